@@ -1,0 +1,2 @@
+//! The WASIX POSIX layer: C-ABI functions over WASIX imports.
+#![no_std]

@@ -1,0 +1,1 @@
+//! Prepares the WASIX sysroot from the user's own rust-src.
