@@ -110,8 +110,17 @@ impl NetPolicy {
         Self::with_mode(Mode::AllowAll, String::new())
     }
 
-    /// Parses the value of `--net=RULES` (see the type's documentation for the grammar).
-    pub fn parse(rules: &str) -> Result<Self, PolicyError> {
+    /// Parses the value of `--net=RULES` (see the type's documentation for the grammar);
+    /// an empty value means the same as `--net` alone.
+    pub fn parse(rules: &str) -> Result<Self, crate::Error> {
+        Self::parse_rules(rules).map_err(|e| crate::Error::Config(e.to_string()))
+    }
+
+    /// [`NetPolicy::parse`] with the precise error.
+    pub fn parse_rules(rules: &str) -> Result<Self, PolicyError> {
+        if rules.trim().is_empty() {
+            return Ok(Self::with_mode(Mode::AllowAll, String::new()));
+        }
         let mut parsed = Vec::new();
         for text in rules.split(',').map(str::trim) {
             match text {
@@ -128,7 +137,7 @@ impl NetPolicy {
     }
 
     /// Whether any networking is allowed at all (IP sockets may be created).
-    pub fn is_enabled(&self) -> bool {
+    pub fn allows_any(&self) -> bool {
         self.mode != Mode::Deny
     }
 
@@ -139,7 +148,7 @@ impl NetPolicy {
 
     /// Checks the creation of an IP socket (`sock_open` with INET4/INET6).
     pub fn check_open(&self) -> Result<(), Denied> {
-        if self.is_enabled() { Ok(()) } else { self.refuse(None) }
+        if self.allows_any() { Ok(()) } else { self.refuse(None) }
     }
 
     /// Checks `op` on `addr`; prints the one-time message and returns [`Denied`] if refused.
@@ -348,9 +357,11 @@ mod tests {
                 assert!(all.allows(op, &sa(addr)), "all {op} {addr}");
             }
         }
-        assert!(!deny.is_enabled() && all.is_enabled());
+        assert!(!deny.allows_any() && all.allows_any());
         assert!(!deny.allows_resolve("localhost") && all.allows_resolve("example.com"));
         assert_eq!(NetPolicy::default(), deny);
+        assert_eq!(NetPolicy::parse("").unwrap(), all);
+        assert!(NetPolicy::parse("nope").unwrap_err().to_string().contains("help:"));
         assert_eq!(deny.check_open(), Err(Denied));
         assert_eq!(all.check_open(), Ok(()));
     }
@@ -392,7 +403,7 @@ mod tests {
             ("all", Bind, "0.0.0.0:1", true),
         ];
         for (rules, op, addr, allowed) in cases {
-            let policy = NetPolicy::parse(rules).unwrap();
+            let policy = NetPolicy::parse_rules(rules).unwrap();
             assert_eq!(policy.allows(*op, &sa(addr)), *allowed, "--net={rules}: {op} {addr}");
         }
     }
@@ -408,15 +419,15 @@ mod tests {
             ("*:443", "example.com", true),
         ];
         for (rules, host, allowed) in cases {
-            assert_eq!(NetPolicy::parse(rules).unwrap().allows_resolve(host), allowed, "--net={rules} resolve {host}");
+            assert_eq!(NetPolicy::parse_rules(rules).unwrap().allows_resolve(host), allowed, "--net={rules} resolve {host}");
         }
     }
 
     #[test]
     fn parse_errors() {
         let cases = [
-            ("", "empty rule"),
             ("127.0.0.1:*,", "empty rule"),
+            (",", "empty rule"),
             ("example.com:80", "not an IP address"),
             ("127.0.0.1:http", "not a port number"),
             ("127.0.0.1:70000", "not a port number"),
@@ -426,7 +437,7 @@ mod tests {
             (":80", "missing host"),
         ];
         for (rules, reason) in cases {
-            let err = NetPolicy::parse(rules).expect_err(rules);
+            let err = NetPolicy::parse_rules(rules).expect_err(rules);
             assert!(err.reason.contains(reason), "--net={rules}: got `{}`", err.reason);
             assert!(err.to_string().contains("help:"), "{err}");
         }

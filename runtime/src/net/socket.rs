@@ -1,0 +1,653 @@
+//! A guest socket: one host socket (socket2), created eagerly at `sock_open`, plus the few
+//! options the host kernel does not keep for us (connect/accept timeouts, WASIX status).
+//!
+//! Every method is a plain blocking (or, in non-blocking mode, `EAGAIN`-returning) host
+//! call; callers clone the `Arc` out of the fd table first, so the table lock is never held
+//! while a socket blocks. Address-policy checks happen in the syscall layer before these
+//! methods are called.
+
+use std::io;
+use std::mem::MaybeUninit;
+use std::net::{Ipv4Addr, Ipv6Addr, Shutdown, SocketAddr};
+use std::os::fd::{AsFd, BorrowedFd};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
+use std::time::Duration;
+
+use rustix::event::PollFlags;
+use rustix::net::{RecvFlags, SendFlags};
+use socket2::{Domain, Protocol, SockAddr, Type};
+
+use super::addr::{AddressFamily, GuestAddr};
+use crate::abi::Errno;
+
+/// WASIX `sock_type` values (C `SOCK_*` at the WASIX ABI level).
+pub mod sock_type {
+    pub const STREAM: u32 = 1;
+    pub const DGRAM: u32 = 2;
+    pub const RAW: u32 = 3;
+    pub const SEQPACKET: u32 = 4;
+    /// wasix-libc forwards `socket()`'s type unmasked, so these C flags can arrive too.
+    pub const FLAG_NONBLOCK: u32 = 0x4000;
+    pub const FLAG_CLOEXEC: u32 = 0x2000;
+}
+
+/// WASIX `riflags` (u16) for `sock_recv`/`sock_recv_from`.
+pub mod riflags {
+    pub const PEEK: u16 = 1;
+    pub const WAITALL: u16 = 2;
+    pub const DONT_WAIT: u16 = 8;
+}
+
+/// WASIX `roflags` (u16) written back by `sock_recv`/`sock_recv_from`.
+pub mod roflags {
+    pub const DATA_TRUNCATED: u16 = 1;
+}
+
+/// WASIX `siflags` (u16) for `sock_send`/`sock_send_to`.
+pub mod siflags {
+    pub const DONT_WAIT: u16 = 1;
+}
+
+/// WASIX `sdflags` (u8) for `sock_shutdown`.
+pub mod sdflags {
+    pub const RD: u32 = 1;
+    pub const WR: u32 = 2;
+}
+
+/// WASIX `sock_status` (u8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum SockStatus {
+    Opening = 0,
+    Opened = 1,
+    Closed = 2,
+    Failed = 3,
+}
+
+/// WASIX `sock_option` (u8) values.
+pub mod sock_option {
+    pub const NOOP: u32 = 0;
+    pub const REUSE_PORT: u32 = 1;
+    pub const REUSE_ADDR: u32 = 2;
+    pub const NO_DELAY: u32 = 3;
+    pub const DONT_ROUTE: u32 = 4;
+    pub const ONLY_V6: u32 = 5;
+    pub const BROADCAST: u32 = 6;
+    pub const MULTICAST_LOOP_V4: u32 = 7;
+    pub const MULTICAST_LOOP_V6: u32 = 8;
+    pub const PROMISCUOUS: u32 = 9;
+    pub const LISTENING: u32 = 10;
+    pub const LAST_ERROR: u32 = 11;
+    pub const KEEP_ALIVE: u32 = 12;
+    pub const LINGER: u32 = 13;
+    pub const OOB_INLINE: u32 = 14;
+    pub const RECV_BUF_SIZE: u32 = 15;
+    pub const SEND_BUF_SIZE: u32 = 16;
+    pub const RECV_LOWAT: u32 = 17;
+    pub const SEND_LOWAT: u32 = 18;
+    pub const RECV_TIMEOUT: u32 = 19;
+    pub const SEND_TIMEOUT: u32 = 20;
+    pub const CONNECT_TIMEOUT: u32 = 21;
+    pub const ACCEPT_TIMEOUT: u32 = 22;
+    pub const TTL: u32 = 23;
+    pub const MULTICAST_TTL_V4: u32 = 24;
+    pub const TYPE: u32 = 25;
+    pub const PROTO: u32 = 26;
+}
+
+/// What `sock_open` asked for, validated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpenRequest {
+    pub family: AddressFamily,
+    /// `sock_type::STREAM` or `sock_type::DGRAM`.
+    pub kind: u32,
+    /// IANA protocol number actually used (6 TCP, 17 UDP, 0 for unix sockets).
+    pub proto: u16,
+    pub nonblocking: bool,
+    pub cloexec: bool,
+}
+
+impl OpenRequest {
+    /// Validates `sock_open`/`sock_pair` arguments (pure; unit-tested).
+    pub fn parse(af: u32, socktype: u32, proto: u32) -> Result<Self, Errno> {
+        let family = AddressFamily::from_raw(af).ok_or(Errno::Afnosupport)?;
+        let flags = sock_type::FLAG_NONBLOCK | sock_type::FLAG_CLOEXEC;
+        let kind = socktype & !flags;
+        match kind {
+            sock_type::STREAM | sock_type::DGRAM => {}
+            sock_type::RAW | sock_type::SEQPACKET => return Err(Errno::Notsup),
+            _ => return Err(Errno::Inval),
+        }
+        let default_proto = match (family, kind) {
+            (AddressFamily::Unix, _) => 0,
+            (_, sock_type::STREAM) => 6,
+            _ => 17,
+        };
+        let proto = match proto {
+            0 => default_proto,
+            p if p == u32::from(default_proto) => default_proto,
+            6 | 17 => return Err(Errno::Prototype),
+            _ => return Err(Errno::Protonosupport),
+        };
+        if family == AddressFamily::Unspec {
+            return Err(Errno::Afnosupport);
+        }
+        Ok(Self {
+            family,
+            kind,
+            proto,
+            nonblocking: socktype & sock_type::FLAG_NONBLOCK != 0,
+            cloexec: socktype & sock_type::FLAG_CLOEXEC != 0,
+        })
+    }
+
+    fn domain(&self) -> Domain {
+        match self.family {
+            AddressFamily::Inet6 => Domain::IPV6,
+            AddressFamily::Unix => Domain::UNIX,
+            _ => Domain::IPV4,
+        }
+    }
+
+    fn host_type(&self) -> Type {
+        if self.kind == sock_type::STREAM { Type::STREAM } else { Type::DGRAM }
+    }
+}
+
+/// A socket fd object.
+#[derive(Debug)]
+pub struct Socket {
+    sock: socket2::Socket,
+    family: AddressFamily,
+    kind: u32,
+    proto: u16,
+    nonblocking: AtomicBool,
+    status: AtomicU8,
+    timeouts: Mutex<SoftTimeouts>,
+    /// Bumped each time a receive-side call reports `EAGAIN`, so an edge-triggered epoll
+    /// knows the guest has seen the socket drained and must be told about new data again.
+    read_misses: AtomicU64,
+    /// The same for send-side calls (socket buffer full).
+    write_misses: AtomicU64,
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+struct SoftTimeouts {
+    connect: Option<Duration>,
+    accept: Option<Duration>,
+}
+
+impl Socket {
+    /// `sock_open`: creates the host socket now.
+    pub fn open(req: &OpenRequest) -> Result<Self, Errno> {
+        if req.family == AddressFamily::Unix {
+            // A bound unix socket would name a host path outside the sandbox.
+            return Err(Errno::Notsup);
+        }
+        let proto = Some(Protocol::from(i32::from(req.proto)));
+        let sock = socket2::Socket::new(req.domain(), req.host_type(), proto)?;
+        Self::wrap(sock, req.family, req.kind, req.proto, req.nonblocking, SockStatus::Opening)
+    }
+
+    /// `sock_pair`: a connected pair (unix-domain on the host whatever `af` says).
+    pub fn pair(req: &OpenRequest) -> Result<(Self, Self), Errno> {
+        let (a, b) = socket2::Socket::pair(Domain::UNIX, req.host_type(), None)?;
+        let wrap = |s| Self::wrap(s, AddressFamily::Unix, req.kind, 0, req.nonblocking, SockStatus::Opened);
+        Ok((wrap(a)?, wrap(b)?))
+    }
+
+    fn wrap(
+        sock: socket2::Socket,
+        family: AddressFamily,
+        kind: u32,
+        proto: u16,
+        nonblocking: bool,
+        status: SockStatus,
+    ) -> Result<Self, Errno> {
+        sock.set_nonblocking(nonblocking)?;
+        Ok(Self {
+            sock,
+            family,
+            kind,
+            proto,
+            nonblocking: AtomicBool::new(nonblocking),
+            status: AtomicU8::new(status as u8),
+            timeouts: Mutex::new(SoftTimeouts::default()),
+            read_misses: AtomicU64::new(0),
+            write_misses: AtomicU64::new(0),
+        })
+    }
+
+    pub fn family(&self) -> AddressFamily {
+        self.family
+    }
+
+    /// `sock_type::STREAM` or `sock_type::DGRAM`.
+    pub fn kind(&self) -> u32 {
+        self.kind
+    }
+
+    pub fn is_stream(&self) -> bool {
+        self.kind == sock_type::STREAM
+    }
+
+    /// The host socket, for readiness polling.
+    pub fn host_fd(&self) -> BorrowedFd<'_> {
+        self.sock.as_fd()
+    }
+
+    pub fn is_nonblocking(&self) -> bool {
+        self.nonblocking.load(Ordering::Relaxed)
+    }
+
+    /// Switches non-blocking mode (`fd_fdstat_set_flags` with `NONBLOCK`); shared by dups.
+    pub fn set_nonblocking(&self, on: bool) -> Result<(), Errno> {
+        self.sock.set_nonblocking(on)?;
+        self.nonblocking.store(on, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// How many times receive/send calls hit `EAGAIN` so far (for edge-triggered epoll).
+    pub fn misses(&self) -> (u64, u64) {
+        (self.read_misses.load(Ordering::Relaxed), self.write_misses.load(Ordering::Relaxed))
+    }
+
+    pub fn status(&self) -> SockStatus {
+        match self.status.load(Ordering::Relaxed) {
+            0 => SockStatus::Opening,
+            1 => SockStatus::Opened,
+            2 => SockStatus::Closed,
+            _ => SockStatus::Failed,
+        }
+    }
+
+    fn set_status(&self, status: SockStatus) {
+        self.status.store(status as u8, Ordering::Relaxed);
+    }
+
+    /// `sock_bind`.
+    pub fn bind(&self, addr: &SocketAddr) -> Result<(), Errno> {
+        self.check_family(addr)?;
+        self.sock.bind(&SockAddr::from(*addr))?;
+        Ok(())
+    }
+
+    /// `sock_listen`.
+    pub fn listen(&self, backlog: u32) -> Result<(), Errno> {
+        if !self.is_stream() {
+            return Err(Errno::Notsup);
+        }
+        let backlog = i32::try_from(backlog).unwrap_or(i32::MAX);
+        self.sock.listen(backlog)?;
+        self.set_status(SockStatus::Opened);
+        Ok(())
+    }
+
+    /// `sock_accept`/`sock_accept_v2`: the new socket (blocking unless `nonblocking`) and the
+    /// peer address.
+    pub fn accept(&self, nonblocking: bool) -> Result<(Socket, GuestAddr), Errno> {
+        let timeout = self.soft_timeouts().accept;
+        if let (Some(timeout), false) = (timeout, self.is_nonblocking())
+            && !wait_fd(self.host_fd(), PollFlags::IN, timeout)?
+        {
+            return Err(Errno::Again);
+        }
+        let (sock, peer) = self.sock.accept().map_err(|e| self.count_miss(e, true))?;
+        let peer = guest_addr(&peer);
+        let new = Self::wrap(sock, self.family, self.kind, self.proto, nonblocking, SockStatus::Opened)?;
+        Ok((new, peer))
+    }
+
+    /// `sock_connect`. Non-blocking sockets answer `EINPROGRESS`; completion is seen through
+    /// `poll_oneoff`/`epoll` (writable, or `HANGUP` on failure) and `LAST_ERROR`.
+    pub fn connect(&self, addr: &GuestAddr) -> Result<(), Errno> {
+        let addr = match addr {
+            GuestAddr::Ip(ip) => {
+                self.check_family(ip)?;
+                SockAddr::from(*ip)
+            }
+            // `connect(AF_UNSPEC)` dissolves a datagram association.
+            GuestAddr::Unspec if !self.is_stream() => unspec_host_addr(),
+            _ => return Err(Errno::Afnosupport),
+        };
+        let timeout = self.soft_timeouts().connect;
+        let result = match timeout {
+            Some(t) if !self.is_nonblocking() && self.is_stream() => self.sock.connect_timeout(&addr, t),
+            _ => self.sock.connect(&addr),
+        };
+        match result {
+            Ok(()) => {
+                self.set_status(SockStatus::Opened);
+                Ok(())
+            }
+            Err(e) if e.raw_os_error() == Some(rustix::io::Errno::INPROGRESS.raw_os_error()) => {
+                self.set_status(SockStatus::Opening);
+                Err(Errno::Inprogress)
+            }
+            Err(e) => {
+                self.set_status(SockStatus::Failed);
+                Err(e.into())
+            }
+        }
+    }
+
+    /// `sock_recv` (and `fd_read`): receives into `buf`; returns the length and `roflags`.
+    pub fn recv(&self, buf: &mut [MaybeUninit<u8>], flags: u16) -> Result<(usize, u16), Errno> {
+        let n = self
+            .sock
+            .recv_with_flags(buf, recv_flags(flags, !self.is_stream()))
+            .map_err(|e| self.count_miss(e, true))?;
+        Ok(truncation(n, buf.len()))
+    }
+
+    /// `sock_recv_from`: like [`Socket::recv`] plus the sender's address.
+    pub fn recv_from(
+        &self,
+        buf: &mut [MaybeUninit<u8>],
+        flags: u16,
+    ) -> Result<(usize, u16, GuestAddr), Errno> {
+        let (n, peer) = self
+            .sock
+            .recv_from_with_flags(buf, recv_flags(flags, !self.is_stream()))
+            .map_err(|e| self.count_miss(e, true))?;
+        let (n, ro) = truncation(n, buf.len());
+        Ok((n, ro, guest_addr(&peer)))
+    }
+
+    /// `sock_send` (and `fd_write`). Never raises `SIGPIPE` in the host.
+    pub fn send(&self, data: &[u8], flags: u16) -> Result<usize, Errno> {
+        self.sock.send_with_flags(data, send_flags(flags)).map_err(|e| self.count_miss(e, false))
+    }
+
+    /// `sock_send_to`.
+    pub fn send_to(&self, data: &[u8], flags: u16, addr: &SocketAddr) -> Result<usize, Errno> {
+        self.check_family(addr)?;
+        self.sock
+            .send_to_with_flags(data, &SockAddr::from(*addr), send_flags(flags))
+            .map_err(|e| self.count_miss(e, false))
+    }
+
+    /// `sock_shutdown` with WASIX `sdflags`.
+    pub fn shutdown(&self, how: u32) -> Result<(), Errno> {
+        let how = match how & (sdflags::RD | sdflags::WR) {
+            sdflags::RD => Shutdown::Read,
+            sdflags::WR => Shutdown::Write,
+            x if x == sdflags::RD | sdflags::WR => Shutdown::Both,
+            _ => return Err(Errno::Inval),
+        };
+        self.sock.shutdown(how)?;
+        if how == Shutdown::Both {
+            self.set_status(SockStatus::Closed);
+        }
+        Ok(())
+    }
+
+    /// `sock_addr_local`, asked of the host every time (port 0 binds report the real port).
+    pub fn local_addr(&self) -> Result<GuestAddr, Errno> {
+        Ok(guest_addr(&self.sock.local_addr()?))
+    }
+
+    /// `sock_addr_peer`.
+    pub fn peer_addr(&self) -> Result<GuestAddr, Errno> {
+        Ok(guest_addr(&self.sock.peer_addr()?))
+    }
+
+    /// `sock_join_multicast_v4`/`sock_leave_multicast_v4`.
+    pub fn multicast_v4(&self, join: bool, group: &Ipv4Addr, iface: &Ipv4Addr) -> Result<(), Errno> {
+        if join { self.sock.join_multicast_v4(group, iface)? } else { self.sock.leave_multicast_v4(group, iface)? }
+        Ok(())
+    }
+
+    /// `sock_join_multicast_v6`/`sock_leave_multicast_v6`.
+    pub fn multicast_v6(&self, join: bool, group: &Ipv6Addr, iface: u32) -> Result<(), Errno> {
+        if join { self.sock.join_multicast_v6(group, iface)? } else { self.sock.leave_multicast_v6(group, iface)? }
+        Ok(())
+    }
+
+    /// `sock_set_opt_flag`.
+    pub fn set_opt_flag(&self, opt: u32, on: bool) -> Result<(), Errno> {
+        use sock_option::*;
+        let s = &self.sock;
+        match opt {
+            REUSE_PORT => s.set_reuse_port(on)?,
+            REUSE_ADDR => s.set_reuse_address(on)?,
+            NO_DELAY => s.set_tcp_nodelay(on)?,
+            ONLY_V6 => s.set_only_v6(on)?,
+            BROADCAST => s.set_broadcast(on)?,
+            MULTICAST_LOOP_V4 => s.set_multicast_loop_v4(on)?,
+            MULTICAST_LOOP_V6 => s.set_multicast_loop_v6(on)?,
+            KEEP_ALIVE => s.set_keepalive(on)?,
+            OOB_INLINE => s.set_out_of_band_inline(on)?,
+            NOOP => {}
+            LISTENING | LAST_ERROR | TYPE | PROTO => return Err(Errno::Inval),
+            _ => return Err(Errno::Noprotoopt),
+        }
+        Ok(())
+    }
+
+    /// `sock_get_opt_flag`.
+    pub fn get_opt_flag(&self, opt: u32) -> Result<bool, Errno> {
+        use sock_option::*;
+        let s = &self.sock;
+        Ok(match opt {
+            REUSE_PORT => s.reuse_port()?,
+            REUSE_ADDR => s.reuse_address()?,
+            NO_DELAY => s.tcp_nodelay()?,
+            ONLY_V6 => s.only_v6()?,
+            BROADCAST => s.broadcast()?,
+            MULTICAST_LOOP_V4 => s.multicast_loop_v4()?,
+            MULTICAST_LOOP_V6 => s.multicast_loop_v6()?,
+            KEEP_ALIVE => s.keepalive()?,
+            OOB_INLINE => s.out_of_band_inline()?,
+            LISTENING => s.is_listener()?,
+            LAST_ERROR => s.take_error()?.is_some(),
+            LINGER => s.linger()?.is_some(),
+            NOOP => false,
+            _ => return Err(Errno::Noprotoopt),
+        })
+    }
+
+    /// `sock_set_opt_time` (`None` clears the option).
+    pub fn set_opt_time(&self, opt: u32, time: Option<Duration>) -> Result<(), Errno> {
+        use sock_option::*;
+        // The host refuses a zero timeout ("block forever" is `None`), so treat 0 as clear.
+        let time = time.filter(|t| !t.is_zero());
+        match opt {
+            RECV_TIMEOUT => self.sock.set_read_timeout(time)?,
+            SEND_TIMEOUT => self.sock.set_write_timeout(time)?,
+            LINGER => self.sock.set_linger(time)?,
+            CONNECT_TIMEOUT => self.soft_timeouts_mut(|t| t.connect = time),
+            ACCEPT_TIMEOUT => self.soft_timeouts_mut(|t| t.accept = time),
+            _ => return Err(Errno::Noprotoopt),
+        }
+        Ok(())
+    }
+
+    /// `sock_get_opt_time`.
+    pub fn get_opt_time(&self, opt: u32) -> Result<Option<Duration>, Errno> {
+        use sock_option::*;
+        Ok(match opt {
+            RECV_TIMEOUT => self.sock.read_timeout()?,
+            SEND_TIMEOUT => self.sock.write_timeout()?,
+            LINGER => self.sock.linger()?,
+            CONNECT_TIMEOUT => self.soft_timeouts().connect,
+            ACCEPT_TIMEOUT => self.soft_timeouts().accept,
+            _ => return Err(Errno::Noprotoopt),
+        })
+    }
+
+    /// `sock_set_opt_size`.
+    pub fn set_opt_size(&self, opt: u32, size: u64) -> Result<(), Errno> {
+        use sock_option::*;
+        let as_u32 = u32::try_from(size).map_err(|_| Errno::Inval);
+        let as_usize = usize::try_from(size).map_err(|_| Errno::Inval);
+        match opt {
+            RECV_BUF_SIZE => self.sock.set_recv_buffer_size(as_usize?)?,
+            SEND_BUF_SIZE => self.sock.set_send_buffer_size(as_usize?)?,
+            TTL if self.family == AddressFamily::Inet6 => self.sock.set_unicast_hops_v6(as_u32?)?,
+            TTL => self.sock.set_ttl_v4(as_u32?)?,
+            MULTICAST_TTL_V4 => self.sock.set_multicast_ttl_v4(as_u32?)?,
+            _ => return Err(Errno::Noprotoopt),
+        }
+        Ok(())
+    }
+
+    /// `sock_get_opt_size` (`LAST_ERROR` answers the pending errno as a number, which is how
+    /// wasix-libc implements `getsockopt(SO_ERROR)`).
+    pub fn get_opt_size(&self, opt: u32) -> Result<u64, Errno> {
+        use sock_option::*;
+        let s = &self.sock;
+        Ok(match opt {
+            RECV_BUF_SIZE => s.recv_buffer_size()? as u64,
+            SEND_BUF_SIZE => s.send_buffer_size()? as u64,
+            TTL if self.family == AddressFamily::Inet6 => u64::from(s.unicast_hops_v6()?),
+            TTL => u64::from(s.ttl_v4()?),
+            MULTICAST_TTL_V4 => u64::from(s.multicast_ttl_v4()?),
+            TYPE => u64::from(self.kind),
+            PROTO => u64::from(self.proto),
+            LAST_ERROR => s.take_error()?.map_or(0, |e| Errno::from(e) as u64),
+            _ => return Err(Errno::Noprotoopt),
+        })
+    }
+
+    fn soft_timeouts(&self) -> SoftTimeouts {
+        *self.timeouts.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn soft_timeouts_mut(&self, f: impl FnOnce(&mut SoftTimeouts)) {
+        f(&mut self.timeouts.lock().unwrap_or_else(|p| p.into_inner()));
+    }
+
+    fn check_family(&self, addr: &SocketAddr) -> Result<(), Errno> {
+        match (self.family, addr) {
+            (AddressFamily::Inet4, SocketAddr::V4(_)) | (AddressFamily::Inet6, _) => Ok(()),
+            _ => Err(Errno::Afnosupport),
+        }
+    }
+
+    fn count_miss(&self, e: io::Error, read: bool) -> Errno {
+        let errno = Errno::from(e);
+        if errno == Errno::Again {
+            let counter = if read { &self.read_misses } else { &self.write_misses };
+            counter.fetch_add(1, Ordering::Relaxed);
+        }
+        errno
+    }
+}
+
+/// Host `recv` flags for WASIX `riflags`; datagram sockets also ask for the real length so
+/// truncation can be reported.
+fn recv_flags(flags: u16, datagram: bool) -> i32 {
+    let mut host = RecvFlags::empty();
+    if flags & riflags::PEEK != 0 {
+        host |= RecvFlags::PEEK;
+    }
+    if flags & riflags::WAITALL != 0 {
+        host |= RecvFlags::WAITALL;
+    }
+    if flags & riflags::DONT_WAIT != 0 {
+        host |= RecvFlags::DONTWAIT;
+    }
+    if datagram {
+        host |= RecvFlags::TRUNC;
+    }
+    host.bits() as i32
+}
+
+/// Host `send` flags for WASIX `siflags`; always `MSG_NOSIGNAL` (a closed peer is `EPIPE`, not
+/// a host signal).
+fn send_flags(flags: u16) -> i32 {
+    let mut host = SendFlags::NOSIGNAL;
+    if flags & siflags::DONT_WAIT != 0 {
+        host |= SendFlags::DONTWAIT;
+    }
+    host.bits() as i32
+}
+
+/// Clamps a `MSG_TRUNC` length to the buffer and derives `roflags`.
+fn truncation(received: usize, capacity: usize) -> (usize, u16) {
+    if received > capacity { (capacity, roflags::DATA_TRUNCATED) } else { (received, 0) }
+}
+
+/// A host socket address as the guest sees it.
+fn guest_addr(addr: &SockAddr) -> GuestAddr {
+    if let Some(ip) = addr.as_socket() {
+        return GuestAddr::Ip(ip);
+    }
+    match addr.as_pathname() {
+        Some(path) => GuestAddr::Unix(path.as_os_str().as_encoded_bytes().to_vec()),
+        None => GuestAddr::Unspec,
+    }
+}
+
+/// The host address that dissolves a datagram association (`AF_UNSPEC`).
+fn unspec_host_addr() -> SockAddr {
+    /// `sizeof(struct sockaddr)`: what `connect(2)` expects with `AF_UNSPEC`.
+    const SOCKADDR_LEN: u32 = 16;
+    // SAFETY: zeroed storage has family AF_UNSPEC (0), and a plain 16-byte `sockaddr` of that
+    // family is a complete, valid address.
+    unsafe { SockAddr::new(socket2::SockAddrStorage::zeroed(), SOCKADDR_LEN) }
+}
+
+/// Waits until `fd` is ready for `flags` or `timeout` passes; `Ok(false)` on timeout.
+pub(crate) fn wait_fd(fd: BorrowedFd<'_>, flags: PollFlags, timeout: Duration) -> Result<bool, Errno> {
+    let mut fds = [rustix::event::PollFd::from_borrowed_fd(fd, flags)];
+    let ts = rustix::event::Timespec::try_from(timeout).map_err(|_| Errno::Inval)?;
+    loop {
+        match rustix::event::poll(&mut fds, Some(&ts)) {
+            Ok(n) => return Ok(n > 0),
+            Err(rustix::io::Errno::INTR) => continue,
+            Err(e) => return Err(Errno::from(e)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn open_requests() {
+        use AddressFamily::*;
+        // (af, type, proto, expected)
+        let ok = |family, kind, proto, nonblocking, cloexec| {
+            Ok(OpenRequest { family, kind, proto, nonblocking, cloexec })
+        };
+        let cases: &[(u32, u32, u32, Result<OpenRequest, Errno>)] = &[
+            (1, 1, 0, ok(Inet4, 1, 6, false, false)),
+            (1, 2, 0, ok(Inet4, 2, 17, false, false)),
+            (2, 1, 6, ok(Inet6, 1, 6, false, false)),
+            (2, 2, 17, ok(Inet6, 2, 17, false, false)),
+            (1, 0x4001, 0, ok(Inet4, 1, 6, true, false)),
+            (1, 0x6002, 0, ok(Inet4, 2, 17, true, true)),
+            (3, 1, 0, ok(Unix, 1, 0, false, false)),
+            (1, 1, 17, Err(Errno::Prototype)),
+            (1, 2, 6, Err(Errno::Prototype)),
+            (1, 1, 99, Err(Errno::Protonosupport)),
+            (1, 3, 0, Err(Errno::Notsup)),
+            (1, 4, 0, Err(Errno::Notsup)),
+            (1, 0, 0, Err(Errno::Inval)),
+            (1, 9, 0, Err(Errno::Inval)),
+            (0, 1, 0, Err(Errno::Afnosupport)),
+            (7, 1, 0, Err(Errno::Afnosupport)),
+        ];
+        for (af, ty, proto, expected) in cases {
+            assert_eq!(&OpenRequest::parse(*af, *ty, *proto), expected, "af={af} type={ty:#x} proto={proto}");
+        }
+    }
+
+    #[test]
+    fn flag_translation() {
+        let r = |f, dgram| RecvFlags::from_bits_retain(recv_flags(f, dgram) as u32);
+        assert_eq!(r(0, false), RecvFlags::empty());
+        assert_eq!(r(riflags::PEEK, false), RecvFlags::PEEK);
+        assert_eq!(r(riflags::WAITALL | riflags::DONT_WAIT, false), RecvFlags::WAITALL | RecvFlags::DONTWAIT);
+        assert_eq!(r(0, true), RecvFlags::TRUNC);
+        let s = |f| SendFlags::from_bits_retain(send_flags(f) as u32);
+        assert_eq!(s(0), SendFlags::NOSIGNAL);
+        assert_eq!(s(siflags::DONT_WAIT), SendFlags::NOSIGNAL | SendFlags::DONTWAIT);
+        assert_eq!(truncation(10, 4), (4, roflags::DATA_TRUNCATED));
+        assert_eq!(truncation(4, 4), (4, 0));
+    }
+}
