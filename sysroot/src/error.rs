@@ -1,0 +1,180 @@
+//! The error type of the sysroot builder: what callers act on, with a `help:` line when the
+//! fix is known.
+
+use std::path::{Path, PathBuf};
+
+use crate::patch::AnchorProblem;
+
+/// Everything that can go wrong while preparing a WASIX sysroot.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A file-system operation failed.
+    #[error("failed to {action} `{}`: {source}", path.display())]
+    Io {
+        /// The verb (`read`, `write`, `create`, `copy`, `rename`, `remove`, `lock` ...).
+        action: &'static str,
+        /// The path the operation was about.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+
+    /// `edits.toml` (or another patch-set file) is malformed.
+    #[error("invalid patch set file `{origin}`: {reason}\nhelp: the format is described in sysroot/patches/README.md")]
+    PatchFormat {
+        /// Which file.
+        origin: String,
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// A file of the patch set's `files/` already exists in the tree.
+    #[error("{patch_set}: new file `{}` already exists in the source tree\nhelp: patch sets are applied to a fresh copy only; change existing files with an [[edit]] instead", path.display())]
+    PatchFileExists {
+        /// The patch set.
+        patch_set: String,
+        /// The file.
+        path: PathBuf,
+    },
+
+    /// An edit names a file that cannot be read.
+    #[error("{patch_set}: cannot read `{}` to edit it: {source}\nhelp: the upstream source layout changed; update the patch set", path.display())]
+    PatchTarget {
+        /// The patch set.
+        patch_set: String,
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+
+    /// An anchor is missing or not unique.
+    #[error("{patch_set}: in `{file}`, {} `{anchor}`\nhelp: the upstream source changed; update the anchor in the patch set's edits.toml", anchor_problem(.problem))]
+    Anchor {
+        /// The patch set.
+        patch_set: String,
+        /// The file relative to the tree root.
+        file: String,
+        /// The anchor text.
+        anchor: String,
+        /// Missing or ambiguous.
+        problem: AnchorProblem,
+    },
+
+    /// A command could not be started.
+    #[error("failed to run `{command}`: {source}\nhelp: {help}")]
+    Spawn {
+        /// The command line.
+        command: String,
+        /// The underlying error.
+        source: std::io::Error,
+        /// What to install or set.
+        help: String,
+    },
+
+    /// A command ran and failed.
+    #[error("`{command}` failed ({status}){}", tail(.stderr))]
+    CommandFailed {
+        /// The command line.
+        command: String,
+        /// Its exit status.
+        status: std::process::ExitStatus,
+        /// Its captured standard error (may be empty when it was shown live).
+        stderr: String,
+    },
+
+    /// Output of a tool could not be understood.
+    #[error("unexpected output from `{command}`: {reason}")]
+    UnexpectedOutput {
+        /// The command line.
+        command: String,
+        /// What was wrong.
+        reason: String,
+    },
+
+    /// The Rust toolchain has no std patch set.
+    #[error("Rust {version} is not supported by this cargo-wasix (supported: {supported})\nhelp: install a supported toolchain with `rustup toolchain install {newest}` and build with `cargo +{newest} wasix build`")]
+    UnsupportedRust {
+        /// The detected `release:`.
+        version: String,
+        /// Comma-separated supported minors.
+        supported: String,
+        /// The newest supported minor.
+        newest: String,
+    },
+
+    /// A toolchain component is missing and rustup is not available to install it.
+    #[error("{what} is missing (looked in `{}`) and `rustup` is not available to install it\nhelp: {help}", path.display())]
+    MissingComponent {
+        /// What is missing.
+        what: String,
+        /// Where it was expected.
+        path: PathBuf,
+        /// How to install it.
+        help: String,
+    },
+
+    /// A problem with the `libc` crate source.
+    #[error("cannot get the source of `libc` {version}: {reason}\nhelp: {help}")]
+    LibcSource {
+        /// The wanted version.
+        version: String,
+        /// What went wrong.
+        reason: String,
+        /// What to do.
+        help: String,
+    },
+
+    /// A problem with a static archive (libc.a).
+    #[error("archive `{}`: {reason}", path.display())]
+    Archive {
+        /// The archive.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// Building std failed.
+    #[error("building the WASIX sysroot failed: {reason}\nhelp: the full cargo output is above; the source tree is kept at `{}`", dir.display())]
+    Build {
+        /// The error from rustc-build-sysroot / cargo.
+        reason: String,
+        /// The patched library directory, for inspection.
+        dir: PathBuf,
+    },
+
+    /// No cache directory could be determined.
+    #[error("cannot determine a cache directory for the WASIX sysroot\nhelp: set CARGO_WASIX_HOME to a writable directory")]
+    NoCacheDir,
+}
+
+impl Error {
+    /// Shorthand for [`Error::Io`].
+    pub(crate) fn io(action: &'static str, path: &Path, source: std::io::Error) -> Self {
+        Error::Io {
+            action,
+            path: path.to_owned(),
+            source,
+        }
+    }
+}
+
+fn anchor_problem(p: &AnchorProblem) -> String {
+    match p {
+        AnchorProblem::Missing => "anchor not found:".to_owned(),
+        AnchorProblem::Ambiguous(n) => format!("ambiguous anchor (occurs {n} times, must be once):"),
+    }
+}
+
+fn tail(stderr: &str) -> String {
+    let trimmed = stderr.trim();
+    if trimmed.is_empty() {
+        String::new()
+    } else {
+        format!(":\n{trimmed}")
+    }
+}
+
+/// Result alias of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
