@@ -1,1 +1,122 @@
-//! The WASIX host: WASI preview 1 and the WASIX extensions on wasmtime.
+//! The WASIX host: WASI preview 1 and the WASIX extensions (`wasix_32v1`/`wasix_64v1`) on
+//! wasmtime, used by `cargo wasix run`.
+//!
+//! The crate's public surface is [`run`] with its [`RunOptions`]: load a module (through the
+//! compiled-module [`cache`]), build one [`process::Process`] (args, env, fd table, mounts,
+//! network policy) and run `_start` on the calling thread. Guest threads are OS threads.
+//!
+//! # Exit and traps
+//! `run` returns the guest exit code when the main thread returns from `_start` or calls
+//! `proc_exit`/`proc_exit2`. When a *non-main* thread exits the process or traps, the host process
+//! is ended at once with `std::process::exit` after flushing stdio, because the WASIX process is
+//! the host process and its other threads cannot be stopped safely. A trap prints
+//! `error: wasm trap: ...` and gives 134 (like a native `abort`); a Rust guest panic gives 101.
+
+pub mod abi;
+pub mod cache;
+pub mod engine;
+pub mod fd;
+pub mod fs;
+pub mod linker;
+pub mod loader;
+pub mod mem;
+pub mod mount;
+pub mod net;
+pub mod poll;
+pub mod process;
+pub mod syscalls;
+pub mod thread;
+
+use std::path::PathBuf;
+
+pub use cache::CacheMode;
+pub use mount::Mount;
+pub use net::policy::NetPolicy;
+
+/// Everything `cargo wasix run` decides about one guest run.
+///
+/// Closed defaults ([`RunOptions::new`]): no arguments, an empty environment, no mounts, cwd `/`,
+/// networking denied, cache disabled, no tracing.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// The `.wasm` file.
+    pub module: PathBuf,
+    /// Guest `argv[0]`; default: the module's file name.
+    pub argv0: Option<String>,
+    /// Guest arguments after `argv[0]`.
+    pub args: Vec<String>,
+    /// Exactly the guest environment (nothing leaks from the host).
+    pub env: Vec<(String, String)>,
+    /// Host directories visible to the guest.
+    pub mounts: Vec<Mount>,
+    /// Guest working directory (an absolute guest path); default `/`.
+    pub cwd: Option<String>,
+    /// Which network access the guest gets; default [`NetPolicy::deny`].
+    pub net: NetPolicy,
+    /// Where compiled modules are cached.
+    pub cache: CacheMode,
+    /// Log every syscall with its arguments and result to stderr.
+    pub trace: bool,
+}
+
+impl RunOptions {
+    /// Options with the closed defaults listed on [`RunOptions`].
+    pub fn new(module: impl Into<PathBuf>) -> Self {
+        RunOptions {
+            module: module.into(),
+            argv0: None,
+            args: Vec::new(),
+            env: Vec::new(),
+            mounts: Vec::new(),
+            cwd: None,
+            net: NetPolicy::deny(),
+            cache: CacheMode::Disabled,
+            trace: false,
+        }
+    }
+}
+
+/// Why a module could not be run (guest exit codes, even non-zero ones, are not errors).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The module file could not be read.
+    #[error("failed to read `{path}`: {source}")]
+    ReadModule {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The bytes are not a valid module for our engine configuration.
+    #[error("failed to compile `{path}`: {message}\nhelp: is this a wasm32-wasmer-wasi (or wasm32-wasip1) module built by `cargo wasix build`?")]
+    Compile { path: PathBuf, message: String },
+    /// The module imports functions or modules this runtime does not provide.
+    #[error("`{path}` imports {what} which this runtime does not provide\nhelp: only `wasi_snapshot_preview1`, `wasix_32v1`, `wasix_64v1`, `wasi` and `env.memory` can be imported")]
+    UnknownImports { path: PathBuf, what: String },
+    /// The module's shape is unusable (no `_start`, bad memory import, ...).
+    #[error("cannot run `{path}`: {message}")]
+    BadModule { path: PathBuf, message: String },
+    /// A mount, cwd or other option is invalid.
+    #[error("{0}")]
+    Config(String),
+    /// The compiled-module cache directory is unusable.
+    #[error("compiled-module cache `{path}`: {message}\nhelp: remove the directory or run with the cache disabled")]
+    Cache { path: PathBuf, message: String },
+    /// Anything else wasmtime reports while setting up the instance.
+    #[error("failed to start the module: {0}")]
+    Instantiate(String),
+}
+
+/// Runs a module to completion and returns the guest's exit code.
+///
+/// See the crate docs for how exits and traps from non-main threads are handled.
+pub fn run(opts: RunOptions) -> Result<i32, Error> {
+    let engine = engine::shared_engine()?;
+    let bytes = std::fs::read(&opts.module).map_err(|source| Error::ReadModule {
+        path: opts.module.clone(),
+        source,
+    })?;
+    let module = cache::load(engine, &bytes, &opts.module, &opts.cache)?;
+    let loaded = loader::Loaded::new(engine, module, &opts.module)?;
+    let process = process::Process::from_options(&opts)?;
+    thread::run_main(loaded, process)
+}

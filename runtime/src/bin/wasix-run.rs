@@ -1,0 +1,57 @@
+//! `wasix-run MODULE [ARGS...]`: a minimal runner over `wasix_runtime::run`, used by this
+//! crate's tests and benchmarks (the user-facing runner is `cargo wasix run`).
+//!
+//! Options (before MODULE): `--env K=V`, `--dir HOST`, `--mapdir GUEST:HOST`,
+//! `--volume HOST:GUEST`, `--cwd PATH`, `--net[=RULES]`, `--cache DIR`, `--trace`,
+//! `--argv0 NAME`.
+
+use std::process::ExitCode;
+
+use wasix_runtime::{CacheMode, Mount, NetPolicy, RunOptions};
+
+fn main() -> ExitCode {
+    match parse(std::env::args().skip(1).collect()) {
+        Ok(opts) => match wasix_runtime::run(opts) {
+            Ok(code) => ExitCode::from(code as u8),
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(1)
+            }
+        },
+        Err(e) => {
+            eprintln!("error: {e}\nusage: wasix-run [--env K=V] [--dir HOST] [--mapdir G:H] [--volume H:G] [--cwd P] [--net[=RULES]] [--cache DIR] [--trace] [--argv0 N] MODULE [ARGS...]");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn parse(args: Vec<String>) -> Result<RunOptions, String> {
+    let mut it = args.into_iter();
+    let mut opts = RunOptions::new("");
+    let need = |it: &mut std::vec::IntoIter<String>, flag: &str| it.next().ok_or(format!("{flag} needs a value"));
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--env" => {
+                let kv = need(&mut it, "--env")?;
+                let (k, v) = kv.split_once('=').ok_or(format!("--env `{kv}`: expected K=V"))?;
+                opts.env.push((k.into(), v.into()));
+            }
+            "--dir" => opts.mounts.push(Mount::parse_dir(&need(&mut it, "--dir")?).map_err(|e| e.to_string())?),
+            "--mapdir" => opts.mounts.push(Mount::parse_mapdir(&need(&mut it, "--mapdir")?).map_err(|e| e.to_string())?),
+            "--volume" => opts.mounts.push(Mount::parse_volume(&need(&mut it, "--volume")?).map_err(|e| e.to_string())?),
+            "--cwd" => opts.cwd = Some(need(&mut it, "--cwd")?),
+            "--cache" => opts.cache = CacheMode::Dir(need(&mut it, "--cache")?.into()),
+            "--argv0" => opts.argv0 = Some(need(&mut it, "--argv0")?),
+            "--trace" => opts.trace = true,
+            "--net" => opts.net = NetPolicy::allow_all(),
+            s if s.starts_with("--net=") => opts.net = NetPolicy::parse(&s["--net=".len()..]).map_err(|e| e.to_string())?,
+            s if s.starts_with("--") => return Err(format!("unknown option `{s}`")),
+            _ => {
+                opts.module = a.into();
+                opts.args = it.collect();
+                return Ok(opts);
+            }
+        }
+    }
+    Err("missing MODULE".into())
+}

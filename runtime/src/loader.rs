@@ -1,0 +1,124 @@
+//! Import inspection: which ABI namespaces a module uses, its memory import, and a load-time
+//! error naming every import this runtime cannot provide.
+
+use std::path::{Path, PathBuf};
+
+use wasmtime::{Engine, ExternType, MemoryType, Module};
+
+use crate::Error;
+
+/// Namespaces whose functions this runtime implements.
+pub const PREVIEW1: &str = "wasi_snapshot_preview1";
+pub const WASIX32: &str = "wasix_32v1";
+pub const WASIX64: &str = "wasix_64v1";
+/// wasi-threads' module (`thread-spawn` only).
+pub const WASI: &str = "wasi";
+
+/// A compiled module plus what the linker needs to know about it.
+pub struct Loaded {
+    pub engine: Engine,
+    pub module: Module,
+    pub path: PathBuf,
+    pub uses_preview1: bool,
+    pub uses_wasix32: bool,
+    pub uses_wasix64: bool,
+    /// The `env.memory` import (or another module/name), if the memory is imported.
+    pub memory_import: Option<(String, String, MemoryType)>,
+}
+
+impl Loaded {
+    /// Checks the imports; fails naming every import we do not provide.
+    pub fn new(engine: &Engine, module: Module, path: &Path) -> Result<Loaded, Error> {
+        let mut unknown = Vec::new();
+        let mut memory_import = None;
+        let (mut p1, mut w32, mut w64) = (false, false, false);
+        for import in module.imports() {
+            let (m, name) = (import.module(), import.name());
+            match (m, import.ty()) {
+                (PREVIEW1, ExternType::Func(_)) => p1 = true,
+                (WASIX32, ExternType::Func(_)) => w32 = true,
+                (WASIX64, ExternType::Func(_)) => w64 = true,
+                (WASI, ExternType::Func(_)) if name == "thread-spawn" => {}
+                (_, ExternType::Memory(ty)) if memory_import.is_none() => {
+                    memory_import = Some((m.to_string(), name.to_string(), ty));
+                }
+                (_, ty) => unknown.push(format!("`{m}.{name}` ({})", kind(&ty))),
+            }
+        }
+        if !unknown.is_empty() {
+            let shown = unknown.len().min(12);
+            let mut what = unknown[..shown].join(", ");
+            if unknown.len() > shown {
+                what.push_str(&format!(" and {} more", unknown.len() - shown));
+            }
+            return Err(Error::UnknownImports { path: path.to_path_buf(), what });
+        }
+        if w32 && w64 {
+            return Err(Error::BadModule {
+                path: path.to_path_buf(),
+                message: "it imports from both `wasix_32v1` and `wasix_64v1`".into(),
+            });
+        }
+        Ok(Loaded {
+            engine: engine.clone(),
+            module,
+            path: path.to_path_buf(),
+            uses_preview1: p1,
+            uses_wasix32: w32,
+            uses_wasix64: w64,
+            memory_import,
+        })
+    }
+}
+
+fn kind(ty: &ExternType) -> &'static str {
+    match ty {
+        ExternType::Func(_) => "function",
+        ExternType::Global(_) => "global",
+        ExternType::Table(_) => "table",
+        ExternType::Memory(_) => "memory",
+        ExternType::Tag(_) => "tag",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(wat: &str) -> Result<Loaded, Error> {
+        let engine = crate::engine::new_engine().unwrap();
+        let module = Module::new(&engine, wat).unwrap();
+        Loaded::new(&engine, module, Path::new("t.wasm"))
+    }
+
+    #[test]
+    fn classifies_imports() {
+        let l = load(
+            r#"(module
+                (import "wasix_32v1" "proc_id" (func (param i32) (result i32)))
+                (import "wasi_snapshot_preview1" "fd_write" (func (param i32 i32 i32 i32) (result i32)))
+                (import "wasi" "thread-spawn" (func (param i32) (result i32)))
+                (import "env" "memory" (memory 1 10 shared)))"#,
+        )
+        .unwrap();
+        assert!(l.uses_wasix32 && l.uses_preview1 && !l.uses_wasix64);
+        let (m, n, ty) = l.memory_import.unwrap();
+        assert_eq!((m.as_str(), n.as_str(), ty.is_shared(), ty.minimum(), ty.maximum()), ("env", "memory", true, 1, Some(10)));
+    }
+
+    #[test]
+    fn unknown_imports_are_named() {
+        let e = load(
+            r#"(module
+                (import "env" "foo" (func))
+                (import "wasi" "other" (func))
+                (import "env" "g" (global i32)))"#,
+        )
+        .err()
+        .unwrap()
+        .to_string();
+        for needle in ["`env.foo` (function)", "`wasi.other` (function)", "`env.g` (global)", "help:"] {
+            assert!(e.contains(needle), "{needle} missing in: {e}");
+        }
+    }
+}

@@ -1,0 +1,232 @@
+//! Guest threads: [`ThreadCtx`] (the data of each thread's `Store`), the main thread's run
+//! loop, and spawning one named OS thread per wasm thread entered via `wasi_thread_start`.
+//! A trap in any thread, or an exit from a non-main thread, ends the whole process.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use wasmtime::{Caller, Engine, Func, InstancePre, Memory, SharedMemory, Store, Val, ValType};
+
+use crate::Error;
+use crate::abi::Errno;
+use crate::loader::Loaded;
+use crate::mem::GuestMemory;
+use crate::process::Process;
+
+/// OS stack for guest threads: far above wasmtime's default 512 KiB `max_wasm_stack`.
+const THREAD_STACK: usize = 8 << 20;
+
+/// The per-thread host state (`Store` data).
+pub struct ThreadCtx {
+    pub process: Arc<Process>,
+    pub tid: u32,
+    pub(crate) memory: MemHandle,
+    pub(crate) module: Option<Arc<ModuleCtx>>,
+    /// `--trace` wrappers cache the real host function per store here.
+    pub(crate) trace_funcs: HashMap<(String, String), Func>,
+}
+
+/// How this thread reaches linear memory.
+#[derive(Clone)]
+pub(crate) enum MemHandle {
+    Shared(SharedMemory),
+    Own(Memory),
+    None,
+}
+
+/// What every thread of one module instance shares.
+pub struct ModuleCtx {
+    pub engine: Engine,
+    pub pre: InstancePre<ThreadCtx>,
+    pub shared_memory: Option<SharedMemory>,
+}
+
+/// `proc_exit`/`proc_exit2` on the main thread: unwinds `_start` with this code.
+#[derive(Debug)]
+pub struct ProcExit(pub i32);
+
+impl std::fmt::Display for ProcExit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "process exited with code {}", self.0)
+    }
+}
+
+impl std::error::Error for ProcExit {}
+
+/// `thread_exit`: unwinds the calling thread's entry function.
+#[derive(Debug)]
+pub struct ThreadExit;
+
+impl std::fmt::Display for ThreadExit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("thread exited")
+    }
+}
+
+impl std::error::Error for ThreadExit {}
+
+impl ThreadCtx {
+    fn new(process: Arc<Process>, tid: u32, memory: MemHandle, module: Option<Arc<ModuleCtx>>) -> Self {
+        ThreadCtx { process, tid, memory, module, trace_funcs: HashMap::new() }
+    }
+
+    /// Whether this is the process's main thread.
+    pub fn is_main(&self) -> bool {
+        self.tid == self.process.threads.main_tid()
+    }
+}
+
+/// Splits a host call's caller into a memory view and the thread state.
+pub fn split<'a>(caller: &'a mut Caller<'_, ThreadCtx>) -> (GuestMemory<'a>, &'a mut ThreadCtx) {
+    match caller.data().memory.clone() {
+        MemHandle::Own(m) => {
+            let (bytes, ctx) = m.data_and_store_mut(caller);
+            (GuestMemory::from_slice(bytes), ctx)
+        }
+        MemHandle::Shared(sm) => {
+            let data = sm.data();
+            let (base, len) = (data.as_ptr() as *mut u8, data.len());
+            // SAFETY: the store data holds a handle to this same shared memory for 'a, and
+            // shared memories never shrink or move.
+            let mem = unsafe { GuestMemory::from_raw(base, len) };
+            (mem, caller.data_mut())
+        }
+        MemHandle::None => (GuestMemory::from_slice(&mut []), caller.data_mut()),
+    }
+}
+
+/// Ends the host process from a non-main thread (the WASIX process is the host process).
+pub fn exit_process(code: i32) -> ! {
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    let _ = std::io::stderr().flush();
+    std::process::exit(code)
+}
+
+/// Instantiates the module on the calling thread and runs `_start`; returns the exit code.
+pub fn run_main(loaded: Loaded, process: Arc<Process>) -> Result<i32, Error> {
+    let main_tid = process.threads.main_tid();
+    let mut store = Store::new(&loaded.engine, ThreadCtx::new(process.clone(), main_tid, MemHandle::None, None));
+    let (linker, memory) = crate::linker::build(&mut store, &loaded, process.trace)?;
+    let pre = linker
+        .instantiate_pre(&loaded.module)
+        .map_err(|e| Error::Instantiate(format!("{e:#}")))?;
+    let shared_memory = match &memory {
+        MemHandle::Shared(sm) => Some(sm.clone()),
+        _ => None,
+    };
+    let module_ctx = Arc::new(ModuleCtx { engine: loaded.engine.clone(), pre: pre.clone(), shared_memory });
+    store.data_mut().module = Some(module_ctx);
+    store.data_mut().memory = memory;
+    let instance = match pre.instantiate(&mut store) {
+        Ok(i) => i,
+        Err(e) => return Ok(finish_main(&process, e)),
+    };
+    if let MemHandle::None = store.data().memory {
+        if let Some(m) = instance.get_memory(&mut store, "memory") {
+            store.data_mut().memory = MemHandle::Own(m);
+        }
+    }
+    let start = instance
+        .get_typed_func::<(), ()>(&mut store, "_start")
+        .map_err(|e| Error::BadModule { path: loaded.path.clone(), message: format!("no `_start() -> ()` export: {e}\nhelp: build a binary (not a library) crate") })?;
+    Ok(match start.call(&mut store, ()) {
+        Ok(()) => {
+            process.threads.finished(main_tid);
+            0
+        }
+        Err(e) => finish_main(&process, e),
+    })
+}
+
+/// The exit code for the main thread's entry ending with `err`.
+fn finish_main(process: &Process, err: wasmtime::Error) -> i32 {
+    let main_tid = process.threads.main_tid();
+    process.threads.finished(main_tid);
+    if let Some(ProcExit(code)) = err.downcast_ref::<ProcExit>() {
+        return *code;
+    }
+    if err.downcast_ref::<ThreadExit>().is_some() {
+        // pthread_exit on the main thread: the process lives until its last thread ends.
+        while process.threads.count() > 0 {
+            let any = process.threads.any_running();
+            if let Some(tid) = any {
+                process.threads.join(tid);
+            }
+        }
+        return 0;
+    }
+    report_trap(main_tid, &err);
+    process.abort_code()
+}
+
+fn report_trap(tid: u32, err: &wasmtime::Error) {
+    eprintln!("error: wasm trap in thread {tid}: {err:?}");
+}
+
+/// Starts a thread that enters `wasi_thread_start(tid, start_arg)`; returns its tid.
+pub fn spawn(ctx: &ThreadCtx, start_arg: u64) -> Result<u32, Errno> {
+    let module = ctx.module.clone().ok_or(Errno::Notcapable)?;
+    let memory = module.shared_memory.clone().ok_or(Errno::Notcapable)?;
+    let wide = entry_is_wide(&module).ok_or(Errno::Notcapable)?;
+    let process = ctx.process.clone();
+    let tid = process.threads.register()?;
+    let spawned = std::thread::Builder::new()
+        .name(format!("wasm-thread-{tid}"))
+        .stack_size(THREAD_STACK)
+        .spawn({
+            let process = process.clone();
+            move || thread_main(module, memory, process, tid, start_arg, wide)
+        });
+    if spawned.is_err() {
+        process.threads.finished(tid);
+        return Err(Errno::Again);
+    }
+    Ok(tid)
+}
+
+/// `Some(false)` for `wasi_thread_start(i32, i32)`, `Some(true)` for `(i64, i64)`, `None` when
+/// the export is missing or has another type.
+fn entry_is_wide(module: &ModuleCtx) -> Option<bool> {
+    let ty = module.pre.module().get_export("wasi_thread_start")?.func()?.clone();
+    let params: Vec<ValType> = ty.params().collect();
+    if ty.results().len() != 0 || params.len() != 2 {
+        return None;
+    }
+    match (&params[0], &params[1]) {
+        (ValType::I32, ValType::I32) => Some(false),
+        (ValType::I64, ValType::I64) => Some(true),
+        _ => None,
+    }
+}
+
+fn thread_main(module: Arc<ModuleCtx>, memory: SharedMemory, process: Arc<Process>, tid: u32, start_arg: u64, wide: bool) {
+    let mut store = Store::new(
+        &module.engine,
+        ThreadCtx::new(process.clone(), tid, MemHandle::Shared(memory), Some(module.clone())),
+    );
+    let result = (|| -> wasmtime::Result<()> {
+        let instance = module.pre.instantiate(&mut store)?;
+        let entry = instance
+            .get_func(&mut store, "wasi_thread_start")
+            .ok_or_else(|| wasmtime::Error::msg("the module has no `wasi_thread_start` export"))?;
+        let args = if wide {
+            [Val::I64(tid as i64), Val::I64(start_arg as i64)]
+        } else {
+            [Val::I32(tid as i32), Val::I32(start_arg as i32)]
+        };
+        entry.call(&mut store, &args, &mut [])
+    })();
+    match result {
+        Ok(()) => {}
+        Err(e) if e.downcast_ref::<ThreadExit>().is_some() => {}
+        Err(e) => {
+            if let Some(ProcExit(code)) = e.downcast_ref::<ProcExit>() {
+                exit_process(*code);
+            }
+            report_trap(tid, &e);
+            exit_process(process.abort_code());
+        }
+    }
+    process.threads.finished(tid);
+}

@@ -1,0 +1,1 @@
+//! Filesystem tests (owned by the filesystem part).

@@ -1,0 +1,1 @@
+//! Networking tests (owned by the networking part).

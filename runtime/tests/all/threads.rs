@@ -1,0 +1,1 @@
+//! Threads: spawn, join, sync primitives, sleep, exits and traps in threads.
