@@ -292,3 +292,197 @@ pub fn directory_path(vfs: &Vfs, base: &GuestPath, path: &str) -> Result<GuestPa
     }
     Ok(base.join(path)?.0)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::abi::types::{Filetype, lookupflags as _};
+    use crate::mount::Mount;
+
+    /// A vfs with `/data` (writable), `/ro` (read-only) and `/srv/www` (writable, nested).
+    struct Fixture {
+        _dirs: Vec<tempfile::TempDir>,
+        data: std::path::PathBuf,
+        vfs: Vfs,
+    }
+
+    fn fixture() -> Fixture {
+        let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+        std::fs::write(dirs[1].path().join("ro.txt"), b"read me").unwrap();
+        let mount = |guest: &str, i: usize, read_only| Mount { guest: guest.into(), host: dirs[i].path().into(), read_only };
+        let vfs = Vfs::new(&[mount("/data", 0, false), mount("/ro", 1, true), mount("/srv/www", 2, false)]).unwrap();
+        Fixture { data: dirs[0].path().into(), _dirs: dirs, vfs }
+    }
+
+    fn root() -> GuestPath {
+        GuestPath::root()
+    }
+
+    const RW: u64 = rights::FD_READ | rights::FD_WRITE;
+
+    fn create(vfs: &Vfs, path: &str) -> Result<Arc<dyn FdObject>, Errno> {
+        open(vfs, &root(), path, OpenRequest { follow: true, oflags: oflags::CREAT, rights: RW, fdflags: 0 })
+    }
+
+    fn read_only(vfs: &Vfs, base: &GuestPath, path: &str, follow: bool) -> Result<Arc<dyn FdObject>, Errno> {
+        open(vfs, base, path, OpenRequest { follow, oflags: 0, rights: rights::FD_READ, fdflags: 0 })
+    }
+
+    #[test]
+    fn create_write_read_back() {
+        let f = fixture();
+        let file = create(&f.vfs, "/data/a.txt").unwrap();
+        assert_eq!(file.write(b"hi").unwrap(), 2);
+        assert_eq!(std::fs::read(f.data.join("a.txt")).unwrap(), b"hi");
+        let again = read_only(&f.vfs, &root(), "data/a.txt", true).unwrap();
+        let mut buf = [0u8; 8];
+        assert_eq!(again.read(&mut buf).unwrap(), 2);
+        assert_eq!(again.write(b"x"), Err(Errno::Badf), "opened read-only");
+        let excl = OpenRequest { follow: true, oflags: oflags::CREAT | oflags::EXCL, rights: RW, fdflags: 0 };
+        assert_eq!(open(&f.vfs, &root(), "/data/a.txt", excl).err(), Some(Errno::Exist));
+        assert_eq!(read_only(&f.vfs, &root(), "/data/a.txt/", true).err(), Some(Errno::Notdir));
+        assert_eq!(read_only(&f.vfs, &root(), "/data/missing", true).err(), Some(Errno::Noent));
+    }
+
+    #[test]
+    fn directories_open_as_dir_objects() {
+        let f = fixture();
+        create_directory(&f.vfs, &root(), "/data/sub").unwrap();
+        assert_eq!(create_directory(&f.vfs, &root(), "/data/sub"), Err(Errno::Exist));
+        let dir_req = OpenRequest { follow: true, oflags: oflags::DIRECTORY, rights: rights::FD_READ, fdflags: 0 };
+        for path in ["/data/sub", "/data", "/", "/srv", "/data/sub/."] {
+            let d = open(&f.vfs, &root(), path, dir_req).unwrap();
+            assert_eq!(d.filetype(), Filetype::Directory, "{path}");
+            assert!(base_of(&d).is_ok());
+        }
+        // Without O_DIRECTORY a directory still opens (as a directory), but not for writing.
+        assert_eq!(read_only(&f.vfs, &root(), "/data/sub", true).unwrap().filetype(), Filetype::Directory);
+        assert_eq!(create(&f.vfs, "/data/sub").err(), Some(Errno::Isdir));
+        // A file relative to an opened directory.
+        let sub = open(&f.vfs, &root(), "/data/sub", dir_req).unwrap();
+        let base = base_of(&sub).unwrap();
+        assert_eq!(base.as_str(), "/data/sub");
+        open(&f.vfs, &base, "inner.txt", OpenRequest { follow: true, oflags: oflags::CREAT, rights: RW, fdflags: 0 }).unwrap();
+        assert!(f.data.join("sub/inner.txt").exists());
+        assert_eq!(base_of(&create(&f.vfs, "/data/file").unwrap()).err(), Some(Errno::Notdir));
+    }
+
+    #[test]
+    fn virtual_root_is_read_only() {
+        let f = fixture();
+        let cases: [(&str, Result<(), Errno>); 6] = [
+            ("mkdir /newdir", create_directory(&f.vfs, &root(), "/newdir")),
+            ("mkdir /srv", create_directory(&f.vfs, &root(), "/srv")),
+            ("create /x", create(&f.vfs, "/x").map(drop)),
+            ("create /srv/x", create(&f.vfs, "/srv/x").map(drop)),
+            ("rmdir /srv", remove_directory(&f.vfs, &root(), "/srv")),
+            ("unlink /srv", unlink_file(&f.vfs, &root(), "/srv")),
+        ];
+        let want = [Err(Errno::Rofs), Err(Errno::Exist), Err(Errno::Rofs), Err(Errno::Rofs), Err(Errno::Busy), Err(Errno::Isdir)];
+        for ((what, got), want) in cases.into_iter().zip(want) {
+            assert_eq!(got, want, "{what}");
+        }
+        assert_eq!(remove_directory(&f.vfs, &root(), "/data"), Err(Errno::Busy));
+        assert_eq!(rename(&f.vfs, &root(), "/data", &root(), "/data2"), Err(Errno::Busy));
+        assert_eq!(filestat(&f.vfs, &root(), "/srv", true).unwrap().filetype, Filetype::Directory);
+        assert_eq!(filestat(&f.vfs, &root(), "/nope", true), Err(Errno::Noent));
+        assert_eq!(filestat(&f.vfs, &root(), "/nope/deeper", true), Err(Errno::Noent));
+    }
+
+    #[test]
+    fn read_only_mount_refuses_writes() {
+        let f = fixture();
+        let ro = root();
+        assert!(read_only(&f.vfs, &ro, "/ro/ro.txt", true).is_ok());
+        let writes: [(&str, Result<(), Errno>); 8] = [
+            ("create", create(&f.vfs, "/ro/new").map(drop)),
+            ("open rw", open(&f.vfs, &ro, "/ro/ro.txt", OpenRequest { follow: true, oflags: 0, rights: RW, fdflags: 0 }).map(drop)),
+            ("append", open(&f.vfs, &ro, "/ro/ro.txt", OpenRequest { follow: true, oflags: 0, rights: rights::FD_READ, fdflags: fdflags::APPEND }).map(drop)),
+            ("mkdir", create_directory(&f.vfs, &ro, "/ro/d")),
+            ("unlink", unlink_file(&f.vfs, &ro, "/ro/ro.txt")),
+            ("rename", rename(&f.vfs, &ro, "/ro/ro.txt", &ro, "/ro/moved")),
+            ("symlink", symlink(&f.vfs, "ro.txt", &ro, "/ro/l")),
+            ("times", set_times(&f.vfs, &ro, "/ro/ro.txt", true, TimeSpec::Now, TimeSpec::Now)),
+        ];
+        for (what, got) in writes {
+            assert_eq!(got, Err(Errno::Rofs), "{what}");
+        }
+        assert_eq!(rename(&f.vfs, &ro, "/data/x", &ro, "/ro/x"), Err(Errno::Noent).or(Err(Errno::Rofs)));
+    }
+
+    #[test]
+    fn cross_mount_rename_and_link_are_exdev() {
+        let f = fixture();
+        create(&f.vfs, "/data/a").unwrap();
+        assert_eq!(rename(&f.vfs, &root(), "/data/a", &root(), "/srv/www/a"), Err(Errno::Xdev));
+        assert_eq!(link(&f.vfs, &root(), "/data/a", &root(), "/srv/www/a"), Err(Errno::Xdev));
+        rename(&f.vfs, &root(), "/data/a", &root(), "/data/b").unwrap();
+        link(&f.vfs, &root(), "/data/b", &root(), "/data/c").unwrap();
+        assert_eq!(filestat(&f.vfs, &root(), "/data/c", true).unwrap().nlink, 2);
+        unlink_file(&f.vfs, &root(), "/data/b").unwrap();
+        assert_eq!(unlink_file(&f.vfs, &root(), "/data/b"), Err(Errno::Noent));
+    }
+
+    #[test]
+    fn escapes_fail() {
+        let f = fixture();
+        // A host file next to the mount that the guest must never reach.
+        let outside = f.data.parent().unwrap().join(format!("outside-{}", std::process::id()));
+        std::fs::write(&outside, b"secret").unwrap();
+        let name = outside.file_name().unwrap().to_str().unwrap().to_owned();
+        std::os::unix::fs::symlink(&outside, f.data.join("abs-link")).unwrap();
+        std::os::unix::fs::symlink(format!("../{name}"), f.data.join("rel-link")).unwrap();
+        let base = GuestPath::parse_absolute("/data").unwrap();
+        let attempts = [
+            format!("../{name}"),
+            format!("../../{name}"),
+            outside.to_str().unwrap().to_owned(),
+            "abs-link".into(),
+            "rel-link".into(),
+        ];
+        for path in &attempts {
+            let got = read_only(&f.vfs, &base, path, true);
+            assert!(matches!(got, Err(Errno::Noent | Errno::Perm | Errno::Notcapable)), "{path}: {:?}", got.map(|_| ()));
+        }
+        // Symlinks themselves are visible (not followed) and their targets readable.
+        assert_eq!(filestat(&f.vfs, &base, "rel-link", false).unwrap().filetype, Filetype::SymbolicLink);
+        assert_eq!(readlink(&f.vfs, &base, "rel-link").unwrap(), format!("../{name}").into_bytes());
+        // Creating an absolute symlink is refused; a relative one pointing out cannot be followed.
+        assert_eq!(symlink(&f.vfs, "/etc/passwd", &base, "evil"), Err(Errno::Perm));
+        symlink(&f.vfs, "../../../etc/passwd", &base, "evil2").unwrap();
+        assert!(read_only(&f.vfs, &base, "evil2", true).is_err());
+        std::fs::remove_file(&outside).unwrap();
+    }
+
+    #[test]
+    fn symlinks_inside_a_mount_work() {
+        let f = fixture();
+        create_directory(&f.vfs, &root(), "/data/real").unwrap();
+        create(&f.vfs, "/data/real/f").unwrap().write(b"via link").unwrap();
+        symlink(&f.vfs, "real", &root(), "/data/link").unwrap();
+        let file = read_only(&f.vfs, &root(), "/data/link/f", true).unwrap();
+        let mut buf = [0u8; 16];
+        let n = file.read(&mut buf).unwrap();
+        assert_eq!(&buf[..n], b"via link");
+        assert_eq!(read_only(&f.vfs, &root(), "/data/link", false).err(), Some(Errno::Loop));
+        assert_eq!(directory_path(&f.vfs, &root(), "/data/link").unwrap().as_str(), "/data/link");
+        assert_eq!(directory_path(&f.vfs, &root(), "/data/real/f").err(), Some(Errno::Notdir));
+        assert_eq!(directory_path(&f.vfs, &root(), "/srv").unwrap().as_str(), "/srv");
+    }
+
+    #[test]
+    fn remove_and_times() {
+        let f = fixture();
+        create_directory(&f.vfs, &root(), "/data/d").unwrap();
+        create(&f.vfs, "/data/d/x").unwrap();
+        assert_eq!(remove_directory(&f.vfs, &root(), "/data/d"), Err(Errno::Notempty));
+        assert_eq!(unlink_file(&f.vfs, &root(), "/data/d"), Err(Errno::Isdir));
+        assert_eq!(remove_directory(&f.vfs, &root(), "/data/d/x"), Err(Errno::Notdir));
+        set_times(&f.vfs, &root(), "/data/d/x", true, TimeSpec::At(7_000_000_000), TimeSpec::At(9_000_000_000)).unwrap();
+        let st = filestat(&f.vfs, &root(), "/data/d/x", true).unwrap();
+        assert_eq!((st.atim, st.mtim), (7_000_000_000, 9_000_000_000));
+        unlink_file(&f.vfs, &root(), "/data/d/x").unwrap();
+        remove_directory(&f.vfs, &root(), "/data/d/").unwrap();
+        assert_eq!(filestat(&f.vfs, &root(), "/data/d", true), Err(Errno::Noent));
+    }
+}
