@@ -104,6 +104,15 @@ pub enum Error {
         newest: String,
     },
 
+    /// No target spec is embedded for the requested target.
+    #[error("unknown WASIX target `{target}` (supported: {supported})\nhelp: use `--target wasm32-wasmer-wasi`")]
+    UnsupportedTarget {
+        /// The requested target.
+        target: String,
+        /// Comma-separated supported targets.
+        supported: String,
+    },
+
     /// A toolchain component is missing and rustup is not available to install it.
     #[error("{what} is missing (looked in `{}`) and `rustup` is not available to install it\nhelp: {help}", path.display())]
     MissingComponent {

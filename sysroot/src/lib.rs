@@ -1,6 +1,308 @@
 //! Prepares the WASIX sysroot from the user's own rust-src.
+//!
+//! The caller stays linear (this is what `cargo wasix` does):
+//!
+//! ```no_run
+//! use wasix_sysroot::{Options, Toolchain, prepare, patched_libc, progress::Stderr};
+//! # fn main() -> wasix_sysroot::Result<()> {
+//! let toolchain = Toolchain::detect()?;              // RUSTC / CARGO / RUSTUP_TOOLCHAIN
+//! let prepared = prepare(&toolchain, &Options::default(), &mut Stderr)?;
+//! // For compiles of the WASIX target only (the rustc-wrapper mode):
+//! //   rustc ... --target wasm32-wasmer-wasi --sysroot <prepared.sysroot> -Zunstable-options
+//! //   with RUSTC_BOOTSTRAP=1 (rustc finds <sysroot>/lib/rustlib/wasm32-wasmer-wasi/target.json;
+//! //   `prepared.target_specs` is also usable as RUST_TARGET_PATH).
+//! let libc_dir = patched_libc(&toolchain, "0.2.178", &Options::default(), &mut Stderr)?;
+//! //   cargo --config 'patch.crates-io.libc.path="<libc_dir>"' ...
+//! # Ok(()) }
+//! ```
+//!
+//! Cache layout (root: `$CARGO_WASIX_HOME`, else `<user cache dir>/cargo-wasix`):
+//!
+//! ```text
+//! <root>/.lock                                  cross-process lock (std File::lock)
+//! <root>/<rustc commit 9>-<inputs key 16>/      one sysroot entry, published by one rename
+//!     .cargo-wasix-complete                     marker written last (content: the key)
+//!     library/                                  patched std sources (+ libc-wasix/, libwasix/)
+//!     target-specs/wasm32-wasmer-wasi.json
+//!     sysroot/lib/rustlib/wasm32-wasmer-wasi/{lib/*.rlib, target.json,
+//!                                            lib/self-contained/{crt1-command.o,crt1-reactor.o,libc.a}}
+//! <root>/libc/<version>-<overlay key 16>/       patched libc crate sources (+ marker)
+//! ```
+//!
+//! The key hashes rustc `-vV`, a format version and every embedded input (target specs, the
+//! std patch set, `libc-patches/`, libwasix sources and its replaced-members list); a cache hit
+//! only runs `rustc -vV`/`--print sysroot` and reads one marker file.
 
+pub mod archive;
+mod builder;
+pub mod cache;
+pub mod embedded;
 mod error;
+pub mod libc_src;
 pub mod patch;
+pub mod progress;
+pub mod toolchain;
 
+use std::path::{Path, PathBuf};
+
+pub use builder::{EntryLayout, libwasix_manifest};
 pub use error::{Error, Result};
+pub use toolchain::Toolchain;
+
+use embedded::Inputs;
+use progress::Progress;
+
+/// The default (and today only) WASIX target.
+pub const TARGET: &str = "wasm32-wasmer-wasi";
+
+/// What to prepare, and where.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Target name; a `<target>.json` must be embedded (from `target-specs/`).
+    pub target: String,
+    /// Cache root override; `None` means `$CARGO_WASIX_HOME`, else the user cache dir.
+    pub cache_root: Option<PathBuf>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            target: TARGET.to_owned(),
+            cache_root: None,
+        }
+    }
+}
+
+impl Options {
+    /// The cache root these options select.
+    pub fn cache_root(&self) -> Result<PathBuf> {
+        match &self.cache_root {
+            Some(root) => Ok(root.clone()),
+            None => cache::cache_root(),
+        }
+    }
+}
+
+/// Whether [`prepare`] found the sysroot or built it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// It was in the cache (no lock taken, nothing built).
+    AlreadyCached,
+    /// It was built now.
+    Built,
+}
+
+/// A ready sysroot.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// Pass as `--sysroot`.
+    pub sysroot: PathBuf,
+    /// A directory containing `<target_name>.json` (for `RUST_TARGET_PATH`).
+    pub target_specs: PathBuf,
+    /// The target name to pass as `--target`.
+    pub target_name: String,
+    /// rustc's semver (`1.95.0`).
+    pub rustc_version: String,
+    /// The cache entry holding everything.
+    pub entry: PathBuf,
+    /// Cached or built.
+    pub outcome: Outcome,
+}
+
+/// Prepares (or finds) the WASIX sysroot for `toolchain`.
+///
+/// Fails with [`Error::UnsupportedRust`] when there is no std patch set for the toolchain's
+/// minor version; installs missing rustup components (announced through `progress`).
+pub fn prepare(
+    toolchain: &Toolchain,
+    options: &Options,
+    progress: &mut dyn Progress,
+) -> Result<Prepared> {
+    let inputs = Inputs::embedded();
+    let plan = plan(toolchain, options, &inputs)?;
+    let mut prepared = plan.prepared(toolchain, options, Outcome::AlreadyCached);
+    if cache::is_complete(&plan.entry, &plan.key) {
+        return Ok(prepared);
+    }
+    let lock = cache::lock(&plan.root, progress)?;
+    // Another process may have finished the build while we waited for the lock.
+    if cache::is_complete(&plan.entry, &plan.key) {
+        return Ok(prepared);
+    }
+    toolchain.ensure_components(progress)?;
+    cache::remove_stale_work_dirs(&lock, &plan.root)?;
+    let work = cache::work_dir(&lock, &plan.entry)?;
+    builder::build(
+        &lock,
+        &builder::BuildPlan {
+            toolchain,
+            inputs: &inputs,
+            cache_root: &plan.root,
+            work: &work,
+            entry: &plan.entry,
+            target: &options.target,
+            target_spec: plan.spec,
+        },
+        progress,
+    )?;
+    cache::publish(&lock, &work, &plan.entry, &plan.key)?;
+    prepared.outcome = Outcome::Built;
+    Ok(prepared)
+}
+
+/// The `libc` crate source of exactly `version` with the WASIX overlay applied (built once,
+/// cached). For user builds: `cargo --config 'patch.crates-io.libc.path="<this>"'`, with the
+/// version the user's `Cargo.lock` wants.
+pub fn patched_libc(
+    toolchain: &Toolchain,
+    version: &str,
+    options: &Options,
+    progress: &mut dyn Progress,
+) -> Result<PathBuf> {
+    let inputs = Inputs::embedded();
+    let root = options.cache_root()?;
+    let entry = root
+        .join("libc")
+        .join(format!("{version}-{}", cache::libc_key(&inputs)));
+    if cache::is_complete(&entry, &cache::libc_key(&inputs)) {
+        return Ok(entry);
+    }
+    let lock = cache::lock(&root, progress)?;
+    libc_src::patched_libc_locked(&lock, toolchain, &inputs, &root, version, progress)
+}
+
+/// What `cargo wasix status` reports.
+#[derive(Debug, Clone)]
+pub struct Status {
+    /// rustc's semver.
+    pub rustc_version: String,
+    /// Whether a std patch set exists for this minor.
+    pub supported: bool,
+    /// Minors with a patch set.
+    pub supported_versions: Vec<String>,
+    /// rust-src `library/`.
+    pub rust_src: PathBuf,
+    /// The base self-contained libc.a (wasip1-threads).
+    pub base_libc: PathBuf,
+    /// Names of missing rustup components.
+    pub missing_components: Vec<String>,
+    /// The cache root.
+    pub cache_root: PathBuf,
+    /// Where the sysroot for this toolchain and these inputs lives (or will live).
+    pub sysroot: PathBuf,
+    /// Whether that sysroot is complete.
+    pub up_to_date: bool,
+    /// Other entries in the cache (older toolchains or inputs), removable with [`clean`].
+    pub other_entries: Vec<PathBuf>,
+}
+
+/// Reports what is installed where, without changing anything.
+pub fn status(toolchain: &Toolchain, options: &Options) -> Result<Status> {
+    let inputs = Inputs::embedded();
+    let root = options.cache_root()?;
+    let supported_versions = inputs.supported_minors();
+    let supported = supported_versions.contains(&toolchain.minor());
+    let key = cache::sysroot_key(
+        &toolchain.verbose_version,
+        &toolchain.minor(),
+        &options.target,
+        &inputs,
+    );
+    let entry = entry_path(&root, toolchain, &key);
+    let other_entries = std::fs::read_dir(&root)
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.path())
+                .filter(|p| p.is_dir() && *p != entry && p.file_name().is_some_and(|n| n != "libc"))
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(Status {
+        rustc_version: toolchain.version.semver.to_string(),
+        supported,
+        supported_versions,
+        rust_src: toolchain.rust_src(),
+        base_libc: toolchain.base_self_contained().join("libc.a"),
+        missing_components: toolchain
+            .missing_components()
+            .into_iter()
+            .map(|c| c.name.to_owned())
+            .collect(),
+        cache_root: root,
+        sysroot: EntryLayout::new(&entry).sysroot,
+        up_to_date: supported && cache::is_complete(&entry, &key),
+        other_entries,
+    })
+}
+
+/// Removes everything cargo-wasix put in its cache root (sysroots, patched libc sources, work
+/// dirs). rustup components are left alone: they belong to the user's toolchain. Returns the
+/// removed root, or `None` when there was nothing.
+pub fn clean(options: &Options, progress: &mut dyn Progress) -> Result<Option<PathBuf>> {
+    let root = options.cache_root()?;
+    if !root.exists() {
+        return Ok(None);
+    }
+    let lock = cache::lock(&root, progress)?;
+    progress.status("Removing", &format!("`{}`", root.display()));
+    cache::remove_dir_if_exists(&root)?;
+    drop(lock);
+    Ok(Some(root))
+}
+
+struct Plan {
+    root: PathBuf,
+    key: String,
+    entry: PathBuf,
+    spec: &'static [u8],
+}
+
+impl Plan {
+    fn prepared(&self, tc: &Toolchain, options: &Options, outcome: Outcome) -> Prepared {
+        let layout = EntryLayout::new(&self.entry);
+        Prepared {
+            sysroot: layout.sysroot,
+            target_specs: layout.target_specs,
+            target_name: options.target.clone(),
+            rustc_version: tc.version.semver.to_string(),
+            entry: self.entry.clone(),
+            outcome,
+        }
+    }
+}
+
+fn plan(toolchain: &Toolchain, options: &Options, inputs: &Inputs) -> Result<Plan> {
+    let minor = toolchain.minor();
+    let supported = inputs.supported_minors();
+    if !supported.contains(&minor) {
+        return Err(Error::UnsupportedRust {
+            version: toolchain.version.semver.to_string(),
+            newest: supported.last().cloned().unwrap_or_default(),
+            supported: supported.join(", "),
+        });
+    }
+    let spec = inputs
+        .target_spec(&options.target)
+        .ok_or_else(|| Error::UnsupportedTarget {
+            target: options.target.clone(),
+            supported: inputs
+                .target_specs
+                .iter()
+                .filter_map(|(p, _)| p.strip_suffix(".json"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        })?;
+    let root = options.cache_root()?;
+    let key = cache::sysroot_key(&toolchain.verbose_version, &minor, &options.target, inputs);
+    let entry = entry_path(&root, toolchain, &key);
+    Ok(Plan {
+        root,
+        key,
+        entry,
+        spec,
+    })
+}
+
+fn entry_path(root: &Path, toolchain: &Toolchain, key: &str) -> PathBuf {
+    root.join(format!("{}-{key}", toolchain.commit_short()))
+}

@@ -1,1 +1,5 @@
-//! Integration tests of the sysroot builder.
+//! Integration tests of the sysroot builder: one binary, a module per topic. The sysroot is
+//! built once per run into `$CARGO_WASIX_HOME` (default `<workspace>/target/wasix-home`).
+
+mod common;
+mod hello;

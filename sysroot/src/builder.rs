@@ -1,0 +1,209 @@
+//! Building the sysroot: copy rust-src `library/`, apply the std patch set, add the patched
+//! libc and libwasix, build std with rustc-build-sysroot by target *name*, then install the
+//! target spec and the self-contained C objects.
+
+use std::path::{Path, PathBuf};
+
+use rustc_build_sysroot::{BuildMode, SysrootBuilder, SysrootConfig};
+
+use crate::archive;
+use crate::cache::{self, CacheLock};
+use crate::embedded::Inputs;
+use crate::error::{Error, Result};
+use crate::libc_src;
+use crate::patch::PatchSet;
+use crate::progress::Progress;
+use crate::toolchain::Toolchain;
+
+/// Where the patched libc goes inside the copied `library/` (the std patch set's
+/// `[patch.crates-io]` entry in `library/Cargo.toml` points here).
+pub const LIBC_DIR: &str = "libc-wasix";
+
+/// Where libwasix goes inside the copied `library/` (std's Cargo.toml depends on `../libwasix`).
+pub const LIBWASIX_DIR: &str = "libwasix";
+
+/// Everything the build needs, fixed before it starts.
+pub(crate) struct BuildPlan<'a> {
+    pub toolchain: &'a Toolchain,
+    pub inputs: &'a Inputs,
+    pub cache_root: &'a Path,
+    /// The scratch directory that becomes the cache entry when published.
+    pub work: &'a Path,
+    /// The final entry path (for `--remap-path-prefix`).
+    pub entry: &'a Path,
+    pub target: &'a str,
+    pub target_spec: &'a [u8],
+}
+
+/// Builds `work/{library,target-specs,sysroot}`. Requires the cache lock.
+pub(crate) fn build(lock: &CacheLock, plan: &BuildPlan<'_>, progress: &mut dyn Progress) -> Result<()> {
+    let tc = plan.toolchain;
+    let minor = tc.minor();
+    let library = plan.work.join("library");
+
+    progress.status("Copying", &format!("rust-src from `{}`", tc.rust_src().display()));
+    cache::copy_tree(&tc.rust_src(), &library)?;
+    let std_set = PatchSet::from_entries(
+        &format!("std patch set {minor} (sysroot/patches/{minor})"),
+        plan.inputs.std_patch_set(&minor),
+    )?;
+    std_set.apply(&library)?;
+
+    let libc_version = libc_src::std_libc_version(&library)?;
+    let libc = libc_src::patched_libc_locked(
+        lock,
+        tc,
+        plan.inputs,
+        plan.cache_root,
+        &libc_version,
+        progress,
+    )?;
+    let libc_dest = library.join(LIBC_DIR);
+    cache::copy_tree(&libc, &libc_dest)?;
+    // The copy is part of the sysroot entry now; the libc entry's marker means nothing here.
+    let marker = libc_dest.join(cache::MARKER);
+    std::fs::remove_file(&marker).map_err(|e| Error::io("remove", &marker, e))?;
+
+    write_libwasix(plan.inputs, &library.join(LIBWASIX_DIR))?;
+
+    let specs = plan.work.join("target-specs");
+    write(&specs.join(format!("{}.json", plan.target)), plan.target_spec)?;
+
+    let sysroot = plan.work.join("sysroot");
+    progress.status(
+        "Building",
+        &format!(
+            "std for {} (Rust {}); this takes a minute or two, once",
+            plan.target, tc.version.semver
+        ),
+    );
+    let mut cargo = tc.cargo_command();
+    // Custom target specs are unstable; the bootstrap flag is scoped to this cargo run.
+    cargo.env("RUSTC_BOOTSTRAP", "1").env("RUST_TARGET_PATH", &specs);
+    let remap = format!(
+        "--remap-path-prefix={}={}",
+        plan.work.display(),
+        plan.entry.display()
+    );
+    SysrootBuilder::new(&sysroot, plan.target)
+        .build_mode(BuildMode::Build)
+        .sysroot_config(SysrootConfig::WithStd {
+            std_features: vec![],
+        })
+        .rustflags([
+            // Needed to find a custom target by name (RUST_TARGET_PATH).
+            "-Zunstable-options",
+            // User builds with `lto = true` need bitcode in the sysroot rlibs.
+            "-Cembed-bitcode=yes",
+            remap.as_str(),
+        ])
+        .rustc_version(tc.version.clone())
+        .cargo(cargo)
+        .build_from_source(&library)
+        .map_err(|e| Error::Build {
+            reason: format!("{e:#}"),
+            dir: library.clone(),
+        })?;
+
+    install_self_contained(tc, plan.inputs, &sysroot, plan.target, plan.target_spec)
+}
+
+/// Installs `lib/rustlib/<target>/target.json` and `lib/self-contained/{crt1-*.o,libc.a}`
+/// (libc.a without the members libwasix replaces).
+fn install_self_contained(
+    tc: &Toolchain,
+    inputs: &Inputs,
+    sysroot: &Path,
+    target: &str,
+    spec: &[u8],
+) -> Result<()> {
+    let target_dir = sysroot.join("lib/rustlib").join(target);
+    write(&target_dir.join("target.json"), spec)?;
+    let from = tc.base_self_contained();
+    let to = target_dir.join("lib/self-contained");
+    std::fs::create_dir_all(&to).map_err(|e| Error::io("create", &to, e))?;
+    for name in ["crt1-command.o", "crt1-reactor.o", "libc.a"] {
+        let src = from.join(name);
+        std::fs::copy(&src, to.join(name)).map_err(|e| Error::io("copy", &src, e))?;
+    }
+    archive::delete_members(&tc.llvm_ar(), &to.join("libc.a"), &inputs.replaced_members())
+}
+
+/// Writes libwasix into the library tree with a generated manifest that makes it a member of
+/// std's crate graph (one `core`, one `compiler_builtins`, the patched `libc`).
+fn write_libwasix(inputs: &Inputs, dir: &Path) -> Result<()> {
+    write(&dir.join("Cargo.toml"), libwasix_manifest().as_bytes())?;
+    for (rel, bytes) in inputs.libwasix_src() {
+        write(&dir.join("src").join(rel), bytes)?;
+    }
+    Ok(())
+}
+
+/// The generated `Cargo.toml` of libwasix inside the sysroot's library tree.
+pub fn libwasix_manifest() -> String {
+    "[package]
+name = \"libwasix\"
+version = \"0.0.0\"
+edition = \"2024\"
+description = \"WASIX POSIX layer (generated by cargo-wasix; built as a dependency of std)\"
+
+[lib]
+path = \"src/lib.rs\"
+test = false
+bench = false
+doc = false
+
+[dependencies]
+core = { path = \"../rustc-std-workspace-core\", package = \"rustc-std-workspace-core\" }
+libc = { version = \"0.2\", default-features = false, features = [\"rustc-dep-of-std\"] }
+"
+    .to_owned()
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result<()> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| Error::io("create", parent, e))?;
+    }
+    std::fs::write(path, bytes).map_err(|e| Error::io("write", path, e))
+}
+
+/// The directories of one published cache entry.
+#[derive(Debug, Clone)]
+pub struct EntryLayout {
+    /// `<entry>/sysroot`: pass to `--sysroot`.
+    pub sysroot: PathBuf,
+    /// `<entry>/target-specs`: holds `<target>.json`; usable as `RUST_TARGET_PATH`.
+    pub target_specs: PathBuf,
+    /// `<entry>/library`: the patched std sources the sysroot was built from.
+    pub library: PathBuf,
+}
+
+impl EntryLayout {
+    /// The layout under `entry`.
+    pub fn new(entry: &Path) -> Self {
+        EntryLayout {
+            sysroot: entry.join("sysroot"),
+            target_specs: entry.join("target-specs"),
+            library: entry.join("library"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn libwasix_manifest_shape() {
+        let manifest: toml::Table = toml::from_str(&libwasix_manifest()).expect("valid toml");
+        let deps = manifest["dependencies"].as_table().expect("deps");
+        assert_eq!(
+            deps["core"]["package"].as_str(),
+            Some("rustc-std-workspace-core")
+        );
+        let features = deps["libc"]["features"].as_array().expect("features");
+        assert_eq!(features[0].as_str(), Some("rustc-dep-of-std"));
+        assert_eq!(deps["libc"]["default-features"].as_bool(), Some(false));
+        assert_eq!(manifest["package"]["name"].as_str(), Some("libwasix"));
+    }
+}

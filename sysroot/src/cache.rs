@@ -1,0 +1,307 @@
+//! The on-disk cache: where it lives, the keys that name its entries, the cross-process lock,
+//! and atomic publication (build in a temp dir, one `rename`, completion marker last).
+
+use std::fs::{self, File};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::embedded::{File as EmbeddedFile, Inputs};
+use crate::error::{Error, Result};
+use crate::progress::Progress;
+
+/// Bumped whenever the cache layout or the way a sysroot is built changes without a change in
+/// the embedded inputs (so old entries are not trusted).
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Environment variable overriding the cache root.
+pub const HOME_ENV: &str = "CARGO_WASIX_HOME";
+
+/// File written last into a published entry; its content is the entry's key.
+pub const MARKER: &str = ".cargo-wasix-complete";
+
+/// Suffix of work directories (`<entry>.tmp-<pid>`); leftovers are removed under the lock.
+const TMP_INFIX: &str = ".tmp-";
+
+/// The cache root: `$CARGO_WASIX_HOME`, else `<user cache dir>/cargo-wasix`.
+pub fn cache_root() -> Result<PathBuf> {
+    if let Some(home) = std::env::var_os(HOME_ENV).filter(|v| !v.is_empty()) {
+        return Ok(PathBuf::from(home));
+    }
+    dirs::cache_dir()
+        .map(|d| d.join("cargo-wasix"))
+        .ok_or(Error::NoCacheDir)
+}
+
+/// Key of a sysroot: rustc `-vV`, the format version and every embedded input byte that
+/// influences the sysroot (target specs, the std patch set of `minor`, the libc overlay,
+/// libwasix). Returned as 16 hex digits.
+pub fn sysroot_key(rustc_verbose_version: &str, minor: &str, target: &str, inputs: &Inputs) -> String {
+    let mut h = Sha256::new();
+    h.update(format!("cargo-wasix sysroot format {FORMAT_VERSION}\n"));
+    hash_str(&mut h, "rustc", rustc_verbose_version);
+    hash_str(&mut h, "target", target);
+    hash_str(&mut h, "minor", minor);
+    hash_files(&mut h, "target-specs", &inputs.target_specs);
+    let std_set: Vec<EmbeddedFile> = inputs
+        .std_patches
+        .iter()
+        .filter(|(p, _)| p.starts_with(&format!("{minor}/")) || !p.contains('/'))
+        .cloned()
+        .collect();
+    hash_files(&mut h, "std-patches", &std_set);
+    hash_files(&mut h, "libc-patches", &inputs.libc_patches);
+    hash_files(&mut h, "libwasix", &inputs.libwasix);
+    hex16(h)
+}
+
+/// Key of a patched libc source: the format version and the libc overlay (the libc version
+/// is part of the directory name).
+pub fn libc_key(inputs: &Inputs) -> String {
+    let mut h = Sha256::new();
+    h.update(format!("cargo-wasix libc format {FORMAT_VERSION}\n"));
+    hash_files(&mut h, "libc-patches", &inputs.libc_patches);
+    hex16(h)
+}
+
+fn hash_str(h: &mut Sha256, label: &str, value: &str) {
+    h.update(format!("{label} {}\n", value.len()));
+    h.update(value.as_bytes());
+}
+
+fn hash_files(h: &mut Sha256, label: &str, files: &[EmbeddedFile]) {
+    h.update(format!("{label} {}\n", files.len()));
+    for (path, bytes) in files {
+        h.update(format!("{} {}\n", path.len(), bytes.len()));
+        h.update(path.as_bytes());
+        h.update(bytes);
+    }
+}
+
+fn hex16(h: Sha256) -> String {
+    h.finalize()
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Whether `entry` was published completely with `key`.
+pub fn is_complete(entry: &Path, key: &str) -> bool {
+    fs::read_to_string(entry.join(MARKER)).is_ok_and(|k| k.trim() == key)
+}
+
+/// An exclusive cross-process lock on the cache root; released on drop.
+#[derive(Debug)]
+pub struct CacheLock {
+    _file: File,
+}
+
+/// Takes the cache lock, announcing `Blocking` through `progress` only when another process
+/// holds it.
+pub fn lock(root: &Path, progress: &mut dyn Progress) -> Result<CacheLock> {
+    fs::create_dir_all(root).map_err(|e| Error::io("create", root, e))?;
+    let path = root.join(".lock");
+    let file = File::options()
+        .create(true)
+        .truncate(false)
+        .read(true)
+        .write(true)
+        .open(&path)
+        .map_err(|e| Error::io("open", &path, e))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(fs::TryLockError::WouldBlock) => {
+            progress.status("Blocking", "waiting for lock on the WASIX sysroot");
+            file.lock().map_err(|e| Error::io("lock", &path, e))?;
+        }
+        Err(fs::TryLockError::Error(e)) => return Err(Error::io("lock", &path, e)),
+    }
+    Ok(CacheLock { _file: file })
+}
+
+/// A fresh work directory beside `entry` (same file system, so publishing is one rename).
+/// Requires the lock (no one else may be using a work dir of the same pid).
+pub fn work_dir(_lock: &CacheLock, entry: &Path) -> Result<PathBuf> {
+    let name = entry
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let work = entry.with_file_name(format!("{name}{TMP_INFIX}{}", std::process::id()));
+    remove_dir_if_exists(&work)?;
+    fs::create_dir_all(&work).map_err(|e| Error::io("create", &work, e))?;
+    Ok(work)
+}
+
+/// Removes work directories left by killed runs in `dir`. Requires the lock.
+pub fn remove_stale_work_dirs(_lock: &CacheLock, dir: &Path) -> Result<()> {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Ok(());
+    };
+    for entry in entries.flatten() {
+        if entry.file_name().to_string_lossy().contains(TMP_INFIX) {
+            remove_dir_if_exists(&entry.path())?;
+        }
+    }
+    Ok(())
+}
+
+/// Publishes `work` as `entry`: removes an untrusted (unmarked) `entry`, renames, then writes
+/// the marker (via a temp file and rename) last. Requires the lock.
+pub fn publish(_lock: &CacheLock, work: &Path, entry: &Path, key: &str) -> Result<()> {
+    remove_dir_if_exists(entry)?;
+    fs::rename(work, entry).map_err(|e| Error::io("rename", work, e))?;
+    let tmp = entry.join(format!("{MARKER}.partial"));
+    let mut f = File::create(&tmp).map_err(|e| Error::io("create", &tmp, e))?;
+    f.write_all(key.as_bytes())
+        .and_then(|()| f.sync_all())
+        .map_err(|e| Error::io("write", &tmp, e))?;
+    fs::rename(&tmp, entry.join(MARKER)).map_err(|e| Error::io("rename", &tmp, e))?;
+    Ok(())
+}
+
+/// Removes a directory tree if it exists.
+pub fn remove_dir_if_exists(dir: &Path) -> Result<()> {
+    match fs::remove_dir_all(dir) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(Error::io("remove", dir, e)),
+    }
+}
+
+/// Copies a directory tree (regular files and directories; symlinks are followed).
+pub fn copy_tree(from: &Path, to: &Path) -> Result<()> {
+    for entry in walkdir::WalkDir::new(from).follow_links(true) {
+        let entry = entry.map_err(|e| {
+            let path = e.path().unwrap_or(from).to_owned();
+            Error::io("read", &path, e.into())
+        })?;
+        let rel = entry.path().strip_prefix(from).unwrap_or(entry.path());
+        let dest = to.join(rel);
+        if entry.file_type().is_dir() {
+            fs::create_dir_all(&dest).map_err(|e| Error::io("create", &dest, e))?;
+        } else {
+            fs::copy(entry.path(), &dest).map_err(|e| Error::io("copy", entry.path(), e))?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inputs() -> Inputs {
+        let f = |p: &str, b: &'static [u8]| (p.to_owned(), b);
+        Inputs {
+            target_specs: vec![f("wasm32-wasmer-wasi.json", b"{}")],
+            std_patches: vec![
+                f("1.95/edits.toml", b"e"),
+                f("1.96/edits.toml", b"x"),
+                f("README.md", b"r"),
+            ],
+            libc_patches: vec![f("edits.toml", b"l")],
+            libwasix: vec![f("src/lib.rs", b"w"), f("replaced-libc-members.txt", b"m")],
+        }
+    }
+
+    #[test]
+    fn sysroot_key_covers_every_input() {
+        let base = inputs();
+        let key = sysroot_key("rustc 1.95.0", "1.95", "t", &base);
+        assert_eq!(key.len(), 16);
+        assert_eq!(key, sysroot_key("rustc 1.95.0", "1.95", "t", &base), "deterministic");
+
+        type Mutate = fn(&mut Inputs);
+        let mutations: &[(&str, Mutate)] = &[
+            ("target spec bytes", |i| i.target_specs[0].1 = b"{ }"),
+            ("target spec added", |i| i.target_specs.push(("w64.json".into(), b"{}"))),
+            ("std patch bytes", |i| i.std_patches[0].1 = b"E"),
+            ("std patch renamed", |i| i.std_patches[0].0 = "1.95/edits2.toml".into()),
+            ("patch README", |i| i.std_patches[2].1 = b"R"),
+            ("libc overlay", |i| i.libc_patches[0].1 = b"L"),
+            ("libwasix source", |i| i.libwasix[0].1 = b"W"),
+            ("replaced members", |i| i.libwasix[1].1 = b"M"),
+            ("path/bytes boundary", |i| {
+                i.libwasix[0] = ("src/lib.r".into(), b"sw");
+            }),
+        ];
+        for (what, mutate) in mutations {
+            let mut changed = inputs();
+            mutate(&mut changed);
+            assert_ne!(sysroot_key("rustc 1.95.0", "1.95", "t", &changed), key, "{what}");
+        }
+        assert_ne!(sysroot_key("rustc 1.95.1", "1.95", "t", &base), key, "rustc version");
+        assert_ne!(sysroot_key("rustc 1.95.0", "1.95", "t64", &base), key, "target");
+
+        // Another minor's patch set does not invalidate this minor's sysroot.
+        let mut other = inputs();
+        other.std_patches[1].1 = b"y";
+        assert_eq!(sysroot_key("rustc 1.95.0", "1.95", "t", &other), key);
+    }
+
+    #[test]
+    fn libc_key_covers_overlay_only() {
+        let base = inputs();
+        let key = libc_key(&base);
+        let mut changed = inputs();
+        changed.libc_patches[0].1 = b"L2";
+        assert_ne!(libc_key(&changed), key);
+        let mut unrelated = inputs();
+        unrelated.libwasix[0].1 = b"W2";
+        assert_eq!(libc_key(&unrelated), key);
+    }
+
+    #[test]
+    fn publish_is_marked_last_and_replaces_unmarked_entries() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        let lock = lock(root, &mut crate::progress::Silent).expect("lock");
+        let entry = root.join("abc-123");
+
+        // A half-published entry (no marker) is not trusted and gets replaced.
+        fs::create_dir_all(entry.join("old")).expect("mkdir");
+        assert!(!is_complete(&entry, "k"));
+
+        let work = work_dir(&lock, &entry).expect("work");
+        fs::write(work.join("payload"), "x").expect("write");
+        publish(&lock, &work, &entry, "k").expect("publish");
+        assert!(is_complete(&entry, "k"));
+        assert!(!is_complete(&entry, "other-key"));
+        assert!(entry.join("payload").exists());
+        assert!(!entry.join("old").exists());
+        assert!(!work.exists());
+
+        // Leftover work dirs from killed runs are removed.
+        let stale = root.join("abc-123.tmp-99999");
+        fs::create_dir_all(&stale).expect("mkdir");
+        remove_stale_work_dirs(&lock, root).expect("clean");
+        assert!(!stale.exists());
+        assert!(entry.exists());
+    }
+
+    #[test]
+    fn lock_reports_blocking_only_on_contention() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut rec = crate::progress::Recorder::default();
+        let first = lock(dir.path(), &mut rec).expect("lock");
+        assert!(rec.lines.is_empty(), "no message without contention");
+        drop(first);
+
+        let held = lock(dir.path(), &mut rec).expect("lock");
+        let path = dir.path().to_owned();
+        let waiter = std::thread::spawn(move || {
+            let mut rec = crate::progress::Recorder::default();
+            let _second = lock(&path, &mut rec).expect("lock after wait");
+            rec.lines
+        });
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        drop(held);
+        let lines = waiter.join().expect("thread");
+        assert_eq!(
+            lines,
+            vec![("Blocking".to_owned(), "waiting for lock on the WASIX sysroot".to_owned())]
+        );
+    }
+}

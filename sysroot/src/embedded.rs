@@ -1,0 +1,135 @@
+//! The inputs compiled into the binary, so an installed `cargo-wasix` works without the repo:
+//! target specs, std patch sets, the libc overlay and the libwasix sources.
+
+use include_dir::{Dir, include_dir};
+
+static TARGET_SPECS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../target-specs");
+static STD_PATCHES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/patches");
+static LIBC_PATCHES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../libc-patches");
+static LIBWASIX: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../libwasix");
+
+/// One embedded file: path relative to its input root (`/`-separated) and contents.
+pub type File = (String, &'static [u8]);
+
+/// All embedded inputs, each list sorted by path.
+#[derive(Debug, Clone)]
+pub struct Inputs {
+    /// `target-specs/*` (e.g. `wasm32-wasmer-wasi.json`).
+    pub target_specs: Vec<File>,
+    /// `sysroot/patches/**` (e.g. `1.95/edits.toml`, `README.md`).
+    pub std_patches: Vec<File>,
+    /// `libc-patches/**`.
+    pub libc_patches: Vec<File>,
+    /// `libwasix/src/**` as `src/...`, plus `replaced-libc-members.txt` when present.
+    pub libwasix: Vec<File>,
+}
+
+/// Name of the list of libc.a members libwasix replaces (in `libwasix/`).
+pub const REPLACED_MEMBERS_FILE: &str = "replaced-libc-members.txt";
+
+impl Inputs {
+    /// The inputs compiled into this binary.
+    pub fn embedded() -> Self {
+        Inputs {
+            target_specs: flatten(&TARGET_SPECS),
+            std_patches: flatten(&STD_PATCHES),
+            libc_patches: flatten(&LIBC_PATCHES),
+            libwasix: flatten(&LIBWASIX)
+                .into_iter()
+                .filter(|(p, _)| p.starts_with("src/") || p == REPLACED_MEMBERS_FILE)
+                .collect(),
+        }
+    }
+
+    /// The target spec JSON for `target` (e.g. `wasm32-wasmer-wasi`), if embedded.
+    pub fn target_spec(&self, target: &str) -> Option<&'static [u8]> {
+        let name = format!("{target}.json");
+        find(&self.target_specs, &name)
+    }
+
+    /// The files of the std patch set for `minor` (e.g. `1.95`), relative to that set's root.
+    pub fn std_patch_set(&self, minor: &str) -> Vec<(&str, &'static [u8])> {
+        let prefix = format!("{minor}/");
+        self.std_patches
+            .iter()
+            .filter_map(|(p, b)| p.strip_prefix(&prefix).map(|rel| (rel, *b)))
+            .collect()
+    }
+
+    /// Rust minors that have a std patch set, oldest first (`["1.95"]`).
+    pub fn supported_minors(&self) -> Vec<String> {
+        let mut minors: Vec<String> = self
+            .std_patches
+            .iter()
+            .filter_map(|(p, _)| p.split_once('/').map(|(dir, _)| dir.to_owned()))
+            .filter(|dir| dir.split('.').all(|part| part.parse::<u32>().is_ok()))
+            .collect();
+        minors.sort_by_key(|m| {
+            m.split('.')
+                .map(|part| part.parse::<u32>().unwrap_or(0))
+                .collect::<Vec<_>>()
+        });
+        minors.dedup();
+        minors
+    }
+
+    /// The libc overlay as `(path, bytes)` pairs.
+    pub fn libc_overlay(&self) -> Vec<(&str, &'static [u8])> {
+        self.libc_patches.iter().map(|(p, b)| (p.as_str(), *b)).collect()
+    }
+
+    /// The libwasix sources under `src/`, relative to `src/`.
+    pub fn libwasix_src(&self) -> Vec<(&str, &'static [u8])> {
+        self.libwasix
+            .iter()
+            .filter_map(|(p, b)| p.strip_prefix("src/").map(|rel| (rel, *b)))
+            .collect()
+    }
+
+    /// The member names of `replaced-libc-members.txt` (empty when the file is absent).
+    pub fn replaced_members(&self) -> Vec<String> {
+        find(&self.libwasix, REPLACED_MEMBERS_FILE)
+            .map(|bytes| crate::archive::parse_member_list(&String::from_utf8_lossy(bytes)))
+            .unwrap_or_default()
+    }
+}
+
+fn find(files: &[File], name: &str) -> Option<&'static [u8]> {
+    files.iter().find(|(p, _)| p == name).map(|(_, b)| *b)
+}
+
+fn flatten(dir: &'static Dir<'static>) -> Vec<File> {
+    let mut out = Vec::new();
+    collect(dir, &mut out);
+    out.sort();
+    out
+}
+
+fn collect(dir: &'static Dir<'static>, out: &mut Vec<File>) {
+    for file in dir.files() {
+        let path = file.path().to_string_lossy().replace('\\', "/");
+        out.push((path, file.contents()));
+    }
+    for sub in dir.dirs() {
+        collect(sub, out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_inputs_are_present() {
+        let inputs = Inputs::embedded();
+        let spec = inputs.target_spec("wasm32-wasmer-wasi").expect("target spec embedded");
+        assert!(std::str::from_utf8(spec).expect("utf8").contains("\"vendor\": \"wasmer\""));
+        assert!(inputs.supported_minors().contains(&"1.95".to_owned()));
+        assert!(
+            inputs.std_patch_set("1.95").iter().any(|(p, _)| *p == "edits.toml"),
+            "1.95 patch set has edits.toml"
+        );
+        assert!(inputs.libwasix_src().iter().any(|(p, _)| *p == "lib.rs"));
+        assert!(inputs.libwasix.iter().all(|(p, _)| !p.starts_with("Cargo")));
+    }
+}

@@ -1,0 +1,329 @@
+//! Toolchain detection: rustc version, sysroot, rust-src, the wasip1-threads self-contained
+//! objects and llvm-ar; installs missing rustup components (saying so first).
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::error::{Error, Result};
+use crate::progress::Progress;
+
+/// The rustup target whose self-contained wasi-libc we build on.
+pub const BASE_TARGET: &str = "wasm32-wasip1-threads";
+
+/// The user's Rust toolchain, as found through `RUSTC` / `rustc` on `PATH` (a rustup proxy
+/// honours `RUSTUP_TOOLCHAIN` and `cargo +toolchain`).
+#[derive(Debug, Clone)]
+pub struct Toolchain {
+    /// The rustc command (`$RUSTC` or `rustc`).
+    pub rustc: PathBuf,
+    /// The cargo command (`$CARGO` or `cargo`).
+    pub cargo: PathBuf,
+    /// Raw `rustc -vV` output (hashed into the cache key).
+    pub verbose_version: String,
+    /// Parsed `rustc -vV`.
+    pub version: rustc_version::VersionMeta,
+    /// `rustc --print sysroot`.
+    pub sysroot: PathBuf,
+    /// The rustup toolchain name to pass to `rustup --toolchain`, if known.
+    pub rustup_toolchain: Option<String>,
+}
+
+/// One piece of the toolchain we need, and whether it is there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Component {
+    /// Human name (`rust-src`).
+    pub name: &'static str,
+    /// Where it was looked for.
+    pub path: PathBuf,
+    /// What rustup installs it (`component add rust-src`).
+    pub rustup_args: &'static [&'static str],
+}
+
+impl Toolchain {
+    /// Detects the toolchain from the environment (`RUSTC`, `CARGO`, `RUSTUP_TOOLCHAIN`).
+    pub fn detect() -> Result<Self> {
+        let rustc = std::env::var_os("RUSTC")
+            .filter(|v| !v.is_empty())
+            .map_or_else(|| PathBuf::from("rustc"), PathBuf::from);
+        let cargo = std::env::var_os("CARGO")
+            .filter(|v| !v.is_empty())
+            .map_or_else(|| PathBuf::from("cargo"), PathBuf::from);
+        Self::with_commands(rustc, cargo)
+    }
+
+    /// Detects the toolchain behind the given rustc and cargo commands.
+    pub fn with_commands(rustc: PathBuf, cargo: PathBuf) -> Result<Self> {
+        let verbose_version = run_stdout(Command::new(&rustc).arg("-vV"), RUSTC_HELP)?;
+        let version = rustc_version::version_meta_for(&verbose_version).map_err(|e| {
+            Error::UnexpectedOutput {
+                command: format!("{} -vV", rustc.display()),
+                reason: e.to_string(),
+            }
+        })?;
+        let sysroot = run_stdout(Command::new(&rustc).args(["--print", "sysroot"]), RUSTC_HELP)?;
+        let sysroot = PathBuf::from(sysroot.trim());
+        let rustup_toolchain = std::env::var("RUSTUP_TOOLCHAIN")
+            .ok()
+            .filter(|t| !t.is_empty())
+            .or_else(|| toolchain_name_from_sysroot(&sysroot));
+        Ok(Toolchain {
+            rustc,
+            cargo,
+            verbose_version,
+            version,
+            sysroot,
+            rustup_toolchain,
+        })
+    }
+
+    /// `major.minor` of rustc (`1.95`): selects the std patch set.
+    pub fn minor(&self) -> String {
+        format!("{}.{}", self.version.semver.major, self.version.semver.minor)
+    }
+
+    /// The first 9 hex digits of rustc's commit hash (or the version when unknown).
+    pub fn commit_short(&self) -> String {
+        match &self.version.commit_hash {
+            Some(hash) => hash.chars().take(9).collect(),
+            None => self.version.semver.to_string(),
+        }
+    }
+
+    /// The host triple of rustc.
+    pub fn host(&self) -> &str {
+        &self.version.host
+    }
+
+    /// rust-src's `library/` directory.
+    pub fn rust_src(&self) -> PathBuf {
+        self.sysroot.join("lib/rustlib/src/rust/library")
+    }
+
+    /// The directory holding `crt1-command.o`, `crt1-reactor.o` and `libc.a` of wasip1-threads.
+    pub fn base_self_contained(&self) -> PathBuf {
+        self.sysroot
+            .join("lib/rustlib")
+            .join(BASE_TARGET)
+            .join("lib/self-contained")
+    }
+
+    /// llvm-ar from the `llvm-tools` component.
+    pub fn llvm_ar(&self) -> PathBuf {
+        let exe = if cfg!(windows) { "llvm-ar.exe" } else { "llvm-ar" };
+        self.sysroot.join("lib/rustlib").join(self.host()).join("bin").join(exe)
+    }
+
+    /// Every component we need, present or not.
+    pub fn components(&self) -> Vec<Component> {
+        vec![
+            Component {
+                name: "rust-src",
+                path: self.rust_src().join("std/Cargo.toml"),
+                rustup_args: &["component", "add", "rust-src"],
+            },
+            Component {
+                name: "llvm-tools",
+                path: self.llvm_ar(),
+                rustup_args: &["component", "add", "llvm-tools"],
+            },
+            Component {
+                name: "the wasm32-wasip1-threads target",
+                path: self.base_self_contained().join("libc.a"),
+                rustup_args: &["target", "add", BASE_TARGET],
+            },
+        ]
+    }
+
+    /// Components that are missing (checked by file existence).
+    pub fn missing_components(&self) -> Vec<Component> {
+        self.components().into_iter().filter(|c| !c.path.exists()).collect()
+    }
+
+    /// Installs missing components through rustup, announcing each first.
+    ///
+    /// Without rustup, fails naming what to install.
+    pub fn ensure_components(&self, progress: &mut dyn Progress) -> Result<()> {
+        for component in self.missing_components() {
+            let mut cmd = Command::new("rustup");
+            cmd.args(component.rustup_args);
+            if let Some(name) = &self.rustup_toolchain {
+                cmd.args(["--toolchain", name]);
+            }
+            // The rustup proxy would otherwise pick the toolchain from the environment anyway;
+            // keep it explicit and consistent with `--toolchain`.
+            cmd.env_remove("RUSTUP_TOOLCHAIN");
+            let shown = display_command(&cmd);
+            progress.status(
+                "Installing",
+                &format!("{} (missing `{}`): {shown}", component.name, component.path.display()),
+            );
+            let status = match cmd.status() {
+                Ok(status) => status,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    return Err(Error::MissingComponent {
+                        what: component.name.to_owned(),
+                        path: component.path,
+                        help: format!(
+                            "install it for the toolchain at `{}` (with rustup: `rustup {}`)",
+                            self.sysroot.display(),
+                            component.rustup_args.join(" ")
+                        ),
+                    });
+                }
+                Err(source) => {
+                    return Err(Error::Spawn {
+                        command: shown,
+                        source,
+                        help: "check that rustup works".to_owned(),
+                    });
+                }
+            };
+            if !status.success() {
+                return Err(Error::CommandFailed {
+                    command: shown,
+                    status,
+                    stderr: String::new(),
+                });
+            }
+            if !component.path.exists() {
+                return Err(Error::MissingComponent {
+                    what: component.name.to_owned(),
+                    path: component.path,
+                    help: "rustup reported success but the file is still missing; \
+                           try `rustup component list --installed`"
+                        .to_owned(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// A `cargo` command with a clean environment for internal builds: our rustc, no user
+    /// wrappers or flags that would leak into the sysroot build.
+    pub fn cargo_command(&self) -> Command {
+        let mut cmd = Command::new(&self.cargo);
+        cmd.env("RUSTC", &self.rustc);
+        for var in [
+            "RUSTC_WRAPPER",
+            "RUSTC_WORKSPACE_WRAPPER",
+            "CARGO_BUILD_RUSTC_WRAPPER",
+            "CARGO_BUILD_RUSTC_WORKSPACE_WRAPPER",
+            "RUSTFLAGS",
+            "CARGO_BUILD_RUSTFLAGS",
+            "CARGO_BUILD_TARGET",
+            "CARGO_TARGET_DIR",
+            "CARGO_BUILD_TARGET_DIR",
+        ] {
+            cmd.env_remove(var);
+        }
+        cmd
+    }
+}
+
+const RUSTC_HELP: &str = "install Rust with rustup (https://rustup.rs) or set RUSTC to a rustc binary";
+
+/// Guesses the rustup toolchain name from a sysroot under `.../toolchains/<name>`.
+fn toolchain_name_from_sysroot(sysroot: &Path) -> Option<String> {
+    let parent = sysroot.parent()?;
+    if parent.file_name()? != "toolchains" {
+        return None;
+    }
+    Some(sysroot.file_name()?.to_string_lossy().into_owned())
+}
+
+/// Runs a command and returns its stdout; a failure carries stderr.
+pub(crate) fn run_stdout(cmd: &mut Command, help: &str) -> Result<String> {
+    let shown = display_command(cmd);
+    let output = cmd.output().map_err(|source| Error::Spawn {
+        command: shown.clone(),
+        source,
+        help: help.to_owned(),
+    })?;
+    if !output.status.success() {
+        return Err(Error::CommandFailed {
+            command: shown,
+            status: output.status,
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        });
+    }
+    String::from_utf8(output.stdout).map_err(|_| Error::UnexpectedOutput {
+        command: shown,
+        reason: "output is not UTF-8".to_owned(),
+    })
+}
+
+/// A command line for messages (`program arg arg`).
+pub(crate) fn display_command(cmd: &Command) -> String {
+    let mut parts: Vec<OsString> = vec![cmd.get_program().to_owned()];
+    parts.extend(cmd.get_args().map(ToOwned::to_owned));
+    parts
+        .iter()
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const VV: &str = "rustc 1.95.0 (59807616e 2026-04-14)
+binary: rustc
+commit-hash: 59807616e1fa2540724bfbac14d7976d7e4a3860
+commit-date: 2026-04-14
+host: x86_64-unknown-linux-gnu
+release: 1.95.0
+LLVM version: 22.1.2
+";
+
+    fn toolchain(vv: &str) -> Toolchain {
+        Toolchain {
+            rustc: "rustc".into(),
+            cargo: "cargo".into(),
+            verbose_version: vv.to_owned(),
+            version: rustc_version::version_meta_for(vv).expect("parse"),
+            sysroot: "/r/toolchains/1.95.0-x86_64-unknown-linux-gnu".into(),
+            rustup_toolchain: None,
+        }
+    }
+
+    #[test]
+    fn version_parsing_table() {
+        let cases = [
+            (VV, "1.95", "59807616e"),
+            (&VV.replace("1.95.0", "1.96.0-beta.3") as &str, "1.96", "59807616e"),
+            (&VV.replace("1.95.0", "1.97.0-nightly") as &str, "1.97", "59807616e"),
+        ];
+        for (vv, minor, commit) in cases {
+            let tc = toolchain(vv);
+            assert_eq!(tc.minor(), minor, "{vv}");
+            assert_eq!(tc.commit_short(), commit, "{vv}");
+        }
+    }
+
+    #[test]
+    fn paths_and_names() {
+        let tc = toolchain(VV);
+        let s = "/r/toolchains/1.95.0-x86_64-unknown-linux-gnu";
+        assert_eq!(tc.rust_src(), Path::new(s).join("lib/rustlib/src/rust/library"));
+        assert_eq!(
+            tc.llvm_ar(),
+            Path::new(s).join("lib/rustlib/x86_64-unknown-linux-gnu/bin/llvm-ar")
+        );
+        assert_eq!(
+            tc.base_self_contained(),
+            Path::new(s).join("lib/rustlib/wasm32-wasip1-threads/lib/self-contained")
+        );
+        let cases = [
+            ("/r/toolchains/stable-x86_64-unknown-linux-gnu", Some("stable-x86_64-unknown-linux-gnu")),
+            ("/usr/local", None),
+            ("/", None),
+        ];
+        for (sysroot, want) in cases {
+            assert_eq!(toolchain_name_from_sysroot(Path::new(sysroot)).as_deref(), want);
+        }
+        // Nothing exists under the fake sysroot: all three components are missing.
+        assert_eq!(tc.missing_components().len(), 3);
+    }
+}
