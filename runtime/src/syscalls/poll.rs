@@ -1,4 +1,4 @@
-//! poll_oneoff and epoll_* (networking part).
+//! poll (networking part; placeholder until its commit lands).
 
 use wasmtime::Linker;
 

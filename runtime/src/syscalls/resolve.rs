@@ -1,4 +1,4 @@
-//! resolve: DNS lookups (networking part).
+//! resolve (networking part; placeholder until its commit lands).
 
 use wasmtime::Linker;
 
