@@ -1,4 +1,6 @@
-//! Networking: the `--net` policy, WASIX address codecs, sockets over socket2 and DNS
-//! (owned by the networking part).
+//! Networking: the `--net` policy, WASIX address codecs, sockets over socket2 and DNS.
 
+pub mod addr;
 pub mod policy;
+pub mod resolve;
+pub mod socket;

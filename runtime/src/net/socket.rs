@@ -6,6 +6,7 @@
 //! while a socket blocks. Address-policy checks happen in the syscall layer before these
 //! methods are called.
 
+use std::any::Any;
 use std::io;
 use std::mem::MaybeUninit;
 use std::net::{Ipv4Addr, Ipv6Addr, Shutdown, SocketAddr};
@@ -20,6 +21,9 @@ use socket2::{Domain, Protocol, SockAddr, Type};
 
 use super::addr::{AddressFamily, GuestAddr};
 use crate::abi::Errno;
+use crate::abi::types::{Filestat, Filetype, fdflags};
+use crate::fd::FdObject;
+use crate::fd::object::host_filestat;
 
 /// WASIX `sock_type` values (C `SOCK_*` at the WASIX ABI level).
 pub mod sock_type {
@@ -232,8 +236,8 @@ impl Socket {
         self.kind == sock_type::STREAM
     }
 
-    /// The host socket, for readiness polling.
-    pub fn host_fd(&self) -> BorrowedFd<'_> {
+    /// The host socket.
+    pub fn raw(&self) -> BorrowedFd<'_> {
         self.sock.as_fd()
     }
 
@@ -289,7 +293,7 @@ impl Socket {
     pub fn accept(&self, nonblocking: bool) -> Result<(Socket, GuestAddr), Errno> {
         let timeout = self.soft_timeouts().accept;
         if let (Some(timeout), false) = (timeout, self.is_nonblocking())
-            && !wait_fd(self.host_fd(), PollFlags::IN, timeout)?
+            && !wait_fd(self.raw(), PollFlags::IN, timeout)?
         {
             return Err(Errno::Again);
         }
@@ -533,6 +537,44 @@ impl Socket {
             counter.fetch_add(1, Ordering::Relaxed);
         }
         errno
+    }
+}
+
+impl FdObject for Socket {
+    fn filetype(&self) -> Filetype {
+        if self.is_stream() { Filetype::SocketStream } else { Filetype::SocketDgram }
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+
+    /// `fd_read` on a socket is `recv` without flags.
+    fn read(&self, buf: &mut [u8]) -> Result<usize, Errno> {
+        rustix::net::recv(self.raw(), buf, RecvFlags::empty())
+            .map(|(n, _)| n)
+            .map_err(|e| self.count_miss(e.into(), true))
+    }
+
+    /// `fd_write` on a socket is `send` without flags (and without `SIGPIPE`).
+    fn write(&self, buf: &[u8]) -> Result<usize, Errno> {
+        self.send(buf, 0)
+    }
+
+    fn fdstat_flags(&self) -> Result<u16, Errno> {
+        Ok(if self.is_nonblocking() { fdflags::NONBLOCK } else { 0 })
+    }
+
+    fn set_fdflags(&self, flags: u16) -> Result<(), Errno> {
+        self.set_nonblocking(flags & fdflags::NONBLOCK != 0)
+    }
+
+    fn filestat(&self) -> Result<Filestat, Errno> {
+        host_filestat(self.raw(), self.filetype())
+    }
+
+    fn host_fd(&self) -> Option<BorrowedFd<'_>> {
+        Some(self.sock.as_fd())
     }
 }
 

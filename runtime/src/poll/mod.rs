@@ -1,2 +1,4 @@
-//! Readiness: `poll_oneoff` over clocks and any fd with a host fd, and epoll emulation
-//! (owned by the networking part).
+//! Readiness: `poll_oneoff` over clocks and any fd with a host fd, and epoll on a host epoll.
+
+pub mod epoll;
+pub mod oneoff;
