@@ -9,6 +9,7 @@
 pub struct Errno(pub u16);
 
 impl Errno {
+    #[cfg(test)]
     pub const ACCES: Errno = Errno(2);
     pub const AFNOSUPPORT: Errno = Errno(5);
     pub const AGAIN: Errno = Errno(6);
@@ -16,18 +17,13 @@ impl Errno {
     pub const CHILD: Errno = Errno(12);
     pub const FAULT: Errno = Errno(21);
     pub const INVAL: Errno = Errno(28);
-    pub const MFILE: Errno = Errno(33);
     pub const NAMETOOLONG: Errno = Errno(37);
     pub const NOENT: Errno = Errno(44);
     pub const NOMEM: Errno = Errno(48);
     pub const NOPROTOOPT: Errno = Errno(50);
-    pub const NOSYS: Errno = Errno(52);
     pub const NOTSUP: Errno = Errno(58);
-    pub const OVERFLOW: Errno = Errno(61);
-    pub const PROTONOSUPPORT: Errno = Errno(66);
     pub const RANGE: Errno = Errno(68);
     pub const SRCH: Errno = Errno(71);
-    pub const NOTCAPABLE: Errno = Errno(76);
 
     /// The value for C `errno`.
     pub fn raw(self) -> i32 {
@@ -60,14 +56,9 @@ pub const SIFLAGS_DONT_WAIT: u16 = 1;
 pub const JOIN_NON_BLOCKING: u32 = 1;
 pub const JOIN_WAKE_STOPPED: u32 = 2;
 
-/// `option` tags.
-pub const OPTION_NONE: u8 = 0;
-pub const OPTION_SOME: u8 = 1;
-
 /// Record sizes, asserted against the libc structs on the target.
 pub const ADDR_PORT_SIZE: usize = 110;
 pub const ADDR_IP_SIZE: usize = 18;
-pub const OPTION_TIMESTAMP_SIZE: usize = 16;
 pub const JOIN_STATUS_SIZE: usize = 6;
 pub const FD_OP_SIZE: usize = 56;
 

@@ -94,7 +94,9 @@ mod exports {
             return Err(Errno::BADF);
         }
         let tmp = sys::fd_dup(old)?;
-        sys::fd_renumber(tmp, new).inspect_err(|_| drop(sys::fd_close(tmp)))?;
+        sys::fd_renumber(tmp, new).inspect_err(|_| {
+            let _ = sys::fd_close(tmp);
+        })?;
         if cloexec {
             sys::fd_fdflags_set(new, FDFLAGSEXT_CLOEXEC)?;
         }

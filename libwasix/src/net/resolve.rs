@@ -77,7 +77,9 @@ fn lookup(node: Option<&[u8]>, service: Option<&[u8]>, hints: Hints) -> Result<*
             None => {
                 let (recs, n) = sys::resolve::<MAX_ADDRS>(name, port).map_err(|e| {
                     let (code, sys_errno) = gai::eai_of_errno(e);
-                    sys_errno.map(errno::set);
+                    if let Some(e) = sys_errno {
+                        errno::set(e);
+                    }
                     code
                 })?;
                 for (slot, rec) in found.iter_mut().zip(&recs[..n]) {

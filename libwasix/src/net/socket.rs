@@ -83,7 +83,10 @@ pub unsafe extern "C" fn accept4(fd: c_int, address: *mut sockaddr, len: *mut so
             // SAFETY: the caller passes a writable `(address, len)` pair or a null address.
             unsafe { write_sockaddr(&peer, address, len) }
         });
-        stored.inspect_err(|_| drop(sys::fd_close(new))).map(|()| new)
+        stored.inspect_err(|_| {
+            let _ = sys::fd_close(new);
+        })?;
+        Ok(new)
     }))
 }
 

@@ -274,7 +274,7 @@ pub unsafe extern "C" fn posix_spawn_file_actions_init(fa: *mut posix_spawn_file
 pub unsafe extern "C" fn posix_spawn_file_actions_destroy(fa: *mut posix_spawn_file_actions_t) -> c_int {
     // SAFETY: `fa` was initialised by `posix_spawn_file_actions_init`.
     let Some(fa) = (unsafe { fa.cast::<Actions>().as_mut() }) else { return Errno::INVAL.raw() };
-    let mut n = core::mem::replace(&mut fa.head, ptr::null_mut());
+    let mut n = core::mem::take(&mut fa.head);
     while !n.is_null() {
         // SAFETY: each node and its path were malloc'd by `push` and are freed once.
         unsafe {
