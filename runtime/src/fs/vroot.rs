@@ -401,7 +401,7 @@ mod tests {
             ("/../etc", "/etc", Ok(Place::VirtualMissing)),
             ("../../..", "/", Ok(Place::Virtual)),
             ("//..//data/../etc", "/etc", Ok(Place::VirtualMissing)),
-            ("x/../../data/y", "/data/y", Ok(Place::Mount { index: 0, rel: "y" })),
+            ("x/../../../data/y", "/data/y", Ok(Place::Mount { index: 0, rel: "y" })),
         ];
         for (path, want_path, want_place) in cases {
             let (p, _) = gp("/data/sub").join(path).unwrap();
