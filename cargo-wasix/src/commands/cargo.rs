@@ -1,0 +1,259 @@
+//! Cargo pass-through (`build`, `check`, `run`, `test`, `bench`, `doc`, `clippy`, `fix`,
+//! `tree`, `rustc`, `install`): prepare the sysroot, then run cargo with our flags before the
+//! user's, our binary as rustc wrapper and runner, and cargo's exit code as ours.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+use clap::CommandFactory;
+
+use crate::args::{self, TargetChoice, Verbosity};
+use crate::cli::Cli;
+use crate::user::Ctx;
+use crate::{env, exec, lockfile, prepare, toolchain::Toolchain};
+
+/// Runs `cargo <subcommand> <user_args>` for WASIX.
+pub fn execute(subcommand: &str, user_args: &[String], ctx: &Ctx) -> Result<i32> {
+    let verbosity = ctx.global_verbosity.merge(args::verbosity(user_args));
+    let shell = crate::shell::Shell::new(verbosity);
+    let toolchain = Toolchain::resolve(ctx.toolchain.as_deref())?;
+
+    if args::has_flag(user_args, "--help", Some('h')) {
+        return print_help(subcommand, &toolchain);
+    }
+
+    let choice = args::target_choice(user_args);
+    let mut ours = global_flags(ctx.global_verbosity);
+    match choice {
+        TargetChoice::Wasm64 => bail!(
+            "the target `{}` is not supported yet (planned)\nhelp: build for `{}` (the default) for now",
+            env::TARGET64,
+            env::TARGET
+        ),
+        TargetChoice::Foreign => {
+            // Only other targets: nothing of ours is needed, cargo runs as the user asked.
+            let mut cmd = toolchain.cargo_command();
+            cmd.args(args::cargo_command_line(subcommand, &ours, user_args));
+            shell.verbose_status("Running", exec::describe(&cmd));
+            return exec::exec(cmd);
+        }
+        TargetChoice::Default => ours.extend(["--target".to_owned(), env::TARGET.to_owned()]),
+        TargetChoice::Explicit => {}
+    }
+
+    let detected = prepare::sysroot_toolchain(&toolchain)?;
+    let (prepared, _) = prepare::prepare_with(&detected, &shell)?;
+    let mut cmd = toolchain.cargo_command();
+    if toolchain.rustup_name.is_some() {
+        cmd.env("RUSTC", &toolchain.rustc);
+    }
+
+    // `cargo install` builds outside the user's workspace and writes no lock we could read.
+    if subcommand != "install"
+        && let Some(patch) = libc_patch(user_args, &toolchain, &detected, &shell)?
+    {
+        ours.extend(["--config".to_owned(), patch]);
+    }
+
+    let self_exe = std::env::current_exe().context("failed to find the path of cargo-wasix itself")?;
+    set_wrapper_env(&mut cmd, &self_exe, &prepared.sysroot, std::env::var_os("RUSTC_WRAPPER"));
+    if matches!(subcommand, "run" | "test" | "bench") {
+        let user_runner = std::env::var_os(env::CARGO_RUNNER).filter(|r| !r.is_empty());
+        if let Some(runner) = &user_runner
+            && std::env::var_os(env::RUNTIME_FLAGS).is_some()
+        {
+            shell.warn(format!(
+                "{} is ignored: {} is set to `{}`, so cargo runs that instead of the bundled runtime",
+                env::RUNTIME_FLAGS,
+                env::CARGO_RUNNER,
+                runner.to_string_lossy()
+            ));
+        }
+        set_runner_env(&mut cmd, &self_exe, subcommand, &mut ours, user_runner.is_some())?;
+    }
+
+    cmd.args(args::cargo_command_line(subcommand, &ours, user_args));
+    shell.verbose_status("Running", exec::describe(&cmd));
+    exec::exec(cmd)
+}
+
+/// `-v`/`-q` given before the subcommand go on to cargo (after it, they are the user's own).
+fn global_flags(verbosity: Verbosity) -> Vec<String> {
+    match verbosity {
+        Verbosity::Quiet => vec!["--quiet".to_owned()],
+        Verbosity::Normal => Vec::new(),
+        Verbosity::Verbose => vec!["--verbose".to_owned()],
+        Verbosity::VeryVerbose => vec!["--verbose".to_owned(), "--verbose".to_owned()],
+    }
+}
+
+/// Makes cargo call us as `RUSTC_WRAPPER`, chaining a wrapper the user had.
+fn set_wrapper_env(cmd: &mut Command, self_exe: &Path, sysroot: &Path, user_wrapper: Option<std::ffi::OsString>) {
+    cmd.env("RUSTC_WRAPPER", self_exe).env(env::SYSROOT, sysroot);
+    match user_wrapper.filter(|w| !w.is_empty() && Path::new(w) != self_exe) {
+        Some(wrapper) => cmd.env(env::CHAINED_WRAPPER, wrapper),
+        None => cmd.env_remove(env::CHAINED_WRAPPER),
+    };
+}
+
+/// Makes cargo run `.wasm` files through `<self> __runner`, unless the user chose a runner.
+fn set_runner_env(
+    cmd: &mut Command,
+    self_exe: &Path,
+    subcommand: &str,
+    ours: &mut Vec<String>,
+    user_has_runner: bool,
+) -> Result<()> {
+    if matches!(subcommand, "test" | "bench") {
+        cmd.env(env::RUNNER_DEFAULTS, "test");
+    } else {
+        cmd.env_remove(env::RUNNER_DEFAULTS);
+    }
+    if user_has_runner {
+        return Ok(());
+    }
+    let exe = self_exe.to_str().with_context(|| format!("the path `{}` of cargo-wasix is not UTF-8", self_exe.display()))?;
+    if exe.chars().any(char::is_whitespace) {
+        // Cargo splits the environment variable at whitespace; a TOML array keeps the path whole.
+        let quoted = exe.replace('\\', "\\\\").replace('"', "\\\"");
+        ours.extend([
+            "--config".to_owned(),
+            format!("target.{}.runner=[\"{quoted}\", \"{}\"]", env::TARGET, env::RUNNER_ARG),
+        ]);
+    } else {
+        cmd.env(env::CARGO_RUNNER, format!("{exe} {}", env::RUNNER_ARG));
+    }
+    Ok(())
+}
+
+/// The `--config patch.crates-io.libc.path=...` for the workspace's libc version, if its
+/// graph has libc at all.
+fn libc_patch(
+    user_args: &[String],
+    toolchain: &Toolchain,
+    detected: &wasix_sysroot::Toolchain,
+    shell: &crate::shell::Shell,
+) -> Result<Option<String>> {
+    let cwd = std::env::current_dir().context("failed to read the current directory")?;
+    let manifest = args::flag_values(user_args, "--manifest-path").last().map(PathBuf::from);
+    let root = lockfile::workspace_root(&cwd, manifest.as_deref(), &toolchain.cargo)?;
+    let lock_path = root.join("Cargo.lock");
+    if !lock_path.is_file() {
+        let mut generate = toolchain.cargo_command();
+        generate.args(["generate-lockfile", "--manifest-path"]).arg(root.join("Cargo.toml"));
+        if shell.verbosity() == Verbosity::Quiet {
+            generate.arg("--quiet");
+        }
+        shell.verbose_status("Running", exec::describe(&generate));
+        let code = exec::run(&mut generate)?;
+        if code != 0 {
+            bail!("`cargo generate-lockfile` failed with exit code {code}; see its errors above");
+        }
+    }
+    let lock = std::fs::read_to_string(&lock_path).with_context(|| format!("failed to read `{}`", lock_path.display()))?;
+    let Some(entry) = lockfile::libc_entry(&lock) else {
+        return Ok(None);
+    };
+    let libc_dir = prepare::patched_libc(detected, &entry.version, shell)?;
+    if entry.from_registry {
+        shell.verbose_note(format!(
+            "`{}` will point its libc {} entry at the WASIX-patched copy in `{}`",
+            lock_path.display(),
+            entry.version,
+            libc_dir.display()
+        ));
+    }
+    Ok(Some(args::libc_patch_config(&libc_dir)))
+}
+
+/// Our description of the command, then cargo's own help for it.
+fn print_help(subcommand: &str, toolchain: &Toolchain) -> Result<i32> {
+    let mut cli = Cli::command();
+    let ours = cli
+        .find_subcommand_mut(subcommand)
+        .map(|c| c.render_long_help().to_string())
+        .unwrap_or_default();
+    println!("{}", ours.trim_end());
+    println!("\ncargo wasix {subcommand} adds `--target {}` unless you give one; cargo's own options follow.\n", env::TARGET);
+    let mut cmd = toolchain.cargo_command();
+    cmd.args([subcommand, "--help"]);
+    exec::run(&mut cmd)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env_of(cmd: &Command, key: &str) -> Option<Option<String>> {
+        cmd.get_envs().find(|(k, _)| *k == key).map(|(_, v)| v.map(|v| v.to_string_lossy().into_owned()))
+    }
+
+    #[test]
+    fn wrapper_env_chains_user_wrapper() {
+        let exe = Path::new("/bin/cargo-wasix");
+        let cases: &[(Option<&str>, Option<Option<&str>>)] = &[
+            (None, Some(None)),
+            (Some(""), Some(None)),
+            (Some("sccache"), Some(Some("sccache"))),
+            // We are already the wrapper (nested invocation): never chain to ourselves.
+            (Some("/bin/cargo-wasix"), Some(None)),
+        ];
+        for (user, expected) in cases {
+            let mut cmd = Command::new("cargo");
+            set_wrapper_env(&mut cmd, exe, Path::new("/sys"), user.map(Into::into));
+            assert_eq!(env_of(&cmd, "RUSTC_WRAPPER"), Some(Some("/bin/cargo-wasix".to_owned())));
+            assert_eq!(env_of(&cmd, env::SYSROOT), Some(Some("/sys".to_owned())));
+            let expected = expected.map(|e| e.map(str::to_owned));
+            assert_eq!(env_of(&cmd, env::CHAINED_WRAPPER), expected, "user wrapper {user:?}");
+        }
+    }
+
+    #[test]
+    fn runner_env() {
+        struct Case {
+            exe: &'static str,
+            sub: &'static str,
+            user_runner: bool,
+            runner: Option<Option<&'static str>>,
+            defaults: Option<Option<&'static str>>,
+            config: bool,
+        }
+        let cases = [
+            Case { exe: "/b/cargo-wasix", sub: "run", user_runner: false, runner: Some(Some("/b/cargo-wasix __runner")), defaults: Some(None), config: false },
+            Case { exe: "/b/cargo-wasix", sub: "test", user_runner: false, runner: Some(Some("/b/cargo-wasix __runner")), defaults: Some(Some("test")), config: false },
+            Case { exe: "/b/cargo-wasix", sub: "bench", user_runner: true, runner: None, defaults: Some(Some("test")), config: false },
+            Case { exe: "/my dir/cargo-wasix", sub: "run", user_runner: false, runner: None, defaults: Some(None), config: true },
+        ];
+        for case in cases {
+            let mut cmd = Command::new("cargo");
+            let mut ours = Vec::new();
+            set_runner_env(&mut cmd, Path::new(case.exe), case.sub, &mut ours, case.user_runner).unwrap();
+            let runner = case.runner.map(|r| r.map(str::to_owned));
+            assert_eq!(env_of(&cmd, env::CARGO_RUNNER), runner, "{} {}", case.exe, case.sub);
+            let defaults = case.defaults.map(|r| r.map(str::to_owned));
+            assert_eq!(env_of(&cmd, env::RUNNER_DEFAULTS), defaults, "{} {}", case.exe, case.sub);
+            if case.config {
+                assert_eq!(
+                    ours,
+                    vec!["--config".to_owned(), "target.wasm32-wasmer-wasi.runner=[\"/my dir/cargo-wasix\", \"__runner\"]".to_owned()]
+                );
+            } else {
+                assert!(ours.is_empty(), "{ours:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn global_verbosity_flags() {
+        let cases = [
+            (Verbosity::Quiet, vec!["--quiet"]),
+            (Verbosity::Normal, vec![]),
+            (Verbosity::Verbose, vec!["--verbose"]),
+            (Verbosity::VeryVerbose, vec!["--verbose", "--verbose"]),
+        ];
+        for (verbosity, expected) in cases {
+            assert_eq!(global_flags(verbosity), expected, "{verbosity:?}");
+        }
+    }
+}

@@ -1,0 +1,45 @@
+//! `cargo wasix self clean`: remove everything cargo-wasix installed (its cache root:
+//! sysroots, patched libc sources, compiled modules). rustup components stay: they belong to
+//! the user's toolchain.
+
+use anyhow::{Context, Result};
+use clap::{Args, Subcommand};
+
+use crate::user::Ctx;
+
+/// Manage cargo-wasix itself.
+#[derive(Args, Debug)]
+pub struct SelfCommand {
+    #[command(subcommand)]
+    pub command: SelfSub,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SelfSub {
+    /// Remove the sysroots, patched libc sources and module cache cargo-wasix created.
+    Clean,
+}
+
+impl SelfCommand {
+    pub fn execute(self, ctx: &Ctx) -> Result<i32> {
+        match self.command {
+            SelfSub::Clean => {
+                let mut progress = ShellLines(&ctx.shell);
+                match wasix_sysroot::clean(&wasix_sysroot::Options::default(), &mut progress).context("failed to clean the cargo-wasix cache")? {
+                    Some(root) => ctx.shell.status("Removed", format!("`{}`", root.display())),
+                    None => ctx.shell.status("Clean", "nothing to remove"),
+                }
+                Ok(0)
+            }
+        }
+    }
+}
+
+/// Plain status lines (removal is quick; no spinner).
+struct ShellLines<'a>(&'a crate::shell::Shell);
+
+impl wasix_sysroot::progress::Progress for ShellLines<'_> {
+    fn status(&mut self, verb: &str, message: &str) {
+        self.0.status(verb, message);
+    }
+}

@@ -1,0 +1,32 @@
+//! `cargo wasix setup`: prepare the WASIX sysroot now, with progress, instead of on first build.
+
+use anyhow::Result;
+use clap::Args;
+
+use crate::prepare::{self, Outcome};
+use crate::toolchain::Toolchain;
+use crate::user::Ctx;
+
+/// Prepare the WASIX sysroot now: installs missing rustup components (rust-src, the
+/// wasm32-wasip1-threads target, llvm-tools) after saying so, patches std and builds it.
+#[derive(Args, Debug)]
+pub struct Setup {
+    /// Print only the sysroot path on stdout (for scripts).
+    #[arg(long)]
+    pub print_sysroot: bool,
+}
+
+impl Setup {
+    pub fn execute(self, ctx: &Ctx) -> Result<i32> {
+        let toolchain = Toolchain::resolve(ctx.toolchain.as_deref())?;
+        let detected = prepare::sysroot_toolchain(&toolchain)?;
+        let (prepared, _) = prepare::prepare_with(&detected, &ctx.shell)?;
+        if prepared.outcome == Outcome::AlreadyCached {
+            ctx.shell.status("Fresh", format!("WASIX sysroot for rustc {} at `{}`", prepared.rustc_version, prepared.sysroot.display()));
+        }
+        if self.print_sysroot {
+            println!("{}", prepared.sysroot.display());
+        }
+        Ok(0)
+    }
+}

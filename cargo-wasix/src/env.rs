@@ -1,0 +1,65 @@
+//! Names of the environment variables that carry state between our three modes, and targets.
+//!
+//! The user command sets these on the cargo child; cargo passes them on to the rustc wrapper
+//! and the runner (both are our own binary again). Keeping every name here means one place
+//! says which mode reads what.
+
+/// The WASIX target we build for (`--target wasm32-wasmer-wasi`).
+pub const TARGET: &str = "wasm32-wasmer-wasi";
+
+/// The 64-bit target: planned, refused with a clear error for now.
+pub const TARGET64: &str = "wasm64-wasmer-wasi";
+
+/// Set by the user command on the cargo child: the prepared sysroot. Its presence is what
+/// tells `main` that cargo called us as `RUSTC_WRAPPER` (never guessed from argv).
+pub const SYSROOT: &str = "CARGO_WASIX_SYSROOT";
+
+/// The user's own `RUSTC_WRAPPER` (e.g. sccache), remembered before we replace it, so the
+/// wrapper mode can chain to it.
+pub const CHAINED_WRAPPER: &str = "CARGO_WASIX_CHAINED_WRAPPER";
+
+/// Runtime flags for the runner (`--dir data --net ...`), as the user would type them after
+/// `cargo wasix run-wasm`. Set by the user; read by the runner.
+pub const RUNTIME_FLAGS: &str = "CARGO_WASIX_RUNTIME_FLAGS";
+
+/// Set by `cargo wasix test`/`bench` on the cargo child: the runner then mounts the package
+/// directory as the guest cwd and a fresh temp dir at `/tmp`. Value: `test`.
+pub const RUNNER_DEFAULTS: &str = "CARGO_WASIX_RUNNER_DEFAULTS";
+
+/// Set to `1`/`true`/`yes` to turn the test/bench default mounts off.
+pub const NO_RUN_DEFAULTS: &str = "CARGO_WASIX_NO_RUN_DEFAULTS";
+
+/// Cargo's runner variable for our target; we set it unless the user did.
+pub const CARGO_RUNNER: &str = "CARGO_TARGET_WASM32_WASMER_WASI_RUNNER";
+
+/// The first argument of the runner mode: `<self> __runner <wasm> <args...>`.
+pub const RUNNER_ARG: &str = "__runner";
+
+/// Host variables forwarded into the guest by `cargo wasix test`/`bench`.
+pub const TEST_FORWARDED_ENV: &[&str] = &["RUST_BACKTRACE", "RUST_TEST_THREADS", "RUST_MIN_STACK"];
+
+/// Whether a boolean-ish environment value means "on".
+pub fn is_truthy(value: &str) -> bool {
+    matches!(value.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_truthy;
+
+    #[test]
+    fn truthy_values() {
+        for (value, expected) in [
+            ("1", true),
+            ("true", true),
+            ("YES", true),
+            (" on ", true),
+            ("0", false),
+            ("", false),
+            ("false", false),
+            ("no", false),
+        ] {
+            assert_eq!(is_truthy(value), expected, "value {value:?}");
+        }
+    }
+}

@@ -1,0 +1,100 @@
+//! The bridge to the `wasix-sysroot` library: prepare (or find) the sysroot and the patched
+//! `libc`, showing progress the cargo way (a spinner with elapsed time on a terminal, plain
+//! status lines otherwise, nothing under `-q`).
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use wasix_sysroot::progress::Progress;
+
+use crate::shell::{self, Shell};
+use crate::toolchain::Toolchain;
+
+pub use wasix_sysroot::{Outcome, Prepared};
+
+/// Prepares (or finds) the WASIX sysroot for a detected toolchain (a cache hit costs two
+/// rustc queries and a marker read); also returns the elapsed time. The first progress line
+/// announces what is about to happen.
+pub fn prepare_with(detected: &wasix_sysroot::Toolchain, shell: &Shell) -> Result<(Prepared, Duration)> {
+    let started = Instant::now();
+    let intro = format!(
+        "WASIX sysroot for rustc {} (once per toolchain; this takes a minute or two)",
+        detected.version.semver
+    );
+    let mut progress = ShellProgress::new(shell, Some(("Preparing", intro)));
+    let prepared = wasix_sysroot::prepare(detected, &wasix_sysroot::Options::default(), &mut progress)
+        .context("failed to prepare the WASIX sysroot")?;
+    progress.finish();
+    let elapsed = started.elapsed();
+    if prepared.outcome == Outcome::Built {
+        shell.status("Finished", format!("WASIX sysroot in {} at `{}`", shell::format_elapsed(elapsed), prepared.sysroot.display()));
+    }
+    Ok((prepared, elapsed))
+}
+
+/// The WASIX-patched `libc` sources of exactly `version` (prepared once, cached).
+pub fn patched_libc(detected: &wasix_sysroot::Toolchain, version: &str, shell: &Shell) -> Result<PathBuf> {
+    let mut progress = ShellProgress::new(shell, None);
+    let dir = wasix_sysroot::patched_libc(detected, version, &wasix_sysroot::Options::default(), &mut progress)
+        .with_context(|| format!("failed to prepare the WASIX-patched libc {version}"))?;
+    progress.finish();
+    Ok(dir)
+}
+
+/// The sysroot library's view of our toolchain (runs `rustc -vV` and `--print sysroot`).
+pub fn sysroot_toolchain(toolchain: &Toolchain) -> Result<wasix_sysroot::Toolchain> {
+    wasix_sysroot::Toolchain::with_commands(toolchain.rustc.clone(), toolchain.cargo.clone())
+        .context("failed to inspect the Rust toolchain")
+}
+
+/// Where the runtime caches compiled modules: `<cache root>/modules`.
+pub fn module_cache_dir() -> Option<PathBuf> {
+    wasix_sysroot::cache::cache_root().ok().map(|root| root.join("modules"))
+}
+
+/// Forwards the library's status lines to our shell, with a spinner on a terminal.
+struct ShellProgress<'a> {
+    shell: &'a Shell,
+    /// Printed before the first line, so a cache hit prints nothing at all.
+    intro: Option<(&'static str, String)>,
+    spinner: Option<ProgressBar>,
+}
+
+impl<'a> ShellProgress<'a> {
+    fn new(shell: &'a Shell, intro: Option<(&'static str, String)>) -> Self {
+        ShellProgress { shell, intro, spinner: None }
+    }
+
+    fn finish(&mut self) {
+        if let Some(spinner) = self.spinner.take() {
+            spinner.finish_and_clear();
+        }
+    }
+}
+
+impl Progress for ShellProgress<'_> {
+    fn status(&mut self, verb: &str, message: &str) {
+        self.finish();
+        if let Some((intro_verb, intro)) = self.intro.take() {
+            self.shell.status(intro_verb, intro);
+        }
+        self.shell.status(verb, message);
+        if self.shell.is_interactive() {
+            let spinner = ProgressBar::new_spinner();
+            if let Ok(style) = ProgressStyle::with_template("{spinner:.green} {elapsed:>9} {wide_msg}") {
+                spinner.set_style(style);
+            }
+            spinner.set_message(format!("{verb} ..."));
+            spinner.enable_steady_tick(Duration::from_millis(120));
+            self.spinner = Some(spinner);
+        }
+    }
+}
+
+impl Drop for ShellProgress<'_> {
+    fn drop(&mut self) {
+        self.finish();
+    }
+}

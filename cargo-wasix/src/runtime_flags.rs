@@ -1,0 +1,237 @@
+//! The runtime flags shared by `cargo wasix run-wasm` and the cargo runner
+//! (`CARGO_WASIX_RUNTIME_FLAGS`), and their translation into the runtime's `RunOptions`.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use wasix_runtime::{CacheMode, Mount, NetPolicy, RunOptions};
+
+/// Sandbox and runtime options. Defaults are closed: no host directory, no host environment,
+/// no network.
+#[derive(Args, Debug, Default, Clone, PartialEq, Eq)]
+pub struct RuntimeFlags {
+    /// Make host directory HOST visible at the same path in the guest.
+    #[arg(long = "dir", value_name = "HOST")]
+    pub dirs: Vec<String>,
+
+    /// Make host directory HOST visible at guest path GUEST.
+    #[arg(long = "mapdir", value_name = "GUEST:HOST")]
+    pub mapdirs: Vec<String>,
+
+    /// Make host directory HOST visible at guest path GUEST (Docker's order).
+    #[arg(long = "volume", value_name = "HOST:GUEST")]
+    pub volumes: Vec<String>,
+
+    /// The guest's working directory (an absolute guest path; default `/`).
+    #[arg(long, value_name = "GUEST")]
+    pub cwd: Option<String>,
+
+    /// Set a guest environment variable.
+    #[arg(long = "env", value_name = "KEY=VALUE")]
+    pub env: Vec<String>,
+
+    /// Pass a host environment variable into the guest (if it is set).
+    #[arg(long = "forward-env", value_name = "NAME")]
+    pub forward_env: Vec<String>,
+
+    /// Allow networking: everything with a bare `--net`, or only what RULES allow.
+    #[arg(long, value_name = "RULES", num_args = 0..=1, require_equals = true, default_missing_value = "")]
+    pub net: Option<String>,
+
+    /// Do not use the compiled-module cache (compile every time).
+    #[arg(long)]
+    pub no_cache: bool,
+
+    /// Log every syscall with its arguments and result to stderr.
+    #[arg(long)]
+    pub trace: bool,
+}
+
+/// Parses the value of `CARGO_WASIX_RUNTIME_FLAGS` (shell quoting allowed).
+pub fn parse_env_flags(value: &str) -> Result<RuntimeFlags> {
+    #[derive(clap::Parser)]
+    #[command(no_binary_name = true, disable_help_flag = true)]
+    struct Wrapper {
+        #[command(flatten)]
+        flags: RuntimeFlags,
+    }
+    let words = shell_words::split(value)
+        .with_context(|| format!("failed to split {}=`{value}` into words", crate::env::RUNTIME_FLAGS))?;
+    let parsed = <Wrapper as clap::Parser>::try_parse_from(words).map_err(|e| {
+        anyhow::anyhow!(
+            "invalid {}=`{value}`: {}\nhelp: it takes the runtime flags of `cargo wasix run-wasm --help`, e.g. `--dir data --net`",
+            crate::env::RUNTIME_FLAGS,
+            e.render().to_string().trim_end()
+        )
+    })?;
+    Ok(parsed.flags)
+}
+
+/// Everything except the flags themselves that goes into one run.
+pub struct RunRequest {
+    pub module: PathBuf,
+    pub args: Vec<String>,
+    pub cache: CacheMode,
+    /// Mounts and env added by `cargo wasix test`/`bench` (before the user's flags).
+    pub default_mounts: Vec<Mount>,
+    pub default_env: Vec<(String, String)>,
+    pub default_cwd: Option<String>,
+}
+
+impl RuntimeFlags {
+    /// Builds the runtime's options. `host_env` looks up host variables for `--forward-env`.
+    pub fn into_options(self, request: RunRequest, host_env: impl Fn(&str) -> Option<String>) -> Result<RunOptions> {
+        let mut opts = RunOptions::new(request.module);
+        opts.args = request.args;
+        opts.env = request.default_env;
+        for name in &self.forward_env {
+            if let Some(value) = host_env(name) {
+                set_env(&mut opts.env, name.clone(), value);
+            }
+        }
+        for pair in &self.env {
+            let (key, value) = split_env_pair(pair)?;
+            set_env(&mut opts.env, key, value);
+        }
+        opts.mounts = request.default_mounts;
+        // The runtime's parse errors already name the flag and the expected shape.
+        for host in &self.dirs {
+            opts.mounts.push(Mount::parse_dir(host)?);
+        }
+        for spec in &self.mapdirs {
+            opts.mounts.push(Mount::parse_mapdir(spec)?);
+        }
+        for spec in &self.volumes {
+            opts.mounts.push(Mount::parse_volume(spec)?);
+        }
+        opts.cwd = self.cwd.or(request.default_cwd);
+        opts.net = match self.net.as_deref() {
+            None => NetPolicy::deny(),
+            Some("") => NetPolicy::allow_all(),
+            Some(rules) => NetPolicy::parse(rules).with_context(|| format!("invalid `--net={rules}`"))?,
+        };
+        opts.cache = if self.no_cache { CacheMode::Disabled } else { request.cache };
+        opts.trace = self.trace;
+        Ok(opts)
+    }
+}
+
+/// `KEY=VALUE` → (`KEY`, `VALUE`); the value may contain `=`.
+pub fn split_env_pair(pair: &str) -> Result<(String, String)> {
+    match pair.split_once('=') {
+        Some((key, value)) if !key.is_empty() => Ok((key.to_owned(), value.to_owned())),
+        _ => bail!("invalid `--env {pair}`: expected KEY=VALUE\nhelp: write it as `--env NAME=value`"),
+    }
+}
+
+/// Sets or replaces one variable, keeping the first position (later flags win).
+fn set_env(env: &mut Vec<(String, String)>, key: String, value: String) {
+    match env.iter_mut().find(|(k, _)| *k == key) {
+        Some(slot) => slot.1 = value,
+        None => env.push((key, value)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request() -> RunRequest {
+        RunRequest {
+            module: "a.wasm".into(),
+            args: vec!["x".into()],
+            cache: CacheMode::Dir("/cache".into()),
+            default_mounts: Vec::new(),
+            default_env: vec![("RUST_BACKTRACE".into(), "1".into())],
+            default_cwd: Some("/pkg".into()),
+        }
+    }
+
+    #[test]
+    fn env_flag_parsing() {
+        let cases: &[(&str, RuntimeFlags)] = &[
+            ("", RuntimeFlags::default()),
+            ("--net", RuntimeFlags { net: Some(String::new()), ..Default::default() }),
+            ("--net=tcp:127.0.0.1:*", RuntimeFlags { net: Some("tcp:127.0.0.1:*".into()), ..Default::default() }),
+            (
+                "--dir data --env 'A=b c' --trace --no-cache",
+                RuntimeFlags {
+                    dirs: vec!["data".into()],
+                    env: vec!["A=b c".into()],
+                    trace: true,
+                    no_cache: true,
+                    ..Default::default()
+                },
+            ),
+            (
+                "--mapdir /g:/h --volume /h2:/g2 --cwd /g --forward-env HOME",
+                RuntimeFlags {
+                    mapdirs: vec!["/g:/h".into()],
+                    volumes: vec!["/h2:/g2".into()],
+                    cwd: Some("/g".into()),
+                    forward_env: vec!["HOME".into()],
+                    ..Default::default()
+                },
+            ),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(&parse_env_flags(input).unwrap(), expected, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn env_flag_errors_name_the_variable() {
+        for input in ["--bogus", "--dir", "'unterminated"] {
+            let err = format!("{:#}", parse_env_flags(input).unwrap_err());
+            assert!(err.contains("CARGO_WASIX_RUNTIME_FLAGS"), "input {input:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn env_pairs() {
+        let cases: &[(&str, Option<(&str, &str)>)] = &[
+            ("A=1", Some(("A", "1"))),
+            ("A=", Some(("A", ""))),
+            ("A=b=c", Some(("A", "b=c"))),
+            ("A", None),
+            ("=1", None),
+        ];
+        for (input, expected) in cases {
+            let got = split_env_pair(input).ok();
+            let expected = expected.map(|(k, v)| (k.to_owned(), v.to_owned()));
+            assert_eq!(got, expected, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn options_from_flags() {
+        let flags = RuntimeFlags {
+            env: vec!["RUST_BACKTRACE=full".into(), "B=2".into()],
+            forward_env: vec!["HOME".into(), "UNSET".into()],
+            net: Some(String::new()),
+            ..Default::default()
+        };
+        let host = |name: &str| (name == "HOME").then(|| "/home/u".to_owned());
+        let opts = flags.into_options(request(), host).unwrap();
+        assert_eq!(
+            opts.env,
+            vec![
+                ("RUST_BACKTRACE".to_owned(), "full".to_owned()),
+                ("HOME".to_owned(), "/home/u".to_owned()),
+                ("B".to_owned(), "2".to_owned()),
+            ]
+        );
+        assert_eq!(opts.cwd.as_deref(), Some("/pkg"));
+        assert_eq!(opts.args, vec!["x".to_owned()]);
+        assert!(opts.net.is_allow_all());
+        assert_eq!(opts.cache, CacheMode::Dir("/cache".into()));
+
+        let closed = RuntimeFlags { no_cache: true, cwd: Some("/other".into()), ..Default::default() }
+            .into_options(request(), |_| None)
+            .unwrap();
+        assert!(!closed.net.allows_any());
+        assert_eq!(closed.cache, CacheMode::Disabled);
+        assert_eq!(closed.cwd.as_deref(), Some("/other"));
+    }
+}

@@ -1,0 +1,96 @@
+//! User mode: `cargo wasix [+TOOLCHAIN] <command> ...` parsed with clap and dispatched to one
+//! command's `execute()`.
+
+use std::ffi::OsString;
+
+use anyhow::Result;
+use clap::Parser;
+
+use crate::args::{self, Verbosity};
+use crate::cli::{Cli, Command};
+use crate::commands;
+use crate::shell::Shell;
+
+/// What every command gets: the output shell and the `+TOOLCHAIN` choice.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub shell: Shell,
+    /// Global `-v`/`-q` given before the subcommand (forwarded to cargo).
+    pub global_verbosity: Verbosity,
+    pub toolchain: Option<String>,
+}
+
+/// Runs `cargo wasix ...`; `argv` is everything after `wasix`.
+pub fn main(argv: Vec<OsString>) -> Result<i32> {
+    let argv = argv
+        .into_iter()
+        .map(|a| a.into_string().map_err(|a| anyhow::anyhow!("argument {a:?} is not valid UTF-8")))
+        .collect::<Result<Vec<String>>>()?;
+    let (toolchain, rest) = args::split_toolchain(&argv);
+    // clap swallows a `--` that directly follows the subcommand (`cargo wasix test -- --nocapture`);
+    // cargo must see it, so pass-through arguments are taken from argv as they are.
+    let raw_pass_through = pass_through_split(rest);
+    let parse_args = match raw_pass_through {
+        Some(sub_end) => &rest[..sub_end],
+        None => rest,
+    };
+    let cli = match Cli::try_parse_from(std::iter::once("cargo-wasix".to_owned()).chain(parse_args.iter().cloned())) {
+        Ok(cli) => cli,
+        Err(err) => {
+            // clap prints help/version to stdout (exit 0) and usage errors to stderr (exit 2).
+            err.print()?;
+            return Ok(err.exit_code());
+        }
+    };
+    let global_verbosity = Verbosity::from_counts(cli.verbose, cli.quiet);
+    let ctx = Ctx {
+        shell: Shell::new(global_verbosity),
+        global_verbosity,
+        toolchain: toolchain.map(str::to_owned),
+    };
+    if let Some((subcommand, _)) = cli.command.pass_through() {
+        let user_args = raw_pass_through.map_or(&[][..], |sub_end| &rest[sub_end..]);
+        return commands::cargo::execute(subcommand, user_args, &ctx);
+    }
+    match cli.command {
+        Command::Setup(cmd) => cmd.execute(&ctx),
+        Command::Status(cmd) => cmd.execute(&ctx),
+        Command::SelfCmd(cmd) => cmd.execute(&ctx),
+        Command::RunWasm(cmd) => cmd.execute(&ctx),
+        _ => unreachable!("pass-through commands were handled above"),
+    }
+}
+
+/// If the command is a cargo pass-through, the index just after its name (global `-v`/`-q`
+/// flags may come first). Pure.
+fn pass_through_split(args: &[String]) -> Option<usize> {
+    let sub = args.iter().position(|a| !matches!(a.as_str(), "--verbose" | "--quiet") && !is_short_vq(a))?;
+    crate::cli::PASS_THROUGH.contains(&args[sub].as_str()).then_some(sub + 1)
+}
+
+fn is_short_vq(arg: &str) -> bool {
+    arg.len() > 1 && arg.starts_with('-') && !arg.starts_with("--") && arg[1..].chars().all(|c| c == 'v' || c == 'q')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pass_through_split_points_after_the_subcommand() {
+        let cases: &[(&[&str], Option<usize>)] = &[
+            (&["build"], Some(1)),
+            (&["test", "--", "--nocapture"], Some(1)),
+            (&["-v", "build", "--release"], Some(2)),
+            (&["-vv", "--quiet", "run"], Some(3)),
+            (&["setup"], None),
+            (&["run-wasm", "a.wasm"], None),
+            (&["--help"], None),
+            (&[], None),
+        ];
+        for (input, expected) in cases {
+            let args: Vec<String> = input.iter().map(|s| s.to_string()).collect();
+            assert_eq!(pass_through_split(&args), *expected, "{input:?}");
+        }
+    }
+}

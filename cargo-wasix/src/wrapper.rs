@@ -1,0 +1,61 @@
+//! Rustc-wrapper mode: cargo runs `cargo-wasix <rustc> <args...>` because the user command set
+//! `RUSTC_WRAPPER` to us and `CARGO_WASIX_SYSROOT` to the prepared sysroot.
+//!
+//! Compiles for `--target wasm32-wasmer-wasi` (including cargo's `--print` probes) get
+//! `--sysroot <prepared> -Zunstable-options` and `RUSTC_BOOTSTRAP=1`, for that rustc only:
+//! custom target specs are unstable, and the flag must not leak into host compiles (build
+//! scripts, proc-macros), which run exactly as cargo asked (cargo-miri's `is_target_crate`).
+//! A user's own `RUSTC_WRAPPER` (sccache, ...) is chained in front of rustc.
+
+use std::ffi::OsString;
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+use crate::{args, env, exec};
+
+/// Runs one rustc invocation for cargo and returns its exit code.
+pub fn main(argv: Vec<OsString>) -> Result<i32> {
+    let Some((rustc, rest)) = argv.split_first() else {
+        bail!("rustc-wrapper mode was called without the rustc to run\nhelp: this mode is for cargo; run `cargo wasix build` instead");
+    };
+    let sysroot = std::env::var_os(env::SYSROOT).context("rustc-wrapper mode without CARGO_WASIX_SYSROOT")?;
+    let text_args: Vec<String> = rest.iter().map(|a| a.to_string_lossy().into_owned()).collect();
+
+    let mut cmd = match std::env::var_os(env::CHAINED_WRAPPER).filter(|w| !w.is_empty()) {
+        Some(chained) => {
+            let mut cmd = Command::new(chained);
+            cmd.arg(rustc);
+            cmd
+        }
+        None => Command::new(rustc),
+    };
+    cmd.args(rest);
+    // Our own variables are for us, not for rustc or a chained wrapper.
+    cmd.env_remove(env::SYSROOT).env_remove(env::CHAINED_WRAPPER);
+
+    if args::rustc_target(&text_args).is_some_and(|t| t == env::TARGET) {
+        cmd.arg("--sysroot").arg(&sysroot).arg("-Zunstable-options");
+        cmd.env("RUSTC_BOOTSTRAP", "1");
+    }
+
+    if args::is_version_query(&text_args) {
+        return version_query(cmd, &sysroot);
+    }
+    exec::exec(cmd)
+}
+
+/// `rustc -vV` with one more line naming the sysroot. Cargo hashes this output into every
+/// unit's fingerprint, so a different sysroot (new patch set, new libwasix) rebuilds the
+/// user's crates instead of linking stale rlibs against a new std.
+fn version_query(mut cmd: Command, sysroot: &std::ffi::OsStr) -> Result<i32> {
+    let output = cmd.output().context("failed to run rustc -vV")?;
+    let mut stdout = output.stdout;
+    if output.status.success() {
+        stdout.extend_from_slice(format!("cargo-wasix-sysroot: {}\n", sysroot.to_string_lossy()).as_bytes());
+    }
+    use std::io::Write;
+    std::io::stdout().write_all(&stdout).context("failed to write rustc's version")?;
+    std::io::stderr().write_all(&output.stderr).context("failed to write rustc's errors")?;
+    Ok(output.status.code().unwrap_or(1))
+}
