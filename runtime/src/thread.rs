@@ -156,12 +156,22 @@ fn finish_main(process: &Process, err: wasmtime::Error) -> i32 {
         }
         return 0;
     }
-    report_trap(main_tid, &err);
+    report_trap(process, main_tid, &err);
     process.abort_code()
 }
 
-fn report_trap(tid: u32, err: &wasmtime::Error) {
-    eprintln!("error: wasm trap in thread {tid}: {err:?}");
+/// Prints the trap's cause and the guest backtrace (not the host's, even under
+/// `RUST_BACKTRACE`).
+fn report_trap(process: &Process, tid: u32, err: &wasmtime::Error) {
+    if process.panic_seen.load(std::sync::atomic::Ordering::Relaxed) {
+        return; // a Rust panic already said why, like a native panic does
+    }
+    let cause = match err.downcast_ref::<wasmtime::Trap>() {
+        Some(trap) => trap.to_string(),
+        None => format!("{err:#}"),
+    };
+    let backtrace = err.downcast_ref::<wasmtime::WasmBacktrace>().map(|bt| format!("\n{bt}")).unwrap_or_default();
+    eprintln!("error: wasm trap in thread {tid}: {cause}{backtrace}");
 }
 
 /// Starts a thread that enters `wasi_thread_start(tid, start_arg)`; returns its tid.
@@ -224,7 +234,7 @@ fn thread_main(module: Arc<ModuleCtx>, memory: SharedMemory, process: Arc<Proces
             if let Some(ProcExit(code)) = e.downcast_ref::<ProcExit>() {
                 exit_process(*code);
             }
-            report_trap(tid, &e);
+            report_trap(&process, tid, &e);
             exit_process(process.abort_code());
         }
     }

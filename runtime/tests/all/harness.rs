@@ -52,6 +52,23 @@ pub fn guest_p1(name: &str) -> PathBuf {
     p
 }
 
+/// A native (host) build of guest bin `name`, to compare results with.
+pub fn native(name: &str) -> PathBuf {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(cargo)
+        .args(["build", "--release", "--quiet", "--bin", name, "--manifest-path"])
+        .arg(guests_dir().join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(guests_target())
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .env_remove("CARGO_BUILD_TARGET")
+        .status()
+        .expect("run cargo to build a native guest");
+    assert!(status.success(), "building guest `{name}` natively failed");
+    guests_target().join("release").join(name)
+}
+
 /// A `Command` for the runner binary.
 pub fn wasix_run() -> Command {
     Command::new(env!("CARGO_BIN_EXE_wasix-run"))
