@@ -39,11 +39,21 @@ pub struct DirFd {
 
 impl DirFd {
     pub fn host(guest: GuestPath, dir: cap_std::fs::Dir) -> DirFd {
-        DirFd { guest, kind: DirKind::Host(dir), preopen: None, listing: Mutex::new(Vec::new()) }
+        DirFd {
+            guest,
+            kind: DirKind::Host(dir),
+            preopen: None,
+            listing: Mutex::new(Vec::new()),
+        }
     }
 
     pub fn synthetic(guest: GuestPath, children: Vec<String>) -> DirFd {
-        DirFd { guest, kind: DirKind::Virtual { children }, preopen: None, listing: Mutex::new(Vec::new()) }
+        DirFd {
+            guest,
+            kind: DirKind::Virtual { children },
+            preopen: None,
+            listing: Mutex::new(Vec::new()),
+        }
     }
 
     /// Marks this directory as a preopen named `name`.
@@ -72,11 +82,23 @@ impl DirFd {
         let mut raw: Vec<(Vec<u8>, u64, Filetype)> = Vec::new();
         match &self.kind {
             DirKind::Virtual { children } => {
-                raw.push((b".".to_vec(), synthetic_ino(self.guest.as_str()), Filetype::Directory));
-                raw.push((b"..".to_vec(), synthetic_ino(parent.as_str()), Filetype::Directory));
+                raw.push((
+                    b".".to_vec(),
+                    synthetic_ino(self.guest.as_str()),
+                    Filetype::Directory,
+                ));
+                raw.push((
+                    b"..".to_vec(),
+                    synthetic_ino(parent.as_str()),
+                    Filetype::Directory,
+                ));
                 for name in children {
                     let (child, _) = self.guest.join(name)?;
-                    raw.push((name.as_bytes().to_vec(), synthetic_ino(child.as_str()), Filetype::Directory));
+                    raw.push((
+                        name.as_bytes().to_vec(),
+                        synthetic_ino(child.as_str()),
+                        Filetype::Directory,
+                    ));
                 }
             }
             DirKind::Host(dir) => {
@@ -86,10 +108,17 @@ impl DirFd {
                 // At a mount's root `..` is outside the mount (cap-std refuses it): it is the
                 // synthetic parent then.
                 let dotdot = dir.metadata("..").map(|m| filestat_of(&m).ino);
-                raw.push((b"..".to_vec(), dotdot.unwrap_or_else(|_| synthetic_ino(parent.as_str())), Filetype::Directory));
+                raw.push((
+                    b"..".to_vec(),
+                    dotdot.unwrap_or_else(|_| synthetic_ino(parent.as_str())),
+                    Filetype::Directory,
+                ));
                 for entry in dir.entries()? {
                     let entry = entry?;
-                    let filetype = entry.file_type().map(filetype_of).unwrap_or(Filetype::Unknown);
+                    let filetype = entry
+                        .file_type()
+                        .map(filetype_of)
+                        .unwrap_or(Filetype::Unknown);
                     raw.push((entry.file_name().as_bytes().to_vec(), entry.ino(), filetype));
                 }
             }
@@ -97,7 +126,12 @@ impl DirFd {
         Ok(raw
             .into_iter()
             .enumerate()
-            .map(|(i, (name, ino, filetype))| Dirent { next: i as u64 + 1, ino, filetype, name })
+            .map(|(i, (name, ino, filetype))| Dirent {
+                next: i as u64 + 1,
+                ino,
+                filetype,
+                name,
+            })
             .collect())
     }
 }
@@ -143,7 +177,11 @@ impl FdObject for DirFd {
 
     fn set_fdflags(&self, flags: u16) -> Result<(), Errno> {
         // Directories have no APPEND/NONBLOCK behaviour; accept clearing, refuse setting.
-        if flags == 0 { Ok(()) } else { Err(Errno::Inval) }
+        if flags == 0 {
+            Ok(())
+        } else {
+            Err(Errno::Inval)
+        }
     }
 
     fn filestat(&self) -> Result<Filestat, Errno> {
@@ -177,7 +215,9 @@ impl FdObject for DirFd {
         if cookie == 0 || listing.is_empty() {
             *listing = self.snapshot()?;
         }
-        let start = usize::try_from(cookie).unwrap_or(usize::MAX).min(listing.len());
+        let start = usize::try_from(cookie)
+            .unwrap_or(usize::MAX)
+            .min(listing.len());
         Ok(listing[start..].to_vec())
     }
 
@@ -195,7 +235,10 @@ mod tests {
     use cap_std::ambient_authority;
 
     fn names(entries: &[Dirent]) -> Vec<String> {
-        entries.iter().map(|e| String::from_utf8(e.name.clone()).unwrap()).collect()
+        entries
+            .iter()
+            .map(|e| String::from_utf8(e.name.clone()).unwrap())
+            .collect()
     }
 
     #[test]
@@ -213,7 +256,10 @@ mod tests {
         for (i, e) in all.iter().enumerate() {
             assert_eq!(e.next, i as u64 + 1);
         }
-        let kinds: Vec<_> = all[2..].iter().map(|e| (e.name.clone(), e.filetype)).collect();
+        let kinds: Vec<_> = all[2..]
+            .iter()
+            .map(|e| (e.name.clone(), e.filetype))
+            .collect();
         assert!(kinds.contains(&(b"f".to_vec(), Filetype::RegularFile)));
         assert!(kinds.contains(&(b"d".to_vec(), Filetype::Directory)));
         // A new file does not shift cookies of the running listing.
@@ -227,7 +273,8 @@ mod tests {
 
     #[test]
     fn synthetic_listing_and_stat() {
-        let d = DirFd::synthetic(GuestPath::root(), vec!["data".into(), "srv".into()]).with_preopen("/");
+        let d = DirFd::synthetic(GuestPath::root(), vec!["data".into(), "srv".into()])
+            .with_preopen("/");
         assert_eq!(names(&d.readdir(0).unwrap()), [".", "..", "data", "srv"]);
         assert_eq!(d.preopen_name(), Some("/"));
         assert_eq!(d.filestat().unwrap().filetype, Filetype::Directory);

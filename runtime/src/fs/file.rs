@@ -31,15 +31,25 @@ impl HostFile {
     pub fn new(file: cap_std::fs::File, sync_flags: u16) -> Result<HostFile, Errno> {
         let filetype = filetype_of(file.metadata()?.file_type());
         let sync_flags = sync_flags & (fdflags::DSYNC | fdflags::RSYNC | fdflags::SYNC);
-        Ok(HostFile { file: file.into_std(), filetype, sync_flags })
+        Ok(HostFile {
+            file: file.into_std(),
+            filetype,
+            sync_flags,
+        })
     }
 }
 
 /// Converts a `fd_filestat_set_times` argument to a `futimens` timestamp.
 fn timespec(t: TimeSpec) -> rustix::fs::Timespec {
     match t {
-        TimeSpec::Omit => rustix::fs::Timespec { tv_sec: 0, tv_nsec: rustix::fs::UTIME_OMIT },
-        TimeSpec::Now => rustix::fs::Timespec { tv_sec: 0, tv_nsec: rustix::fs::UTIME_NOW },
+        TimeSpec::Omit => rustix::fs::Timespec {
+            tv_sec: 0,
+            tv_nsec: rustix::fs::UTIME_OMIT,
+        },
+        TimeSpec::Now => rustix::fs::Timespec {
+            tv_sec: 0,
+            tv_nsec: rustix::fs::UTIME_NOW,
+        },
         TimeSpec::At(ns) => rustix::fs::Timespec {
             tv_sec: (ns / 1_000_000_000) as i64,
             tv_nsec: (ns % 1_000_000_000) as _,
@@ -48,8 +58,15 @@ fn timespec(t: TimeSpec) -> rustix::fs::Timespec {
 }
 
 /// `futimens` on any host fd (files and directories).
-pub(crate) fn set_fd_times(fd: BorrowedFd<'_>, atim: TimeSpec, mtim: TimeSpec) -> Result<(), Errno> {
-    let times = rustix::fs::Timestamps { last_access: timespec(atim), last_modification: timespec(mtim) };
+pub(crate) fn set_fd_times(
+    fd: BorrowedFd<'_>,
+    atim: TimeSpec,
+    mtim: TimeSpec,
+) -> Result<(), Errno> {
+    let times = rustix::fs::Timestamps {
+        last_access: timespec(atim),
+        last_modification: timespec(mtim),
+    };
     rustix::fs::futimens(fd, &times)?;
     Ok(())
 }
@@ -198,7 +215,8 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let dir = cap_std::fs::Dir::open_ambient_dir(tmp.path(), ambient_authority()).unwrap();
         let f = open(&dir, "t", false);
-        f.set_times(TimeSpec::At(1_000_000_123), TimeSpec::At(2_000_000_456)).unwrap();
+        f.set_times(TimeSpec::At(1_000_000_123), TimeSpec::At(2_000_000_456))
+            .unwrap();
         let st = f.filestat().unwrap();
         assert_eq!((st.atim, st.mtim), (1_000_000_123, 2_000_000_456));
         f.set_times(TimeSpec::Omit, TimeSpec::Now).unwrap();

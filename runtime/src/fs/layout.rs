@@ -127,9 +127,11 @@ pub fn time_spec(t: TimeSpec) -> Option<cap_fs_ext::SystemTimeSpec> {
     match t {
         TimeSpec::Omit => None,
         TimeSpec::Now => Some(cap_fs_ext::SystemTimeSpec::SymbolicNow),
-        TimeSpec::At(ns) => Some(cap_fs_ext::SystemTimeSpec::Absolute(cap_std::time::SystemTime::from_std(
-            std::time::UNIX_EPOCH + std::time::Duration::from_nanos(ns),
-        ))),
+        TimeSpec::At(ns) => Some(cap_fs_ext::SystemTimeSpec::Absolute(
+            cap_std::time::SystemTime::from_std(
+                std::time::UNIX_EPOCH + std::time::Duration::from_nanos(ns),
+            ),
+        )),
     }
 }
 
@@ -143,7 +145,12 @@ mod tests {
     }
 
     fn ent(name: &str, next: u64) -> Dirent {
-        Dirent { next, ino: 100 + next, filetype: Filetype::Directory, name: name.as_bytes().to_vec() }
+        Dirent {
+            next,
+            ino: 100 + next,
+            filetype: Filetype::Directory,
+            name: name.as_bytes().to_vec(),
+        }
     }
 
     #[test]

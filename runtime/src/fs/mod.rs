@@ -18,9 +18,13 @@ pub const ROOT_FD: u32 = 3;
 impl Vfs {
     /// Puts the virtual root preopen at fd 3 (stdio must already hold 0..=2).
     pub fn install_preopens(&self, fds: &mut crate::fd::FdTable) -> Result<(), crate::Error> {
-        let root = root_preopen(self).map_err(|e| crate::Error::Config(format!("cannot open the guest root `/`: {e}")))?;
+        let root = root_preopen(self)
+            .map_err(|e| crate::Error::Config(format!("cannot open the guest root `/`: {e}")))?;
         let entry = crate::fd::FdEntry::new(std::sync::Arc::new(root));
-        if let Some(old) = fds.set(ROOT_FD, entry).map_err(|e| crate::Error::Config(format!("fd table: {e}")))? {
+        if let Some(old) = fds
+            .set(ROOT_FD, entry)
+            .map_err(|e| crate::Error::Config(format!("fd table: {e}")))?
+        {
             drop(old);
         }
         Ok(())

@@ -49,7 +49,9 @@ impl OpenRequest {
 
 /// The guest path of the directory behind a dir fd object (ENOTDIR for any other object).
 pub fn base_of(obj: &Arc<dyn FdObject>) -> Result<GuestPath, Errno> {
-    obj.downcast_ref::<DirFd>().map(|d| d.guest_path().clone()).ok_or(Errno::Notdir)
+    obj.downcast_ref::<DirFd>()
+        .map(|d| d.guest_path().clone())
+        .ok_or(Errno::Notdir)
 }
 
 /// The host path relative to the mount, with a trailing `/` kept when the guest demanded a
@@ -65,7 +67,12 @@ fn rel_path(r: &Resolved<'_>, rel: &Path) -> std::path::PathBuf {
 }
 
 /// `path_open`: opens a file or directory.
-pub fn open(vfs: &Vfs, base: &GuestPath, path: &str, req: OpenRequest) -> Result<Arc<dyn FdObject>, Errno> {
+pub fn open(
+    vfs: &Vfs,
+    base: &GuestPath,
+    path: &str,
+    req: OpenRequest,
+) -> Result<Arc<dyn FdObject>, Errno> {
     let r = vfs.resolve(base, path)?;
     let creat = req.oflags & oflags::CREAT != 0;
     let excl = req.oflags & oflags::EXCL != 0;
@@ -81,7 +88,10 @@ pub fn open(vfs: &Vfs, base: &GuestPath, path: &str, req: OpenRequest) -> Result
             if req.wants_write() {
                 return Err(Errno::Isdir);
             }
-            return Ok(Arc::new(DirFd::synthetic(r.guest.clone(), vfs.synthetic_children(&r.guest))));
+            return Ok(Arc::new(DirFd::synthetic(
+                r.guest.clone(),
+                vfs.synthetic_children(&r.guest),
+            )));
         }
         Location::VirtualMissing => return Err(if creat { Errno::Rofs } else { Errno::Noent }),
         Location::Host { mount, rel } => (*mount, rel_path(&r, rel)),
@@ -93,7 +103,11 @@ pub fn open(vfs: &Vfs, base: &GuestPath, path: &str, req: OpenRequest) -> Result
         if req.wants_write() {
             return Err(Errno::Isdir);
         }
-        let dir = if req.follow { mount.dir.open_dir(&rel)? } else { mount.dir.open_dir_nofollow(&rel)? };
+        let dir = if req.follow {
+            mount.dir.open_dir(&rel)?
+        } else {
+            mount.dir.open_dir_nofollow(&rel)?
+        };
         return Ok(Arc::new(DirFd::host(r.guest, dir)));
     }
     let mut opts = cap_std::fs::OpenOptions::new();
@@ -107,21 +121,30 @@ pub fn open(vfs: &Vfs, base: &GuestPath, path: &str, req: OpenRequest) -> Result
         .truncate(req.oflags & oflags::TRUNC != 0)
         .create(creat && !excl)
         .create_new(creat && excl)
-        .follow(if req.follow { FollowSymlinks::Yes } else { FollowSymlinks::No })
+        .follow(if req.follow {
+            FollowSymlinks::Yes
+        } else {
+            FollowSymlinks::No
+        })
         .sync(req.fdflags & fdflags::SYNC != 0)
         .dsync(req.fdflags & fdflags::DSYNC != 0)
         .nonblock(req.fdflags & fdflags::NONBLOCK != 0);
     let file = match mount.dir.open_with(&rel, &opts) {
         Ok(f) => f,
         // Opening a directory for writing, as POSIX says.
-        Err(e) if e.raw_os_error() == Some(rustix::io::Errno::ISDIR.raw_os_error()) => return Err(Errno::Isdir),
+        Err(e) if e.raw_os_error() == Some(rustix::io::Errno::ISDIR.raw_os_error()) => {
+            return Err(Errno::Isdir);
+        }
         Err(e) => return Err(e.into()),
     };
     if file.metadata()?.is_dir() {
         if write {
             return Err(Errno::Isdir);
         }
-        return Ok(Arc::new(DirFd::host(r.guest, cap_std::fs::Dir::from_std_file(file.into_std()))));
+        return Ok(Arc::new(DirFd::host(
+            r.guest,
+            cap_std::fs::Dir::from_std_file(file.into_std()),
+        )));
     }
     if want_dir {
         return Err(Errno::Notdir);
@@ -147,7 +170,11 @@ pub fn filestat(vfs: &Vfs, base: &GuestPath, path: &str, follow: bool) -> Result
         Location::VirtualMissing => Err(Errno::Noent),
         Location::Host { mount, rel } => {
             let rel = rel_path(&r, rel);
-            let md = if follow { mount.dir.metadata(&rel)? } else { mount.dir.symlink_metadata(&rel)? };
+            let md = if follow {
+                mount.dir.metadata(&rel)?
+            } else {
+                mount.dir.symlink_metadata(&rel)?
+            };
             if r.wants_dir && !md.is_dir() {
                 return Err(Errno::Notdir);
             }
@@ -172,9 +199,13 @@ pub fn set_times(
     let (mount, rel) = r.writable()?;
     let rel = rel_path(&r, rel);
     if follow {
-        mount.dir.set_times(&rel, time_spec(atim), time_spec(mtim))?;
+        mount
+            .dir
+            .set_times(&rel, time_spec(atim), time_spec(mtim))?;
     } else {
-        mount.dir.set_symlink_times(&rel, time_spec(atim), time_spec(mtim))?;
+        mount
+            .dir
+            .set_symlink_times(&rel, time_spec(atim), time_spec(mtim))?;
     }
     Ok(())
 }
@@ -196,7 +227,7 @@ fn same_mount<'a>(from: &Resolved<'a>, to: &Resolved<'a>) -> Result<&'a MountPoi
     Ok(m1)
 }
 
-fn host_rel<'a>(r: &'a Resolved<'_>) -> Result<std::path::PathBuf, Errno> {
+fn host_rel(r: &Resolved<'_>) -> Result<std::path::PathBuf, Errno> {
     match &r.location {
         Location::Host { rel, .. } => Ok(rel_path(r, rel)),
         _ => Err(Errno::Rofs),
@@ -204,22 +235,38 @@ fn host_rel<'a>(r: &'a Resolved<'_>) -> Result<std::path::PathBuf, Errno> {
 }
 
 /// `path_rename`.
-pub fn rename(vfs: &Vfs, old_base: &GuestPath, old: &str, new_base: &GuestPath, new: &str) -> Result<(), Errno> {
+pub fn rename(
+    vfs: &Vfs,
+    old_base: &GuestPath,
+    old: &str,
+    new_base: &GuestPath,
+    new: &str,
+) -> Result<(), Errno> {
     let from = vfs.resolve(old_base, old)?;
     let to = vfs.resolve(new_base, new)?;
     let mount = same_mount(&from, &to)?;
-    Ok(mount.dir.rename(host_rel(&from)?, &mount.dir, host_rel(&to)?)?)
+    Ok(mount
+        .dir
+        .rename(host_rel(&from)?, &mount.dir, host_rel(&to)?)?)
 }
 
 /// `path_link` (a hard link; the source's symlinks are not followed, as on Linux).
-pub fn link(vfs: &Vfs, old_base: &GuestPath, old: &str, new_base: &GuestPath, new: &str) -> Result<(), Errno> {
+pub fn link(
+    vfs: &Vfs,
+    old_base: &GuestPath,
+    old: &str,
+    new_base: &GuestPath,
+    new: &str,
+) -> Result<(), Errno> {
     let from = vfs.resolve(old_base, old)?;
     let to = vfs.resolve(new_base, new)?;
     if from.is_fixed() {
         return Err(Errno::Perm);
     }
     let mount = same_mount(&from, &to)?;
-    Ok(mount.dir.hard_link(host_rel(&from)?, &mount.dir, host_rel(&to)?)?)
+    Ok(mount
+        .dir
+        .hard_link(host_rel(&from)?, &mount.dir, host_rel(&to)?)?)
 }
 
 /// `path_symlink`: creates `new` pointing at `target`.
@@ -251,9 +298,12 @@ pub fn readlink(vfs: &Vfs, base: &GuestPath, path: &str) -> Result<Vec<u8>, Errn
     match &r.location {
         Location::Virtual => Err(Errno::Inval),
         Location::VirtualMissing => Err(Errno::Noent),
-        Location::Host { mount, rel } => {
-            Ok(mount.dir.read_link_contents(rel_path(&r, rel))?.as_os_str().as_bytes().to_vec())
-        }
+        Location::Host { mount, rel } => Ok(mount
+            .dir
+            .read_link_contents(rel_path(&r, rel))?
+            .as_os_str()
+            .as_bytes()
+            .to_vec()),
     }
 }
 
@@ -296,7 +346,7 @@ pub fn directory_path(vfs: &Vfs, base: &GuestPath, path: &str) -> Result<GuestPa
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::abi::types::{Filetype, lookupflags as _};
+    use crate::abi::types::Filetype;
     use crate::mount::Mount;
 
     /// A vfs with `/data` (writable), `/ro` (read-only) and `/srv/www` (writable, nested).
@@ -309,9 +359,22 @@ mod tests {
     fn fixture() -> Fixture {
         let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
         std::fs::write(dirs[1].path().join("ro.txt"), b"read me").unwrap();
-        let mount = |guest: &str, i: usize, read_only| Mount { guest: guest.into(), host: dirs[i].path().into(), read_only };
-        let vfs = Vfs::new(&[mount("/data", 0, false), mount("/ro", 1, true), mount("/srv/www", 2, false)]).unwrap();
-        Fixture { data: dirs[0].path().into(), _dirs: dirs, vfs }
+        let mount = |guest: &str, i: usize, read_only| Mount {
+            guest: guest.into(),
+            host: dirs[i].path().into(),
+            read_only,
+        };
+        let vfs = Vfs::new(&[
+            mount("/data", 0, false),
+            mount("/ro", 1, true),
+            mount("/srv/www", 2, false),
+        ])
+        .unwrap();
+        Fixture {
+            data: dirs[0].path().into(),
+            _dirs: dirs,
+            vfs,
+        }
     }
 
     fn root() -> GuestPath {
@@ -321,11 +384,36 @@ mod tests {
     const RW: u64 = rights::FD_READ | rights::FD_WRITE;
 
     fn create(vfs: &Vfs, path: &str) -> Result<Arc<dyn FdObject>, Errno> {
-        open(vfs, &root(), path, OpenRequest { follow: true, oflags: oflags::CREAT, rights: RW, fdflags: 0 })
+        open(
+            vfs,
+            &root(),
+            path,
+            OpenRequest {
+                follow: true,
+                oflags: oflags::CREAT,
+                rights: RW,
+                fdflags: 0,
+            },
+        )
     }
 
-    fn read_only(vfs: &Vfs, base: &GuestPath, path: &str, follow: bool) -> Result<Arc<dyn FdObject>, Errno> {
-        open(vfs, base, path, OpenRequest { follow, oflags: 0, rights: rights::FD_READ, fdflags: 0 })
+    fn read_only(
+        vfs: &Vfs,
+        base: &GuestPath,
+        path: &str,
+        follow: bool,
+    ) -> Result<Arc<dyn FdObject>, Errno> {
+        open(
+            vfs,
+            base,
+            path,
+            OpenRequest {
+                follow,
+                oflags: 0,
+                rights: rights::FD_READ,
+                fdflags: 0,
+            },
+        )
     }
 
     #[test]
@@ -338,55 +426,115 @@ mod tests {
         let mut buf = [0u8; 8];
         assert_eq!(again.read(&mut buf).unwrap(), 2);
         assert_eq!(again.write(b"x"), Err(Errno::Badf), "opened read-only");
-        let excl = OpenRequest { follow: true, oflags: oflags::CREAT | oflags::EXCL, rights: RW, fdflags: 0 };
-        assert_eq!(open(&f.vfs, &root(), "/data/a.txt", excl).err(), Some(Errno::Exist));
-        assert_eq!(read_only(&f.vfs, &root(), "/data/a.txt/", true).err(), Some(Errno::Notdir));
-        assert_eq!(read_only(&f.vfs, &root(), "/data/missing", true).err(), Some(Errno::Noent));
+        let excl = OpenRequest {
+            follow: true,
+            oflags: oflags::CREAT | oflags::EXCL,
+            rights: RW,
+            fdflags: 0,
+        };
+        assert_eq!(
+            open(&f.vfs, &root(), "/data/a.txt", excl).err(),
+            Some(Errno::Exist)
+        );
+        assert_eq!(
+            read_only(&f.vfs, &root(), "/data/a.txt/", true).err(),
+            Some(Errno::Notdir)
+        );
+        assert_eq!(
+            read_only(&f.vfs, &root(), "/data/missing", true).err(),
+            Some(Errno::Noent)
+        );
     }
 
     #[test]
     fn directories_open_as_dir_objects() {
         let f = fixture();
         create_directory(&f.vfs, &root(), "/data/sub").unwrap();
-        assert_eq!(create_directory(&f.vfs, &root(), "/data/sub"), Err(Errno::Exist));
-        let dir_req = OpenRequest { follow: true, oflags: oflags::DIRECTORY, rights: rights::FD_READ, fdflags: 0 };
+        assert_eq!(
+            create_directory(&f.vfs, &root(), "/data/sub"),
+            Err(Errno::Exist)
+        );
+        let dir_req = OpenRequest {
+            follow: true,
+            oflags: oflags::DIRECTORY,
+            rights: rights::FD_READ,
+            fdflags: 0,
+        };
         for path in ["/data/sub", "/data", "/", "/srv", "/data/sub/."] {
             let d = open(&f.vfs, &root(), path, dir_req).unwrap();
             assert_eq!(d.filetype(), Filetype::Directory, "{path}");
             assert!(base_of(&d).is_ok());
         }
         // Without O_DIRECTORY a directory still opens (as a directory), but not for writing.
-        assert_eq!(read_only(&f.vfs, &root(), "/data/sub", true).unwrap().filetype(), Filetype::Directory);
+        assert_eq!(
+            read_only(&f.vfs, &root(), "/data/sub", true)
+                .unwrap()
+                .filetype(),
+            Filetype::Directory
+        );
         assert_eq!(create(&f.vfs, "/data/sub").err(), Some(Errno::Isdir));
         // A file relative to an opened directory.
         let sub = open(&f.vfs, &root(), "/data/sub", dir_req).unwrap();
         let base = base_of(&sub).unwrap();
         assert_eq!(base.as_str(), "/data/sub");
-        open(&f.vfs, &base, "inner.txt", OpenRequest { follow: true, oflags: oflags::CREAT, rights: RW, fdflags: 0 }).unwrap();
+        open(
+            &f.vfs,
+            &base,
+            "inner.txt",
+            OpenRequest {
+                follow: true,
+                oflags: oflags::CREAT,
+                rights: RW,
+                fdflags: 0,
+            },
+        )
+        .unwrap();
         assert!(f.data.join("sub/inner.txt").exists());
-        assert_eq!(base_of(&create(&f.vfs, "/data/file").unwrap()).err(), Some(Errno::Notdir));
+        assert_eq!(
+            base_of(&create(&f.vfs, "/data/file").unwrap()).err(),
+            Some(Errno::Notdir)
+        );
     }
 
     #[test]
     fn virtual_root_is_read_only() {
         let f = fixture();
         let cases: [(&str, Result<(), Errno>); 6] = [
-            ("mkdir /newdir", create_directory(&f.vfs, &root(), "/newdir")),
+            (
+                "mkdir /newdir",
+                create_directory(&f.vfs, &root(), "/newdir"),
+            ),
             ("mkdir /srv", create_directory(&f.vfs, &root(), "/srv")),
             ("create /x", create(&f.vfs, "/x").map(drop)),
             ("create /srv/x", create(&f.vfs, "/srv/x").map(drop)),
             ("rmdir /srv", remove_directory(&f.vfs, &root(), "/srv")),
             ("unlink /srv", unlink_file(&f.vfs, &root(), "/srv")),
         ];
-        let want = [Err(Errno::Rofs), Err(Errno::Exist), Err(Errno::Rofs), Err(Errno::Rofs), Err(Errno::Busy), Err(Errno::Isdir)];
+        let want = [
+            Err(Errno::Rofs),
+            Err(Errno::Exist),
+            Err(Errno::Rofs),
+            Err(Errno::Rofs),
+            Err(Errno::Busy),
+            Err(Errno::Isdir),
+        ];
         for ((what, got), want) in cases.into_iter().zip(want) {
             assert_eq!(got, want, "{what}");
         }
         assert_eq!(remove_directory(&f.vfs, &root(), "/data"), Err(Errno::Busy));
-        assert_eq!(rename(&f.vfs, &root(), "/data", &root(), "/data2"), Err(Errno::Busy));
-        assert_eq!(filestat(&f.vfs, &root(), "/srv", true).unwrap().filetype, Filetype::Directory);
+        assert_eq!(
+            rename(&f.vfs, &root(), "/data", &root(), "/data2"),
+            Err(Errno::Busy)
+        );
+        assert_eq!(
+            filestat(&f.vfs, &root(), "/srv", true).unwrap().filetype,
+            Filetype::Directory
+        );
         assert_eq!(filestat(&f.vfs, &root(), "/nope", true), Err(Errno::Noent));
-        assert_eq!(filestat(&f.vfs, &root(), "/nope/deeper", true), Err(Errno::Noent));
+        assert_eq!(
+            filestat(&f.vfs, &root(), "/nope/deeper", true),
+            Err(Errno::Noent)
+        );
     }
 
     #[test]
@@ -396,26 +544,76 @@ mod tests {
         assert!(read_only(&f.vfs, &ro, "/ro/ro.txt", true).is_ok());
         let writes: [(&str, Result<(), Errno>); 8] = [
             ("create", create(&f.vfs, "/ro/new").map(drop)),
-            ("open rw", open(&f.vfs, &ro, "/ro/ro.txt", OpenRequest { follow: true, oflags: 0, rights: RW, fdflags: 0 }).map(drop)),
-            ("append", open(&f.vfs, &ro, "/ro/ro.txt", OpenRequest { follow: true, oflags: 0, rights: rights::FD_READ, fdflags: fdflags::APPEND }).map(drop)),
+            (
+                "open rw",
+                open(
+                    &f.vfs,
+                    &ro,
+                    "/ro/ro.txt",
+                    OpenRequest {
+                        follow: true,
+                        oflags: 0,
+                        rights: RW,
+                        fdflags: 0,
+                    },
+                )
+                .map(drop),
+            ),
+            (
+                "append",
+                open(
+                    &f.vfs,
+                    &ro,
+                    "/ro/ro.txt",
+                    OpenRequest {
+                        follow: true,
+                        oflags: 0,
+                        rights: rights::FD_READ,
+                        fdflags: fdflags::APPEND,
+                    },
+                )
+                .map(drop),
+            ),
             ("mkdir", create_directory(&f.vfs, &ro, "/ro/d")),
             ("unlink", unlink_file(&f.vfs, &ro, "/ro/ro.txt")),
-            ("rename", rename(&f.vfs, &ro, "/ro/ro.txt", &ro, "/ro/moved")),
+            (
+                "rename",
+                rename(&f.vfs, &ro, "/ro/ro.txt", &ro, "/ro/moved"),
+            ),
             ("symlink", symlink(&f.vfs, "ro.txt", &ro, "/ro/l")),
-            ("times", set_times(&f.vfs, &ro, "/ro/ro.txt", true, TimeSpec::Now, TimeSpec::Now)),
+            (
+                "times",
+                set_times(
+                    &f.vfs,
+                    &ro,
+                    "/ro/ro.txt",
+                    true,
+                    TimeSpec::Now,
+                    TimeSpec::Now,
+                ),
+            ),
         ];
         for (what, got) in writes {
             assert_eq!(got, Err(Errno::Rofs), "{what}");
         }
-        assert_eq!(rename(&f.vfs, &ro, "/data/x", &ro, "/ro/x"), Err(Errno::Noent).or(Err(Errno::Rofs)));
+        assert_eq!(
+            rename(&f.vfs, &ro, "/data/x", &ro, "/ro/x"),
+            Err(Errno::Noent).or(Err(Errno::Rofs))
+        );
     }
 
     #[test]
     fn cross_mount_rename_and_link_are_exdev() {
         let f = fixture();
         create(&f.vfs, "/data/a").unwrap();
-        assert_eq!(rename(&f.vfs, &root(), "/data/a", &root(), "/srv/www/a"), Err(Errno::Xdev));
-        assert_eq!(link(&f.vfs, &root(), "/data/a", &root(), "/srv/www/a"), Err(Errno::Xdev));
+        assert_eq!(
+            rename(&f.vfs, &root(), "/data/a", &root(), "/srv/www/a"),
+            Err(Errno::Xdev)
+        );
+        assert_eq!(
+            link(&f.vfs, &root(), "/data/a", &root(), "/srv/www/a"),
+            Err(Errno::Xdev)
+        );
         rename(&f.vfs, &root(), "/data/a", &root(), "/data/b").unwrap();
         link(&f.vfs, &root(), "/data/b", &root(), "/data/c").unwrap();
         assert_eq!(filestat(&f.vfs, &root(), "/data/c", true).unwrap().nlink, 2);
@@ -427,7 +625,11 @@ mod tests {
     fn escapes_fail() {
         let f = fixture();
         // A host file next to the mount that the guest must never reach.
-        let outside = f.data.parent().unwrap().join(format!("outside-{}", std::process::id()));
+        let outside = f
+            .data
+            .parent()
+            .unwrap()
+            .join(format!("outside-{}", std::process::id()));
         std::fs::write(&outside, b"secret").unwrap();
         let name = outside.file_name().unwrap().to_str().unwrap().to_owned();
         std::os::unix::fs::symlink(&outside, f.data.join("abs-link")).unwrap();
@@ -442,13 +644,26 @@ mod tests {
         ];
         for path in &attempts {
             let got = read_only(&f.vfs, &base, path, true);
-            assert!(matches!(got, Err(Errno::Noent | Errno::Perm | Errno::Notcapable)), "{path}: {:?}", got.map(|_| ()));
+            assert!(
+                matches!(got, Err(Errno::Noent | Errno::Perm | Errno::Notcapable)),
+                "{path}: {:?}",
+                got.map(|_| ())
+            );
         }
         // Symlinks themselves are visible (not followed) and their targets readable.
-        assert_eq!(filestat(&f.vfs, &base, "rel-link", false).unwrap().filetype, Filetype::SymbolicLink);
-        assert_eq!(readlink(&f.vfs, &base, "rel-link").unwrap(), format!("../{name}").into_bytes());
+        assert_eq!(
+            filestat(&f.vfs, &base, "rel-link", false).unwrap().filetype,
+            Filetype::SymbolicLink
+        );
+        assert_eq!(
+            readlink(&f.vfs, &base, "rel-link").unwrap(),
+            format!("../{name}").into_bytes()
+        );
         // Creating an absolute symlink is refused; a relative one pointing out cannot be followed.
-        assert_eq!(symlink(&f.vfs, "/etc/passwd", &base, "evil"), Err(Errno::Perm));
+        assert_eq!(
+            symlink(&f.vfs, "/etc/passwd", &base, "evil"),
+            Err(Errno::Perm)
+        );
         symlink(&f.vfs, "../../../etc/passwd", &base, "evil2").unwrap();
         assert!(read_only(&f.vfs, &base, "evil2", true).is_err());
         std::fs::remove_file(&outside).unwrap();
@@ -458,16 +673,33 @@ mod tests {
     fn symlinks_inside_a_mount_work() {
         let f = fixture();
         create_directory(&f.vfs, &root(), "/data/real").unwrap();
-        create(&f.vfs, "/data/real/f").unwrap().write(b"via link").unwrap();
+        create(&f.vfs, "/data/real/f")
+            .unwrap()
+            .write(b"via link")
+            .unwrap();
         symlink(&f.vfs, "real", &root(), "/data/link").unwrap();
         let file = read_only(&f.vfs, &root(), "/data/link/f", true).unwrap();
         let mut buf = [0u8; 16];
         let n = file.read(&mut buf).unwrap();
         assert_eq!(&buf[..n], b"via link");
-        assert_eq!(read_only(&f.vfs, &root(), "/data/link", false).err(), Some(Errno::Loop));
-        assert_eq!(directory_path(&f.vfs, &root(), "/data/link").unwrap().as_str(), "/data/link");
-        assert_eq!(directory_path(&f.vfs, &root(), "/data/real/f").err(), Some(Errno::Notdir));
-        assert_eq!(directory_path(&f.vfs, &root(), "/srv").unwrap().as_str(), "/srv");
+        assert_eq!(
+            read_only(&f.vfs, &root(), "/data/link", false).err(),
+            Some(Errno::Loop)
+        );
+        assert_eq!(
+            directory_path(&f.vfs, &root(), "/data/link")
+                .unwrap()
+                .as_str(),
+            "/data/link"
+        );
+        assert_eq!(
+            directory_path(&f.vfs, &root(), "/data/real/f").err(),
+            Some(Errno::Notdir)
+        );
+        assert_eq!(
+            directory_path(&f.vfs, &root(), "/srv").unwrap().as_str(),
+            "/srv"
+        );
     }
 
     #[test]
@@ -475,14 +707,31 @@ mod tests {
         let f = fixture();
         create_directory(&f.vfs, &root(), "/data/d").unwrap();
         create(&f.vfs, "/data/d/x").unwrap();
-        assert_eq!(remove_directory(&f.vfs, &root(), "/data/d"), Err(Errno::Notempty));
+        assert_eq!(
+            remove_directory(&f.vfs, &root(), "/data/d"),
+            Err(Errno::Notempty)
+        );
         assert_eq!(unlink_file(&f.vfs, &root(), "/data/d"), Err(Errno::Isdir));
-        assert_eq!(remove_directory(&f.vfs, &root(), "/data/d/x"), Err(Errno::Notdir));
-        set_times(&f.vfs, &root(), "/data/d/x", true, TimeSpec::At(7_000_000_000), TimeSpec::At(9_000_000_000)).unwrap();
+        assert_eq!(
+            remove_directory(&f.vfs, &root(), "/data/d/x"),
+            Err(Errno::Notdir)
+        );
+        set_times(
+            &f.vfs,
+            &root(),
+            "/data/d/x",
+            true,
+            TimeSpec::At(7_000_000_000),
+            TimeSpec::At(9_000_000_000),
+        )
+        .unwrap();
         let st = filestat(&f.vfs, &root(), "/data/d/x", true).unwrap();
         assert_eq!((st.atim, st.mtim), (7_000_000_000, 9_000_000_000));
         unlink_file(&f.vfs, &root(), "/data/d/x").unwrap();
         remove_directory(&f.vfs, &root(), "/data/d/").unwrap();
-        assert_eq!(filestat(&f.vfs, &root(), "/data/d", true), Err(Errno::Noent));
+        assert_eq!(
+            filestat(&f.vfs, &root(), "/data/d", true),
+            Err(Errno::Noent)
+        );
     }
 }

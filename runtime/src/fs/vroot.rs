@@ -79,7 +79,11 @@ impl GuestPath {
         if path.contains('\0') {
             return Err(Errno::Inval);
         }
-        let mut parts: Vec<&str> = if path.starts_with('/') { Vec::new() } else { self.components().collect() };
+        let mut parts: Vec<&str> = if path.starts_with('/') {
+            Vec::new()
+        } else {
+            self.components().collect()
+        };
         for part in path.split('/') {
             match part {
                 "" | "." => {}
@@ -108,7 +112,11 @@ impl GuestPath {
             return Some(self.0.trim_start_matches('/'));
         }
         let rest = self.0.strip_prefix(ancestor.as_str())?;
-        if rest.is_empty() { Some("") } else { rest.strip_prefix('/') }
+        if rest.is_empty() {
+            Some("")
+        } else {
+            rest.strip_prefix('/')
+        }
     }
 }
 
@@ -154,7 +162,10 @@ pub fn place<'a>(mounts: &[GuestPath], path: &'a GuestPath) -> Result<Place<'a>,
 
 /// Whether `path` is `/` or a strict ancestor of a mount point.
 fn is_synthetic_dir(mounts: &[GuestPath], path: &GuestPath) -> bool {
-    path.is_root() || mounts.iter().any(|m| m != path && m.strip_prefix(path).is_some())
+    path.is_root()
+        || mounts
+            .iter()
+            .any(|m| m != path && m.strip_prefix(path).is_some())
 }
 
 /// The names directly inside the synthetic directory `dir` (sorted, without duplicates).
@@ -263,18 +274,31 @@ impl Vfs {
     pub fn new(mounts: &[Mount]) -> Result<Vfs, MountError> {
         let mut vfs = Vfs::default();
         for m in mounts {
-            let error = |source| MountError { host: m.host.clone(), guest: m.guest.clone(), source };
+            let error = |source| MountError {
+                host: m.host.clone(),
+                guest: m.guest.clone(),
+                source,
+            };
             let guest = GuestPath::parse_absolute(&m.guest).map_err(|_| {
-                error(std::io::Error::new(std::io::ErrorKind::InvalidInput, "the guest path is not absolute"))
+                error(std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    "the guest path is not absolute",
+                ))
             })?;
-            let dir = cap_std::fs::Dir::open_ambient_dir(&m.host, ambient_authority()).map_err(error)?;
+            let dir =
+                cap_std::fs::Dir::open_ambient_dir(&m.host, ambient_authority()).map_err(error)?;
             // A later mount of the same guest path replaces an earlier one.
             if let Some(i) = vfs.guest_paths.iter().position(|g| *g == guest) {
                 vfs.guest_paths.remove(i);
                 vfs.mounts.remove(i);
             }
             vfs.guest_paths.push(guest.clone());
-            vfs.mounts.push(MountPoint { guest, host: m.host.clone(), dir, read_only: m.read_only });
+            vfs.mounts.push(MountPoint {
+                guest,
+                host: m.host.clone(),
+                dir,
+                read_only: m.read_only,
+            });
         }
         Ok(vfs)
     }
@@ -287,15 +311,26 @@ impl Vfs {
     pub fn resolve(&self, base: &GuestPath, path: &str) -> Result<Resolved<'_>, Errno> {
         let (guest, wants_dir) = base.join(path)?;
         let location = self.locate(&guest)?;
-        Ok(Resolved { guest, wants_dir, location })
+        Ok(Resolved {
+            guest,
+            wants_dir,
+            location,
+        })
     }
 
     /// Finds where the normalized path `guest` lives.
     pub fn locate(&self, guest: &GuestPath) -> Result<Location<'_>, Errno> {
         Ok(match place(&self.guest_paths, guest)? {
             Place::Mount { index, rel } => {
-                let rel = if rel.is_empty() { PathBuf::from(".") } else { PathBuf::from(rel) };
-                Location::Host { mount: &self.mounts[index], rel }
+                let rel = if rel.is_empty() {
+                    PathBuf::from(".")
+                } else {
+                    PathBuf::from(rel)
+                };
+                Location::Host {
+                    mount: &self.mounts[index],
+                    rel,
+                }
             }
             Place::Virtual => Location::Virtual,
             Place::VirtualMissing => Location::VirtualMissing,
@@ -337,7 +372,11 @@ mod tests {
         ];
         for (base, path, want, want_dir) in cases {
             let (got, dir) = gp(base).join(path).unwrap();
-            assert_eq!((got.as_str(), dir), (want, want_dir), "join({base:?}, {path:?})");
+            assert_eq!(
+                (got.as_str(), dir),
+                (want, want_dir),
+                "join({base:?}, {path:?})"
+            );
         }
     }
 
@@ -345,7 +384,10 @@ mod tests {
     fn join_errors() {
         assert_eq!(GuestPath::root().join(""), Err(Errno::Noent));
         assert_eq!(GuestPath::root().join("a\0b"), Err(Errno::Inval));
-        assert_eq!(GuestPath::root().join(&"a".repeat(PATH_MAX + 1)), Err(Errno::Nametoolong));
+        assert_eq!(
+            GuestPath::root().join(&"a".repeat(PATH_MAX + 1)),
+            Err(Errno::Nametoolong)
+        );
         assert_eq!(GuestPath::parse_absolute("rel"), Err(Errno::Inval));
     }
 
@@ -364,23 +406,56 @@ mod tests {
             ("/a", "/a/b", None),
         ];
         for (path, ancestor, want) in cases {
-            assert_eq!(gp(path).strip_prefix(&gp(ancestor)), want, "{path} - {ancestor}");
+            assert_eq!(
+                gp(path).strip_prefix(&gp(ancestor)),
+                want,
+                "{path} - {ancestor}"
+            );
         }
     }
 
     #[test]
     fn place_table() {
-        let mounts = vec![gp("/data"), gp("/data/inner"), gp("/srv/www/site"), gp("/tmp")];
+        let mounts = vec![
+            gp("/data"),
+            gp("/data/inner"),
+            gp("/srv/www/site"),
+            gp("/tmp"),
+        ];
         let cases: [(&str, Result<Place<'_>, Errno>); 13] = [
             ("/", Ok(Place::Virtual)),
             ("/data", Ok(Place::Mount { index: 0, rel: "" })),
-            ("/data/file", Ok(Place::Mount { index: 0, rel: "file" })),
+            (
+                "/data/file",
+                Ok(Place::Mount {
+                    index: 0,
+                    rel: "file",
+                }),
+            ),
             ("/data/inner", Ok(Place::Mount { index: 1, rel: "" })),
-            ("/data/inner/x/y", Ok(Place::Mount { index: 1, rel: "x/y" })),
-            ("/data/innerx", Ok(Place::Mount { index: 0, rel: "innerx" })),
+            (
+                "/data/inner/x/y",
+                Ok(Place::Mount {
+                    index: 1,
+                    rel: "x/y",
+                }),
+            ),
+            (
+                "/data/innerx",
+                Ok(Place::Mount {
+                    index: 0,
+                    rel: "innerx",
+                }),
+            ),
             ("/srv", Ok(Place::Virtual)),
             ("/srv/www", Ok(Place::Virtual)),
-            ("/srv/www/site/index.html", Ok(Place::Mount { index: 2, rel: "index.html" })),
+            (
+                "/srv/www/site/index.html",
+                Ok(Place::Mount {
+                    index: 2,
+                    rel: "index.html",
+                }),
+            ),
             ("/srv/other", Ok(Place::VirtualMissing)),
             ("/etc", Ok(Place::VirtualMissing)),
             ("/etc/passwd", Err(Errno::Noent)),
@@ -401,7 +476,11 @@ mod tests {
             ("/../etc", "/etc", Ok(Place::VirtualMissing)),
             ("../../..", "/", Ok(Place::Virtual)),
             ("//..//data/../etc", "/etc", Ok(Place::VirtualMissing)),
-            ("x/../../../data/y", "/data/y", Ok(Place::Mount { index: 0, rel: "y" })),
+            (
+                "x/../../../data/y",
+                "/data/y",
+                Ok(Place::Mount { index: 0, rel: "y" }),
+            ),
         ];
         for (path, want_path, want_place) in cases {
             let (p, _) = gp("/data/sub").join(path).unwrap();
@@ -415,7 +494,13 @@ mod tests {
         let mounts = vec![gp("/"), gp("/tmp")];
         let cases = [
             ("/", Place::Mount { index: 0, rel: "" }),
-            ("/etc/x", Place::Mount { index: 0, rel: "etc/x" }),
+            (
+                "/etc/x",
+                Place::Mount {
+                    index: 0,
+                    rel: "etc/x",
+                },
+            ),
             ("/tmp/x", Place::Mount { index: 1, rel: "x" }),
         ];
         for (path, want) in cases {
@@ -426,7 +511,12 @@ mod tests {
 
     #[test]
     fn synthetic_children_table() {
-        let mounts = vec![gp("/data"), gp("/srv/www/site"), gp("/srv/api"), gp("/data/inner")];
+        let mounts = vec![
+            gp("/data"),
+            gp("/srv/www/site"),
+            gp("/srv/api"),
+            gp("/data/inner"),
+        ];
         let cases = [
             ("/", vec!["data", "srv"]),
             ("/srv", vec!["api", "www"]),
@@ -435,15 +525,26 @@ mod tests {
             ("/nothing", vec![]),
         ];
         for (dir, want) in cases {
-            assert_eq!(synthetic_children(&mounts, &gp(dir)), want, "children({dir})");
+            assert_eq!(
+                synthetic_children(&mounts, &gp(dir)),
+                want,
+                "children({dir})"
+            );
         }
     }
 
     #[test]
     fn vfs_new_reports_missing_host_dir_with_help() {
-        let m = Mount { guest: "/x".into(), host: "/definitely/not/here".into(), read_only: false };
+        let m = Mount {
+            guest: "/x".into(),
+            host: "/definitely/not/here".into(),
+            read_only: false,
+        };
         let msg = Vfs::new(&[m]).unwrap_err().to_string();
-        assert!(msg.contains("/definitely/not/here") && msg.contains("help:"), "{msg}");
+        assert!(
+            msg.contains("/definitely/not/here") && msg.contains("help:"),
+            "{msg}"
+        );
     }
 
     #[test]
@@ -451,8 +552,16 @@ mod tests {
         let a = tempfile::tempdir().unwrap();
         let b = tempfile::tempdir().unwrap();
         let mounts = [
-            Mount { guest: "/d".into(), host: a.path().into(), read_only: false },
-            Mount { guest: "/d/".into(), host: b.path().into(), read_only: true },
+            Mount {
+                guest: "/d".into(),
+                host: a.path().into(),
+                read_only: false,
+            },
+            Mount {
+                guest: "/d/".into(),
+                host: b.path().into(),
+                read_only: true,
+            },
         ];
         let vfs = Vfs::new(&mounts).unwrap();
         assert_eq!(vfs.mounts().len(), 1);

@@ -13,18 +13,29 @@ use crate::syscalls::{errno, ptr};
 use crate::thread::{ThreadCtx, split};
 
 /// Registers `chdir`/`getcwd` under the WASIX modules (they are not preview 1 calls).
-pub fn add_to_linker<M: MemSize>(linker: &mut Linker<ThreadCtx>, module: &str) -> anyhow::Result<()> {
+pub fn add_to_linker<M: MemSize>(
+    linker: &mut Linker<ThreadCtx>,
+    module: &str,
+) -> anyhow::Result<()> {
     if module == "wasi_snapshot_preview1" {
         return Ok(());
     }
-    linker.func_wrap(module, "chdir", |mut c: Caller<'_, ThreadCtx>, path: M::Offset, len: M::Offset| {
-        let (mem, ctx) = split(&mut c);
-        errno(chdir(&mem, ctx, ptr::<M>(path), ptr::<M>(len)))
-    })?;
-    linker.func_wrap(module, "getcwd", |mut c: Caller<'_, ThreadCtx>, path: M::Offset, len: M::Offset| {
-        let (mem, ctx) = split(&mut c);
-        errno(getcwd::<M>(&mem, ctx, ptr::<M>(path), ptr::<M>(len)))
-    })?;
+    linker.func_wrap(
+        module,
+        "chdir",
+        |mut c: Caller<'_, ThreadCtx>, path: M::Offset, len: M::Offset| {
+            let (mem, ctx) = split(&mut c);
+            errno(chdir(&mem, ctx, ptr::<M>(path), ptr::<M>(len)))
+        },
+    )?;
+    linker.func_wrap(
+        module,
+        "getcwd",
+        |mut c: Caller<'_, ThreadCtx>, path: M::Offset, len: M::Offset| {
+            let (mem, ctx) = split(&mut c);
+            errno(getcwd::<M>(&mem, ctx, ptr::<M>(path), ptr::<M>(len)))
+        },
+    )?;
     Ok(())
 }
 
@@ -44,7 +55,12 @@ fn chdir(mem: &GuestMemory<'_>, ctx: &ThreadCtx, path: u64, len: u64) -> Result<
 /// small (it needs length + 1 bytes) `*len` becomes that needed size and the result is
 /// ERANGE, as in Wasmer (the witx text says EOVERFLOW; wasix-libc's `getcwd(NULL, 0)` relies
 /// on ERANGE and retries with the reported size).
-fn getcwd<M: MemSize>(mem: &GuestMemory<'_>, ctx: &ThreadCtx, path: u64, len: u64) -> Result<(), Errno> {
+fn getcwd<M: MemSize>(
+    mem: &GuestMemory<'_>,
+    ctx: &ThreadCtx,
+    path: u64,
+    len: u64,
+) -> Result<(), Errno> {
     let cwd = ctx.process.cwd();
     let size = mem.read_ptr::<M>(len)?;
     let needed = cwd.len() as u64 + 1;

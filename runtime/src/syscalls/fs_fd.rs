@@ -15,21 +15,50 @@ use crate::syscalls::{errno, ptr};
 use crate::thread::{ThreadCtx, split};
 
 /// Registers this family under `module`.
-pub fn add_to_linker<M: MemSize>(linker: &mut Linker<ThreadCtx>, module: &str) -> anyhow::Result<()> {
+pub fn add_to_linker<M: MemSize>(
+    linker: &mut Linker<ThreadCtx>,
+    module: &str,
+) -> anyhow::Result<()> {
     linker.func_wrap(
         module,
         "fd_pread",
-        |mut c: Caller<'_, ThreadCtx>, fd: i32, iovs: M::Offset, n: M::Offset, offset: i64, out: M::Offset| {
+        |mut c: Caller<'_, ThreadCtx>,
+         fd: i32,
+         iovs: M::Offset,
+         n: M::Offset,
+         offset: i64,
+         out: M::Offset| {
             let (mem, ctx) = split(&mut c);
-            errno(fd_pread::<M>(&mem, ctx, fd, ptr::<M>(iovs), ptr::<M>(n), offset as u64, ptr::<M>(out)))
+            errno(fd_pread::<M>(
+                &mem,
+                ctx,
+                fd,
+                ptr::<M>(iovs),
+                ptr::<M>(n),
+                offset as u64,
+                ptr::<M>(out),
+            ))
         },
     )?;
     linker.func_wrap(
         module,
         "fd_pwrite",
-        |mut c: Caller<'_, ThreadCtx>, fd: i32, iovs: M::Offset, n: M::Offset, offset: i64, out: M::Offset| {
+        |mut c: Caller<'_, ThreadCtx>,
+         fd: i32,
+         iovs: M::Offset,
+         n: M::Offset,
+         offset: i64,
+         out: M::Offset| {
             let (mem, ctx) = split(&mut c);
-            errno(fd_pwrite::<M>(&mem, ctx, fd, ptr::<M>(iovs), ptr::<M>(n), offset as u64, ptr::<M>(out)))
+            errno(fd_pwrite::<M>(
+                &mem,
+                ctx,
+                fd,
+                ptr::<M>(iovs),
+                ptr::<M>(n),
+                offset as u64,
+                ptr::<M>(out),
+            ))
         },
     )?;
     linker.func_wrap(
@@ -40,10 +69,14 @@ pub fn add_to_linker<M: MemSize>(linker: &mut Linker<ThreadCtx>, module: &str) -
             errno(fd_seek(&mem, ctx, fd, offset, whence, ptr::<M>(out)))
         },
     )?;
-    linker.func_wrap(module, "fd_tell", |mut c: Caller<'_, ThreadCtx>, fd: i32, out: M::Offset| {
-        let (mem, ctx) = split(&mut c);
-        errno(fd_tell(&mem, ctx, fd, ptr::<M>(out)))
-    })?;
+    linker.func_wrap(
+        module,
+        "fd_tell",
+        |mut c: Caller<'_, ThreadCtx>, fd: i32, out: M::Offset| {
+            let (mem, ctx) = split(&mut c);
+            errno(fd_tell(&mem, ctx, fd, ptr::<M>(out)))
+        },
+    )?;
     linker.func_wrap(
         module,
         "fd_advise",
@@ -51,20 +84,36 @@ pub fn add_to_linker<M: MemSize>(linker: &mut Linker<ThreadCtx>, module: &str) -
             errno(fd_obj(&c, fd).and_then(|o| o.advise(offset as u64, len as u64, advice as u8)))
         },
     )?;
-    linker.func_wrap(module, "fd_allocate", |c: Caller<'_, ThreadCtx>, fd: i32, offset: i64, len: i64| {
-        errno(fd_obj(&c, fd).and_then(|o| o.allocate(offset as u64, len as u64)))
+    linker.func_wrap(
+        module,
+        "fd_allocate",
+        |c: Caller<'_, ThreadCtx>, fd: i32, offset: i64, len: i64| {
+            errno(fd_obj(&c, fd).and_then(|o| o.allocate(offset as u64, len as u64)))
+        },
+    )?;
+    linker.func_wrap(
+        module,
+        "fd_datasync",
+        |c: Caller<'_, ThreadCtx>, fd: i32| errno(fd_obj(&c, fd).and_then(|o| o.datasync())),
+    )?;
+    linker.func_wrap(module, "fd_sync", |c: Caller<'_, ThreadCtx>, fd: i32| {
+        errno(fd_obj(&c, fd).and_then(|o| o.sync()))
     })?;
-    linker.func_wrap(module, "fd_datasync", |c: Caller<'_, ThreadCtx>, fd: i32| {
-        errno(fd_obj(&c, fd).and_then(|o| o.datasync()))
-    })?;
-    linker.func_wrap(module, "fd_sync", |c: Caller<'_, ThreadCtx>, fd: i32| errno(fd_obj(&c, fd).and_then(|o| o.sync())))?;
-    linker.func_wrap(module, "fd_filestat_get", |mut c: Caller<'_, ThreadCtx>, fd: i32, out: M::Offset| {
-        let (mem, ctx) = split(&mut c);
-        errno(fd_filestat_get(&mem, ctx, fd, ptr::<M>(out)))
-    })?;
-    linker.func_wrap(module, "fd_filestat_set_size", |c: Caller<'_, ThreadCtx>, fd: i32, size: i64| {
-        errno(fd_obj(&c, fd).and_then(|o| o.set_size(size as u64)))
-    })?;
+    linker.func_wrap(
+        module,
+        "fd_filestat_get",
+        |mut c: Caller<'_, ThreadCtx>, fd: i32, out: M::Offset| {
+            let (mem, ctx) = split(&mut c);
+            errno(fd_filestat_get(&mem, ctx, fd, ptr::<M>(out)))
+        },
+    )?;
+    linker.func_wrap(
+        module,
+        "fd_filestat_set_size",
+        |c: Caller<'_, ThreadCtx>, fd: i32, size: i64| {
+            errno(fd_obj(&c, fd).and_then(|o| o.set_size(size as u64)))
+        },
+    )?;
     linker.func_wrap(
         module,
         "fd_filestat_set_times",
@@ -79,28 +128,56 @@ pub fn add_to_linker<M: MemSize>(linker: &mut Linker<ThreadCtx>, module: &str) -
     linker.func_wrap(
         module,
         "fd_readdir",
-        |mut c: Caller<'_, ThreadCtx>, fd: i32, buf: M::Offset, len: M::Offset, cookie: i64, out: M::Offset| {
+        |mut c: Caller<'_, ThreadCtx>,
+         fd: i32,
+         buf: M::Offset,
+         len: M::Offset,
+         cookie: i64,
+         out: M::Offset| {
             let (mem, ctx) = split(&mut c);
-            errno(fd_readdir::<M>(&mem, ctx, fd, ptr::<M>(buf), ptr::<M>(len), cookie as u64, ptr::<M>(out)))
+            errno(fd_readdir::<M>(
+                &mem,
+                ctx,
+                fd,
+                ptr::<M>(buf),
+                ptr::<M>(len),
+                cookie as u64,
+                ptr::<M>(out),
+            ))
         },
     )?;
-    linker.func_wrap(module, "fd_prestat_get", |mut c: Caller<'_, ThreadCtx>, fd: i32, out: M::Offset| {
-        let (mem, ctx) = split(&mut c);
-        errno(fd_prestat_get(&mem, ctx, fd, ptr::<M>(out)))
-    })?;
+    linker.func_wrap(
+        module,
+        "fd_prestat_get",
+        |mut c: Caller<'_, ThreadCtx>, fd: i32, out: M::Offset| {
+            let (mem, ctx) = split(&mut c);
+            errno(fd_prestat_get(&mem, ctx, fd, ptr::<M>(out)))
+        },
+    )?;
     linker.func_wrap(
         module,
         "fd_prestat_dir_name",
         |mut c: Caller<'_, ThreadCtx>, fd: i32, path: M::Offset, len: M::Offset| {
             let (mem, ctx) = split(&mut c);
-            errno(fd_prestat_dir_name(&mem, ctx, fd, ptr::<M>(path), ptr::<M>(len)))
+            errno(fd_prestat_dir_name(
+                &mem,
+                ctx,
+                fd,
+                ptr::<M>(path),
+                ptr::<M>(len),
+            ))
         },
     )?;
     linker.func_wrap(
         module,
         "fd_fdstat_set_rights",
         |c: Caller<'_, ThreadCtx>, fd: i32, base: i64, inheriting: i64| {
-            errno(fd_fdstat_set_rights(c.data(), fd, base as u64, inheriting as u64))
+            errno(fd_fdstat_set_rights(
+                c.data(),
+                fd,
+                base as u64,
+                inheriting as u64,
+            ))
         },
     )?;
     Ok(())
@@ -147,7 +224,14 @@ fn fd_pwrite<M: MemSize>(
 }
 
 /// Moves the file offset. Similar to `lseek` in POSIX.
-fn fd_seek(mem: &GuestMemory<'_>, ctx: &ThreadCtx, fd: i32, offset: i64, whence: i32, out: u64) -> Result<(), Errno> {
+fn fd_seek(
+    mem: &GuestMemory<'_>,
+    ctx: &ThreadCtx,
+    fd: i32,
+    offset: i64,
+    whence: i32,
+    out: u64,
+) -> Result<(), Errno> {
     let obj = ctx.process.fd(fd)?;
     let whence = Whence::from_raw(whence).ok_or(Errno::Inval)?;
     let pos = obj.seek(offset, whence)?;
@@ -187,7 +271,10 @@ fn fd_readdir<M: MemSize>(
 /// The preopen behind `fd`; EBADF for every other fd, which ends wasi-libc's preopen scan.
 fn preopen_name(ctx: &ThreadCtx, fd: i32) -> Result<String, Errno> {
     let obj = ctx.process.fd(fd)?;
-    obj.downcast_ref::<DirFd>().and_then(DirFd::preopen_name).map(str::to_owned).ok_or(Errno::Badf)
+    obj.downcast_ref::<DirFd>()
+        .and_then(DirFd::preopen_name)
+        .map(str::to_owned)
+        .ok_or(Errno::Badf)
 }
 
 /// Describes a preopened directory (its name length).
@@ -198,7 +285,13 @@ fn fd_prestat_get(mem: &GuestMemory<'_>, ctx: &ThreadCtx, fd: i32, out: u64) -> 
 }
 
 /// Writes a preopened directory's name (not NUL-terminated).
-fn fd_prestat_dir_name(mem: &GuestMemory<'_>, ctx: &ThreadCtx, fd: i32, path: u64, len: u64) -> Result<(), Errno> {
+fn fd_prestat_dir_name(
+    mem: &GuestMemory<'_>,
+    ctx: &ThreadCtx,
+    fd: i32,
+    path: u64,
+    len: u64,
+) -> Result<(), Errno> {
     let name = preopen_name(ctx, fd)?;
     if (name.len() as u64) > len {
         return Err(Errno::Nametoolong);

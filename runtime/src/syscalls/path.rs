@@ -16,7 +16,10 @@ use crate::syscalls::{errno, ptr};
 use crate::thread::{ThreadCtx, split};
 
 /// Registers this family under `module` (`path_open2` only in the WASIX modules).
-pub fn add_to_linker<M: MemSize>(linker: &mut Linker<ThreadCtx>, module: &str) -> anyhow::Result<()> {
+pub fn add_to_linker<M: MemSize>(
+    linker: &mut Linker<ThreadCtx>,
+    module: &str,
+) -> anyhow::Result<()> {
     linker.func_wrap(
         module,
         "path_open",
@@ -32,7 +35,18 @@ pub fn add_to_linker<M: MemSize>(linker: &mut Linker<ThreadCtx>, module: &str) -
          out: M::Offset| {
             let (mem, ctx) = split(&mut c);
             let req = open_request(dirflags, oflags, rights, fdflags);
-            errno(path_open::<M>(&mem, ctx, fd, ptr::<M>(path), ptr::<M>(path_len), req, rights, inheriting, 0, ptr::<M>(out)))
+            errno(path_open(
+                &mem,
+                ctx,
+                fd,
+                ptr::<M>(path),
+                ptr::<M>(path_len),
+                req,
+                rights,
+                inheriting,
+                0,
+                ptr::<M>(out),
+            ))
         },
     )?;
     if module != "wasi_snapshot_preview1" {
@@ -53,7 +67,18 @@ pub fn add_to_linker<M: MemSize>(linker: &mut Linker<ThreadCtx>, module: &str) -
                 let (mem, ctx) = split(&mut c);
                 let req = open_request(dirflags, oflags, rights, fdflags);
                 let (p, l, o) = (ptr::<M>(path), ptr::<M>(path_len), ptr::<M>(out));
-                errno(path_open::<M>(&mem, ctx, fd, p, l, req, rights, inheriting, fdflagsext as u16, o))
+                errno(path_open(
+                    &mem,
+                    ctx,
+                    fd,
+                    p,
+                    l,
+                    req,
+                    rights,
+                    inheriting,
+                    fdflagsext as u16,
+                    o,
+                ))
             },
         )?;
     }
@@ -62,13 +87,21 @@ pub fn add_to_linker<M: MemSize>(linker: &mut Linker<ThreadCtx>, module: &str) -
         "path_create_directory",
         |mut c: Caller<'_, ThreadCtx>, fd: i32, path: M::Offset, len: M::Offset| {
             let (mem, ctx) = split(&mut c);
-            errno(at::<M>(&mem, ctx, fd, path, len).and_then(|(base, p)| ops::create_directory(&ctx.process.vfs, &base, &p)))
+            errno(
+                at::<M>(&mem, ctx, fd, path, len)
+                    .and_then(|(base, p)| ops::create_directory(&ctx.process.vfs, &base, &p)),
+            )
         },
     )?;
     linker.func_wrap(
         module,
         "path_filestat_get",
-        |mut c: Caller<'_, ThreadCtx>, fd: i32, flags: i32, path: M::Offset, len: M::Offset, out: M::Offset| {
+        |mut c: Caller<'_, ThreadCtx>,
+         fd: i32,
+         flags: i32,
+         path: M::Offset,
+         len: M::Offset,
+         out: M::Offset| {
             let (mem, ctx) = split(&mut c);
             let get = || {
                 let (base, p) = at::<M>(&mem, ctx, fd, path, len)?;
@@ -133,7 +166,9 @@ pub fn add_to_linker<M: MemSize>(linker: &mut Linker<ThreadCtx>, module: &str) -
                 let (base, p) = at::<M>(&mem, ctx, fd, path, len)?;
                 let target = ops::readlink(&ctx.process.vfs, &base, &p)?;
                 // Like readlink(2): truncated to the buffer, no NUL.
-                let n = target.len().min(usize::try_from(ptr::<M>(buf_len)).unwrap_or(usize::MAX));
+                let n = target
+                    .len()
+                    .min(usize::try_from(ptr::<M>(buf_len)).unwrap_or(usize::MAX));
                 mem.write_bytes(ptr::<M>(buf), &target[..n])?;
                 mem.write_ptr::<M>(ptr::<M>(out), n as u64)
             };
@@ -145,7 +180,10 @@ pub fn add_to_linker<M: MemSize>(linker: &mut Linker<ThreadCtx>, module: &str) -
         "path_remove_directory",
         |mut c: Caller<'_, ThreadCtx>, fd: i32, path: M::Offset, len: M::Offset| {
             let (mem, ctx) = split(&mut c);
-            errno(at::<M>(&mem, ctx, fd, path, len).and_then(|(base, p)| ops::remove_directory(&ctx.process.vfs, &base, &p)))
+            errno(
+                at::<M>(&mem, ctx, fd, path, len)
+                    .and_then(|(base, p)| ops::remove_directory(&ctx.process.vfs, &base, &p)),
+            )
         },
     )?;
     linker.func_wrap(
@@ -170,7 +208,12 @@ pub fn add_to_linker<M: MemSize>(linker: &mut Linker<ThreadCtx>, module: &str) -
     linker.func_wrap(
         module,
         "path_symlink",
-        |mut c: Caller<'_, ThreadCtx>, old: M::Offset, old_len: M::Offset, fd: i32, new: M::Offset, new_len: M::Offset| {
+        |mut c: Caller<'_, ThreadCtx>,
+         old: M::Offset,
+         old_len: M::Offset,
+         fd: i32,
+         new: M::Offset,
+         new_len: M::Offset| {
             let (mem, ctx) = split(&mut c);
             let symlink = || {
                 let target = mem.read_str(ptr::<M>(old), ptr::<M>(old_len))?;
@@ -185,7 +228,10 @@ pub fn add_to_linker<M: MemSize>(linker: &mut Linker<ThreadCtx>, module: &str) -
         "path_unlink_file",
         |mut c: Caller<'_, ThreadCtx>, fd: i32, path: M::Offset, len: M::Offset| {
             let (mem, ctx) = split(&mut c);
-            errno(at::<M>(&mem, ctx, fd, path, len).and_then(|(base, p)| ops::unlink_file(&ctx.process.vfs, &base, &p)))
+            errno(
+                at::<M>(&mem, ctx, fd, path, len)
+                    .and_then(|(base, p)| ops::unlink_file(&ctx.process.vfs, &base, &p)),
+            )
         },
     )?;
     Ok(())
@@ -196,7 +242,12 @@ fn follow(lookup: i32) -> bool {
 }
 
 fn open_request(dirflags: i32, oflags: i32, rights: i64, fdflags: i32) -> OpenRequest {
-    OpenRequest { follow: follow(dirflags), oflags: oflags as u16, rights: rights as u64, fdflags: fdflags as u16 }
+    OpenRequest {
+        follow: follow(dirflags),
+        oflags: oflags as u16,
+        rights: rights as u64,
+        fdflags: fdflags as u16,
+    }
 }
 
 /// The base directory's guest path and the guest path string of a `*at` call.
@@ -215,7 +266,7 @@ fn at<M: MemSize>(
 /// Opens a file or directory relative to `fd` and stores the new fd at `out`.
 /// Similar to `openat` in POSIX.
 #[allow(clippy::too_many_arguments)]
-fn path_open<M: MemSize>(
+fn path_open(
     mem: &GuestMemory<'_>,
     ctx: &ThreadCtx,
     fd: i32,

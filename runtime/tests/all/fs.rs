@@ -24,7 +24,12 @@ fn assert_stdout(o: &std::process::Output, want: &str) {
     assert_code(o, 0);
     let got = stdout(o);
     for (i, (g, w)) in got.lines().zip(want.lines()).enumerate() {
-        assert_eq!(g, w, "line {} differs\n--- got:\n{got}--- want:\n{want}", i + 1);
+        assert_eq!(
+            g,
+            w,
+            "line {} differs\n--- got:\n{got}--- want:\n{want}",
+            i + 1
+        );
     }
     assert_eq!(got, want, "--- stderr:\n{}", stderr(o));
 }
@@ -59,7 +64,11 @@ fn dir_mounts_the_host_path_at_the_same_guest_path() {
     let path = host.path().to_str().unwrap().to_owned();
     let o = run_fs("fs_basic", &["--dir".into(), path.clone()], &[&path]);
     assert_code(&o, 0);
-    assert!(stdout(&o).starts_with("read=hello world\n"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).starts_with("read=hello world\n"),
+        "{}",
+        stdout(&o)
+    );
 }
 
 #[test]
@@ -86,7 +95,10 @@ fn cwd_std_emulation_and_wasix_calls() {
          small rc=68 needed=10\n\
          exact rc=0 len=9 cwd=/data/sub\n",
     );
-    assert_eq!(std::fs::read_to_string(host.path().join("rel.txt")).unwrap(), "relative");
+    assert_eq!(
+        std::fs::read_to_string(host.path().join("rel.txt")).unwrap(),
+        "relative"
+    );
 }
 
 #[test]
@@ -96,7 +108,11 @@ fn initial_cwd_comes_from_the_cwd_option() {
     opts.extend(["--cwd".into(), "/data".into()]);
     let o = run_fs("fs_cwd", &opts, &[]);
     assert_code(&o, 0);
-    assert!(stdout(&o).starts_with("initial rc=0 cwd=/data\n"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).starts_with("initial rc=0 cwd=/data\n"),
+        "{}",
+        stdout(&o)
+    );
 }
 
 #[test]
@@ -132,7 +148,10 @@ fn escapes_fail() {
 fn read_only_volume_refuses_writes() {
     let host = tempfile::tempdir().unwrap();
     std::fs::write(host.path().join("ro.txt"), b"kept").unwrap();
-    let opts = vec!["--volume".into(), format!("{}:/ro:ro", host.path().display())];
+    let opts = vec![
+        "--volume".into(),
+        format!("{}:/ro:ro", host.path().display()),
+    ];
     let o = run_fs("fs_readonly", &opts, &[]);
     assert_stdout(
         &o,
@@ -145,7 +164,10 @@ fn read_only_volume_refuses_writes() {
          rename=ReadOnlyFilesystem/69\n\
          still=kept\n",
     );
-    let mut names: Vec<_> = std::fs::read_dir(host.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let mut names: Vec<_> = std::fs::read_dir(host.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     names.sort();
     assert_eq!(names, ["ro.txt"]);
 }
@@ -198,13 +220,23 @@ fn raw_preopen_open2_readdir_pread_readlink() {
          stat rc=0 type=4\n\
          root rc=0 type=3\n",
     );
-    assert_eq!(std::fs::read_link(host.path().join("lnk")).unwrap(), Path::new("list/alpha"));
+    assert_eq!(
+        std::fs::read_link(host.path().join("lnk")).unwrap(),
+        Path::new("list/alpha")
+    );
 }
 
 #[test]
 fn missing_mount_directory_is_a_clear_error() {
-    let o = run_fs("fs_basic", &mapdir("/data", Path::new("/definitely/not/here")), &["/data"]);
+    let o = run_fs(
+        "fs_basic",
+        &mapdir("/data", Path::new("/definitely/not/here")),
+        &["/data"],
+    );
     assert_code(&o, 1);
     let err = stderr(&o);
-    assert!(err.contains("/definitely/not/here") && err.contains("help:"), "{err}");
+    assert!(
+        err.contains("/definitely/not/here") && err.contains("help:"),
+        "{err}"
+    );
 }
