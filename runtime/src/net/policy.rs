@@ -153,12 +153,12 @@ impl NetPolicy {
 
     /// Checks `op` on `addr`; prints the one-time message and returns [`Denied`] if refused.
     pub fn check(&self, op: NetOp, addr: &SocketAddr) -> Result<(), Denied> {
-        if self.allows(op, addr) { Ok(()) } else { self.refuse(Some(format!("{op} {addr}"))) }
+        if self.allows(op, addr) { Ok(()) } else { self.refuse(Some((format!("{op} {addr}"), addr.to_string()))) }
     }
 
     /// Checks a name lookup (`resolve`).
     pub fn check_resolve(&self, host: &str) -> Result<(), Denied> {
-        if self.allows_resolve(host) { Ok(()) } else { self.refuse(Some(format!("resolve `{host}`"))) }
+        if self.allows_resolve(host) { Ok(()) } else { self.refuse(Some((format!("resolve `{host}`"), "*:*".to_string()))) }
     }
 
     /// The pure decision behind [`NetPolicy::check`].
@@ -193,12 +193,14 @@ impl NetPolicy {
         }
     }
 
-    fn refuse(&self, what: Option<String>) -> Result<(), Denied> {
+    /// Prints the one-time denial message; `what` is the refused action and a rule that
+    /// would allow it.
+    fn refuse(&self, what: Option<(String, String)>) -> Result<(), Denied> {
         if !self.warned.swap(true, Ordering::Relaxed) {
             match (&self.mode, what) {
-                (Mode::Rules(_), Some(what)) => eprintln!(
-                    "error: network access denied: {what} is not allowed by --net={}\nhelp: add a rule for it to --net (see `--help`)",
-                    self.source
+                (Mode::Rules(_), Some((what, rule))) => eprintln!(
+                    "error: network access denied: {what} is not allowed by --net={src}\nhelp: allow it with --net={src},{rule} (or --net for all networking)",
+                    src = self.source
                 ),
                 _ => eprintln!("error: network access denied; run with --net to allow it"),
             }

@@ -1,1 +1,216 @@
-//! Networking tests (owned by the networking part).
+//! Networking: guest sockets over loopback (TCP between guest threads, guest server + host
+//! client, guest client + host server, UDP both ways), resolve, error paths, poll_oneoff and
+//! epoll readiness, and the `--net` policy. All traffic stays on 127.0.0.1; every run is
+//! bounded by a deadline.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream, UdpSocket};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::harness::*;
+
+/// Longest any single guest run may take before the test fails.
+const DEADLINE: Duration = Duration::from_secs(60);
+
+/// Runs `cmd` to completion (stdin closed), killing it and failing after [`DEADLINE`].
+fn run_bounded(mut cmd: Command) -> Output {
+    let child = cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn wasix-run");
+    wait_bounded(child)
+}
+
+fn wait_bounded(mut child: Child) -> Output {
+    let start = Instant::now();
+    while child.try_wait().expect("wait for wasix-run").is_none() {
+        if start.elapsed() > DEADLINE {
+            let _ = child.kill();
+            let out = child.wait_with_output().expect("collect output");
+            panic!("guest did not finish within {DEADLINE:?}\n--- stdout:\n{}\n--- stderr:\n{}", stdout(&out), stderr(&out));
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child.wait_with_output().expect("collect output")
+}
+
+/// `wasix-run [flags] GUEST [args]` for a threads-build guest.
+fn guest_cmd(flags: &[&str], name: &str, args: &[&str]) -> Command {
+    let mut cmd = wasix_run();
+    cmd.args(flags).arg(guest(name)).args(args);
+    cmd
+}
+
+#[track_caller]
+fn assert_stdout(o: &Output, expected: &str) {
+    assert_code(o, 0);
+    assert_eq!(stdout(o), expected, "\n--- stderr:\n{}", stderr(o));
+}
+
+#[test]
+fn tcp_echo_between_guest_threads() {
+    let o = run_bounded(guest_cmd(&["--net"], "net_tcp_echo", &[]));
+    assert_stdout(
+        &o,
+        "listening on loopback with a real port: true\n\
+         server echoed 1048576 bytes, then EOF\n\
+         accept peer == client local: true\n\
+         server peer_addr == client local: true\n\
+         client peer_addr == listener: true\n\
+         client got 1048576 bytes back, intact: true\n",
+    );
+}
+
+#[test]
+fn guest_server_answers_a_host_client() {
+    let mut child = guest_cmd(&["--net"], "net_server", &[])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn wasix-run");
+    let mut out = BufReader::new(child.stdout.take().expect("piped stdout"));
+    let mut first = String::new();
+    out.read_line(&mut first).expect("read the port line");
+    let port: u16 = match first.trim().strip_prefix("port=").and_then(|p| p.parse().ok()) {
+        Some(p) => p,
+        None => {
+            let _ = child.kill();
+            panic!("expected `port=N`, got {first:?}\n--- stderr:\n{}", stderr(&child.wait_with_output().unwrap()));
+        }
+    };
+    let mut conn = TcpStream::connect(("127.0.0.1", port)).expect("connect to the guest server");
+    conn.set_read_timeout(Some(DEADLINE)).unwrap();
+    conn.write_all(b"hello from the host\n").unwrap();
+    let mut reply = String::new();
+    conn.read_to_string(&mut reply).expect("read the guest's reply");
+    assert_eq!(reply, "echo: hello from the host\n");
+    let mut rest = String::new();
+    out.read_to_string(&mut rest).unwrap();
+    let o = wait_bounded(child);
+    assert_code(&o, 0);
+    assert_eq!(rest, "served `hello from the host` to a loopback peer: true\n");
+}
+
+#[test]
+fn guest_client_reaches_a_host_server() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        s.set_read_timeout(Some(DEADLINE)).unwrap();
+        let mut req = String::new();
+        s.read_to_string(&mut req).unwrap();
+        s.write_all(b"pong\n").unwrap();
+        req
+    });
+    let o = run_bounded(guest_cmd(&["--net"], "net_client", &[&port.to_string()]));
+    assert_stdout(&o, "nodelay: true\npeer is the server: true\ngot: pong\n");
+    assert_eq!(server.join().unwrap(), "ping\n");
+}
+
+#[test]
+fn udp_between_guest_sockets_and_with_the_host() {
+    let host = UdpSocket::bind("127.0.0.1:0").unwrap();
+    host.set_read_timeout(Some(DEADLINE)).unwrap();
+    let port = host.local_addr().unwrap().port();
+    let echo = std::thread::spawn(move || {
+        let mut buf = [0u8; 64];
+        let (n, from) = host.recv_from(&mut buf).unwrap();
+        host.send_to(b"pong", from).unwrap();
+        (buf[..n].to_vec(), from.ip().is_loopback())
+    });
+    let o = run_bounded(guest_cmd(&["--net"], "net_udp", &[&port.to_string()]));
+    assert_stdout(
+        &o,
+        "b got `hello b` from a: true (flags 0)\n\
+         truncated read: 4 bytes `0123`, flag set: true\n\
+         host replied `pong` from the host socket: true\n\
+         type option: 2\n",
+    );
+    assert_eq!(echo.join().unwrap(), (b"ping".to_vec(), true));
+}
+
+#[test]
+fn resolve_localhost_and_literals() {
+    let o = run_bounded(guest_cmd(&["--net"], "net_resolve", &[]));
+    assert_stdout(
+        &o,
+        "localhost: some addresses: true, all loopback: true\n\
+         literal: [127.0.0.1]\n\
+         v6 literal: [::1]\n\
+         empty name: Err(28)\n",
+    );
+}
+
+const ERRORS_OUT: &str = "status of a listener: 1\n\
+    nonblocking accept: Err(6)\n\
+    SOCK_NONBLOCK accept: Err(6)\n\
+    blocking connect to a closed port: Err(14)\n\
+    nonblocking connect to a closed port: in progress, poll hangup: true, SO_ERROR: 14\n\
+    connect with a 300ms timeout: Err(73) after >=250ms: true\n\
+    sock_recv on stdout: 57\n";
+
+#[test]
+fn error_paths() {
+    let o = run_bounded(guest_cmd(&["--net"], "net_errors", &[]));
+    assert_stdout(&o, ERRORS_OUT);
+}
+
+#[test]
+fn error_paths_without_shared_memory() {
+    // The wasm32-wasip1 build owns its (unshared) memory: the same calls through that path.
+    let mut cmd = wasix_run();
+    cmd.arg("--net").arg(guest_p1("net_errors"));
+    assert_stdout(&run_bounded(cmd), ERRORS_OUT);
+}
+
+#[test]
+fn poll_oneoff_and_epoll_readiness() {
+    let o = run_bounded(guest_cmd(&["--net"], "net_poll", &[]));
+    assert_stdout(
+        &o,
+        "empty pair: [99]\n\
+         after send: userdata=1 error=0 nbytes=5 hangup=false\n\
+         writable: userdata=3 kind=2\n\
+         peer closed: hangup=true\n\
+         bad fd: error=8\n\
+         add twice: Err(20)\n\
+         nothing yet: []\n\
+         edge: [(1, 7)]\n\
+         edge again: []\n\
+         new data: [(1, 7)]\n\
+         level: [(1, 8)] [(1, 8)]\n\
+         deleted: []\n\
+         listener: [(1, 42)]\n",
+    );
+}
+
+#[test]
+fn without_net_every_network_call_is_denied_once_loudly() {
+    let o = run_bounded(guest_cmd(&[], "net_denied", &[]));
+    assert_stdout(&o, "tcp4: Err(2)\nudp6: Err(2)\nresolve: Err(2)\nsock_pair: Ok(())\n");
+    let msg = "error: network access denied; run with --net to allow it\n";
+    assert_eq!(stderr(&o), msg, "the message is printed exactly once");
+}
+
+#[test]
+fn net_rules_limit_addresses() {
+    let o = run_bounded(guest_cmd(&["--net=127.0.0.1:1"], "net_denied", &["rules"]));
+    assert_stdout(
+        &o,
+        "connect to a port outside the rules: Err(2)\n\
+         bind to the wildcard: Err(2)\n\
+         resolve a name: Err(2)\n\
+         resolve localhost: true\n",
+    );
+    let err = stderr(&o);
+    assert_eq!(err.matches("error: network access denied").count(), 1, "{err}");
+    assert!(err.contains("connect 127.0.0.1:2 is not allowed by --net=127.0.0.1:1"), "{err}");
+    assert!(err.contains("help: "), "{err}");
+}
+
+#[test]
+fn bad_net_rules_are_rejected_before_running() {
+    let o = run_bounded(guest_cmd(&["--net=example.com:80"], "net_denied", &[]));
+    assert_code(&o, 2);
+    assert!(stderr(&o).contains("invalid --net rule `example.com:80`"), "{}", stderr(&o));
+}

@@ -1,0 +1,48 @@
+//! Readiness: poll_oneoff on a socket pair (timeout, data with nbytes, hangup) and epoll
+//! (edge-triggered, level-triggered, delete, a listener becoming readable).
+#[path = "../netraw.rs"]
+mod netraw;
+use netraw::*;
+
+fn main() {
+    let (a, b) = Sock::pair().unwrap();
+    let ev = poll(&[fd_sub(1, a.0, false), clock_sub(99, 30_000_000)]).unwrap();
+    println!("empty pair: {:?}", ev.iter().map(|e| e.userdata).collect::<Vec<_>>());
+    b.send_all(b"hello").unwrap();
+    let ev = poll(&[fd_sub(1, a.0, false)]).unwrap();
+    println!("after send: userdata={} error={} nbytes={} hangup={}", ev[0].userdata, ev[0].error, ev[0].nbytes, ev[0].hangup);
+    let ev = poll(&[fd_sub(3, a.0, true)]).unwrap();
+    println!("writable: userdata={} kind={}", ev[0].userdata, ev[0].kind);
+    let mut buf = [0u8; 16];
+    a.recv(&mut buf).unwrap();
+    drop(b);
+    let ev = poll(&[fd_sub(4, a.0, false)]).unwrap();
+    println!("peer closed: hangup={}", ev[0].hangup);
+    let ev = poll(&[fd_sub(5, 777, false)]).unwrap();
+    println!("bad fd: error={}", ev[0].error);
+
+    let (c, d) = Sock::pair().unwrap();
+    let ep = Epoll::new().unwrap();
+    ep.ctl(EPOLL_CTL_ADD, c.0, EPOLLIN | EPOLLET, 7).unwrap();
+    println!("add twice: {:?}", ep.ctl(EPOLL_CTL_ADD, c.0, EPOLLIN, 7));
+    println!("nothing yet: {:?}", ep.wait(0).unwrap());
+    d.send_all(b"x").unwrap();
+    println!("edge: {:?}", ep.wait(1_000_000_000).unwrap());
+    println!("edge again: {:?}", ep.wait(0).unwrap());
+    d.send_all(b"y").unwrap();
+    println!("new data: {:?}", ep.wait(1_000_000_000).unwrap());
+    ep.ctl(EPOLL_CTL_MOD, c.0, EPOLLIN, 8).unwrap();
+    println!("level: {:?} {:?}", ep.wait(0).unwrap(), ep.wait(0).unwrap());
+    ep.ctl(EPOLL_CTL_DEL, c.0, 0, 0).unwrap();
+    println!("deleted: {:?}", ep.wait(0).unwrap());
+
+    let (listener, addr) = Sock::listener().unwrap();
+    ep.ctl(EPOLL_CTL_ADD, listener.0, EPOLLIN, 42).unwrap();
+    let t = std::thread::spawn(move || {
+        let s = Sock::tcp4().unwrap();
+        s.connect(addr).unwrap();
+        s
+    });
+    println!("listener: {:?}", ep.wait(5_000_000_000).unwrap());
+    drop(t.join().unwrap());
+}
