@@ -33,17 +33,20 @@ pub struct OpenRequest {
 }
 
 impl OpenRequest {
-    fn wants_write(&self) -> bool {
-        self.rights & (rights::FD_WRITE | rights::FD_ALLOCATE | rights::FD_FILESTAT_SET_SIZE) != 0
+    /// Whether the guest asked for write access. Rights are only a hint when a directory is
+    /// demanded (some libcs pass every right): then only TRUNC/APPEND count.
+    fn wants_write(&self, dir_only: bool) -> bool {
+        let by_rights = self.rights
+            & (rights::FD_WRITE | rights::FD_ALLOCATE | rights::FD_FILESTAT_SET_SIZE)
+            != 0;
+        (by_rights && !dir_only)
             || self.fdflags & fdflags::APPEND != 0
             || self.oflags & oflags::TRUNC != 0
     }
 
     /// Whether the request could change the filesystem (refused on read-only places).
-    fn modifies(&self) -> bool {
-        self.rights & rights::FD_WRITE != 0
-            || self.fdflags & fdflags::APPEND != 0
-            || self.oflags & (oflags::TRUNC | oflags::CREAT) != 0
+    fn modifies(&self, dir_only: bool) -> bool {
+        self.wants_write(dir_only) || self.oflags & oflags::CREAT != 0
     }
 }
 
@@ -85,7 +88,7 @@ pub fn open(
             if creat && excl {
                 return Err(Errno::Exist);
             }
-            if req.wants_write() {
+            if req.wants_write(want_dir) {
                 return Err(Errno::Isdir);
             }
             return Ok(Arc::new(DirFd::synthetic(
@@ -96,11 +99,11 @@ pub fn open(
         Location::VirtualMissing => return Err(if creat { Errno::Rofs } else { Errno::Noent }),
         Location::Host { mount, rel } => (*mount, rel_path(&r, rel)),
     };
-    if mount.read_only && req.modifies() {
+    if mount.read_only && req.modifies(want_dir) {
         return Err(Errno::Rofs);
     }
     if want_dir && !creat {
-        if req.wants_write() {
+        if req.wants_write(true) {
             return Err(Errno::Isdir);
         }
         let dir = if req.follow {
@@ -113,7 +116,7 @@ pub fn open(
     let mut opts = cap_std::fs::OpenOptions::new();
     // std/cap-std refuse create/truncate without write access; POSIX allows O_RDONLY|O_CREAT,
     // so such opens get write access too (the mount is writable, checked above).
-    let write = req.wants_write() || creat;
+    let write = req.wants_write(false) || creat;
     let read = req.rights & (rights::FD_READ | rights::FD_READDIR) != 0 || !write;
     opts.read(read)
         .write(write && req.fdflags & fdflags::APPEND == 0)
@@ -465,6 +468,26 @@ mod tests {
             assert_eq!(d.filetype(), Filetype::Directory, "{path}");
             assert!(base_of(&d).is_ok());
         }
+        // With O_DIRECTORY, write rights are ignored (some libcs pass every right)...
+        let all = OpenRequest {
+            rights: rights::ALL,
+            ..dir_req
+        };
+        for path in ["/data/sub", "/ro", "/srv", "/"] {
+            assert!(
+                open(&f.vfs, &root(), path, all).is_ok(),
+                "{path} with all rights"
+            );
+        }
+        // ...but TRUNC/APPEND on a directory are EISDIR.
+        let trunc = OpenRequest {
+            oflags: oflags::DIRECTORY | oflags::TRUNC,
+            ..dir_req
+        };
+        assert_eq!(
+            open(&f.vfs, &root(), "/data/sub", trunc).err(),
+            Some(Errno::Isdir)
+        );
         // Without O_DIRECTORY a directory still opens (as a directory), but not for writing.
         assert_eq!(
             read_only(&f.vfs, &root(), "/data/sub", true)
