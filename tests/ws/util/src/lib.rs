@@ -10,3 +10,7 @@ mod tests {
         assert_eq!(super::greeting("x"), "hello from the x");
     }
 }
+
+// `user_rustflags_are_kept` builds with RUSTFLAGS="--cfg cargo_wasix_flag" and expects this.
+#[cfg(cargo_wasix_flag)]
+compile_error!("RUSTFLAGS reached rustc");

@@ -1,0 +1,87 @@
+//! The command line itself: help, errors and exit codes (no sysroot needed).
+
+use std::process::Command;
+
+use super::support::{bin, cargo_wasix, output, repo_root};
+
+fn stderr_of(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn top_level_help_lists_commands() {
+    let out = output(&mut cargo_wasix(&repo_root(), &["--help"]));
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for command in ["build", "run", "test", "setup", "status", "self", "run-wasm"] {
+        assert!(stdout.contains(command), "help lacks `{command}`:\n{stdout}");
+    }
+}
+
+#[test]
+fn unknown_subcommand_fails_with_exit_2() {
+    let out = output(&mut cargo_wasix(&repo_root(), &["frobnicate"]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr_of(&out).contains("frobnicate"), "{}", stderr_of(&out));
+}
+
+#[test]
+fn unknown_invocation_prints_its_arguments() {
+    let out = output(Command::new(bin()).args(["build", "--release"]).env_remove("CARGO_WASIX_SYSROOT"));
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = stderr_of(&out);
+    assert!(stderr.contains("unknown way") && stderr.contains("\"--release\""), "{stderr}");
+    assert!(stderr.contains("help: run it through cargo"), "{stderr}");
+}
+
+#[test]
+fn run_help_documents_runtime_flags_and_shows_cargo_help() {
+    let out = output(&mut cargo_wasix(&repo_root(), &["run", "--help"]));
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("CARGO_WASIX_RUNTIME_FLAGS"), "{stdout}");
+    // cargo's own help for `cargo run` follows ours.
+    assert!(stdout.contains("--release"), "{stdout}");
+}
+
+#[test]
+fn every_own_subcommand_has_help() {
+    for sub in [&["setup", "--help"][..], &["status", "--help"], &["self", "clean", "--help"], &["run-wasm", "--help"]] {
+        let out = output(&mut cargo_wasix(&repo_root(), sub));
+        assert!(out.status.success(), "{sub:?}: {}", stderr_of(&out));
+        assert!(!out.stdout.is_empty(), "{sub:?}");
+    }
+}
+
+#[test]
+fn wasm64_is_planned() {
+    let out = output(&mut cargo_wasix(&repo_root(), &["build", "--target", "wasm64-wasmer-wasi"]));
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = stderr_of(&out);
+    assert!(stderr.contains("not supported yet (planned)"), "{stderr}");
+    assert!(stderr.contains("help:"), "{stderr}");
+}
+
+#[test]
+fn run_wasm_missing_file_is_an_error() {
+    let out = output(&mut cargo_wasix(&repo_root(), &["run-wasm", "does-not-exist.wasm"]));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr_of(&out).contains("does-not-exist.wasm"), "{}", stderr_of(&out));
+}
+
+#[test]
+fn bad_runtime_flags_name_the_variable() {
+    let out = output(Command::new(bin()).args(["__runner", "x.wasm"]).env("CARGO_WASIX_RUNTIME_FLAGS", "--bogus"));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr_of(&out).contains("CARGO_WASIX_RUNTIME_FLAGS"), "{}", stderr_of(&out));
+}
+
+#[test]
+fn status_reports_the_toolchain() {
+    let out = output(&mut cargo_wasix(&repo_root(), &["status"]));
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for field in ["rustc:", "rust-src:", "base libc:", "sysroot:", "state:"] {
+        assert!(stdout.contains(field), "status lacks `{field}`:\n{stdout}");
+    }
+}

@@ -1,0 +1,85 @@
+//! Programs run on the bundled runtime: exact stdout, stderr and exit codes.
+
+use super::support::{cargo_wasix, fixture, output, wasm_path};
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn hello_world_exact_output() {
+    let dir = fixture("hello");
+    let out = output(&mut cargo_wasix(&dir, &["run", "-q"]));
+    assert_eq!(out.status.code(), Some(0), "stderr:\n{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "Hello, world!\n");
+    assert_eq!(text(&out.stderr), "to stderr\n");
+}
+
+#[test]
+fn guest_arguments_after_double_dash() {
+    let out = output(&mut cargo_wasix(&fixture("hello"), &["run", "-q", "--", "a", "--b"]));
+    assert_eq!(out.status.code(), Some(0), "stderr:\n{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "Hello, world!\nargs: a --b\n");
+}
+
+#[test]
+fn exit_code_is_the_guests() {
+    let out = output(&mut cargo_wasix(&fixture("hello"), &["run", "-q", "--", "exit", "3"]));
+    assert_eq!(out.status.code(), Some(3), "stderr:\n{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "exiting with 3\n");
+}
+
+#[test]
+fn panic_exits_101() {
+    let out = output(cargo_wasix(&fixture("hello"), &["run", "-q", "--", "panic"]).env("RUST_BACKTRACE", "0"));
+    assert_eq!(out.status.code(), Some(101), "stderr:\n{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("boom"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn run_wasm_runs_a_built_module() {
+    let dir = fixture("hello");
+    let built = output(&mut cargo_wasix(&dir, &["build", "-q"]));
+    assert!(built.status.success(), "{}", text(&built.stderr));
+    let wasm = wasm_path("debug", "hello");
+    let out = output(&mut cargo_wasix(&dir, &["run-wasm", wasm.to_str().unwrap(), "--", "x"]));
+    assert_eq!(out.status.code(), Some(0), "stderr:\n{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "Hello, world!\nargs: x\n");
+    assert_eq!(text(&out.stderr), "to stderr\n");
+}
+
+#[test]
+fn threads_run() {
+    let out = output(&mut cargo_wasix(&fixture("threads"), &["run", "-q"]));
+    assert_eq!(out.status.code(), Some(0), "stderr:\n{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "condvar: ok\nmpsc sum: 600000\nscoped sum: 500500\n");
+}
+
+#[test]
+fn workspace_member_tests_pass() {
+    let out = output(&mut cargo_wasix(&fixture("ws"), &["test", "-p", "util"]));
+    assert_eq!(out.status.code(), Some(0), "stderr:\n{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("test result: ok. 1 passed"), "{}", text(&out.stdout));
+}
+
+/// `cargo wasix test` mounts the package dir as cwd (fixtures by relative path) and a temp
+/// dir at /tmp.
+#[test]
+fn test_sees_package_dir_and_tmp() {
+    let out = output(cargo_wasix(&fixture("hello"), &["test"]).env("RUST_BACKTRACE", "0"));
+    assert_eq!(out.status.code(), Some(0), "stdout:\n{}\nstderr:\n{}", text(&out.stdout), text(&out.stderr));
+    assert!(text(&out.stdout).contains("test result: ok. 3 passed"), "{}", text(&out.stdout));
+}
+
+#[test]
+fn network_needs_the_flag() {
+    let dir = fixture("net_std");
+    let allowed = output(cargo_wasix(&dir, &["run", "-q", "--", "--net"]).env("CARGO_WASIX_RUNTIME_FLAGS", "--net"));
+    assert_eq!(allowed.status.code(), Some(0), "stderr:\n{}", text(&allowed.stderr));
+    let stdout = text(&allowed.stdout);
+    for line in ["pipe: through a pipe", "tcp: ping", "udp: dgram", "resolve: true"] {
+        assert!(stdout.contains(line), "missing `{line}` in:\n{stdout}");
+    }
+    let denied = output(&mut cargo_wasix(&dir, &["run", "-q", "--", "--net"]));
+    assert_ne!(denied.status.code(), Some(0), "networking worked without --net");
+}

@@ -1,0 +1,144 @@
+//! Helpers: run the CLI binary, copy fixtures, inspect wasm imports.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::{Mutex, OnceLock};
+
+/// The cargo-wasix binary under test.
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_cargo-wasix")
+}
+
+/// The repository root.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("cargo-wasix sits in the workspace").to_owned()
+}
+
+/// `target/` of the repository (respects `CARGO_TARGET_DIR` of the outer build).
+pub fn outer_target() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| repo_root().join("target"))
+}
+
+/// The shared cargo-wasix home (sysroot cache) of the test run.
+pub fn shared_home() -> PathBuf {
+    outer_target().join("wasix-home")
+}
+
+/// The target directory all fixture builds share.
+pub fn fixture_target() -> PathBuf {
+    outer_target().join("e2e").join("target")
+}
+
+/// `cargo-wasix wasix <args>` in `dir`, with a clean environment for our variables.
+pub fn cargo_wasix(dir: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new(bin());
+    cmd.arg("wasix").args(args).current_dir(dir);
+    for var in [
+        "CARGO_WASIX_SYSROOT",
+        "CARGO_WASIX_CHAINED_WRAPPER",
+        "CARGO_WASIX_RUNTIME_FLAGS",
+        "CARGO_WASIX_RUNNER_DEFAULTS",
+        "CARGO_TARGET_WASM32_WASMER_WASI_RUNNER",
+        "RUSTC_WRAPPER",
+        "RUSTC_WORKSPACE_WRAPPER",
+        "RUSTFLAGS",
+        "CARGO_ENCODED_RUSTFLAGS",
+        "CARGO_BUILD_TARGET",
+        "CARGO_MANIFEST_DIR",
+        "RUSTC_BOOTSTRAP",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.env("CARGO_WASIX_HOME", shared_home())
+        .env("CARGO_TARGET_DIR", fixture_target())
+        .env("CARGO_TERM_COLOR", "never");
+    cmd
+}
+
+/// Runs a command and returns its output, printing both streams on failure to help debugging.
+pub fn output(cmd: &mut Command) -> Output {
+    cmd.output().unwrap_or_else(|e| panic!("failed to run {cmd:?}: {e}"))
+}
+
+/// Asserts success and returns stdout.
+pub fn success(cmd: &mut Command) -> String {
+    let out = output(cmd);
+    assert!(
+        out.status.success(),
+        "command failed: {cmd:?}\nstatus: {}\n--- stdout\n{}\n--- stderr\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A fresh copy of `tests/<name>` under `target/e2e/<name>` (made once per test run; tests of
+/// the same fixture share it, and cargo's lock serialises their builds).
+pub fn fixture(name: &str) -> PathBuf {
+    static COPIES: OnceLock<Mutex<HashMap<String, PathBuf>>> = OnceLock::new();
+    let mut copies = COPIES.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(dir) = copies.get(name) {
+        return dir.clone();
+    }
+    let dest = outer_target().join("e2e").join(name);
+    if dest.exists() {
+        std::fs::remove_dir_all(&dest).expect("remove old fixture copy");
+    }
+    copy_tree(&repo_root().join("tests").join(name), &dest);
+    copies.insert(name.to_owned(), dest.clone());
+    dest
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create fixture dir");
+    for entry in std::fs::read_dir(from).expect("read fixture dir") {
+        let entry = entry.expect("fixture entry");
+        let path = entry.path();
+        if entry.file_name() == "target" {
+            continue;
+        }
+        if path.is_dir() {
+            copy_tree(&path, &to.join(entry.file_name()));
+        } else {
+            std::fs::copy(&path, to.join(entry.file_name())).expect("copy fixture file");
+        }
+    }
+}
+
+/// The wasm cargo produced for `name` in `profile`.
+pub fn wasm_path(profile: &str, name: &str) -> PathBuf {
+    fixture_target().join("wasm32-wasmer-wasi").join(profile).join(format!("{name}.wasm"))
+}
+
+/// The modules a wasm file imports functions from (sorted, deduplicated).
+pub fn function_import_modules(wasm: &Path) -> Vec<String> {
+    let bytes = std::fs::read(wasm).unwrap_or_else(|e| panic!("read {}: {e}", wasm.display()));
+    let mut modules = Vec::new();
+    for payload in wasmparser::Parser::new(0).parse_all(&bytes) {
+        if let wasmparser::Payload::ImportSection(reader) = payload.expect("valid wasm") {
+            for import in reader {
+                let import = import.expect("valid import");
+                if matches!(import.ty, wasmparser::TypeRef::Func(_)) {
+                    modules.push(import.module.to_owned());
+                }
+            }
+        }
+    }
+    modules.sort();
+    modules.dedup();
+    modules
+}
+
+/// Asserts the wasm exists and imports functions only from the WASIX modules.
+pub fn assert_wasix_module(wasm: &Path) {
+    assert!(wasm.is_file(), "missing {}", wasm.display());
+    for module in function_import_modules(wasm) {
+        assert!(
+            ["wasi_snapshot_preview1", "wasi", "wasix_32v1"].contains(&module.as_str()),
+            "{} imports functions from `{module}`",
+            wasm.display()
+        );
+    }
+}
