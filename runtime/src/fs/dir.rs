@@ -34,6 +34,9 @@ pub struct DirFd {
     kind: DirKind,
     /// `Some(name)` for a preopen (reported by `fd_prestat_get`).
     preopen: Option<String>,
+    /// Mount points directly inside this host directory: listed even when the host
+    /// directory has no entry of that name.
+    mount_points: Vec<String>,
     listing: Mutex<Vec<Dirent>>,
 }
 
@@ -43,6 +46,7 @@ impl DirFd {
             guest,
             kind: DirKind::Host(dir),
             preopen: None,
+            mount_points: Vec::new(),
             listing: Mutex::new(Vec::new()),
         }
     }
@@ -52,8 +56,15 @@ impl DirFd {
             guest,
             kind: DirKind::Virtual { children },
             preopen: None,
+            mount_points: Vec::new(),
             listing: Mutex::new(Vec::new()),
         }
+    }
+
+    /// Adds the names of mounts nested directly in this (host) directory to its listing.
+    pub fn with_mount_points(mut self, names: Vec<String>) -> DirFd {
+        self.mount_points = names;
+        self
     }
 
     /// Marks this directory as a preopen named `name`.
@@ -120,6 +131,13 @@ impl DirFd {
                         .map(filetype_of)
                         .unwrap_or(Filetype::Unknown);
                     raw.push((entry.file_name().as_bytes().to_vec(), entry.ino(), filetype));
+                }
+                for name in &self.mount_points {
+                    if !raw.iter().any(|(n, _, _)| n == name.as_bytes()) {
+                        let (child, _) = self.guest.join(name)?;
+                        let ino = synthetic_ino(child.as_str());
+                        raw.push((name.as_bytes().to_vec(), ino, Filetype::Directory));
+                    }
                 }
             }
         }

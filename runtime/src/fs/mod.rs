@@ -37,7 +37,10 @@ impl Vfs {
 pub fn root_preopen(vfs: &Vfs) -> Result<DirFd, crate::abi::Errno> {
     let root = GuestPath::root();
     let dir = match vfs.locate(&root)? {
-        vroot::Location::Host { mount, .. } => DirFd::host(root, mount.dir.try_clone()?),
+        vroot::Location::Host { mount, .. } => {
+            let nested = vfs.synthetic_children(&root);
+            DirFd::host(root, mount.dir.try_clone()?).with_mount_points(nested)
+        }
         _ => DirFd::synthetic(root.clone(), vfs.synthetic_children(&root)),
     };
     Ok(dir.with_preopen("/"))

@@ -111,7 +111,10 @@ pub fn open(
         } else {
             mount.dir.open_dir_nofollow(&rel)?
         };
-        return Ok(Arc::new(DirFd::host(r.guest, dir)));
+        let nested = vfs.synthetic_children(&r.guest);
+        return Ok(Arc::new(
+            DirFd::host(r.guest, dir).with_mount_points(nested),
+        ));
     }
     let mut opts = cap_std::fs::OpenOptions::new();
     // std/cap-std refuse create/truncate without write access; POSIX allows O_RDONLY|O_CREAT,
@@ -144,10 +147,11 @@ pub fn open(
         if write {
             return Err(Errno::Isdir);
         }
-        return Ok(Arc::new(DirFd::host(
-            r.guest,
-            cap_std::fs::Dir::from_std_file(file.into_std()),
-        )));
+        let nested = vfs.synthetic_children(&r.guest);
+        let dir = cap_std::fs::Dir::from_std_file(file.into_std());
+        return Ok(Arc::new(
+            DirFd::host(r.guest, dir).with_mount_points(nested),
+        ));
     }
     if want_dir {
         return Err(Errno::Notdir);
@@ -723,6 +727,41 @@ mod tests {
             directory_path(&f.vfs, &root(), "/srv").unwrap().as_str(),
             "/srv"
         );
+    }
+
+    #[test]
+    fn mounts_nested_in_a_host_directory_are_listed() {
+        let outer = tempfile::tempdir().unwrap();
+        let inner = tempfile::tempdir().unwrap();
+        std::fs::write(outer.path().join("own.txt"), b"").unwrap();
+        let mount = |guest: &str, host: &Path| Mount {
+            guest: guest.into(),
+            host: host.into(),
+            read_only: false,
+        };
+        let vfs = Vfs::new(&[mount("/", outer.path()), mount("/x/inner", inner.path())]).unwrap();
+        let list = |path: &str| -> Vec<String> {
+            let req = OpenRequest {
+                follow: true,
+                oflags: oflags::DIRECTORY,
+                rights: rights::FD_READ,
+                fdflags: 0,
+            };
+            let d = open(&vfs, &root(), path, req).unwrap();
+            let mut names: Vec<String> = d
+                .readdir(0)
+                .unwrap()
+                .into_iter()
+                .map(|e| String::from_utf8(e.name).unwrap())
+                .collect();
+            names.sort();
+            names
+        };
+        // `/x` exists in neither host directory: it is synthetic, and listed in `/`.
+        assert_eq!(list("/"), [".", "..", "own.txt", "x"]);
+        assert_eq!(list("/x"), [".", "..", "inner"]);
+        let root_fd = crate::fs::root_preopen(&vfs).unwrap();
+        assert_eq!(root_fd.readdir(0).unwrap().len(), 4);
     }
 
     #[test]

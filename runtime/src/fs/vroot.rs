@@ -322,14 +322,22 @@ impl Vfs {
     pub fn locate(&self, guest: &GuestPath) -> Result<Location<'_>, Errno> {
         Ok(match place(&self.guest_paths, guest)? {
             Place::Mount { index, rel } => {
-                let rel = if rel.is_empty() {
-                    PathBuf::from(".")
-                } else {
-                    PathBuf::from(rel)
-                };
+                let mount = &self.mounts[index];
+                if rel.is_empty() {
+                    return Ok(Location::Host {
+                        mount,
+                        rel: PathBuf::from("."),
+                    });
+                }
+                // A directory leading to a deeper mount point, absent from this mount's host
+                // directory, is synthetic (e.g. `/x` for mounts at `/` and `/x/inner`).
+                let leads_to_mount = is_synthetic_dir(&self.guest_paths, guest);
+                if leads_to_mount && mount.dir.symlink_metadata(rel).is_err() {
+                    return Ok(Location::Virtual);
+                }
                 Location::Host {
-                    mount: &self.mounts[index],
-                    rel,
+                    mount,
+                    rel: PathBuf::from(rel),
                 }
             }
             Place::Virtual => Location::Virtual,
