@@ -3,3 +3,4 @@
 
 mod common;
 mod hello;
+mod std_surface;
