@@ -145,7 +145,7 @@ pub enum Error {
     },
 
     /// Building std failed.
-    #[error("building the WASIX sysroot failed: {reason}\nhelp: the full cargo output is above; the source tree is kept at `{}`", dir.display())]
+    #[error("building the WASIX sysroot failed: {reason}\nhelp: the patched sources are kept at `{}` for inspection until the next run", dir.display())]
     Build {
         /// The error from rustc-build-sysroot / cargo.
         reason: String,

@@ -211,10 +211,17 @@ pub fn status(toolchain: &Toolchain, options: &Options) -> Result<Status> {
     let entry = entry_path(&root, toolchain, &key);
     let other_entries = std::fs::read_dir(&root)
         .map(|rd| {
-            rd.flatten()
+            let mut found: Vec<PathBuf> = rd
+                .flatten()
                 .map(|e| e.path())
-                .filter(|p| p.is_dir() && *p != entry && p.file_name().is_some_and(|n| n != "libc"))
-                .collect()
+                .filter(|p| {
+                    *p != entry
+                        && p.file_name()
+                            .is_some_and(|n| is_entry_name(&n.to_string_lossy()))
+                })
+                .collect();
+            found.sort();
+            found
         })
         .unwrap_or_default();
     Ok(Status {
@@ -305,4 +312,94 @@ fn plan(toolchain: &Toolchain, options: &Options, inputs: &Inputs) -> Result<Pla
 
 fn entry_path(root: &Path, toolchain: &Toolchain, key: &str) -> PathBuf {
     root.join(format!("{}-{key}", toolchain.commit_short()))
+}
+
+/// Whether a cache-root file name is a (possibly half-built) sysroot entry:
+/// `<rustc commit or version>-<16 hex digits>`, optionally with a work-dir suffix.
+fn is_entry_name(name: &str) -> bool {
+    let name = name.split(".tmp-").next().unwrap_or(name);
+    match name.rsplit_once('-') {
+        Some((prefix, key)) => {
+            !prefix.is_empty() && key.len() == 16 && key.bytes().all(|b| b.is_ascii_hexdigit())
+        }
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn toolchain(release: &str) -> Toolchain {
+        let vv = format!(
+            "rustc {release} (59807616e 2026-04-14)\nbinary: rustc\n\
+             commit-hash: 59807616e1fa2540724bfbac14d7976d7e4a3860\ncommit-date: 2026-04-14\n\
+             host: x86_64-unknown-linux-gnu\nrelease: {release}\nLLVM version: 22.1.2\n"
+        );
+        Toolchain {
+            rustc: "rustc".into(),
+            cargo: "cargo".into(),
+            version: rustc_version::version_meta_for(&vv).expect("parse"),
+            verbose_version: vv,
+            sysroot: "/nonexistent".into(),
+            rustup_toolchain: None,
+        }
+    }
+
+    #[test]
+    fn unsupported_rust_and_target_are_one_line_errors_with_help() {
+        let inputs = Inputs::embedded();
+        let opts = Options {
+            cache_root: Some("/nonexistent/cache".into()),
+            ..Options::default()
+        };
+        let cases = [
+            ("1.80.0", Some("Rust 1.80.0 is not supported")),
+            ("1.96.0-beta.1", Some("Rust 1.96.0-beta.1 is not supported")),
+            ("1.95.0", None),
+            ("1.95.2", None),
+        ];
+        for (release, want) in cases {
+            let got = plan(&toolchain(release), &opts, &inputs);
+            match want {
+                None => {
+                    let plan = got.unwrap_or_else(|e| panic!("{release}: {e}"));
+                    assert!(plan.entry.starts_with("/nonexistent/cache"));
+                    assert!(plan.entry.to_string_lossy().contains("59807616e-"));
+                }
+                Some(needle) => {
+                    let msg = got.err().expect("unsupported").to_string();
+                    assert!(msg.contains(needle), "{msg}");
+                    assert!(msg.contains("supported: 1.95"), "{msg}");
+                    assert!(msg.contains("rustup toolchain install 1.95"), "{msg}");
+                    assert!(msg.contains("cargo +1.95 wasix build"), "{msg}");
+                    assert_eq!(msg.lines().count(), 2, "message + help: {msg}");
+                }
+            }
+        }
+        let wasm64 = Options {
+            target: "wasm99-wasmer-wasi".into(),
+            ..opts
+        };
+        let msg = plan(&toolchain("1.95.0"), &wasm64, &inputs).err().expect("unknown target").to_string();
+        assert!(msg.contains("unknown WASIX target `wasm99-wasmer-wasi`"), "{msg}");
+        assert!(msg.contains("wasm32-wasmer-wasi"), "{msg}");
+    }
+
+    #[test]
+    fn entry_names() {
+        let cases = [
+            ("59807616e-82b3dd7518d89a8c", true),
+            ("59807616e-82b3dd7518d89a8c.tmp-1234", true),
+            ("1.95.0-82b3dd7518d89a8c", true),
+            ("libc", false),
+            ("modules", false),
+            (".lock", false),
+            ("-82b3dd7518d89a8c", false),
+            ("59807616e-82b3dd75", false),
+        ];
+        for (name, want) in cases {
+            assert_eq!(is_entry_name(name), want, "{name}");
+        }
+    }
 }

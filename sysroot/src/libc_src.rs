@@ -80,7 +80,7 @@ struct Package {
 /// cargo runs in the caller's working directory, so the user's cargo config (registries,
 /// source replacement, offline mode) applies.
 fn registry_source(toolchain: &Toolchain, version: &str, fetch: &Path) -> Result<PathBuf> {
-    std::fs::create_dir_all(fetch.join("src")).map_err(|e| Error::io("create", &fetch, e))?;
+    std::fs::create_dir_all(fetch.join("src")).map_err(|e| Error::io("create", fetch, e))?;
     let manifest = fetch.join("Cargo.toml");
     let text = format!(
         "[package]\nname = \"cargo-wasix-libc-fetch\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\
