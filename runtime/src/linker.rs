@@ -10,7 +10,7 @@ use wasmtime::{Caller, Extern, ExternType, FuncType, Linker, Memory, SharedMemor
 use crate::Error;
 use crate::abi::Errno;
 use crate::loader::{Loaded, PREVIEW1, WASIX32, WASIX64};
-use crate::mem::{M32, M64, MemSize};
+use crate::mem::{M32, M64};
 use crate::syscalls;
 use crate::thread::{MemHandle, ThreadCtx};
 
@@ -154,9 +154,4 @@ fn fmt_results(ty: &FuncType, results: &[Val]) -> String {
         (0, _) => "()".into(),
         _ => fmt_vals(results),
     }
-}
-
-/// The width marker for a WASIX namespace (used by tests of the registration).
-pub fn module_for<M: MemSize>() -> &'static str {
-    M::WASIX_MODULE
 }
