@@ -4,18 +4,16 @@
 //! under both pointer widths.
 
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use wasmtime::{Caller, Linker};
 
 use super::{errno, ptr};
 use crate::abi::Errno;
-use crate::abi::types::Clockid;
 use crate::fd::{FdEntry, FdObject};
 use crate::mem::MemSize;
 use crate::poll::epoll::{EPOLL_EVENT_SIZE, Epoll, ctl, decode_event, encode_event};
 use crate::poll::oneoff::{EVENT_SIZE, SUBSCRIPTION_SIZE, Subscription, poll_oneoff};
-use crate::process::Process;
 use crate::thread::{ThreadCtx, split};
 
 type Ctx<'a> = Caller<'a, ThreadCtx>;
@@ -44,14 +42,10 @@ pub fn add_to_linker<M: MemSize>(linker: &mut Linker<ThreadCtx>, module: &str) -
     Ok(())
 }
 
-/// The guest clocks as `poll_oneoff` needs them for absolute deadlines, in nanoseconds.
-fn clock_now(process: &Process, id: u32) -> Option<u64> {
-    let id = Clockid::from_raw(id as i32)?;
-    let ns = |d: Duration| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
-    Some(match id {
-        Clockid::Realtime => ns(SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default()),
-        Clockid::Monotonic | Clockid::ProcessCputime | Clockid::ThreadCputime => ns(process.started.elapsed()),
-    })
+/// A guest clock in nanoseconds (the same readings `clock_time_get` gives), for absolute
+/// deadlines; `None` for an unknown clock id.
+fn clock_now(id: u32) -> Option<u64> {
+    super::clock_random::now(id as i32).ok()
 }
 
 /// `poll_oneoff(in, out, nsubscriptions, ret_nevents)`: waits for clocks and fd readiness.
@@ -71,7 +65,7 @@ fn poll_oneoff_call<M: MemSize>(mut c: Ctx<'_>, input: M::Offset, out: M::Offset
         // Check the output range before blocking, so a bad pointer fails at once.
         mem.read_bytes(ptr::<M>(out), n * EVENT_SIZE as u64)?;
         let process = ctx.process.clone();
-        let events = poll_oneoff(&subs, |fd| process.fd(fd as i32), |id| clock_now(&process, id))?;
+        let events = poll_oneoff(&subs, |fd| process.fd(fd as i32), clock_now)?;
         let mut encoded = Vec::with_capacity(events.len() * EVENT_SIZE);
         for ev in events.iter().take(n as usize) {
             encoded.extend_from_slice(&ev.encode());
