@@ -144,8 +144,13 @@ impl Toolchain {
     ///
     /// Without rustup, fails naming what to install.
     pub fn ensure_components(&self, progress: &mut dyn Progress) -> Result<()> {
+        self.ensure_components_with(Path::new("rustup"), progress)
+    }
+
+    /// [`Toolchain::ensure_components`] with an explicit rustup command.
+    pub fn ensure_components_with(&self, rustup: &Path, progress: &mut dyn Progress) -> Result<()> {
         for component in self.missing_components() {
-            let mut cmd = Command::new("rustup");
+            let mut cmd = Command::new(rustup);
             cmd.args(component.rustup_args);
             if let Some(name) = &self.rustup_toolchain {
                 cmd.args(["--toolchain", name]);
@@ -325,5 +330,63 @@ LLVM version: 22.1.2
         }
         // Nothing exists under the fake sysroot: all three components are missing.
         assert_eq!(tc.missing_components().len(), 3);
+    }
+
+    #[test]
+    fn missing_component_without_rustup_says_what_to_install() {
+        let mut tc = toolchain(VV);
+        let dir = tempfile::tempdir().expect("tempdir");
+        tc.sysroot = dir.path().to_owned();
+        let mut rec = crate::progress::Recorder::default();
+        let err = tc
+            .ensure_components_with(Path::new("/nonexistent/rustup"), &mut rec)
+            .expect_err("no rustup")
+            .to_string();
+        assert!(err.contains("rust-src is missing"), "{err}");
+        assert!(err.contains("help: install it"), "{err}");
+        assert!(err.contains("rustup component add rust-src"), "{err}");
+        // The status line comes first, before anything runs.
+        assert_eq!(rec.lines.len(), 1);
+        assert_eq!(rec.lines[0].0, "Installing");
+        assert!(rec.lines[0].1.contains("rust-src"), "{:?}", rec.lines);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn missing_components_are_installed_through_rustup() {
+        use std::os::unix::fs::PermissionsExt;
+        let mut tc = toolchain(VV);
+        tc.rustup_toolchain = Some("1.95.0-x86_64-unknown-linux-gnu".into());
+        let dir = tempfile::tempdir().expect("tempdir");
+        tc.sysroot = dir.path().join("sysroot");
+        // A fake rustup that records its arguments and creates what was asked for.
+        let log = dir.path().join("log");
+        let script = dir.path().join("rustup");
+        let body = format!(
+            "#!/bin/sh\necho \"$@\" >> '{log}'\ncase \"$3\" in\n\
+             rust-src) mkdir -p '{s}/lib/rustlib/src/rust/library/std' && touch '{s}/lib/rustlib/src/rust/library/std/Cargo.toml';;\n\
+             llvm-tools) mkdir -p '{s}/lib/rustlib/x86_64-unknown-linux-gnu/bin' && touch '{s}/lib/rustlib/x86_64-unknown-linux-gnu/bin/llvm-ar';;\n\
+             wasm32-wasip1-threads) mkdir -p '{s}/lib/rustlib/wasm32-wasip1-threads/lib/self-contained' && touch '{s}/lib/rustlib/wasm32-wasip1-threads/lib/self-contained/libc.a';;\n\
+             esac\n",
+            log = log.display(),
+            s = tc.sysroot.display()
+        );
+        std::fs::write(&script, body).expect("write script");
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        let mut rec = crate::progress::Recorder::default();
+        tc.ensure_components_with(&script, &mut rec).expect("install");
+        assert!(tc.missing_components().is_empty());
+        let log = std::fs::read_to_string(&log).expect("log");
+        assert_eq!(
+            log.lines().collect::<Vec<_>>(),
+            [
+                "component add rust-src --toolchain 1.95.0-x86_64-unknown-linux-gnu",
+                "component add llvm-tools --toolchain 1.95.0-x86_64-unknown-linux-gnu",
+                "target add wasm32-wasip1-threads --toolchain 1.95.0-x86_64-unknown-linux-gnu",
+            ]
+        );
+        assert_eq!(rec.lines.len(), 3);
+        // Nothing missing: rustup is not called again.
+        tc.ensure_components_with(Path::new("/nonexistent/rustup"), &mut rec).expect("noop");
     }
 }
