@@ -214,3 +214,49 @@ fn bad_net_rules_are_rejected_before_running() {
     assert_code(&o, 2);
     assert!(stderr(&o).contains("invalid --net rule `example.com:80`"), "{}", stderr(&o));
 }
+
+#[test]
+fn socket_fd_calls_options_timeouts_and_send_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let map = format!("/data:{}", dir.path().display());
+    let o = run_bounded(guest_cmd(&["--net", "--mapdir", &map], "net_options", &[]));
+    assert_stdout(
+        &o,
+        "preview-1 sock_accept rc=0, fd_read: `through fd_write`\n\
+         fdstat: filetype=6 flags=0 -> nonblocking flags=4, recv: Err(6)\n\
+         REUSE_ADDR: true\n\
+         RECV_BUF_SIZE >= 65536: true\n\
+         CONNECT_TIMEOUT: Some(1500000000)\n\
+         unknown option: Err(50)\n\
+         recv with a 100ms timeout: Err(6) after >=90ms: true\n\
+         status: 1\n\
+         sock_send_file rc=0 sent=5: `23456`\n",
+    );
+}
+
+#[test]
+fn bench_echo_server_echoes() {
+    let mut child = guest_cmd(&["--net"], "net_bench_echo", &["1"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn wasix-run");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let port: u16 = line.trim().strip_prefix("port=").and_then(|p| p.parse().ok()).expect("port line");
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(DEADLINE)).unwrap();
+    let data: Vec<u8> = (0..200_000u32).map(|i| (i % 253) as u8).collect();
+    let mut w = s.try_clone().unwrap();
+    let d2 = data.clone();
+    let writer = std::thread::spawn(move || {
+        w.write_all(&d2).unwrap();
+        w.shutdown(std::net::Shutdown::Write).unwrap();
+    });
+    let mut back = Vec::new();
+    s.read_to_end(&mut back).unwrap();
+    writer.join().unwrap();
+    assert!(back == data, "echo differs ({} bytes back)", back.len());
+    assert_code(&wait_bounded(child), 0);
+}

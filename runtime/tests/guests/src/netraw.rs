@@ -29,6 +29,7 @@ pub const OPT_REUSE_ADDR: u32 = 2;
 pub const OPT_NO_DELAY: u32 = 3;
 pub const OPT_LAST_ERROR: u32 = 11;
 pub const OPT_RECV_BUF_SIZE: u32 = 15;
+pub const OPT_RECV_TIMEOUT: u32 = 19;
 pub const OPT_CONNECT_TIMEOUT: u32 = 21;
 pub const OPT_TYPE: u32 = 25;
 
@@ -68,6 +69,9 @@ pub mod sys {
         pub fn sock_get_opt_flag(fd: u32, opt: u32, ret: *mut u8) -> i32;
         pub fn sock_set_opt_time(fd: u32, opt: u32, time: *const u8) -> i32;
         pub fn sock_get_opt_size(fd: u32, opt: u32, ret: *mut u64) -> i32;
+        pub fn sock_set_opt_size(fd: u32, opt: u32, size: u64) -> i32;
+        pub fn sock_get_opt_time(fd: u32, opt: u32, ret: *mut u8) -> i32;
+        pub fn sock_send_file(out_fd: u32, in_fd: u32, offset: u64, count: u64, ret: *mut u64) -> i32;
         pub fn resolve(host: *const u8, len: usize, port: u32, addrs: *mut u8, naddrs: u32, ret: *mut u32) -> i32;
         pub fn epoll_create(ret: *mut u32) -> i32;
         pub fn epoll_ctl(epfd: u32, op: u32, fd: u32, event: *const u8) -> i32;
@@ -79,6 +83,8 @@ pub mod sys {
         pub fn poll_oneoff(subs: *const u8, events: *mut u8, n: usize, ret: *mut usize) -> i32;
         pub fn fd_close(fd: u32) -> i32;
         pub fn fd_fdstat_set_flags(fd: u32, flags: u32) -> i32;
+        pub fn fd_fdstat_get(fd: u32, buf: *mut u8) -> i32;
+        pub fn sock_accept(fd: u32, flags: u32, ret_fd: *mut u32) -> i32;
     }
 }
 
@@ -274,6 +280,18 @@ impl Sock {
         }
         // SAFETY: live 16-byte option_timestamp.
         rc(unsafe { sys::sock_set_opt_time(self.0, opt, rec.as_ptr()) })
+    }
+
+    pub fn set_size(&self, opt: u32, size: u64) -> Result<(), i32> {
+        // SAFETY: no pointers.
+        rc(unsafe { sys::sock_set_opt_size(self.0, opt, size) })
+    }
+
+    pub fn get_time(&self, opt: u32) -> Result<Option<u64>, i32> {
+        let mut rec = [0u8; 16];
+        // SAFETY: live 16-byte option_timestamp.
+        rc(unsafe { sys::sock_get_opt_time(self.0, opt, rec.as_mut_ptr()) })?;
+        Ok((rec[0] == 1).then(|| u64::from_le_bytes(rec[8..].try_into().unwrap())))
     }
 
     pub fn get_size(&self, opt: u32) -> Result<u64, i32> {
