@@ -15,41 +15,117 @@ fn main() {
     let guests = root.join("tests/guests/Cargo.toml");
     let target_dir = root.join("../target/runtime-guests");
     let release = cfg!(not(debug_assertions));
-    cargo(&["build", "--quiet", "--bin", "wasix-run", "-p", "wasix-runtime"], release, None);
+    cargo(
+        &[
+            "build",
+            "--quiet",
+            "--bin",
+            "wasix-run",
+            "-p",
+            "wasix-runtime",
+        ],
+        release,
+        None,
+    );
     // target/<profile>/examples/bench_runtime -> target/<profile>/wasix-run
     let exe = std::env::current_exe().expect("own path");
-    let runner = exe.parent().and_then(Path::parent).expect("examples dir").join("wasix-run");
+    let runner = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("examples dir")
+        .join("wasix-run");
     for t in ["wasm32-wasip1-threads", "wasm32-wasip1"] {
-        cargo(&["build", "--quiet", "--release", "--target", t, "--manifest-path", guests.to_str().unwrap(), "--target-dir", target_dir.to_str().unwrap()], false, None);
+        cargo(
+            &[
+                "build",
+                "--quiet",
+                "--release",
+                "--target",
+                t,
+                "--manifest-path",
+                guests.to_str().unwrap(),
+                "--target-dir",
+                target_dir.to_str().unwrap(),
+            ],
+            false,
+            None,
+        );
     }
-    cargo(&["build", "--quiet", "--release", "--bin", "core_cpu", "--manifest-path", guests.to_str().unwrap(), "--target-dir", target_dir.to_str().unwrap()], false, None);
+    cargo(
+        &[
+            "build",
+            "--quiet",
+            "--release",
+            "--bin",
+            "core_cpu",
+            "--manifest-path",
+            guests.to_str().unwrap(),
+            "--target-dir",
+            target_dir.to_str().unwrap(),
+        ],
+        false,
+        None,
+    );
     let wasm = |t: &str, n: &str| target_dir.join(t).join("release").join(format!("{n}.wasm"));
     let cache = tempdir();
 
     println!("## Runtime\n");
-    println!("Measured by `runtime/examples/bench_runtime.rs` ({} build of the runner), {} CPUs, load average at start {}.\n",
-        if release { "release" } else { "dev (deps opt-level 2)" },
+    println!(
+        "Measured by `runtime/examples/bench_runtime.rs` ({} build of the runner), {} CPUs, load average at start {}.\n",
+        if release {
+            "release"
+        } else {
+            "dev (deps opt-level 2)"
+        },
         std::thread::available_parallelism().map_or(1, |n| n.get()),
-        std::fs::read_to_string("/proc/loadavg").unwrap_or_default().split_whitespace().take(3).collect::<Vec<_>>().join(" "));
+        std::fs::read_to_string("/proc/loadavg")
+            .unwrap_or_default()
+            .split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
     println!("| benchmark | result | target |\n|---|---|---|");
 
     // CPU-bound: compute time reported by the guest itself (median of 3), runtime warm.
     let arg = "30000000";
     let native_bin = target_dir.join("release/core_cpu");
     let cpu_p1 = wasm("wasm32-wasip1", "core_cpu");
-    let ours_args = |p: &Path| vec!["--cache".to_string(), cache.to_str().unwrap().into(), p.to_str().unwrap().into(), arg.into()];
+    let ours_args = |p: &Path| {
+        vec![
+            "--cache".to_string(),
+            cache.to_str().unwrap().into(),
+            p.to_str().unwrap().into(),
+            arg.into(),
+        ]
+    };
     run(Command::new(&runner).args(ours_args(&cpu_p1))); // warm the cache
     let native = median(3, || guest_ms(&run(Command::new(&native_bin).arg(arg))));
-    let ours = median(3, || guest_ms(&run(Command::new(&runner).args(ours_args(&cpu_p1)))));
+    let ours = median(3, || {
+        guest_ms(&run(Command::new(&runner).args(ours_args(&cpu_p1))))
+    });
     println!("| CPU (sieve+sort, wasip1): native | {native:.0} ms | |");
-    println!("| CPU: our runtime | {ours:.0} ms = **{:.2}x native** | <= 1.5x |", ours / native);
+    println!(
+        "| CPU: our runtime | {ours:.0} ms = **{:.2}x native** | <= 1.5x |",
+        ours / native
+    );
     match which("wasmtime") {
         Some(wt) => {
             let mut cmd = Command::new(&wt);
             cmd.args(["run", cpu_p1.to_str().unwrap(), arg]);
             run(&mut cmd);
-            let theirs = median(3, || guest_ms(&run(Command::new(&wt).args(["run", cpu_p1.to_str().unwrap(), arg]))));
-            println!("| CPU: wasmtime CLI {} | {theirs:.0} ms; ours = **{:.3}x wasmtime** | <= 1.05x |", version(&wt), ours / theirs);
+            let theirs = median(3, || {
+                guest_ms(&run(Command::new(&wt).args([
+                    "run",
+                    cpu_p1.to_str().unwrap(),
+                    arg,
+                ])))
+            });
+            println!(
+                "| CPU: wasmtime CLI {} | {theirs:.0} ms; ours = **{:.3}x wasmtime** | <= 1.05x |",
+                version(&wt),
+                ours / theirs
+            );
         }
         None => println!("| CPU: wasmtime CLI | skipped: `wasmtime` not on PATH | <= 1.05x |"),
     }
@@ -58,19 +134,41 @@ fn main() {
     let hello = wasm("wasm32-wasip1-threads", "core_hello");
     let warm_args = ["--cache", cache.to_str().unwrap(), hello.to_str().unwrap()];
     run(Command::new(&runner).args(warm_args));
-    let warm = median(21, || wall(|| { run(Command::new(&runner).args(warm_args)); }));
-    let cold = median(3, || wall(|| { run(Command::new(&runner).arg(&hello)); }));
+    let warm = median(21, || {
+        wall(|| {
+            run(Command::new(&runner).args(warm_args));
+        })
+    });
+    let cold = median(3, || {
+        wall(|| {
+            run(Command::new(&runner).arg(&hello));
+        })
+    });
     println!("| hello world, warm start (cache hit), wall | {warm:.1} ms | <= 15 ms |");
-    println!("| hello world, cold (compile every run), wall | {cold:.0} ms = {:.0}x warm | |", cold / warm);
+    println!(
+        "| hello world, cold (compile every run), wall | {cold:.0} ms = {:.0}x warm | |",
+        cold / warm
+    );
 
     // Threads: same total work on 1 and 2 threads (guest-reported compute time).
     let par = wasm("wasm32-wasip1-threads", "thread_parallel");
-    let pargs = |n: &str| vec!["--cache".to_string(), cache.to_str().unwrap().into(), par.to_str().unwrap().into(), n.into(), "400000000".into()];
+    let pargs = |n: &str| {
+        vec![
+            "--cache".to_string(),
+            cache.to_str().unwrap().into(),
+            par.to_str().unwrap().into(),
+            n.into(),
+            "400000000".into(),
+        ]
+    };
     run(Command::new(&runner).args(pargs("1")));
     let one = median(3, || guest_ms(&run(Command::new(&runner).args(pargs("1")))));
     let two = median(3, || guest_ms(&run(Command::new(&runner).args(pargs("2")))));
     println!("| parallel xorshift, 1 thread | {one:.0} ms | |");
-    println!("| parallel xorshift, 2 threads | {two:.0} ms = **{:.2}x speed-up** | >= 1.8x |", one / two);
+    println!(
+        "| parallel xorshift, 2 threads | {two:.0} ms = **{:.2}x speed-up** | >= 1.8x |",
+        one / two
+    );
     let _ = std::fs::remove_dir_all(&cache);
 }
 
@@ -89,14 +187,21 @@ fn cargo(args: &[&str], release: bool, dir: Option<&Path>) {
 
 fn run(cmd: &mut Command) -> Output {
     let o = cmd.stdin(Stdio::null()).output().expect("spawn");
-    assert!(o.status.success(), "{cmd:?} failed: {}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "{cmd:?} failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     o
 }
 
 /// The `ms=N` the guest printed.
 fn guest_ms(o: &Output) -> f64 {
     let s = String::from_utf8_lossy(&o.stdout);
-    s.split_whitespace().find_map(|kv| kv.strip_prefix("ms=")).and_then(|v| v.parse().ok()).unwrap_or_else(|| panic!("no ms= in {s}"))
+    s.split_whitespace()
+        .find_map(|kv| kv.strip_prefix("ms="))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("no ms= in {s}"))
 }
 
 fn wall(f: impl FnOnce()) -> f64 {
@@ -123,7 +228,11 @@ fn which(name: &str) -> Option<PathBuf> {
 }
 
 fn version(bin: &Path) -> String {
-    Command::new(bin).arg("--version").output().map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string()).unwrap_or_default()
+    Command::new(bin)
+        .arg("--version")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default()
 }
 
 fn tempdir() -> PathBuf {

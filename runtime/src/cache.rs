@@ -39,7 +39,12 @@ pub fn load(engine: &Engine, bytes: &[u8], path: &Path, mode: &CacheMode) -> Res
 }
 
 /// [`load`], also saying whether the cache was hit.
-pub fn load_with_outcome(engine: &Engine, bytes: &[u8], path: &Path, mode: &CacheMode) -> Result<(Module, Outcome), Error> {
+pub fn load_with_outcome(
+    engine: &Engine,
+    bytes: &[u8],
+    path: &Path,
+    mode: &CacheMode,
+) -> Result<(Module, Outcome), Error> {
     let dir = match mode {
         CacheMode::Disabled => return compile(engine, bytes, path).map(|m| (m, Outcome::Compiled)),
         CacheMode::Dir(dir) => dir,
@@ -68,7 +73,10 @@ pub fn cache_key(engine: &Engine, bytes: &[u8]) -> String {
 }
 
 fn compile(engine: &Engine, bytes: &[u8], path: &Path) -> Result<Module, Error> {
-    Module::new(engine, bytes).map_err(|e| Error::Compile { path: path.to_path_buf(), message: format!("{e:#}") })
+    Module::new(engine, bytes).map_err(|e| Error::Compile {
+        path: path.to_path_buf(),
+        message: format!("{e:#}"),
+    })
 }
 
 /// A verified entry, or `None` (missing, foreign, truncated or corrupt: recompile).
@@ -89,11 +97,17 @@ fn try_load(engine: &Engine, cwasm: &Path, meta: &Path) -> Option<Module> {
 }
 
 fn store(dir: &Path, module: &Module, cwasm: &Path, meta: &Path) -> Result<(), Error> {
-    let err = |message: String| Error::Cache { path: dir.to_path_buf(), message };
+    let err = |message: String| Error::Cache {
+        path: dir.to_path_buf(),
+        message,
+    };
     std::fs::create_dir_all(dir).map_err(|e| err(format!("cannot create the directory: {e}")))?;
-    let bytes = module.serialize().map_err(|e| err(format!("cannot serialize: {e:#}")))?;
+    let bytes = module
+        .serialize()
+        .map_err(|e| err(format!("cannot serialize: {e:#}")))?;
     let digest = hex(&Sha256::digest(&bytes));
-    write_atomic(cwasm, &bytes).map_err(|e| err(format!("cannot write `{}`: {e}", cwasm.display())))?;
+    write_atomic(cwasm, &bytes)
+        .map_err(|e| err(format!("cannot write `{}`: {e}", cwasm.display())))?;
     write_atomic(meta, format!("{META_MAGIC}\n{digest}\n").as_bytes())
         .map_err(|e| err(format!("cannot write `{}`: {e}", meta.display())))?;
     Ok(())
@@ -101,7 +115,14 @@ fn store(dir: &Path, module: &Module, cwasm: &Path, meta: &Path) -> Result<(), E
 
 /// Writes to a unique temp file beside `path`, then renames it into place.
 fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let tmp = path.with_extension(format!("tmp.{}.{:?}", std::process::id(), std::thread::current().id()).replace(['(', ')'], ""));
+    let tmp = path.with_extension(
+        format!(
+            "tmp.{}.{:?}",
+            std::process::id(),
+            std::thread::current().id()
+        )
+        .replace(['(', ')'], ""),
+    );
     std::fs::write(&tmp, bytes)?;
     std::fs::rename(&tmp, path).inspect_err(|_| {
         let _ = std::fs::remove_file(&tmp);
@@ -125,8 +146,14 @@ mod tests {
         let mode = CacheMode::Dir(dir.path().join("c"));
         let bytes = WAT.as_bytes();
         let p = Path::new("t.wat");
-        assert_eq!(load_with_outcome(&engine, bytes, p, &mode).unwrap().1, Outcome::Compiled);
-        assert_eq!(load_with_outcome(&engine, bytes, p, &mode).unwrap().1, Outcome::Hit);
+        assert_eq!(
+            load_with_outcome(&engine, bytes, p, &mode).unwrap().1,
+            Outcome::Compiled
+        );
+        assert_eq!(
+            load_with_outcome(&engine, bytes, p, &mode).unwrap().1,
+            Outcome::Hit
+        );
         let key = cache_key(&engine, bytes);
         let cwasm = dir.path().join("c").join(format!("{key}.cwasm"));
         // Flip one byte: the sidecar hash no longer matches, so it must recompile.
@@ -134,11 +161,20 @@ mod tests {
         let mid = b.len() / 2;
         b[mid] ^= 0xff;
         std::fs::write(&cwasm, &b).unwrap();
-        assert_eq!(load_with_outcome(&engine, bytes, p, &mode).unwrap().1, Outcome::Compiled);
-        assert_eq!(load_with_outcome(&engine, bytes, p, &mode).unwrap().1, Outcome::Hit);
+        assert_eq!(
+            load_with_outcome(&engine, bytes, p, &mode).unwrap().1,
+            Outcome::Compiled
+        );
+        assert_eq!(
+            load_with_outcome(&engine, bytes, p, &mode).unwrap().1,
+            Outcome::Hit
+        );
         // A foreign file with no sidecar is ignored too.
         std::fs::remove_file(dir.path().join("c").join(format!("{key}.meta"))).unwrap();
-        assert_eq!(load_with_outcome(&engine, bytes, p, &mode).unwrap().1, Outcome::Compiled);
+        assert_eq!(
+            load_with_outcome(&engine, bytes, p, &mode).unwrap().1,
+            Outcome::Compiled
+        );
     }
 
     #[test]
@@ -151,7 +187,13 @@ mod tests {
     #[test]
     fn disabled_always_compiles() {
         let engine = crate::engine::new_engine().unwrap();
-        let r = load_with_outcome(&engine, WAT.as_bytes(), Path::new("t.wat"), &CacheMode::Disabled).unwrap();
+        let r = load_with_outcome(
+            &engine,
+            WAT.as_bytes(),
+            Path::new("t.wat"),
+            &CacheMode::Disabled,
+        )
+        .unwrap();
         assert_eq!(r.1, Outcome::Compiled);
     }
 }

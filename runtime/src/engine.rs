@@ -55,7 +55,8 @@ pub fn config() -> Config {
 
 /// A new engine with [`config`].
 pub fn new_engine() -> Result<Engine, Error> {
-    Engine::new(&config()).map_err(|e| Error::Instantiate(format!("cannot configure wasmtime: {e:#}")))
+    Engine::new(&config())
+        .map_err(|e| Error::Instantiate(format!("cannot configure wasmtime: {e:#}")))
 }
 
 /// The process-wide engine (engines are expensive; one serves every module and thread).
@@ -76,7 +77,10 @@ mod tests {
     /// or modules built with it would fail to compile.
     #[test]
     fn target_spec_features_are_enabled() {
-        let spec = concat!(env!("CARGO_MANIFEST_DIR"), "/../target-specs/wasm32-wasmer-wasi.json");
+        let spec = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../target-specs/wasm32-wasmer-wasi.json"
+        );
         let text = std::fs::read_to_string(spec).expect("the target spec is part of the repo");
         let json_features = text
             .lines()
@@ -91,7 +95,10 @@ mod tests {
             if f.trim().starts_with('-') {
                 continue;
             }
-            assert!(ENABLED_FEATURES.contains(&name), "target feature `{name}` is not enabled in the engine");
+            assert!(
+                ENABLED_FEATURES.contains(&name),
+                "target feature `{name}` is not enabled in the engine"
+            );
         }
     }
 
@@ -108,23 +115,62 @@ mod tests {
     fn engine_accepts_every_enabled_proposal() {
         let engine = new_engine().unwrap();
         let cases: &[(&str, &str)] = &[
-            ("atomics", r#"(memory 1 1 shared) (func (drop (i32.atomic.load (i32.const 0))))"#),
-            ("bulk-memory", r#"(memory 1) (func (memory.fill (i32.const 0) (i32.const 0) (i32.const 0)))"#),
-            ("sign-ext", r#"(func (param i32) (result i32) (i32.extend8_s (local.get 0)))"#),
-            ("nontrapping-fptoint", r#"(func (param f32) (result i32) (i32.trunc_sat_f32_s (local.get 0)))"#),
-            ("simd128", r#"(func (result v128) (v128.const i32x4 1 2 3 4))"#),
-            ("relaxed-simd", r#"(func (param v128 v128) (result v128) (i8x16.relaxed_swizzle (local.get 0) (local.get 1)))"#),
-            ("extended-const", r#"(global i32 (i32.add (i32.const 1) (i32.const 2)))"#),
-            ("wide-arithmetic", r#"(func (param i64 i64 i64 i64) (result i64 i64) (i64.add128 (local.get 0) (local.get 1) (local.get 2) (local.get 3)))"#),
-            ("exception-handling", r#"(tag $e (param i32)) (func (result i32) (block $h (result i32) (try_table (catch $e $h) (throw $e (i32.const 1))) (i32.const 0)))"#),
-            ("memory64", r#"(memory i64 1) (func (drop (i32.load (i64.const 0))))"#),
+            (
+                "atomics",
+                r#"(memory 1 1 shared) (func (drop (i32.atomic.load (i32.const 0))))"#,
+            ),
+            (
+                "bulk-memory",
+                r#"(memory 1) (func (memory.fill (i32.const 0) (i32.const 0) (i32.const 0)))"#,
+            ),
+            (
+                "sign-ext",
+                r#"(func (param i32) (result i32) (i32.extend8_s (local.get 0)))"#,
+            ),
+            (
+                "nontrapping-fptoint",
+                r#"(func (param f32) (result i32) (i32.trunc_sat_f32_s (local.get 0)))"#,
+            ),
+            (
+                "simd128",
+                r#"(func (result v128) (v128.const i32x4 1 2 3 4))"#,
+            ),
+            (
+                "relaxed-simd",
+                r#"(func (param v128 v128) (result v128) (i8x16.relaxed_swizzle (local.get 0) (local.get 1)))"#,
+            ),
+            (
+                "extended-const",
+                r#"(global i32 (i32.add (i32.const 1) (i32.const 2)))"#,
+            ),
+            (
+                "wide-arithmetic",
+                r#"(func (param i64 i64 i64 i64) (result i64 i64) (i64.add128 (local.get 0) (local.get 1) (local.get 2) (local.get 3)))"#,
+            ),
+            (
+                "exception-handling",
+                r#"(tag $e (param i32)) (func (result i32) (block $h (result i32) (try_table (catch $e $h) (throw $e (i32.const 1))) (i32.const 0)))"#,
+            ),
+            (
+                "memory64",
+                r#"(memory i64 1) (func (drop (i32.load (i64.const 0))))"#,
+            ),
             ("multimemory", r#"(memory 1) (memory 1)"#),
             ("tail-call", r#"(func $f (return_call $f))"#),
-            ("multivalue", r#"(func (result i32 i32) (i32.const 1) (i32.const 2))"#),
-            ("reference-types", r#"(table 1 funcref) (func (drop (ref.null func)))"#),
+            (
+                "multivalue",
+                r#"(func (result i32 i32) (i32.const 1) (i32.const 2))"#,
+            ),
+            (
+                "reference-types",
+                r#"(table 1 funcref) (func (drop (ref.null func)))"#,
+            ),
         ];
         for (feature, body) in cases {
-            assert!(ENABLED_FEATURES.contains(feature), "{feature} is tested but not listed");
+            assert!(
+                ENABLED_FEATURES.contains(feature),
+                "{feature} is tested but not listed"
+            );
             let wat = format!("(module {body})");
             if let Err(e) = wasmtime::Module::new(&engine, &wat) {
                 panic!("{feature}: {e:#}");

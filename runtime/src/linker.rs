@@ -15,7 +15,11 @@ use crate::syscalls;
 use crate::thread::{MemHandle, ThreadCtx};
 
 /// Builds the linker for `loaded` and creates its memory if it is imported.
-pub(crate) fn build(store: &mut Store<ThreadCtx>, loaded: &Loaded, trace: bool) -> Result<(Linker<ThreadCtx>, MemHandle), Error> {
+pub(crate) fn build(
+    store: &mut Store<ThreadCtx>,
+    loaded: &Loaded,
+    trace: bool,
+) -> Result<(Linker<ThreadCtx>, MemHandle), Error> {
     let setup = |e: anyhow::Error| Error::Instantiate(format!("linker setup: {e:#}"));
     let mut real = Linker::new(&loaded.engine);
     if loaded.uses_preview1 {
@@ -30,14 +34,20 @@ pub(crate) fn build(store: &mut Store<ThreadCtx>, loaded: &Loaded, trace: bool) 
     syscalls::thread::add_wasi_thread_spawn(&mut real).map_err(setup)?;
     add_enosys_stubs(&mut real, loaded).map_err(setup)?;
 
-    let mut linker = if trace { traced(&loaded.engine, real, loaded).map_err(setup)? } else { real };
+    let mut linker = if trace {
+        traced(&loaded.engine, real, loaded).map_err(setup)?
+    } else {
+        real
+    };
     let memory = match &loaded.memory_import {
         None => MemHandle::None,
         Some((module, name, ty)) => {
             let (ext, handle): (Extern, MemHandle) = if ty.is_shared() {
-                let sm = SharedMemory::new(&loaded.engine, ty.clone()).map_err(|e| Error::BadModule {
-                    path: loaded.path.clone(),
-                    message: format!("cannot create its shared memory {module}.{name}: {e:#}"),
+                let sm = SharedMemory::new(&loaded.engine, ty.clone()).map_err(|e| {
+                    Error::BadModule {
+                        path: loaded.path.clone(),
+                        message: format!("cannot create its shared memory {module}.{name}: {e:#}"),
+                    }
                 })?;
                 (sm.clone().into(), MemHandle::Shared(sm))
             } else {
@@ -65,19 +75,27 @@ fn is_ours(module: &str) -> bool {
 fn add_enosys_stubs(linker: &mut Linker<ThreadCtx>, loaded: &Loaded) -> anyhow::Result<()> {
     linker.allow_shadowing(false);
     for import in loaded.module.imports() {
-        let ExternType::Func(ty) = import.ty() else { continue };
+        let ExternType::Func(ty) = import.ty() else {
+            continue;
+        };
         if !is_ours(import.module()) {
             continue;
         }
         let label = format!("{}.{}", import.module(), import.name());
-        let returns_errno = ty.results().len() == 1 && ty.results().next().is_some_and(|t| t.is_i32());
-        let stub = move |_: Caller<'_, ThreadCtx>, _: &[Val], results: &mut [Val]| -> wasmtime::Result<()> {
+        let returns_errno =
+            ty.results().len() == 1 && ty.results().next().is_some_and(|t| t.is_i32());
+        let stub = move |_: Caller<'_, ThreadCtx>,
+                         _: &[Val],
+                         results: &mut [Val]|
+              -> wasmtime::Result<()> {
             warn_once(&label);
             if returns_errno {
                 results[0] = Val::I32(Errno::Nosys.raw());
                 Ok(())
             } else {
-                Err(wasmtime::Error::msg(format!("{label} is not supported by this runtime yet")))
+                Err(wasmtime::Error::msg(format!(
+                    "{label} is not supported by this runtime yet"
+                )))
             }
         };
         // Defining fails exactly when a family already provides the name: keep theirs.
@@ -90,44 +108,64 @@ fn add_enosys_stubs(linker: &mut Linker<ThreadCtx>, loaded: &Loaded) -> anyhow::
 fn warn_once(label: &str) {
     static SEEN: OnceLock<Mutex<HashSet<String>>> = OnceLock::new();
     let seen = SEEN.get_or_init(Default::default);
-    if seen.lock().unwrap_or_else(|p| p.into_inner()).insert(label.to_string()) {
+    if seen
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(label.to_string())
+    {
         eprintln!("warning: {label} is not supported by this runtime yet (ENOSYS)");
     }
 }
 
 /// Wraps every function the module imports so each call is logged to stderr as
 /// `[trace tid] module.name(args) -> results`. The real function is looked up once per store.
-fn traced(engine: &wasmtime::Engine, real: Linker<ThreadCtx>, loaded: &Loaded) -> anyhow::Result<Linker<ThreadCtx>> {
+fn traced(
+    engine: &wasmtime::Engine,
+    real: Linker<ThreadCtx>,
+    loaded: &Loaded,
+) -> anyhow::Result<Linker<ThreadCtx>> {
     let real = Arc::new(real);
     let mut outer = Linker::new(engine);
     for import in loaded.module.imports() {
-        let ExternType::Func(ty) = import.ty() else { continue };
+        let ExternType::Func(ty) = import.ty() else {
+            continue;
+        };
         let (module, name) = (import.module().to_string(), import.name().to_string());
         let real = real.clone();
         let ty2: FuncType = ty.clone();
-        outer.func_new(&module.clone(), &name.clone(), ty, move |mut caller: Caller<'_, ThreadCtx>, params: &[Val], results: &mut [Val]| {
-            let key = (module.clone(), name.clone());
-            let func = match caller.data().trace_funcs.get(&key) {
-                Some(f) => *f,
-                None => {
-                    let f = real
-                        .get(&mut caller, &module, &name)
-                        .ok()
-                        .and_then(|e| e.into_func())
-                        .ok_or_else(|| wasmtime::Error::msg(format!("{module}.{name} is not defined")))?;
-                    caller.data_mut().trace_funcs.insert(key, f);
-                    f
+        outer.func_new(
+            &module.clone(),
+            &name.clone(),
+            ty,
+            move |mut caller: Caller<'_, ThreadCtx>, params: &[Val], results: &mut [Val]| {
+                let key = (module.clone(), name.clone());
+                let func = match caller.data().trace_funcs.get(&key) {
+                    Some(f) => *f,
+                    None => {
+                        let f = real
+                            .get(&mut caller, &module, &name)
+                            .ok()
+                            .and_then(|e| e.into_func())
+                            .ok_or_else(|| {
+                                wasmtime::Error::msg(format!("{module}.{name} is not defined"))
+                            })?;
+                        caller.data_mut().trace_funcs.insert(key, f);
+                        f
+                    }
+                };
+                let tid = caller.data().tid;
+                let args = fmt_vals(params);
+                let r = func.call(&mut caller, params, results);
+                match &r {
+                    Ok(()) => eprintln!(
+                        "[trace {tid}] {module}.{name}({args}) -> {}",
+                        fmt_results(&ty2, results)
+                    ),
+                    Err(e) => eprintln!("[trace {tid}] {module}.{name}({args}) -> trap: {e}"),
                 }
-            };
-            let tid = caller.data().tid;
-            let args = fmt_vals(params);
-            let r = func.call(&mut caller, params, results);
-            match &r {
-                Ok(()) => eprintln!("[trace {tid}] {module}.{name}({args}) -> {}", fmt_results(&ty2, results)),
-                Err(e) => eprintln!("[trace {tid}] {module}.{name}({args}) -> trap: {e}"),
-            }
-            r
-        })?;
+                r
+            },
+        )?;
     }
     Ok(outer)
 }

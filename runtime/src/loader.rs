@@ -51,7 +51,10 @@ impl Loaded {
             if unknown.len() > shown {
                 what.push_str(&format!(" and {} more", unknown.len() - shown));
             }
-            return Err(Error::UnknownImports { path: path.to_path_buf(), what });
+            return Err(Error::UnknownImports {
+                path: path.to_path_buf(),
+                what,
+            });
         }
         if w32 && w64 {
             return Err(Error::BadModule {
@@ -103,7 +106,16 @@ mod tests {
         .unwrap();
         assert!(l.uses_wasix32 && l.uses_preview1 && !l.uses_wasix64);
         let (m, n, ty) = l.memory_import.unwrap();
-        assert_eq!((m.as_str(), n.as_str(), ty.is_shared(), ty.minimum(), ty.maximum()), ("env", "memory", true, 1, Some(10)));
+        assert_eq!(
+            (
+                m.as_str(),
+                n.as_str(),
+                ty.is_shared(),
+                ty.minimum(),
+                ty.maximum()
+            ),
+            ("env", "memory", true, 1, Some(10))
+        );
     }
 
     #[test]
@@ -117,7 +129,12 @@ mod tests {
         .err()
         .unwrap()
         .to_string();
-        for needle in ["`env.foo` (function)", "`wasi.other` (function)", "`env.g` (global)", "help:"] {
+        for needle in [
+            "`env.foo` (function)",
+            "`wasi.other` (function)",
+            "`env.g` (global)",
+            "help:",
+        ] {
             assert!(e.contains(needle), "{needle} missing in: {e}");
         }
     }

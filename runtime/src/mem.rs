@@ -36,7 +36,9 @@ impl MemSize for M32 {
         o as u32 as u64
     }
     fn offset(v: u64) -> Result<i32, Errno> {
-        u32::try_from(v).map(|v| v as i32).map_err(|_| Errno::Overflow)
+        u32::try_from(v)
+            .map(|v| v as i32)
+            .map_err(|_| Errno::Overflow)
     }
 }
 
@@ -66,14 +68,22 @@ pub struct GuestMemory<'a> {
 impl<'a> GuestMemory<'a> {
     /// A view of an owned (non-shared) memory's bytes.
     pub fn from_slice(bytes: &'a mut [u8]) -> Self {
-        GuestMemory { base: bytes.as_mut_ptr(), len: bytes.len(), _life: PhantomData }
+        GuestMemory {
+            base: bytes.as_mut_ptr(),
+            len: bytes.len(),
+            _life: PhantomData,
+        }
     }
 
     /// A view of a shared memory. Other threads may write concurrently; we only ever copy
     /// (racy but memory-safe, like every wasm host).
     pub fn from_shared(mem: &'a wasmtime::SharedMemory) -> Self {
         let data = mem.data();
-        GuestMemory { base: data.as_ptr() as *mut u8, len: data.len(), _life: PhantomData }
+        GuestMemory {
+            base: data.as_ptr() as *mut u8,
+            len: data.len(),
+            _life: PhantomData,
+        }
     }
 
     /// A view of `len` bytes at `base`.
@@ -82,7 +92,11 @@ impl<'a> GuestMemory<'a> {
     /// `base..base+len` must stay mapped for `'a` (a shared memory handle kept alive by the
     /// caller's store data guarantees this: shared memories never shrink).
     pub(crate) unsafe fn from_raw(base: *mut u8, len: usize) -> Self {
-        GuestMemory { base, len, _life: PhantomData }
+        GuestMemory {
+            base,
+            len,
+            _life: PhantomData,
+        }
     }
 
     /// The current size in bytes.
@@ -170,7 +184,11 @@ impl<'a> GuestMemory<'a> {
 
     /// Reads a pointer-sized value.
     pub fn read_ptr<M: MemSize>(&self, addr: u64) -> Result<u64, Errno> {
-        if M::PTR_BYTES == 4 { self.read_u32(addr).map(u64::from) } else { self.read_u64(addr) }
+        if M::PTR_BYTES == 4 {
+            self.read_u32(addr).map(u64::from)
+        } else {
+            self.read_u64(addr)
+        }
     }
 
     /// Writes a pointer-sized value; `Overflow` when it does not fit the width.
@@ -233,7 +251,9 @@ impl<'a> GuestMemory<'a> {
 
 /// Total length of `iovs`, capped at [`MAX_IO`].
 pub fn iov_total(iovs: &[(u64, u64)]) -> usize {
-    iovs.iter().fold(0u64, |acc, &(_, l)| acc.saturating_add(l)).min(MAX_IO as u64) as usize
+    iovs.iter()
+        .fold(0u64, |acc, &(_, l)| acc.saturating_add(l))
+        .min(MAX_IO as u64) as usize
 }
 
 #[cfg(test)]
@@ -255,7 +275,11 @@ mod tests {
         ];
         for &(addr, len, ok) in cases {
             assert_eq!(m.read_bytes(addr, len).is_ok(), ok, "read {addr}+{len}");
-            assert_eq!(m.write_bytes(addr, &vec![1; len as usize]).is_ok(), ok, "write {addr}+{len}");
+            assert_eq!(
+                m.write_bytes(addr, &vec![1; len as usize]).is_ok(),
+                ok,
+                "write {addr}+{len}"
+            );
         }
         assert_eq!(m.read_u32(62), Err(Errno::Fault));
     }

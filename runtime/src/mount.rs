@@ -17,21 +17,28 @@ pub struct Mount {
 impl Mount {
     /// `--dir HOST`: the host directory at the same path in the guest.
     pub fn parse_dir(host: &str) -> Result<Mount, crate::Error> {
-        let host_path = std::path::absolute(host).map_err(|e| {
-            crate::Error::Config(format!("invalid --dir `{host}`: {e}"))
-        })?;
+        let host_path = std::path::absolute(host)
+            .map_err(|e| crate::Error::Config(format!("invalid --dir `{host}`: {e}")))?;
         let guest = host_path.to_str().ok_or_else(|| {
             crate::Error::Config(format!(
                 "invalid --dir `{host}`: the path is not UTF-8\nhelp: use --mapdir GUEST:HOST"
             ))
         })?;
-        Ok(Mount { guest: normalize_guest(guest, host)?, host: host_path, read_only: false })
+        Ok(Mount {
+            guest: normalize_guest(guest, host)?,
+            host: host_path,
+            read_only: false,
+        })
     }
 
     /// `--mapdir GUEST:HOST`.
     pub fn parse_mapdir(spec: &str) -> Result<Mount, crate::Error> {
         let (guest, host) = split_pair(spec, "--mapdir", "GUEST:HOST")?;
-        Ok(Mount { guest: normalize_guest(guest, spec)?, host: PathBuf::from(host), read_only: false })
+        Ok(Mount {
+            guest: normalize_guest(guest, spec)?,
+            host: PathBuf::from(host),
+            read_only: false,
+        })
     }
 
     /// `--volume HOST:GUEST` (wasmer's form; a trailing `:ro` makes it read-only).
@@ -41,17 +48,29 @@ impl Mount {
             None => (spec, false),
         };
         let (host, guest) = split_pair(body, "--volume", "HOST:GUEST")?;
-        Ok(Mount { guest: normalize_guest(guest, spec)?, host: PathBuf::from(host), read_only })
+        Ok(Mount {
+            guest: normalize_guest(guest, spec)?,
+            host: PathBuf::from(host),
+            read_only,
+        })
     }
 }
 
 /// Splits at the last `:` whose right side is an absolute guest path or a host path.
-fn split_pair<'a>(spec: &'a str, flag: &str, shape: &str) -> Result<(&'a str, &'a str), crate::Error> {
+fn split_pair<'a>(
+    spec: &'a str,
+    flag: &str,
+    shape: &str,
+) -> Result<(&'a str, &'a str), crate::Error> {
     match spec.split_once(':') {
         Some((a, b)) if !a.is_empty() && !b.is_empty() => Ok((a, b)),
         _ => Err(crate::Error::Config(format!(
             "invalid {flag} `{spec}`: expected {shape}\nhelp: for example {flag} {}",
-            if shape == "GUEST:HOST" { "/data:./data" } else { "./data:/data" }
+            if shape == "GUEST:HOST" {
+                "/data:./data"
+            } else {
+                "./data:/data"
+            }
         ))),
     }
 }
@@ -84,7 +103,8 @@ mod tests {
 
     #[test]
     fn parses_mapdir_and_volume() {
-        let cases: &[(&str, bool, Option<(&str, &str, bool)>)] = &[
+        type Case<'a> = (&'a str, bool, Option<(&'a str, &'a str, bool)>);
+        let cases: &[Case<'_>] = &[
             ("/data:./d", true, Some(("/data", "./d", false))),
             ("/a/./b/:/h", true, Some(("/a/b", "/h", false))),
             ("relative:/h", true, None),
@@ -95,11 +115,19 @@ mod tests {
             ("./d:", false, None),
         ];
         for &(spec, mapdir, want) in cases {
-            let got = if mapdir { Mount::parse_mapdir(spec) } else { Mount::parse_volume(spec) };
+            let got = if mapdir {
+                Mount::parse_mapdir(spec)
+            } else {
+                Mount::parse_volume(spec)
+            };
             match want {
                 Some((guest, host, ro)) => {
                     let m = got.unwrap_or_else(|e| panic!("{spec}: {e}"));
-                    assert_eq!((m.guest.as_str(), m.host.to_str().unwrap(), m.read_only), (guest, host, ro), "{spec}");
+                    assert_eq!(
+                        (m.guest.as_str(), m.host.to_str().unwrap(), m.read_only),
+                        (guest, host, ro),
+                        "{spec}"
+                    );
                 }
                 None => assert!(got.is_err(), "{spec} should fail"),
             }

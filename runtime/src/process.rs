@@ -44,7 +44,9 @@ impl Process {
     /// The first process of a run, with stdio and preopens in its fd table.
     pub fn from_options(opts: &RunOptions) -> Result<Arc<Process>, Error> {
         let argv0 = opts.argv0.clone().unwrap_or_else(|| {
-            opts.module.file_name().map_or_else(|| "main.wasm".into(), |n| n.to_string_lossy().into_owned())
+            opts.module
+                .file_name()
+                .map_or_else(|| "main.wasm".into(), |n| n.to_string_lossy().into_owned())
         });
         let mut args = vec![argv0];
         args.extend(opts.args.iter().cloned());
@@ -66,7 +68,9 @@ impl Process {
         let mut fds = FdTable::new();
         for stream in [Stream::Stdin, Stream::Stdout, Stream::Stderr] {
             let obj: Arc<dyn FdObject> = Arc::new(Stdio::new(stream, panic_seen.clone()));
-            let fd = fds.insert(FdEntry::new(obj)).map_err(|e| Error::Config(format!("fd table: {e}")))?;
+            let fd = fds
+                .insert(FdEntry::new(obj))
+                .map_err(|e| Error::Config(format!("fd table: {e}")))?;
             debug_assert_eq!(fd, stream as u32);
         }
         vfs.install_preopens(&mut fds)?;
@@ -106,7 +110,11 @@ impl Process {
     /// The exit code to use for an abnormal end (trap or abort): 101 after a Rust panic
     /// message, else 134 like a native `abort` (128 + SIGABRT).
     pub fn abort_code(&self) -> i32 {
-        if self.panic_seen.load(Ordering::Relaxed) { 101 } else { 134 }
+        if self.panic_seen.load(Ordering::Relaxed) {
+            101
+        } else {
+            134
+        }
     }
 }
 
@@ -140,13 +148,19 @@ impl ThreadRegistry {
         if tid > 0x1FFF_FFFF {
             return Err(Errno::Again);
         }
-        self.running.lock().unwrap_or_else(|p| p.into_inner()).insert(tid, ());
+        self.running
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(tid, ());
         Ok(tid)
     }
 
     /// Marks `tid` finished and wakes joiners.
     pub fn finished(&self, tid: u32) {
-        self.running.lock().unwrap_or_else(|p| p.into_inner()).remove(&tid);
+        self.running
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&tid);
         self.changed.notify_all();
     }
 
@@ -154,13 +168,21 @@ impl ThreadRegistry {
     pub fn join(&self, tid: u32) {
         let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());
         while running.contains_key(&tid) {
-            running = self.changed.wait(running).unwrap_or_else(|p| p.into_inner());
+            running = self
+                .changed
+                .wait(running)
+                .unwrap_or_else(|p| p.into_inner());
         }
     }
 
     /// Some running thread, if any.
     pub fn any_running(&self) -> Option<u32> {
-        self.running.lock().unwrap_or_else(|p| p.into_inner()).keys().next().copied()
+        self.running
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .keys()
+            .next()
+            .copied()
     }
 
     /// Number of running threads.

@@ -66,8 +66,19 @@ impl std::fmt::Display for ThreadExit {
 impl std::error::Error for ThreadExit {}
 
 impl ThreadCtx {
-    fn new(process: Arc<Process>, tid: u32, memory: MemHandle, module: Option<Arc<ModuleCtx>>) -> Self {
-        ThreadCtx { process, tid, memory, module, trace_funcs: HashMap::new() }
+    fn new(
+        process: Arc<Process>,
+        tid: u32,
+        memory: MemHandle,
+        module: Option<Arc<ModuleCtx>>,
+    ) -> Self {
+        ThreadCtx {
+            process,
+            tid,
+            memory,
+            module,
+            trace_funcs: HashMap::new(),
+        }
     }
 
     /// Whether this is the process's main thread.
@@ -106,7 +117,10 @@ pub fn exit_process(code: i32) -> ! {
 /// Instantiates the module on the calling thread and runs `_start`; returns the exit code.
 pub fn run_main(loaded: Loaded, process: Arc<Process>) -> Result<i32, Error> {
     let main_tid = process.threads.main_tid();
-    let mut store = Store::new(&loaded.engine, ThreadCtx::new(process.clone(), main_tid, MemHandle::None, None));
+    let mut store = Store::new(
+        &loaded.engine,
+        ThreadCtx::new(process.clone(), main_tid, MemHandle::None, None),
+    );
     let (linker, memory) = crate::linker::build(&mut store, &loaded, process.trace)?;
     let pre = linker
         .instantiate_pre(&loaded.module)
@@ -115,21 +129,30 @@ pub fn run_main(loaded: Loaded, process: Arc<Process>) -> Result<i32, Error> {
         MemHandle::Shared(sm) => Some(sm.clone()),
         _ => None,
     };
-    let module_ctx = Arc::new(ModuleCtx { engine: loaded.engine.clone(), pre: pre.clone(), shared_memory });
+    let module_ctx = Arc::new(ModuleCtx {
+        engine: loaded.engine.clone(),
+        pre: pre.clone(),
+        shared_memory,
+    });
     store.data_mut().module = Some(module_ctx);
     store.data_mut().memory = memory;
     let instance = match pre.instantiate(&mut store) {
         Ok(i) => i,
         Err(e) => return Ok(finish_main(&process, e)),
     };
-    if let MemHandle::None = store.data().memory {
-        if let Some(m) = instance.get_memory(&mut store, "memory") {
-            store.data_mut().memory = MemHandle::Own(m);
-        }
+    if let MemHandle::None = store.data().memory
+        && let Some(m) = instance.get_memory(&mut store, "memory")
+    {
+        store.data_mut().memory = MemHandle::Own(m);
     }
     let start = instance
         .get_typed_func::<(), ()>(&mut store, "_start")
-        .map_err(|e| Error::BadModule { path: loaded.path.clone(), message: format!("no `_start() -> ()` export: {e}\nhelp: build a binary (not a library) crate") })?;
+        .map_err(|e| Error::BadModule {
+            path: loaded.path.clone(),
+            message: format!(
+                "no `_start() -> ()` export: {e}\nhelp: build a binary (not a library) crate"
+            ),
+        })?;
     Ok(match start.call(&mut store, ()) {
         Ok(()) => {
             process.threads.finished(main_tid);
@@ -163,14 +186,20 @@ fn finish_main(process: &Process, err: wasmtime::Error) -> i32 {
 /// Prints the trap's cause and the guest backtrace (not the host's, even under
 /// `RUST_BACKTRACE`).
 fn report_trap(process: &Process, tid: u32, err: &wasmtime::Error) {
-    if process.panic_seen.load(std::sync::atomic::Ordering::Relaxed) {
+    if process
+        .panic_seen
+        .load(std::sync::atomic::Ordering::Relaxed)
+    {
         return; // a Rust panic already said why, like a native panic does
     }
     let cause = match err.downcast_ref::<wasmtime::Trap>() {
         Some(trap) => trap.to_string(),
         None => format!("{err:#}"),
     };
-    let backtrace = err.downcast_ref::<wasmtime::WasmBacktrace>().map(|bt| format!("\n{bt}")).unwrap_or_default();
+    let backtrace = err
+        .downcast_ref::<wasmtime::WasmBacktrace>()
+        .map(|bt| format!("\n{bt}"))
+        .unwrap_or_default();
     eprintln!("error: wasm trap in thread {tid}: {cause}{backtrace}");
 }
 
@@ -198,7 +227,12 @@ pub fn spawn(ctx: &ThreadCtx, start_arg: u64) -> Result<u32, Errno> {
 /// `Some(false)` for `wasi_thread_start(i32, i32)`, `Some(true)` for `(i64, i64)`, `None` when
 /// the export is missing or has another type.
 fn entry_is_wide(module: &ModuleCtx) -> Option<bool> {
-    let ty = module.pre.module().get_export("wasi_thread_start")?.func()?.clone();
+    let ty = module
+        .pre
+        .module()
+        .get_export("wasi_thread_start")?
+        .func()?
+        .clone();
     let params: Vec<ValType> = ty.params().collect();
     if ty.results().len() != 0 || params.len() != 2 {
         return None;
@@ -210,10 +244,22 @@ fn entry_is_wide(module: &ModuleCtx) -> Option<bool> {
     }
 }
 
-fn thread_main(module: Arc<ModuleCtx>, memory: SharedMemory, process: Arc<Process>, tid: u32, start_arg: u64, wide: bool) {
+fn thread_main(
+    module: Arc<ModuleCtx>,
+    memory: SharedMemory,
+    process: Arc<Process>,
+    tid: u32,
+    start_arg: u64,
+    wide: bool,
+) {
     let mut store = Store::new(
         &module.engine,
-        ThreadCtx::new(process.clone(), tid, MemHandle::Shared(memory), Some(module.clone())),
+        ThreadCtx::new(
+            process.clone(),
+            tid,
+            MemHandle::Shared(memory),
+            Some(module.clone()),
+        ),
     );
     let result = (|| -> wasmtime::Result<()> {
         let instance = module.pre.instantiate(&mut store)?;

@@ -345,11 +345,20 @@ mod tests {
     #[test]
     fn host_errors_map() {
         let cases = [
-            (io::Error::from_raw_os_error(rustix::io::Errno::NOENT.raw_os_error()), Errno::Noent),
-            (io::Error::from_raw_os_error(rustix::io::Errno::PIPE.raw_os_error()), Errno::Pipe),
-            (io::Error::from_raw_os_error(rustix::io::Errno::AGAIN.raw_os_error()), Errno::Again),
+            (
+                io::Error::from_raw_os_error(rustix::io::Errno::NOENT.raw_os_error()),
+                Errno::Noent,
+            ),
+            (
+                io::Error::from_raw_os_error(rustix::io::Errno::PIPE.raw_os_error()),
+                Errno::Pipe,
+            ),
+            (
+                io::Error::from_raw_os_error(rustix::io::Errno::AGAIN.raw_os_error()),
+                Errno::Again,
+            ),
             (io::Error::new(io::ErrorKind::NotFound, "x"), Errno::Noent),
-            (io::Error::new(io::ErrorKind::Other, "x"), Errno::Io),
+            (io::Error::other("x"), Errno::Io),
         ];
         for (e, want) in cases {
             let s = e.to_string();

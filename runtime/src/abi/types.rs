@@ -336,7 +336,10 @@ mod tests {
         };
         let b = st.to_bytes();
         let at = |o: usize| u64::from_le_bytes(b[o..o + 8].try_into().unwrap());
-        assert_eq!([at(0), at(8), at(24), at(32), at(40), at(48), at(56)], [1, 2, 3, 4, 5, 6, 7]);
+        assert_eq!(
+            [at(0), at(8), at(24), at(32), at(40), at(48), at(56)],
+            [1, 2, 3, 4, 5, 6, 7]
+        );
         assert_eq!(b[16], 4);
     }
 

@@ -19,7 +19,9 @@ fn main() -> ExitCode {
             }
         },
         Err(e) => {
-            eprintln!("error: {e}\nusage: wasix-run [--env K=V] [--dir HOST] [--mapdir G:H] [--volume H:G] [--cwd P] [--net[=RULES]] [--cache DIR] [--trace] [--argv0 N] MODULE [ARGS...]");
+            eprintln!(
+                "error: {e}\nusage: wasix-run [--env K=V] [--dir HOST] [--mapdir G:H] [--volume H:G] [--cwd P] [--net[=RULES]] [--cache DIR] [--trace] [--argv0 N] MODULE [ARGS...]"
+            );
             ExitCode::from(2)
         }
     }
@@ -28,23 +30,35 @@ fn main() -> ExitCode {
 fn parse(args: Vec<String>) -> Result<RunOptions, String> {
     let mut it = args.into_iter();
     let mut opts = RunOptions::new("");
-    let need = |it: &mut std::vec::IntoIter<String>, flag: &str| it.next().ok_or(format!("{flag} needs a value"));
+    let need = |it: &mut std::vec::IntoIter<String>, flag: &str| {
+        it.next().ok_or(format!("{flag} needs a value"))
+    };
     while let Some(a) = it.next() {
         match a.as_str() {
             "--env" => {
                 let kv = need(&mut it, "--env")?;
-                let (k, v) = kv.split_once('=').ok_or(format!("--env `{kv}`: expected K=V"))?;
+                let (k, v) = kv
+                    .split_once('=')
+                    .ok_or(format!("--env `{kv}`: expected K=V"))?;
                 opts.env.push((k.into(), v.into()));
             }
-            "--dir" => opts.mounts.push(Mount::parse_dir(&need(&mut it, "--dir")?).map_err(|e| e.to_string())?),
-            "--mapdir" => opts.mounts.push(Mount::parse_mapdir(&need(&mut it, "--mapdir")?).map_err(|e| e.to_string())?),
-            "--volume" => opts.mounts.push(Mount::parse_volume(&need(&mut it, "--volume")?).map_err(|e| e.to_string())?),
+            "--dir" => opts
+                .mounts
+                .push(Mount::parse_dir(&need(&mut it, "--dir")?).map_err(|e| e.to_string())?),
+            "--mapdir" => opts
+                .mounts
+                .push(Mount::parse_mapdir(&need(&mut it, "--mapdir")?).map_err(|e| e.to_string())?),
+            "--volume" => opts
+                .mounts
+                .push(Mount::parse_volume(&need(&mut it, "--volume")?).map_err(|e| e.to_string())?),
             "--cwd" => opts.cwd = Some(need(&mut it, "--cwd")?),
             "--cache" => opts.cache = CacheMode::Dir(need(&mut it, "--cache")?.into()),
             "--argv0" => opts.argv0 = Some(need(&mut it, "--argv0")?),
             "--trace" => opts.trace = true,
             "--net" => opts.net = NetPolicy::allow_all(),
-            s if s.starts_with("--net=") => opts.net = NetPolicy::parse(&s["--net=".len()..]).map_err(|e| e.to_string())?,
+            s if s.starts_with("--net=") => {
+                opts.net = NetPolicy::parse(&s["--net=".len()..]).map_err(|e| e.to_string())?
+            }
             s if s.starts_with("--") => return Err(format!("unknown option `{s}`")),
             _ => {
                 opts.module = a.into();

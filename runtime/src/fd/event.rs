@@ -22,7 +22,9 @@ impl EventFd {
         if flags & eventfdflags::SEMAPHORE != 0 {
             f |= rustix::event::EventfdFlags::SEMAPHORE;
         }
-        Ok(EventFd { fd: rustix::event::eventfd(initial, f)? })
+        Ok(EventFd {
+            fd: rustix::event::eventfd(initial, f)?,
+        })
     }
 }
 

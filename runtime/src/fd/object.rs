@@ -116,7 +116,11 @@ impl dyn FdObject {
 /// `fstat` of a host fd as a WASI filestat (for stdio, pipes and event fds).
 pub fn host_filestat(fd: BorrowedFd<'_>, filetype: Filetype) -> Result<Filestat, Errno> {
     let st = rustix::fs::fstat(fd)?;
-    let ns = |s: i64, n: i64| (s.max(0) as u64).saturating_mul(1_000_000_000).saturating_add(n.max(0) as u64);
+    let ns = |s: i64, n: i64| {
+        (s.max(0) as u64)
+            .saturating_mul(1_000_000_000)
+            .saturating_add(n.max(0) as u64)
+    };
     Ok(Filestat {
         dev: st.st_dev as u64,
         ino: st.st_ino as u64,

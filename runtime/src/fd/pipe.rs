@@ -20,7 +20,16 @@ pub struct PipeEnd {
 /// Creates a pipe: `(read end, write end)`.
 pub fn pipe() -> Result<(Arc<PipeEnd>, Arc<PipeEnd>), Errno> {
     let (r, w) = rustix::pipe::pipe_with(rustix::pipe::PipeFlags::CLOEXEC)?;
-    Ok((Arc::new(PipeEnd { fd: r, readable: true }), Arc::new(PipeEnd { fd: w, readable: false })))
+    Ok((
+        Arc::new(PipeEnd {
+            fd: r,
+            readable: true,
+        }),
+        Arc::new(PipeEnd {
+            fd: w,
+            readable: false,
+        }),
+    ))
 }
 
 impl FdObject for PipeEnd {

@@ -57,7 +57,11 @@ pub(crate) fn retry<T>(mut f: impl FnMut() -> rustix::io::Result<T>) -> Result<T
 
 impl FdObject for Stdio {
     fn filetype(&self) -> Filetype {
-        if rustix::termios::isatty(self.fd()) { Filetype::CharacterDevice } else { Filetype::Unknown }
+        if rustix::termios::isatty(self.fd()) {
+            Filetype::CharacterDevice
+        } else {
+            Filetype::Unknown
+        }
     }
 
     fn as_any(&self) -> &dyn Any {

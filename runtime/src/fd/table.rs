@@ -24,7 +24,12 @@ pub struct FdEntry {
 impl FdEntry {
     /// An entry with all rights and no cloexec.
     pub fn new(obj: Arc<dyn FdObject>) -> Self {
-        FdEntry { obj, rights: rights::ALL, rights_inheriting: rights::ALL, cloexec: false }
+        FdEntry {
+            obj,
+            rights: rights::ALL,
+            rights_inheriting: rights::ALL,
+            cloexec: false,
+        }
     }
 }
 
@@ -173,7 +178,10 @@ mod tests {
         assert_eq!(t.insert(entry(12)).unwrap(), 5);
         assert_eq!(t.insert_at_least(2, entry(13)).unwrap(), 6);
         assert_eq!(t.insert_at_least(100, entry(14)).unwrap(), 100);
-        assert_eq!(t.insert_at_least(MAX_FDS, entry(15)).unwrap_err(), Errno::Mfile);
+        assert_eq!(
+            t.insert_at_least(MAX_FDS, entry(15)).unwrap_err(),
+            Errno::Mfile
+        );
     }
 
     #[test]
@@ -198,7 +206,10 @@ mod tests {
             t.insert(entry(i)).unwrap();
         }
         let old = t.renumber(0, 2).unwrap();
-        assert_eq!(old.map(|e| e.obj.downcast_ref::<Dummy>().unwrap().0), Some(2));
+        assert_eq!(
+            old.map(|e| e.obj.downcast_ref::<Dummy>().unwrap().0),
+            Some(2)
+        );
         assert_eq!(id(&t, 2), 0);
         assert_eq!(t.get(0).unwrap_err(), Errno::Badf);
         assert!(t.renumber(1, 1).unwrap().is_none());

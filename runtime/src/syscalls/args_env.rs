@@ -9,43 +9,100 @@ use crate::syscalls::{errno, ptr};
 use crate::thread::{ThreadCtx, split};
 
 /// Registers this family under `module`.
-pub fn add_to_linker<M: MemSize>(linker: &mut Linker<ThreadCtx>, module: &str) -> anyhow::Result<()> {
-    linker.func_wrap(module, "args_sizes_get", |mut c: Caller<'_, ThreadCtx>, count: M::Offset, size: M::Offset| {
-        let (mem, ctx) = split(&mut c);
-        errno(sizes_get::<M>(&mem, &args(ctx), ptr::<M>(count), ptr::<M>(size)))
-    })?;
-    linker.func_wrap(module, "args_get", |mut c: Caller<'_, ThreadCtx>, argv: M::Offset, buf: M::Offset| {
-        let (mem, ctx) = split(&mut c);
-        errno(strings_get::<M>(&mem, &args(ctx), ptr::<M>(argv), ptr::<M>(buf)))
-    })?;
-    linker.func_wrap(module, "environ_sizes_get", |mut c: Caller<'_, ThreadCtx>, count: M::Offset, size: M::Offset| {
-        let (mem, ctx) = split(&mut c);
-        errno(sizes_get::<M>(&mem, &environ(ctx), ptr::<M>(count), ptr::<M>(size)))
-    })?;
-    linker.func_wrap(module, "environ_get", |mut c: Caller<'_, ThreadCtx>, env: M::Offset, buf: M::Offset| {
-        let (mem, ctx) = split(&mut c);
-        errno(strings_get::<M>(&mem, &environ(ctx), ptr::<M>(env), ptr::<M>(buf)))
-    })?;
+pub fn add_to_linker<M: MemSize>(
+    linker: &mut Linker<ThreadCtx>,
+    module: &str,
+) -> anyhow::Result<()> {
+    linker.func_wrap(
+        module,
+        "args_sizes_get",
+        |mut c: Caller<'_, ThreadCtx>, count: M::Offset, size: M::Offset| {
+            let (mem, ctx) = split(&mut c);
+            errno(sizes_get::<M>(
+                &mem,
+                &args(ctx),
+                ptr::<M>(count),
+                ptr::<M>(size),
+            ))
+        },
+    )?;
+    linker.func_wrap(
+        module,
+        "args_get",
+        |mut c: Caller<'_, ThreadCtx>, argv: M::Offset, buf: M::Offset| {
+            let (mem, ctx) = split(&mut c);
+            errno(strings_get::<M>(
+                &mem,
+                &args(ctx),
+                ptr::<M>(argv),
+                ptr::<M>(buf),
+            ))
+        },
+    )?;
+    linker.func_wrap(
+        module,
+        "environ_sizes_get",
+        |mut c: Caller<'_, ThreadCtx>, count: M::Offset, size: M::Offset| {
+            let (mem, ctx) = split(&mut c);
+            errno(sizes_get::<M>(
+                &mem,
+                &environ(ctx),
+                ptr::<M>(count),
+                ptr::<M>(size),
+            ))
+        },
+    )?;
+    linker.func_wrap(
+        module,
+        "environ_get",
+        |mut c: Caller<'_, ThreadCtx>, env: M::Offset, buf: M::Offset| {
+            let (mem, ctx) = split(&mut c);
+            errno(strings_get::<M>(
+                &mem,
+                &environ(ctx),
+                ptr::<M>(env),
+                ptr::<M>(buf),
+            ))
+        },
+    )?;
     Ok(())
 }
 
 fn args(ctx: &ThreadCtx) -> Vec<Vec<u8>> {
-    ctx.process.args.iter().map(|a| a.as_bytes().to_vec()).collect()
+    ctx.process
+        .args
+        .iter()
+        .map(|a| a.as_bytes().to_vec())
+        .collect()
 }
 
 fn environ(ctx: &ThreadCtx) -> Vec<Vec<u8>> {
-    ctx.process.env.iter().map(|(k, v)| format!("{k}={v}").into_bytes()).collect()
+    ctx.process
+        .env
+        .iter()
+        .map(|(k, v)| format!("{k}={v}").into_bytes())
+        .collect()
 }
 
 /// Writes the string count and the total size including one NUL per string.
-fn sizes_get<M: MemSize>(mem: &GuestMemory<'_>, strings: &[Vec<u8>], count: u64, size: u64) -> Result<(), Errno> {
+fn sizes_get<M: MemSize>(
+    mem: &GuestMemory<'_>,
+    strings: &[Vec<u8>],
+    count: u64,
+    size: u64,
+) -> Result<(), Errno> {
     let total: usize = strings.iter().map(|s| s.len() + 1).sum();
     mem.write_ptr::<M>(count, strings.len() as u64)?;
     mem.write_ptr::<M>(size, total as u64)
 }
 
 /// Writes the strings (NUL-terminated) at `buf` and their addresses at `ptrs`.
-fn strings_get<M: MemSize>(mem: &GuestMemory<'_>, strings: &[Vec<u8>], ptrs: u64, buf: u64) -> Result<(), Errno> {
+fn strings_get<M: MemSize>(
+    mem: &GuestMemory<'_>,
+    strings: &[Vec<u8>],
+    ptrs: u64,
+    buf: u64,
+) -> Result<(), Errno> {
     let mut at = buf;
     for (i, s) in strings.iter().enumerate() {
         mem.write_ptr::<M>(ptrs + i as u64 * M::PTR_BYTES, at)?;
@@ -69,7 +126,14 @@ mod tests {
         sizes_get::<M32>(&mem, &s, 0, 4).unwrap();
         assert_eq!((mem.read_u32(0).unwrap(), mem.read_u32(4).unwrap()), (3, 6));
         strings_get::<M32>(&mem, &s, 8, 32).unwrap();
-        assert_eq!([mem.read_u32(8).unwrap(), mem.read_u32(12).unwrap(), mem.read_u32(16).unwrap()], [32, 35, 36]);
+        assert_eq!(
+            [
+                mem.read_u32(8).unwrap(),
+                mem.read_u32(12).unwrap(),
+                mem.read_u32(16).unwrap()
+            ],
+            [32, 35, 36]
+        );
         assert_eq!(mem.read_bytes(32, 6).unwrap(), b"ab\0\0c\0");
         assert_eq!(strings_get::<M32>(&mem, &s, 8, 62), Err(Errno::Fault));
     }

@@ -13,22 +13,45 @@ use crate::syscalls::{errno, ptr};
 use crate::thread::{ThreadCtx, split};
 
 /// Registers this family under `module`.
-pub fn add_to_linker<M: MemSize>(linker: &mut Linker<ThreadCtx>, module: &str) -> anyhow::Result<()> {
-    linker.func_wrap(module, "clock_res_get", |mut c: Caller<'_, ThreadCtx>, id: i32, out: M::Offset| {
-        let (mem, _) = split(&mut c);
-        errno(resolution(id).and_then(|r| mem.write_u64(ptr::<M>(out), r)))
-    })?;
-    linker.func_wrap(module, "clock_time_get", |mut c: Caller<'_, ThreadCtx>, id: i32, _precision: i64, out: M::Offset| {
-        let (mem, _) = split(&mut c);
-        errno(now(id).and_then(|t| mem.write_u64(ptr::<M>(out), t)))
-    })?;
-    linker.func_wrap(module, "clock_time_set", |_: Caller<'_, ThreadCtx>, id: i32, _ts: i64| {
-        errno(Clockid::from_raw(id).ok_or(Errno::Inval).and(Err::<(), _>(Errno::Perm)))
-    })?;
-    linker.func_wrap(module, "random_get", |mut c: Caller<'_, ThreadCtx>, buf: M::Offset, len: M::Offset| {
-        let (mem, _) = split(&mut c);
-        errno(random_get(&mem, ptr::<M>(buf), ptr::<M>(len)))
-    })?;
+pub fn add_to_linker<M: MemSize>(
+    linker: &mut Linker<ThreadCtx>,
+    module: &str,
+) -> anyhow::Result<()> {
+    linker.func_wrap(
+        module,
+        "clock_res_get",
+        |mut c: Caller<'_, ThreadCtx>, id: i32, out: M::Offset| {
+            let (mem, _) = split(&mut c);
+            errno(resolution(id).and_then(|r| mem.write_u64(ptr::<M>(out), r)))
+        },
+    )?;
+    linker.func_wrap(
+        module,
+        "clock_time_get",
+        |mut c: Caller<'_, ThreadCtx>, id: i32, _precision: i64, out: M::Offset| {
+            let (mem, _) = split(&mut c);
+            errno(now(id).and_then(|t| mem.write_u64(ptr::<M>(out), t)))
+        },
+    )?;
+    linker.func_wrap(
+        module,
+        "clock_time_set",
+        |_: Caller<'_, ThreadCtx>, id: i32, _ts: i64| {
+            errno(
+                Clockid::from_raw(id)
+                    .ok_or(Errno::Inval)
+                    .and(Err::<(), _>(Errno::Perm)),
+            )
+        },
+    )?;
+    linker.func_wrap(
+        module,
+        "random_get",
+        |mut c: Caller<'_, ThreadCtx>, buf: M::Offset, len: M::Offset| {
+            let (mem, _) = split(&mut c);
+            errno(random_get(&mem, ptr::<M>(buf), ptr::<M>(len)))
+        },
+    )?;
     Ok(())
 }
 
@@ -42,14 +65,18 @@ fn host_clock(id: i32) -> Result<Option<ClockId>, Errno> {
 }
 
 fn ns(t: Timespec) -> u64 {
-    (t.tv_sec.max(0) as u64).saturating_mul(1_000_000_000).saturating_add(t.tv_nsec.max(0) as u64)
+    (t.tv_sec.max(0) as u64)
+        .saturating_mul(1_000_000_000)
+        .saturating_add(t.tv_nsec.max(0) as u64)
 }
 
 /// Nanoseconds on clock `id`. Realtime is since the Unix epoch.
 pub fn now(id: i32) -> Result<u64, Errno> {
     match host_clock(id)? {
         None => {
-            let d = SystemTime::now().duration_since(UNIX_EPOCH).map_err(|_| Errno::Overflow)?;
+            let d = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_err(|_| Errno::Overflow)?;
             u64::try_from(d.as_nanos()).map_err(|_| Errno::Overflow)
         }
         Some(c) => Ok(ns(rustix::time::clock_gettime(c))),
@@ -66,7 +93,9 @@ fn random_get(mem: &GuestMemory<'_>, buf: u64, len: u64) -> Result<(), Errno> {
     let mut bytes = vec![0u8; usize::try_from(len).map_err(|_| Errno::Fault)?];
     let mut filled = 0;
     while filled < bytes.len() {
-        filled += rustix::rand::getrandom(&mut bytes[filled..], rustix::rand::GetRandomFlags::empty()).map_err(Errno::from)?;
+        filled +=
+            rustix::rand::getrandom(&mut bytes[filled..], rustix::rand::GetRandomFlags::empty())
+                .map_err(Errno::from)?;
     }
     mem.write_bytes(buf, &bytes)
 }
@@ -81,7 +110,10 @@ mod tests {
         let b = now(1).unwrap();
         assert!(b >= a);
         let real = now(0).unwrap();
-        assert!(real > 1_700_000_000 * 1_000_000_000, "realtime is since the epoch");
+        assert!(
+            real > 1_700_000_000 * 1_000_000_000,
+            "realtime is since the epoch"
+        );
         assert!(now(2).is_ok() && now(3).is_ok());
         assert_eq!(now(4), Err(Errno::Inval));
         assert_eq!(resolution(1), Ok(1));

@@ -15,13 +15,23 @@ use crate::syscalls::{errno, ptr};
 use crate::thread::{ThreadCtx, split};
 
 /// Registers this family under `module`.
-pub fn add_to_linker<M: MemSize>(linker: &mut Linker<ThreadCtx>, module: &str) -> anyhow::Result<()> {
+pub fn add_to_linker<M: MemSize>(
+    linker: &mut Linker<ThreadCtx>,
+    module: &str,
+) -> anyhow::Result<()> {
     linker.func_wrap(
         module,
         "fd_read",
         |mut c: Caller<'_, ThreadCtx>, fd: i32, iovs: M::Offset, n: M::Offset, out: M::Offset| {
             let (mem, ctx) = split(&mut c);
-            errno(fd_read::<M>(&mem, ctx, fd, ptr::<M>(iovs), ptr::<M>(n), ptr::<M>(out)))
+            errno(fd_read::<M>(
+                &mem,
+                ctx,
+                fd,
+                ptr::<M>(iovs),
+                ptr::<M>(n),
+                ptr::<M>(out),
+            ))
         },
     )?;
     linker.func_wrap(
@@ -29,24 +39,56 @@ pub fn add_to_linker<M: MemSize>(linker: &mut Linker<ThreadCtx>, module: &str) -
         "fd_write",
         |mut c: Caller<'_, ThreadCtx>, fd: i32, iovs: M::Offset, n: M::Offset, out: M::Offset| {
             let (mem, ctx) = split(&mut c);
-            errno(fd_write::<M>(&mem, ctx, fd, ptr::<M>(iovs), ptr::<M>(n), ptr::<M>(out)))
+            errno(fd_write::<M>(
+                &mem,
+                ctx,
+                fd,
+                ptr::<M>(iovs),
+                ptr::<M>(n),
+                ptr::<M>(out),
+            ))
         },
     )?;
-    linker.func_wrap(module, "fd_close", |c: Caller<'_, ThreadCtx>, fd: i32| errno(fd_close(c.data(), fd)))?;
-    linker.func_wrap(module, "fd_fdstat_get", |mut c: Caller<'_, ThreadCtx>, fd: i32, out: M::Offset| {
-        let (mem, ctx) = split(&mut c);
-        errno(fd_fdstat_get(&mem, ctx, fd, ptr::<M>(out)))
+    linker.func_wrap(module, "fd_close", |c: Caller<'_, ThreadCtx>, fd: i32| {
+        errno(fd_close(c.data(), fd))
     })?;
-    linker.func_wrap(module, "fd_fdstat_set_flags", |c: Caller<'_, ThreadCtx>, fd: i32, flags: i32| {
-        errno(c.data().process.fd(fd).and_then(|o| o.set_fdflags(flags as u16)))
-    })?;
-    linker.func_wrap(module, "fd_renumber", |c: Caller<'_, ThreadCtx>, from: i32, to: i32| {
-        errno(fd_renumber(c.data(), from, to))
-    })?;
-    linker.func_wrap(module, "fd_dup", |mut c: Caller<'_, ThreadCtx>, fd: i32, out: M::Offset| {
-        let (mem, ctx) = split(&mut c);
-        errno(fd_num(fd).and_then(|fd| ctx.process.fd_table().dup(fd)).and_then(|n| mem.write_u32(ptr::<M>(out), n)))
-    })?;
+    linker.func_wrap(
+        module,
+        "fd_fdstat_get",
+        |mut c: Caller<'_, ThreadCtx>, fd: i32, out: M::Offset| {
+            let (mem, ctx) = split(&mut c);
+            errno(fd_fdstat_get(&mem, ctx, fd, ptr::<M>(out)))
+        },
+    )?;
+    linker.func_wrap(
+        module,
+        "fd_fdstat_set_flags",
+        |c: Caller<'_, ThreadCtx>, fd: i32, flags: i32| {
+            errno(
+                c.data()
+                    .process
+                    .fd(fd)
+                    .and_then(|o| o.set_fdflags(flags as u16)),
+            )
+        },
+    )?;
+    linker.func_wrap(
+        module,
+        "fd_renumber",
+        |c: Caller<'_, ThreadCtx>, from: i32, to: i32| errno(fd_renumber(c.data(), from, to)),
+    )?;
+    linker.func_wrap(
+        module,
+        "fd_dup",
+        |mut c: Caller<'_, ThreadCtx>, fd: i32, out: M::Offset| {
+            let (mem, ctx) = split(&mut c);
+            errno(
+                fd_num(fd)
+                    .and_then(|fd| ctx.process.fd_table().dup(fd))
+                    .and_then(|n| mem.write_u32(ptr::<M>(out), n)),
+            )
+        },
+    )?;
     linker.func_wrap(
         module,
         "fd_dup2",
@@ -59,32 +101,50 @@ pub fn add_to_linker<M: MemSize>(linker: &mut Linker<ThreadCtx>, module: &str) -
             errno(r)
         },
     )?;
-    linker.func_wrap(module, "fd_pipe", |mut c: Caller<'_, ThreadCtx>, r: M::Offset, w: M::Offset| {
-        let (mem, ctx) = split(&mut c);
-        errno(fd_pipe(&mem, ctx, ptr::<M>(r), ptr::<M>(w)))
-    })?;
-    linker.func_wrap(module, "fd_event", |mut c: Caller<'_, ThreadCtx>, initial: i64, flags: i32, out: M::Offset| {
-        let (mem, ctx) = split(&mut c);
-        let r = EventFd::new(initial as u64, flags as u16)
-            .and_then(|e| insert(ctx, Arc::new(e)))
-            .and_then(|fd| mem.write_u32(ptr::<M>(out), fd));
-        errno(r)
-    })?;
-    linker.func_wrap(module, "fd_fdflags_get", |mut c: Caller<'_, ThreadCtx>, fd: i32, out: M::Offset| {
-        let (mem, ctx) = split(&mut c);
-        let r = fd_num(fd)
-            .and_then(|fd| ctx.process.fd_table().get(fd).map(|e| e.cloexec))
-            .and_then(|cloexec| mem.write_u16(ptr::<M>(out), if cloexec { fdflagsext::CLOEXEC } else { 0 }));
-        errno(r)
-    })?;
-    linker.func_wrap(module, "fd_fdflags_set", |c: Caller<'_, ThreadCtx>, fd: i32, flags: i32| {
-        let r = fd_num(fd).and_then(|fd| {
-            let mut table = c.data().process.fd_table();
-            table.get_mut(fd)?.cloexec = flags as u16 & fdflagsext::CLOEXEC != 0;
-            Ok(())
-        });
-        errno(r)
-    })?;
+    linker.func_wrap(
+        module,
+        "fd_pipe",
+        |mut c: Caller<'_, ThreadCtx>, r: M::Offset, w: M::Offset| {
+            let (mem, ctx) = split(&mut c);
+            errno(fd_pipe(&mem, ctx, ptr::<M>(r), ptr::<M>(w)))
+        },
+    )?;
+    linker.func_wrap(
+        module,
+        "fd_event",
+        |mut c: Caller<'_, ThreadCtx>, initial: i64, flags: i32, out: M::Offset| {
+            let (mem, ctx) = split(&mut c);
+            let r = EventFd::new(initial as u64, flags as u16)
+                .and_then(|e| insert(ctx, Arc::new(e)))
+                .and_then(|fd| mem.write_u32(ptr::<M>(out), fd));
+            errno(r)
+        },
+    )?;
+    linker.func_wrap(
+        module,
+        "fd_fdflags_get",
+        |mut c: Caller<'_, ThreadCtx>, fd: i32, out: M::Offset| {
+            let (mem, ctx) = split(&mut c);
+            let r = fd_num(fd)
+                .and_then(|fd| ctx.process.fd_table().get(fd).map(|e| e.cloexec))
+                .and_then(|cloexec| {
+                    mem.write_u16(ptr::<M>(out), if cloexec { fdflagsext::CLOEXEC } else { 0 })
+                });
+            errno(r)
+        },
+    )?;
+    linker.func_wrap(
+        module,
+        "fd_fdflags_set",
+        |c: Caller<'_, ThreadCtx>, fd: i32, flags: i32| {
+            let r = fd_num(fd).and_then(|fd| {
+                let mut table = c.data().process.fd_table();
+                table.get_mut(fd)?.cloexec = flags as u16 & fdflagsext::CLOEXEC != 0;
+                Ok(())
+            });
+            errno(r)
+        },
+    )?;
     Ok(())
 }
 
@@ -99,7 +159,14 @@ pub fn insert(ctx: &ThreadCtx, obj: Arc<dyn FdObject>) -> Result<u32, Errno> {
 }
 
 /// Similar to `readv` in POSIX.
-fn fd_read<M: MemSize>(mem: &GuestMemory<'_>, ctx: &ThreadCtx, fd: i32, iovs: u64, n: u64, out: u64) -> Result<(), Errno> {
+fn fd_read<M: MemSize>(
+    mem: &GuestMemory<'_>,
+    ctx: &ThreadCtx,
+    fd: i32,
+    iovs: u64,
+    n: u64,
+    out: u64,
+) -> Result<(), Errno> {
     let iovs = mem.iovecs::<M>(iovs, n)?;
     let obj = ctx.process.fd(fd)?;
     let mut buf = vec![0u8; iov_total(&iovs)];
@@ -109,11 +176,22 @@ fn fd_read<M: MemSize>(mem: &GuestMemory<'_>, ctx: &ThreadCtx, fd: i32, iovs: u6
 }
 
 /// Similar to `writev` in POSIX.
-fn fd_write<M: MemSize>(mem: &GuestMemory<'_>, ctx: &ThreadCtx, fd: i32, iovs: u64, n: u64, out: u64) -> Result<(), Errno> {
+fn fd_write<M: MemSize>(
+    mem: &GuestMemory<'_>,
+    ctx: &ThreadCtx,
+    fd: i32,
+    iovs: u64,
+    n: u64,
+    out: u64,
+) -> Result<(), Errno> {
     let iovs = mem.iovecs::<M>(iovs, n)?;
     let obj = ctx.process.fd(fd)?;
     let data = mem.gather(&iovs, MAX_IO)?;
-    let done = if data.is_empty() { 0 } else { obj.write(&data)? };
+    let done = if data.is_empty() {
+        0
+    } else {
+        obj.write(&data)?
+    };
     mem.write_ptr::<M>(out, done as u64)
 }
 
@@ -132,13 +210,17 @@ fn fd_fdstat_get(mem: &GuestMemory<'_>, ctx: &ThreadCtx, fd: i32, out: u64) -> R
     b[fdstat::FILETYPE as usize] = entry.obj.filetype() as u8;
     b[fdstat::FLAGS as usize..][..2].copy_from_slice(&flags.to_le_bytes());
     b[fdstat::RIGHTS_BASE as usize..][..8].copy_from_slice(&entry.rights.to_le_bytes());
-    b[fdstat::RIGHTS_INHERITING as usize..][..8].copy_from_slice(&entry.rights_inheriting.to_le_bytes());
+    b[fdstat::RIGHTS_INHERITING as usize..][..8]
+        .copy_from_slice(&entry.rights_inheriting.to_le_bytes());
     mem.write_bytes(out, &b)
 }
 
 /// Moves `from` onto `to`, closing what `to` held.
 fn fd_renumber(ctx: &ThreadCtx, from: i32, to: i32) -> Result<(), Errno> {
-    let old = ctx.process.fd_table().renumber(fd_num(from)?, fd_num(to)?)?;
+    let old = ctx
+        .process
+        .fd_table()
+        .renumber(fd_num(from)?, fd_num(to)?)?;
     drop(old);
     Ok(())
 }

@@ -8,22 +8,41 @@ use crate::syscalls::{errno, ptr};
 use crate::thread::{ProcExit, ThreadCtx, exit_process, split};
 
 /// Registers this family under `module`.
-pub fn add_to_linker<M: MemSize>(linker: &mut Linker<ThreadCtx>, module: &str) -> anyhow::Result<()> {
-    linker.func_wrap(module, "proc_exit", |c: Caller<'_, ThreadCtx>, code: i32| -> wasmtime::Result<()> {
-        Err(exit(c.data(), code))
-    })?;
-    linker.func_wrap(module, "proc_exit2", |c: Caller<'_, ThreadCtx>, code: i32| -> wasmtime::Result<()> {
-        Err(exit(c.data(), code))
-    })?;
-    linker.func_wrap(module, "proc_id", |mut c: Caller<'_, ThreadCtx>, out: M::Offset| {
-        let (mem, ctx) = split(&mut c);
-        errno(mem.write_u32(ptr::<M>(out), ctx.process.pid))
-    })?;
-    linker.func_wrap(module, "proc_parent", |mut c: Caller<'_, ThreadCtx>, pid: i32, out: M::Offset| {
-        let (mem, ctx) = split(&mut c);
-        let r = if pid as u32 == ctx.process.pid { Ok(ctx.process.ppid) } else { Err(Errno::Srch) };
-        errno(r.and_then(|p| mem.write_u32(ptr::<M>(out), p)))
-    })?;
+pub fn add_to_linker<M: MemSize>(
+    linker: &mut Linker<ThreadCtx>,
+    module: &str,
+) -> anyhow::Result<()> {
+    linker.func_wrap(
+        module,
+        "proc_exit",
+        |c: Caller<'_, ThreadCtx>, code: i32| -> wasmtime::Result<()> { Err(exit(c.data(), code)) },
+    )?;
+    linker.func_wrap(
+        module,
+        "proc_exit2",
+        |c: Caller<'_, ThreadCtx>, code: i32| -> wasmtime::Result<()> { Err(exit(c.data(), code)) },
+    )?;
+    linker.func_wrap(
+        module,
+        "proc_id",
+        |mut c: Caller<'_, ThreadCtx>, out: M::Offset| {
+            let (mem, ctx) = split(&mut c);
+            errno(mem.write_u32(ptr::<M>(out), ctx.process.pid))
+        },
+    )?;
+    linker.func_wrap(
+        module,
+        "proc_parent",
+        |mut c: Caller<'_, ThreadCtx>, pid: i32, out: M::Offset| {
+            let (mem, ctx) = split(&mut c);
+            let r = if pid as u32 == ctx.process.pid {
+                Ok(ctx.process.ppid)
+            } else {
+                Err(Errno::Srch)
+            };
+            errno(r.and_then(|p| mem.write_u32(ptr::<M>(out), p)))
+        },
+    )?;
     linker.func_wrap(module, "sched_yield", |_: Caller<'_, ThreadCtx>| {
         std::thread::yield_now();
         0

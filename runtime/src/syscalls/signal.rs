@@ -12,30 +12,60 @@ use crate::syscalls::{errno, ptr};
 use crate::thread::{ThreadCtx, split};
 
 /// Registers this family under `module`.
-pub fn add_to_linker<M: MemSize>(linker: &mut Linker<ThreadCtx>, module: &str) -> anyhow::Result<()> {
-    linker.func_wrap(module, "proc_raise", |mut c: Caller<'_, ThreadCtx>, s: i32| raise(&mut c, s))?;
-    linker.func_wrap(module, "proc_signal", |mut c: Caller<'_, ThreadCtx>, pid: i32, s: i32| {
-        if pid as u32 != c.data().process.pid {
-            return Ok(Errno::Srch.raw());
-        }
-        raise(&mut c, s)
-    })?;
-    linker.func_wrap(module, "thread_signal", |mut c: Caller<'_, ThreadCtx>, _tid: i32, s: i32| {
-        // Per-thread delivery to another thread needs an interruptible wait; deliver here.
-        raise(&mut c, s)
-    })?;
-    linker.func_wrap(module, "proc_signals_sizes_get", |mut c: Caller<'_, ThreadCtx>, out: M::Offset| {
-        let (mem, _) = split(&mut c);
-        errno(mem.write_u32(ptr::<M>(out), 0))
-    })?;
-    linker.func_wrap(module, "proc_signals_get", |_: Caller<'_, ThreadCtx>, _buf: M::Offset| 0)?;
-    linker.func_wrap(module, "callback_signal", |mut c: Caller<'_, ThreadCtx>, name: M::Offset, len: M::Offset| {
-        let (mem, ctx) = split(&mut c);
-        // No errno to return: an unreadable name leaves the previous registration.
-        if let Ok(name) = mem.read_str(ptr::<M>(name), ptr::<M>(len)) {
-            *ctx.process.signal_callback.lock().unwrap_or_else(|p| p.into_inner()) = Some(name);
-        }
-    })?;
+pub fn add_to_linker<M: MemSize>(
+    linker: &mut Linker<ThreadCtx>,
+    module: &str,
+) -> anyhow::Result<()> {
+    linker.func_wrap(
+        module,
+        "proc_raise",
+        |mut c: Caller<'_, ThreadCtx>, s: i32| raise(&mut c, s),
+    )?;
+    linker.func_wrap(
+        module,
+        "proc_signal",
+        |mut c: Caller<'_, ThreadCtx>, pid: i32, s: i32| {
+            if pid as u32 != c.data().process.pid {
+                return Ok(Errno::Srch.raw());
+            }
+            raise(&mut c, s)
+        },
+    )?;
+    linker.func_wrap(
+        module,
+        "thread_signal",
+        |mut c: Caller<'_, ThreadCtx>, _tid: i32, s: i32| {
+            // Per-thread delivery to another thread needs an interruptible wait; deliver here.
+            raise(&mut c, s)
+        },
+    )?;
+    linker.func_wrap(
+        module,
+        "proc_signals_sizes_get",
+        |mut c: Caller<'_, ThreadCtx>, out: M::Offset| {
+            let (mem, _) = split(&mut c);
+            errno(mem.write_u32(ptr::<M>(out), 0))
+        },
+    )?;
+    linker.func_wrap(
+        module,
+        "proc_signals_get",
+        |_: Caller<'_, ThreadCtx>, _buf: M::Offset| 0,
+    )?;
+    linker.func_wrap(
+        module,
+        "callback_signal",
+        |mut c: Caller<'_, ThreadCtx>, name: M::Offset, len: M::Offset| {
+            let (mem, ctx) = split(&mut c);
+            // No errno to return: an unreadable name leaves the previous registration.
+            if let Ok(name) = mem.read_str(ptr::<M>(name), ptr::<M>(len)) {
+                *ctx.process
+                    .signal_callback
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner()) = Some(name);
+            }
+        },
+    )?;
     Ok(())
 }
 
@@ -49,7 +79,14 @@ pub enum Default {
 /// The POSIX default action of signal `s` (stop signals are ignored: no job control).
 pub fn default_action(s: u8) -> Option<Default> {
     match s {
-        sig::CHLD | sig::CONT | sig::URG | sig::WINCH | sig::STOP | sig::TSTP | sig::TTIN | sig::TTOU => Some(Default::Ignore),
+        sig::CHLD
+        | sig::CONT
+        | sig::URG
+        | sig::WINCH
+        | sig::STOP
+        | sig::TSTP
+        | sig::TTIN
+        | sig::TTOU => Some(Default::Ignore),
         1..=31 => Some(Default::Terminate),
         _ => None,
     }
@@ -57,17 +94,31 @@ pub fn default_action(s: u8) -> Option<Default> {
 
 /// The exit code of a process killed by `s` (128 + s, like a shell reports it).
 pub fn terminate_code(ctx: &ThreadCtx, s: u8) -> i32 {
-    if s == sig::ABRT { ctx.process.abort_code() } else { 128 + s as i32 }
+    if s == sig::ABRT {
+        ctx.process.abort_code()
+    } else {
+        128 + s as i32
+    }
 }
 
 /// Delivers `s` to the calling thread.
 fn raise(c: &mut Caller<'_, ThreadCtx>, s: i32) -> wasmtime::Result<i32> {
-    let Ok(s) = u8::try_from(s) else { return Ok(Errno::Inval.raw()) };
+    let Ok(s) = u8::try_from(s) else {
+        return Ok(Errno::Inval.raw());
+    };
     if s == sig::NONE {
         return Ok(0);
     }
-    let Some(action) = default_action(s) else { return Ok(Errno::Inval.raw()) };
-    let handler = c.data().process.signal_callback.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    let Some(action) = default_action(s) else {
+        return Ok(Errno::Inval.raw());
+    };
+    let handler = c
+        .data()
+        .process
+        .signal_callback
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
     if let Some(name) = handler
         && s != sig::KILL
         && let Some(f) = c.get_export(&name).and_then(|e| e.into_func())

@@ -14,81 +14,156 @@ use crate::syscalls::{errno, ptr};
 use crate::thread::{MemHandle, ThreadCtx, ThreadExit, split};
 
 /// Registers this family under `module`.
-pub fn add_to_linker<M: MemSize>(linker: &mut Linker<ThreadCtx>, module: &str) -> anyhow::Result<()> {
+pub fn add_to_linker<M: MemSize>(
+    linker: &mut Linker<ThreadCtx>,
+    module: &str,
+) -> anyhow::Result<()> {
     for name in ["thread_spawn_v2", "thread_spawn"] {
-        linker.func_wrap(module, name, |mut c: Caller<'_, ThreadCtx>, start: M::Offset, out: M::Offset| {
-            let (mem, ctx) = split(&mut c);
-            let r = crate::thread::spawn(ctx, ptr::<M>(start)).and_then(|tid| mem.write_u32(ptr::<M>(out), tid));
-            errno(r)
-        })?;
+        linker.func_wrap(
+            module,
+            name,
+            |mut c: Caller<'_, ThreadCtx>, start: M::Offset, out: M::Offset| {
+                let (mem, ctx) = split(&mut c);
+                let r = crate::thread::spawn(ctx, ptr::<M>(start))
+                    .and_then(|tid| mem.write_u32(ptr::<M>(out), tid));
+                errno(r)
+            },
+        )?;
     }
-    linker.func_wrap(module, "thread_exit", |_: Caller<'_, ThreadCtx>, _code: i32| -> wasmtime::Result<()> {
-        Err(wasmtime::Error::new(ThreadExit))
-    })?;
-    linker.func_wrap(module, "thread_id", |mut c: Caller<'_, ThreadCtx>, out: M::Offset| {
-        let (mem, ctx) = split(&mut c);
-        errno(mem.write_u32(ptr::<M>(out), ctx.tid))
-    })?;
-    linker.func_wrap(module, "thread_join", |c: Caller<'_, ThreadCtx>, tid: i32| {
-        let ctx = c.data();
-        if tid as u32 == ctx.tid {
-            return Errno::Deadlk.raw();
-        }
-        ctx.process.threads.join(tid as u32);
-        0
-    })?;
-    linker.func_wrap(module, "thread_sleep", |_: Caller<'_, ThreadCtx>, ns: i64| {
-        std::thread::sleep(Duration::from_nanos(ns.max(0) as u64));
-        0
-    })?;
-    linker.func_wrap(module, "thread_parallelism", |mut c: Caller<'_, ThreadCtx>, out: M::Offset| {
-        let (mem, _) = split(&mut c);
-        let n = std::thread::available_parallelism().map_or(1, |n| n.get());
-        errno(mem.write_ptr::<M>(ptr::<M>(out), n as u64))
-    })?;
+    linker.func_wrap(
+        module,
+        "thread_exit",
+        |_: Caller<'_, ThreadCtx>, _code: i32| -> wasmtime::Result<()> {
+            Err(wasmtime::Error::new(ThreadExit))
+        },
+    )?;
+    linker.func_wrap(
+        module,
+        "thread_id",
+        |mut c: Caller<'_, ThreadCtx>, out: M::Offset| {
+            let (mem, ctx) = split(&mut c);
+            errno(mem.write_u32(ptr::<M>(out), ctx.tid))
+        },
+    )?;
+    linker.func_wrap(
+        module,
+        "thread_join",
+        |c: Caller<'_, ThreadCtx>, tid: i32| {
+            let ctx = c.data();
+            if tid as u32 == ctx.tid {
+                return Errno::Deadlk.raw();
+            }
+            ctx.process.threads.join(tid as u32);
+            0
+        },
+    )?;
+    linker.func_wrap(
+        module,
+        "thread_sleep",
+        |_: Caller<'_, ThreadCtx>, ns: i64| {
+            std::thread::sleep(Duration::from_nanos(ns.max(0) as u64));
+            0
+        },
+    )?;
+    linker.func_wrap(
+        module,
+        "thread_parallelism",
+        |mut c: Caller<'_, ThreadCtx>, out: M::Offset| {
+            let (mem, _) = split(&mut c);
+            let n = std::thread::available_parallelism().map_or(1, |n| n.get());
+            errno(mem.write_ptr::<M>(ptr::<M>(out), n as u64))
+        },
+    )?;
     linker.func_wrap(
         module,
         "futex_wait",
-        |mut c: Caller<'_, ThreadCtx>, addr: M::Offset, expected: i32, timeout: M::Offset, out: M::Offset| {
+        |mut c: Caller<'_, ThreadCtx>,
+         addr: M::Offset,
+         expected: i32,
+         timeout: M::Offset,
+         out: M::Offset| {
             let (mem, ctx) = split(&mut c);
-            errno(futex_wait(&mem, &ctx.memory, ptr::<M>(addr), expected as u32, ptr::<M>(timeout), ptr::<M>(out)))
+            errno(futex_wait(
+                &mem,
+                &ctx.memory,
+                ptr::<M>(addr),
+                expected as u32,
+                ptr::<M>(timeout),
+                ptr::<M>(out),
+            ))
         },
     )?;
-    linker.func_wrap(module, "futex_wake", |mut c: Caller<'_, ThreadCtx>, addr: M::Offset, out: M::Offset| {
-        let (mem, ctx) = split(&mut c);
-        errno(futex_wake(&mem, &ctx.memory, ptr::<M>(addr), 1, ptr::<M>(out)))
-    })?;
-    linker.func_wrap(module, "futex_wake_all", |mut c: Caller<'_, ThreadCtx>, addr: M::Offset, out: M::Offset| {
-        let (mem, ctx) = split(&mut c);
-        errno(futex_wake(&mem, &ctx.memory, ptr::<M>(addr), u32::MAX, ptr::<M>(out)))
-    })?;
+    linker.func_wrap(
+        module,
+        "futex_wake",
+        |mut c: Caller<'_, ThreadCtx>, addr: M::Offset, out: M::Offset| {
+            let (mem, ctx) = split(&mut c);
+            errno(futex_wake(
+                &mem,
+                &ctx.memory,
+                ptr::<M>(addr),
+                1,
+                ptr::<M>(out),
+            ))
+        },
+    )?;
+    linker.func_wrap(
+        module,
+        "futex_wake_all",
+        |mut c: Caller<'_, ThreadCtx>, addr: M::Offset, out: M::Offset| {
+            let (mem, ctx) = split(&mut c);
+            errno(futex_wake(
+                &mem,
+                &ctx.memory,
+                ptr::<M>(addr),
+                u32::MAX,
+                ptr::<M>(out),
+            ))
+        },
+    )?;
     Ok(())
 }
 
 /// `wasi`.`thread-spawn(start_arg) -> tid` (wasi-threads; negative errno on failure).
 pub fn add_wasi_thread_spawn(linker: &mut Linker<ThreadCtx>) -> anyhow::Result<()> {
-    linker.func_wrap(crate::loader::WASI, "thread-spawn", |caller: Caller<'_, ThreadCtx>, arg: i32| -> i32 {
-        match crate::thread::spawn(caller.data(), arg as u32 as u64) {
-            Ok(tid) => tid as i32,
-            Err(e) => -e.raw(),
-        }
-    })?;
+    linker.func_wrap(
+        crate::loader::WASI,
+        "thread-spawn",
+        |caller: Caller<'_, ThreadCtx>, arg: i32| -> i32 {
+            match crate::thread::spawn(caller.data(), arg as u32 as u64) {
+                Ok(tid) => tid as i32,
+                Err(e) => -e.raw(),
+            }
+        },
+    )?;
     Ok(())
 }
 
 /// Waits while `*addr == expected`, up to the optional relative timeout (ns) at `timeout`;
 /// writes 0 to `out` on timeout, else 1. Similar to `futex(FUTEX_WAIT)` on Linux.
-fn futex_wait(mem: &GuestMemory<'_>, handle: &MemHandle, addr: u64, expected: u32, timeout: u64, out: u64) -> Result<(), Errno> {
-    if addr % 4 != 0 {
+fn futex_wait(
+    mem: &GuestMemory<'_>,
+    handle: &MemHandle,
+    addr: u64,
+    expected: u32,
+    timeout: u64,
+    out: u64,
+) -> Result<(), Errno> {
+    if !addr.is_multiple_of(4) {
         return Err(Errno::Inval);
     }
     let dur = if timeout == 0 || mem.read_u8(timeout + option_timestamp::TAG)? == 0 {
         None
     } else {
-        Some(Duration::from_nanos(mem.read_u64(timeout + option_timestamp::VALUE)?))
+        Some(Duration::from_nanos(
+            mem.read_u64(timeout + option_timestamp::VALUE)?,
+        ))
     };
     let woken = match handle {
-        MemHandle::Shared(sm) => match sm.atomic_wait32(addr, expected, dur).map_err(|_| Errno::Fault)? {
+        MemHandle::Shared(sm) => match sm
+            .atomic_wait32(addr, expected, dur)
+            .map_err(|_| Errno::Fault)?
+        {
             WaitResult::Ok | WaitResult::Mismatch => true,
             WaitResult::TimedOut => false,
         },
@@ -107,8 +182,14 @@ fn futex_wait(mem: &GuestMemory<'_>, handle: &MemHandle, addr: u64, expected: u3
 }
 
 /// Wakes up to `count` waiters on `addr`; writes whether any woke.
-fn futex_wake(mem: &GuestMemory<'_>, handle: &MemHandle, addr: u64, count: u32, out: u64) -> Result<(), Errno> {
-    if addr % 4 != 0 {
+fn futex_wake(
+    mem: &GuestMemory<'_>,
+    handle: &MemHandle,
+    addr: u64,
+    count: u32,
+    out: u64,
+) -> Result<(), Errno> {
+    if !addr.is_multiple_of(4) {
         return Err(Errno::Inval);
     }
     mem.read_u32(addr)?;

@@ -11,23 +11,47 @@ use crate::syscalls::{errno, ptr};
 use crate::thread::{ThreadCtx, split};
 
 /// Registers this family under `module`.
-pub fn add_to_linker<M: MemSize>(linker: &mut Linker<ThreadCtx>, module: &str) -> anyhow::Result<()> {
-    linker.func_wrap(module, "tty_get", |mut c: Caller<'_, ThreadCtx>, state: M::Offset| {
-        let (mem, _) = split(&mut c);
-        errno(tty_get(&mem, ptr::<M>(state)))
-    })?;
-    linker.func_wrap(module, "tty_set", |mut c: Caller<'_, ThreadCtx>, state: M::Offset| {
-        let (mem, _) = split(&mut c);
-        errno(tty_set(&mem, ptr::<M>(state)))
-    })?;
+pub fn add_to_linker<M: MemSize>(
+    linker: &mut Linker<ThreadCtx>,
+    module: &str,
+) -> anyhow::Result<()> {
+    linker.func_wrap(
+        module,
+        "tty_get",
+        |mut c: Caller<'_, ThreadCtx>, state: M::Offset| {
+            let (mem, _) = split(&mut c);
+            errno(tty_get(&mem, ptr::<M>(state)))
+        },
+    )?;
+    linker.func_wrap(
+        module,
+        "tty_set",
+        |mut c: Caller<'_, ThreadCtx>, state: M::Offset| {
+            let (mem, _) = split(&mut c);
+            errno(tty_set(&mem, ptr::<M>(state)))
+        },
+    )?;
     Ok(())
 }
 
 /// Encodes the `tty` record for the host's stdio.
 pub fn encode() -> [u8; tty::SIZE] {
-    let (stdin, stdout, stderr) = (rustix::stdio::stdin(), rustix::stdio::stdout(), rustix::stdio::stderr());
-    let size = [stdout, stdin, stderr].into_iter().find_map(|fd| termios::tcgetwinsize(fd).ok());
-    let (cols, rows, w, h) = size.map_or((80, 25, 0, 0), |s| (s.ws_col as u32, s.ws_row as u32, s.ws_xpixel as u32, s.ws_ypixel as u32));
+    let (stdin, stdout, stderr) = (
+        rustix::stdio::stdin(),
+        rustix::stdio::stdout(),
+        rustix::stdio::stderr(),
+    );
+    let size = [stdout, stdin, stderr]
+        .into_iter()
+        .find_map(|fd| termios::tcgetwinsize(fd).ok());
+    let (cols, rows, w, h) = size.map_or((80, 25, 0, 0), |s| {
+        (
+            s.ws_col as u32,
+            s.ws_row as u32,
+            s.ws_xpixel as u32,
+            s.ws_ypixel as u32,
+        )
+    });
     let modes = termios::tcgetattr(stdin).ok().map(|t| t.local_modes);
     let mut b = [0u8; tty::SIZE];
     b[tty::COLS..][..4].copy_from_slice(&cols.to_le_bytes());
@@ -57,7 +81,8 @@ fn tty_set(mem: &GuestMemory<'_>, state: u64) -> Result<(), Errno> {
     }
     let mut t = termios::tcgetattr(stdin)?;
     t.local_modes.set(LocalModes::ECHO, b[tty::ECHO] != 0);
-    t.local_modes.set(LocalModes::ICANON, b[tty::LINE_BUFFERED] != 0);
+    t.local_modes
+        .set(LocalModes::ICANON, b[tty::LINE_BUFFERED] != 0);
     termios::tcsetattr(stdin, OptionalActions::Now, &t)?;
     Ok(())
 }

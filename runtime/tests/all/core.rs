@@ -10,19 +10,29 @@ use crate::harness::*;
 fn hello_with_args() {
     let o = run_guest("core_hello", &["a b", "c"]);
     assert_code(&o, 0);
-    assert_eq!(stdout(&o), "hello from wasix\narg0=core_hello.wasm\narg1=a b\narg2=c\n");
+    assert_eq!(
+        stdout(&o),
+        "hello from wasix\narg0=core_hello.wasm\narg1=a b\narg2=c\n"
+    );
 }
 
 #[test]
 fn hello_plain_wasip1_with_own_memory() {
     let o = run(&[guest_p1("core_hello").as_os_str(), "x".as_ref()]);
     assert_code(&o, 0);
-    assert_eq!(stdout(&o), "hello from wasix\narg0=core_hello.wasm\narg1=x\n");
+    assert_eq!(
+        stdout(&o),
+        "hello from wasix\narg0=core_hello.wasm\narg1=x\n"
+    );
 }
 
 #[test]
 fn argv0_can_be_set() {
-    let o = run(&["--argv0".as_ref(), "prog".as_ref(), guest("core_hello").as_os_str()]);
+    let o = run(&[
+        "--argv0".as_ref(),
+        "prog".as_ref(),
+        guest("core_hello").as_os_str(),
+    ]);
     assert_code(&o, 0);
     assert!(stdout(&o).contains("arg0=prog\n"), "{}", stdout(&o));
 }
@@ -51,7 +61,10 @@ fn trap_exits_134_with_message() {
     assert_code(&o, 134);
     assert_eq!(stdout(&o), "about to trap\n");
     let err = stderr(&o);
-    assert!(err.contains("error: wasm trap") && err.contains("unreachable"), "{err}");
+    assert!(
+        err.contains("error: wasm trap") && err.contains("unreachable"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -60,8 +73,18 @@ fn ten_thousand_lines_complete_and_ordered() {
     assert_code(&o, 0);
     let want_out: String = (0..10_000).map(|i| format!("out {i}\n")).collect();
     let want_err: String = (0..10_000).map(|i| format!("err {i}\n")).collect();
-    assert!(stdout(&o) == want_out, "stdout differs (len {} vs {})", o.stdout.len(), want_out.len());
-    assert!(stderr(&o) == want_err, "stderr differs (len {} vs {})", o.stderr.len(), want_err.len());
+    assert!(
+        stdout(&o) == want_out,
+        "stdout differs (len {} vs {})",
+        o.stdout.len(),
+        want_out.len()
+    );
+    assert!(
+        stderr(&o) == want_err,
+        "stderr differs (len {} vs {})",
+        o.stderr.len(),
+        want_err.len()
+    );
 }
 
 #[test]
@@ -79,7 +102,15 @@ fn stdin_is_piped_through() {
     let o = child.wait_with_output().unwrap();
     writer.join().unwrap().unwrap();
     assert_code(&o, 0);
-    assert_eq!(stdout(&o), format!("bytes={} lines=5000 last=line 4999\n", (0..5000).map(|i: i32| format!("line {i}\n").len()).sum::<usize>()));
+    assert_eq!(
+        stdout(&o),
+        format!(
+            "bytes={} lines=5000 last=line 4999\n",
+            (0..5000)
+                .map(|i: i32| format!("line {i}\n").len())
+                .sum::<usize>()
+        )
+    );
 }
 
 #[test]
@@ -98,7 +129,10 @@ fn env_is_exactly_what_was_given() {
 fn out_of_bounds_pointers_are_efault() {
     let o = run_guest("core_efault", &[]);
     assert_code(&o, 0);
-    assert_eq!(stdout(&o), "fd_write_buf=21 fd_write_iovs=21 fd_write_ret=21 random_get=21\n");
+    assert_eq!(
+        stdout(&o),
+        "fd_write_buf=21 fd_write_iovs=21 fd_write_ret=21 random_get=21\n"
+    );
 }
 
 #[test]
@@ -124,12 +158,22 @@ fn wasix_process_local_calls() {
 
 #[test]
 fn trace_logs_calls_with_results() {
-    let o = run(&["--trace".as_ref(), guest("core_exit").as_os_str(), "5".as_ref()]);
+    let o = run(&[
+        "--trace".as_ref(),
+        guest("core_exit").as_os_str(),
+        "5".as_ref(),
+    ]);
     assert_code(&o, 5);
     let err = stderr(&o);
-    assert!(err.contains("[trace 1] wasi_snapshot_preview1.fd_write(1, "), "{err}");
+    assert!(
+        err.contains("[trace 1] wasi_snapshot_preview1.fd_write(1, "),
+        "{err}"
+    );
     assert!(err.contains("-> 0 (Success)"), "{err}");
-    assert!(err.contains("wasi_snapshot_preview1.proc_exit(5) -> trap"), "{err}");
+    assert!(
+        err.contains("wasi_snapshot_preview1.proc_exit(5) -> trap"),
+        "{err}"
+    );
 }
 
 fn write_fixture(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> std::path::PathBuf {
@@ -165,7 +209,10 @@ fn malformed_modules_are_clear_errors() {
         for n in *needles {
             assert!(err.contains(n), "{name}: `{n}` missing in:\n{err}");
         }
-        assert!(!err.contains("panicked"), "{name}: the host panicked:\n{err}");
+        assert!(
+            !err.contains("panicked"),
+            "{name}: the host panicked:\n{err}"
+        );
     }
     let o = run(&[dir.path().join("missing.wasm")]);
     assert_code(&o, 1);
@@ -176,15 +223,33 @@ fn malformed_modules_are_clear_errors() {
 fn cache_hit_and_corrupt_entry() {
     let dir = tempfile::tempdir().unwrap();
     let cache = dir.path().join("cache");
-    let args = |x: &str| vec![std::ffi::OsString::from("--cache"), cache.clone().into(), guest("core_hello").into(), x.into()];
+    let args = |x: &str| {
+        vec![
+            std::ffi::OsString::from("--cache"),
+            cache.clone().into(),
+            guest("core_hello").into(),
+            x.into(),
+        ]
+    };
     let first = run(&args("1"));
     assert_code(&first, 0);
-    let entries: Vec<_> = std::fs::read_dir(&cache).unwrap().map(|e| e.unwrap().path()).collect();
-    let cwasm = entries.iter().find(|p| p.extension().is_some_and(|e| e == "cwasm")).expect("a .cwasm entry").clone();
+    let entries: Vec<_> = std::fs::read_dir(&cache)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    let cwasm = entries
+        .iter()
+        .find(|p| p.extension().is_some_and(|e| e == "cwasm"))
+        .expect("a .cwasm entry")
+        .clone();
     let stamp = std::fs::metadata(&cwasm).unwrap().modified().unwrap();
     let second = run(&args("2"));
     assert_code(&second, 0);
-    assert_eq!(std::fs::metadata(&cwasm).unwrap().modified().unwrap(), stamp, "a hit must not rewrite the entry");
+    assert_eq!(
+        std::fs::metadata(&cwasm).unwrap().modified().unwrap(),
+        stamp,
+        "a hit must not rewrite the entry"
+    );
     // Corrupt it: the run still works (recompiles) and the entry is rewritten.
     let mut bytes = std::fs::read(&cwasm).unwrap();
     let mid = bytes.len() / 3;
@@ -193,5 +258,9 @@ fn cache_hit_and_corrupt_entry() {
     let third = run(&args("3"));
     assert_code(&third, 0);
     assert!(stdout(&third).contains("arg1=3"));
-    assert_ne!(std::fs::read(&cwasm).unwrap(), bytes, "the corrupt entry was replaced");
+    assert_ne!(
+        std::fs::read(&cwasm).unwrap(),
+        bytes,
+        "the corrupt entry was replaced"
+    );
 }

@@ -23,7 +23,14 @@ fn guests_target() -> PathBuf {
 fn build(target: &str) -> PathBuf {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let status = Command::new(cargo)
-        .args(["build", "--release", "--quiet", "--target", target, "--manifest-path"])
+        .args([
+            "build",
+            "--release",
+            "--quiet",
+            "--target",
+            target,
+            "--manifest-path",
+        ])
         .arg(guests_dir().join("Cargo.toml"))
         .arg("--target-dir")
         .arg(guests_target())
@@ -32,14 +39,19 @@ fn build(target: &str) -> PathBuf {
         .env_remove("CARGO_BUILD_TARGET")
         .status()
         .expect("run cargo to build the guest programs");
-    assert!(status.success(), "building tests/guests for {target} failed (rustup target add {target}?)");
+    assert!(
+        status.success(),
+        "building tests/guests for {target} failed (rustup target add {target}?)"
+    );
     guests_target().join(target).join("release")
 }
 
 /// The wasm32-wasip1-threads build of guest bin `name`.
 pub fn guest(name: &str) -> PathBuf {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
-    let p = DIR.get_or_init(|| build("wasm32-wasip1-threads")).join(format!("{name}.wasm"));
+    let p = DIR
+        .get_or_init(|| build("wasm32-wasip1-threads"))
+        .join(format!("{name}.wasm"));
     assert!(p.exists(), "no guest bin `{name}` in tests/guests/src/bin");
     p
 }
@@ -47,7 +59,9 @@ pub fn guest(name: &str) -> PathBuf {
 /// The wasm32-wasip1 (no threads, own memory) build of guest bin `name`.
 pub fn guest_p1(name: &str) -> PathBuf {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
-    let p = DIR.get_or_init(|| build("wasm32-wasip1")).join(format!("{name}.wasm"));
+    let p = DIR
+        .get_or_init(|| build("wasm32-wasip1"))
+        .join(format!("{name}.wasm"));
     assert!(p.exists(), "no guest bin `{name}` in tests/guests/src/bin");
     p
 }
@@ -56,7 +70,14 @@ pub fn guest_p1(name: &str) -> PathBuf {
 pub fn native(name: &str) -> PathBuf {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let status = Command::new(cargo)
-        .args(["build", "--release", "--quiet", "--bin", name, "--manifest-path"])
+        .args([
+            "build",
+            "--release",
+            "--quiet",
+            "--bin",
+            name,
+            "--manifest-path",
+        ])
         .arg(guests_dir().join("Cargo.toml"))
         .arg("--target-dir")
         .arg(guests_target())
@@ -76,7 +97,11 @@ pub fn wasix_run() -> Command {
 
 /// Runs `wasix-run ARGS` with stdin closed.
 pub fn run<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Output {
-    wasix_run().args(args).stdin(Stdio::null()).output().expect("spawn wasix-run")
+    wasix_run()
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("spawn wasix-run")
 }
 
 /// Runs guest `name` (threads build) with `args`.

@@ -8,9 +8,16 @@ fn sync_primitives_match_native() {
     for n in ["8", "32", "100"] {
         let o = run_guest("thread_sync", &[n]);
         assert_code(&o, 0);
-        let want = std::process::Command::new(&native_bin).arg(n).output().unwrap();
+        let want = std::process::Command::new(&native_bin)
+            .arg(n)
+            .output()
+            .unwrap();
         assert!(want.status.success());
-        assert_eq!(stdout(&o), String::from_utf8_lossy(&want.stdout), "{n} threads");
+        assert_eq!(
+            stdout(&o),
+            String::from_utf8_lossy(&want.stdout),
+            "{n} threads"
+        );
     }
 }
 
@@ -24,7 +31,10 @@ fn sleep_is_accurate_within_ten_percent() {
         .map(|kv| kv.split_once('=').unwrap().1.parse().unwrap())
         .collect();
     for us in nums {
-        assert!((200_000..=220_000).contains(&us), "slept {us} us for 200 ms: {out}");
+        assert!(
+            (200_000..=220_000).contains(&us),
+            "slept {us} us for 200 ms: {out}"
+        );
     }
 }
 
@@ -40,7 +50,11 @@ fn trap_in_a_thread_ends_the_process() {
     let t = std::time::Instant::now();
     let o = run_guest("thread_trap", &[]);
     assert_code(&o, 134);
-    assert!(stderr(&o).contains("error: wasm trap in thread"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("error: wasm trap in thread"),
+        "{}",
+        stderr(&o)
+    );
     assert!(!stdout(&o).contains("must not"));
     assert!(t.elapsed().as_secs() < 4, "the process must end promptly");
 }
@@ -49,5 +63,8 @@ fn trap_in_a_thread_ends_the_process() {
 fn futex_syscalls() {
     let o = run_guest("thread_futex", &[]);
     assert_code(&o, 0);
-    assert_eq!(stdout(&o), "timed_out rc=0 woken=0\nmismatch rc=0 woken=1\nwaiter saw 42\n");
+    assert_eq!(
+        stdout(&o),
+        "timed_out rc=0 woken=0\nmismatch rc=0 woken=1\nwaiter saw 42\n"
+    );
 }
