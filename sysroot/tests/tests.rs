@@ -4,3 +4,4 @@
 mod common;
 mod hello;
 mod std_surface;
+mod user_libc;
