@@ -5,6 +5,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream, UdpSocket};
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -259,4 +260,81 @@ fn bench_echo_server_echoes() {
     writer.join().unwrap();
     assert!(back == data, "echo differs ({} bytes back)", back.len());
     assert_code(&wait_bounded(child), 0);
+}
+
+/// `target/` of this test run (the test binary is `target/<profile>/deps/all-*`).
+fn target_root() -> PathBuf {
+    let exe = std::env::current_exe().expect("own path");
+    exe.ancestors().nth(3).expect("target/<profile>/deps/<exe>").to_path_buf()
+}
+
+/// Builds `tests/std_net` with the real WASIX toolchain (`cargo wasix build`, sharing the
+/// end-to-end suite's sysroot cache) and returns the module.
+fn build_std_net() -> PathBuf {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let target = target_root();
+    let status = Command::new(&cargo)
+        .args(["build", "--quiet", "-p", "cargo-wasix", "--manifest-path"])
+        .arg(root.join("../Cargo.toml"))
+        .arg("--target-dir")
+        .arg(&target)
+        .status()
+        .expect("run cargo to build cargo-wasix");
+    assert!(status.success(), "building cargo-wasix failed");
+    let out = target.join("std-guests");
+    let mut cmd = Command::new(target.join("debug/cargo-wasix"));
+    cmd.args(["wasix", "build", "--quiet", "--manifest-path"])
+        .arg(root.join("tests/std_net/Cargo.toml"))
+        .env("CARGO_WASIX_HOME", target.join("wasix-home"))
+        .env("CARGO_TARGET_DIR", &out);
+    for var in ["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "CARGO_BUILD_TARGET", "RUSTC_WRAPPER", "RUSTC_WORKSPACE_WRAPPER"] {
+        cmd.env_remove(var);
+    }
+    let o = run_bounded_for(cmd, Duration::from_secs(1800));
+    assert_code(&o, 0);
+    out.join("wasm32-wasmer-wasi/debug/std-net.wasm")
+}
+
+fn run_bounded_for(mut cmd: Command, limit: Duration) -> Output {
+    let mut child = cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn");
+    let start = Instant::now();
+    while child.try_wait().expect("wait").is_none() {
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            panic!("{cmd:?} did not finish within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.wait_with_output().expect("collect output")
+}
+
+#[test]
+fn std_net_program_from_the_wasix_toolchain() {
+    let module = build_std_net();
+    let mut cmd = wasix_run();
+    cmd.arg("--net").arg(&module);
+    assert_stdout(
+        &run_bounded(cmd),
+        "listener: loopback true real port true\n\
+         nodelay: true\n\
+         peer_addr is the listener: true\n\
+         echo: 262144 bytes, intact true, server saw client addr true\n\
+         nonblocking accept: Err(WouldBlock)\n\
+         nonblocking read: Err(WouldBlock)\n\
+         read timeout: Err(WouldBlock) after >=90ms true\n\
+         connect to a closed port: Err(ConnectionRefused)\n\
+         connect_timeout to a closed port: Err(ConnectionRefused)\n\
+         udp recv_from: dgram from a true\n\
+         udp connected send: reply\n\
+         udp ttl: 7\n\
+         localhost resolves to loopback:8080 only: true\n",
+    );
+    // Without --net the first socket call fails with EACCES (PermissionDenied) and the hint.
+    let mut denied = wasix_run();
+    denied.arg(&module);
+    let o = run_bounded(denied);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).starts_with("error: network access denied; run with --net to allow it\n"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("PermissionDenied"), "{}", stderr(&o));
 }
