@@ -5,8 +5,10 @@
 //! `chdir` runs libc's own `chdir` first (`__real_chdir`: it resolves the path against the
 //! preopens and rejects what the sandbox cannot reach), then tells the host the resulting
 //! absolute path; if the host refuses, libc's cwd is put back. `getcwd` answers from the host
-//! and, if libc's view differs (the runtime started the program in a directory other than
-//! `/`), moves libc's cwd there first, so `open("rel")` and `getcwd` agree.
+//! and, if libc's view differs, moves libc's cwd there first, so `open("rel")` and `getcwd`
+//! agree. The same sync runs once at startup (a constructor), because wasi-libc always starts
+//! at `/` while the runtime may start the program elsewhere (`cargo wasix test` runs in the
+//! package directory) and relative paths must resolve there from the first `open`.
 
 use core::ffi::{CStr, c_char, c_int};
 use core::ptr;
@@ -17,6 +19,25 @@ use crate::{errno, sys};
 unsafe extern "C" {
     fn __real_chdir(path: *const c_char) -> c_int;
     fn __real_getcwd(buf: *mut c_char, size: usize) -> *mut c_char;
+}
+
+/// The startup sync (see the module doc), run by `__wasm_call_ctors` before `main`. It lives in
+/// this module so it is linked whenever the cwd wrappers are (std always references getcwd).
+#[used]
+#[unsafe(link_section = ".init_array")]
+static SYNC_CWD_AT_START: extern "C" fn() = sync_cwd_at_start;
+
+extern "C" fn sync_cwd_at_start() {
+    let mut buf = [0u8; 1024];
+    // A host without a cwd, or one longer than the buffer: libc keeps `/`, as before.
+    let Ok(n) = sys::getcwd(&mut buf[..1023]) else { return };
+    let len = buf[..n].iter().position(|&b| b == 0).unwrap_or(n);
+    if len == 0 || &buf[..len] == b"/" {
+        return;
+    }
+    buf[len] = 0;
+    // SAFETY: `buf` now holds a NUL-terminated path.
+    unsafe { sync_libc(buf.as_ptr().cast()) };
 }
 
 /// libc's current directory as a malloc'd string (null on failure, errno set by libc).
