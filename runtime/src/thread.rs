@@ -194,7 +194,7 @@ fn report_trap(process: &Process, tid: u32, err: &wasmtime::Error) {
     }
     let cause = match err.downcast_ref::<wasmtime::Trap>() {
         Some(trap) => trap.to_string(),
-        None => format!("{err:#}"),
+        None => err.root_cause().to_string(),
     };
     let backtrace = err
         .downcast_ref::<wasmtime::WasmBacktrace>()

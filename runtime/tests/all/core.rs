@@ -264,3 +264,62 @@ fn cache_hit_and_corrupt_entry() {
         "the corrupt entry was replaced"
     );
 }
+
+#[test]
+fn signals_reach_the_handler_or_take_the_default_action() {
+    let o = run_guest("core_signal", &["handler"]);
+    assert_code(&o, 0);
+    // USR1 (10) and CHLD (17) reached the handler; 99 is not a signal (EINVAL = 28).
+    assert_eq!(
+        stdout(&o),
+        format!("rc=0,0,28 seen={:#x}\n", (1u32 << 10) | (1 << 17))
+    );
+    let o = run_guest("core_signal", &["default"]);
+    assert_code(&o, 128 + 15);
+    assert_eq!(stdout(&o), "raising TERM\n");
+}
+
+/// The same generic syscalls serve `wasix_64v1` with 64-bit pointers, iovecs and sizes.
+#[test]
+fn wasix_64v1_module_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let wat = r#"(module
+      (import "wasix_64v1" "fd_write" (func $fd_write (param i32 i64 i64 i64) (result i32)))
+      (import "wasix_64v1" "args_sizes_get" (func $asg (param i64 i64) (result i32)))
+      (import "wasix_64v1" "proc_exit" (func $exit (param i32)))
+      (memory (export "memory") i64 1)
+      (data (i64.const 100) "hi from wasm64\n")
+      (func (export "_start")
+        (i64.store (i64.const 0) (i64.const 100))
+        (i64.store (i64.const 8) (i64.const 15))
+        (drop (call $fd_write (i32.const 1) (i64.const 0) (i64.const 1) (i64.const 32)))
+        (drop (call $asg (i64.const 40) (i64.const 48)))
+        (call $exit (i32.add (i32.wrap_i64 (i64.load (i64.const 40)))
+          (select (i32.const 10) (i32.const 0) (i64.eq (i64.load (i64.const 32)) (i64.const 15)))))))"#;
+    let p = write_fixture(&dir, "m64.wat", wat.as_bytes());
+    let o = run(&[p.as_os_str(), "a".as_ref(), "b".as_ref()]);
+    // argc 3 + 10 for the 8-byte nwritten == 15
+    assert_code(&o, 13);
+    assert_eq!(stdout(&o), "hi from wasm64\n");
+}
+
+/// An unimplemented call without an errno result cannot return ENOSYS: it traps, naming itself.
+#[test]
+fn unsupported_call_without_errno_traps_with_its_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let wat = r#"(module
+      (import "wasix_32v1" "stack_restore" (func $r (param i32 i64)))
+      (memory (export "memory") 1)
+      (func (export "_start") (call $r (i32.const 0) (i64.const 1))))"#;
+    let p = write_fixture(&dir, "norestore.wat", wat.as_bytes());
+    let o = run(&[p]);
+    assert_code(&o, 134);
+    let err = stderr(&o);
+    assert!(
+        err.contains(
+            "warning: wasix_32v1.stack_restore is not supported by this runtime yet (ENOSYS)"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("error: wasm trap in thread 1: wasix_32v1.stack_restore is not supported by this runtime yet\n"), "{err}");
+}

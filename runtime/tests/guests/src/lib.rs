@@ -17,7 +17,12 @@ pub mod wasix {
         pub fn fd_fdflags_set(fd: u32, flags: u32) -> i32;
         pub fn proc_exit2(code: i32);
         pub fn clock_time_set(id: u32, ts: u64) -> i32;
-        pub fn futex_wait(futex: *const u32, expected: u32, timeout: *const u8, ret: *mut u8) -> i32;
+        pub fn futex_wait(
+            futex: *const u32,
+            expected: u32,
+            timeout: *const u8,
+            ret: *mut u8,
+        ) -> i32;
         pub fn futex_wake(futex: *const u32, ret: *mut u8) -> i32;
         pub fn futex_wake_all(futex: *const u32, ret: *mut u8) -> i32;
         pub fn tty_get(state: *mut u8) -> i32;
@@ -36,6 +41,7 @@ pub mod p1 {
         pub fn fd_close(fd: u32) -> i32;
         pub fn fd_renumber(from: u32, to: u32) -> i32;
         pub fn random_get(buf: *mut u8, len: usize) -> i32;
+        pub fn proc_raise(sig: i32) -> i32;
     }
 }
 
