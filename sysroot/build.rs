@@ -1,7 +1,12 @@
 //! Rebuilds the crate when any embedded input changes (include_dir! does not track files).
 
 fn main() {
-    for dir in ["../target-specs", "patches", "../libc-patches", "../libwasix"] {
+    for dir in [
+        "../target-specs",
+        "patches",
+        "../libc-patches",
+        "../libwasix",
+    ] {
         println!("cargo:rerun-if-changed={dir}");
     }
 }

@@ -69,7 +69,10 @@ pub fn delete_members(llvm_ar: &Path, archive: &Path, members: &[String]) -> Res
     if let Some(left) = members.iter().find(|m| after.contains(m)) {
         return Err(Error::Archive {
             path: archive.to_owned(),
-            reason: format!("`{left}` is still present after `{}`", display_command(&cmd)),
+            reason: format!(
+                "`{left}` is still present after `{}`",
+                display_command(&cmd)
+            ),
         });
     }
     Ok(())
@@ -86,7 +89,10 @@ mod tests {
         let cases: &[(&str, &[&str])] = &[
             ("", &[]),
             ("a.o\nb.o\n", &["a.o", "b.o"]),
-            ("# comment\n\n  accept-wasip1.c.obj  \n", &["accept-wasip1.c.obj"]),
+            (
+                "# comment\n\n  accept-wasip1.c.obj  \n",
+                &["accept-wasip1.c.obj"],
+            ),
             ("send.c.obj # whole member\r\n", &["send.c.obj"]),
         ];
         for (text, want) in cases {

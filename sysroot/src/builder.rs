@@ -36,12 +36,19 @@ pub(crate) struct BuildPlan<'a> {
 }
 
 /// Builds `work/{library,target-specs,sysroot}`. Requires the cache lock.
-pub(crate) fn build(lock: &CacheLock, plan: &BuildPlan<'_>, progress: &mut dyn Progress) -> Result<()> {
+pub(crate) fn build(
+    lock: &CacheLock,
+    plan: &BuildPlan<'_>,
+    progress: &mut dyn Progress,
+) -> Result<()> {
     let tc = plan.toolchain;
     let minor = tc.minor();
     let library = plan.work.join("library");
 
-    progress.status("Copying", &format!("rust-src from `{}`", tc.rust_src().display()));
+    progress.status(
+        "Copying",
+        &format!("rust-src from `{}`", tc.rust_src().display()),
+    );
     cache::copy_tree(&tc.rust_src(), &library)?;
     let std_set = PatchSet::from_entries(
         &format!("std patch set {minor} (sysroot/patches/{minor})"),
@@ -67,7 +74,10 @@ pub(crate) fn build(lock: &CacheLock, plan: &BuildPlan<'_>, progress: &mut dyn P
     write_libwasix(plan.inputs, &library.join(LIBWASIX_DIR))?;
 
     let specs = plan.work.join("target-specs");
-    write(&specs.join(format!("{}.json", plan.target)), plan.target_spec)?;
+    write(
+        &specs.join(format!("{}.json", plan.target)),
+        plan.target_spec,
+    )?;
 
     let sysroot = plan.work.join("sysroot");
     progress.status(
@@ -79,7 +89,9 @@ pub(crate) fn build(lock: &CacheLock, plan: &BuildPlan<'_>, progress: &mut dyn P
     );
     let mut cargo = tc.cargo_command();
     // Custom target specs are unstable; the bootstrap flag is scoped to this cargo run.
-    cargo.env("RUSTC_BOOTSTRAP", "1").env("RUST_TARGET_PATH", &specs);
+    cargo
+        .env("RUSTC_BOOTSTRAP", "1")
+        .env("RUST_TARGET_PATH", &specs);
     let remap = format!(
         "--remap-path-prefix={}={}",
         plan.work.display(),
@@ -126,7 +138,11 @@ fn install_self_contained(
         let src = from.join(name);
         std::fs::copy(&src, to.join(name)).map_err(|e| Error::io("copy", &src, e))?;
     }
-    archive::delete_members(&tc.llvm_ar(), &to.join("libc.a"), &inputs.replaced_members())
+    archive::delete_members(
+        &tc.llvm_ar(),
+        &to.join("libc.a"),
+        &inputs.replaced_members(),
+    )
 }
 
 /// Writes libwasix into the library tree with a generated manifest that makes it a member of

@@ -37,7 +37,12 @@ pub fn cache_root() -> Result<PathBuf> {
 /// Key of a sysroot: rustc `-vV`, the format version and every embedded input byte that
 /// influences the sysroot (target specs, the std patch set of `minor`, the libc overlay,
 /// libwasix). Returned as 16 hex digits.
-pub fn sysroot_key(rustc_verbose_version: &str, minor: &str, target: &str, inputs: &Inputs) -> String {
+pub fn sysroot_key(
+    rustc_verbose_version: &str,
+    minor: &str,
+    target: &str,
+    inputs: &Inputs,
+) -> String {
     let mut h = Sha256::new();
     h.update(format!("cargo-wasix sysroot format {FORMAT_VERSION}\n"));
     hash_str(&mut h, "rustc", rustc_verbose_version);
@@ -161,6 +166,45 @@ pub fn publish(_lock: &CacheLock, work: &Path, entry: &Path, key: &str) -> Resul
     Ok(())
 }
 
+/// Removes complete entries named `<prefix>-*` beyond the `keep` most recently published
+/// ones (by marker mtime), never `current`. Entries of other prefixes (other rustc versions)
+/// are left for `cargo wasix self clean`. Requires the lock.
+pub fn prune_entries(
+    _lock: &CacheLock,
+    root: &Path,
+    prefix: &str,
+    current: &Path,
+    keep: usize,
+) -> Result<Vec<PathBuf>> {
+    let Ok(entries) = fs::read_dir(root) else {
+        return Ok(Vec::new());
+    };
+    let mut found: Vec<(std::time::SystemTime, PathBuf)> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p != current)
+        .filter(|p| {
+            p.file_name().is_some_and(|n| {
+                let n = n.to_string_lossy();
+                n.starts_with(&format!("{prefix}-")) && !n.contains(TMP_INFIX)
+            })
+        })
+        .filter_map(|p| {
+            let modified = fs::metadata(p.join(MARKER))
+                .and_then(|m| m.modified())
+                .ok()?;
+            Some((modified, p))
+        })
+        .collect();
+    found.sort_by(|a, b| b.0.cmp(&a.0));
+    let mut removed = Vec::new();
+    for (_, path) in found.into_iter().skip(keep) {
+        remove_dir_if_exists(&path)?;
+        removed.push(path);
+    }
+    Ok(removed)
+}
+
 /// Removes a directory tree if it exists.
 pub fn remove_dir_if_exists(dir: &Path) -> Result<()> {
     match fs::remove_dir_all(dir) {
@@ -211,14 +255,22 @@ mod tests {
         let base = inputs();
         let key = sysroot_key("rustc 1.95.0", "1.95", "t", &base);
         assert_eq!(key.len(), 16);
-        assert_eq!(key, sysroot_key("rustc 1.95.0", "1.95", "t", &base), "deterministic");
+        assert_eq!(
+            key,
+            sysroot_key("rustc 1.95.0", "1.95", "t", &base),
+            "deterministic"
+        );
 
         type Mutate = fn(&mut Inputs);
         let mutations: &[(&str, Mutate)] = &[
             ("target spec bytes", |i| i.target_specs[0].1 = b"{ }"),
-            ("target spec added", |i| i.target_specs.push(("w64.json".into(), b"{}"))),
+            ("target spec added", |i| {
+                i.target_specs.push(("w64.json".into(), b"{}"))
+            }),
             ("std patch bytes", |i| i.std_patches[0].1 = b"E"),
-            ("std patch renamed", |i| i.std_patches[0].0 = "1.95/edits2.toml".into()),
+            ("std patch renamed", |i| {
+                i.std_patches[0].0 = "1.95/edits2.toml".into()
+            }),
             ("patch README", |i| i.std_patches[2].1 = b"R"),
             ("libc overlay", |i| i.libc_patches[0].1 = b"L"),
             ("libwasix source", |i| i.libwasix[0].1 = b"W"),
@@ -230,10 +282,22 @@ mod tests {
         for (what, mutate) in mutations {
             let mut changed = inputs();
             mutate(&mut changed);
-            assert_ne!(sysroot_key("rustc 1.95.0", "1.95", "t", &changed), key, "{what}");
+            assert_ne!(
+                sysroot_key("rustc 1.95.0", "1.95", "t", &changed),
+                key,
+                "{what}"
+            );
         }
-        assert_ne!(sysroot_key("rustc 1.95.1", "1.95", "t", &base), key, "rustc version");
-        assert_ne!(sysroot_key("rustc 1.95.0", "1.95", "t64", &base), key, "target");
+        assert_ne!(
+            sysroot_key("rustc 1.95.1", "1.95", "t", &base),
+            key,
+            "rustc version"
+        );
+        assert_ne!(
+            sysroot_key("rustc 1.95.0", "1.95", "t64", &base),
+            key,
+            "target"
+        );
 
         // Another minor's patch set does not invalidate this minor's sysroot.
         let mut other = inputs();
@@ -282,6 +346,36 @@ mod tests {
     }
 
     #[test]
+    fn prune_keeps_newest_entries_of_the_same_rustc() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        let lock = lock(root, &mut crate::progress::Silent).expect("lock");
+        let make = |name: &str, marked: bool| {
+            let p = root.join(name);
+            fs::create_dir_all(&p).expect("mkdir");
+            if marked {
+                fs::write(p.join(MARKER), "k").expect("marker");
+                // Distinct mtimes, in creation order.
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            p
+        };
+        let oldest = make("abc-0000000000000001", true);
+        let older = make("abc-0000000000000002", true);
+        let newer = make("abc-0000000000000003", true);
+        let other_rustc = make("def-0000000000000004", true);
+        let unmarked = make("abc-0000000000000005", false);
+        let current = make("abc-0000000000000006", true);
+        let libc = make("libc", false);
+        let removed = prune_entries(&lock, root, "abc", &current, 2).expect("prune");
+        assert_eq!(removed, vec![oldest.clone()]);
+        for kept in [&older, &newer, &other_rustc, &unmarked, &current, &libc] {
+            assert!(kept.exists(), "{}", kept.display());
+        }
+        assert!(!oldest.exists());
+    }
+
+    #[test]
     fn lock_reports_blocking_only_on_contention() {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut rec = crate::progress::Recorder::default();
@@ -301,7 +395,10 @@ mod tests {
         let lines = waiter.join().expect("thread");
         assert_eq!(
             lines,
-            vec![("Blocking".to_owned(), "waiting for lock on the WASIX sysroot".to_owned())]
+            vec![(
+                "Blocking".to_owned(),
+                "waiting for lock on the WASIX sysroot".to_owned()
+            )]
         );
     }
 }

@@ -75,7 +75,10 @@ impl Inputs {
 
     /// The libc overlay as `(path, bytes)` pairs.
     pub fn libc_overlay(&self) -> Vec<(&str, &'static [u8])> {
-        self.libc_patches.iter().map(|(p, b)| (p.as_str(), *b)).collect()
+        self.libc_patches
+            .iter()
+            .map(|(p, b)| (p.as_str(), *b))
+            .collect()
     }
 
     /// The libwasix sources under `src/`, relative to `src/`.
@@ -122,11 +125,20 @@ mod tests {
     #[test]
     fn embedded_inputs_are_present() {
         let inputs = Inputs::embedded();
-        let spec = inputs.target_spec("wasm32-wasmer-wasi").expect("target spec embedded");
-        assert!(std::str::from_utf8(spec).expect("utf8").contains("\"vendor\": \"wasmer\""));
+        let spec = inputs
+            .target_spec("wasm32-wasmer-wasi")
+            .expect("target spec embedded");
+        assert!(
+            std::str::from_utf8(spec)
+                .expect("utf8")
+                .contains("\"vendor\": \"wasmer\"")
+        );
         assert!(inputs.supported_minors().contains(&"1.95".to_owned()));
         assert!(
-            inputs.std_patch_set("1.95").iter().any(|(p, _)| *p == "edits.toml"),
+            inputs
+                .std_patch_set("1.95")
+                .iter()
+                .any(|(p, _)| *p == "edits.toml"),
             "1.95 patch set has edits.toml"
         );
         assert!(inputs.libwasix_src().iter().any(|(p, _)| *p == "lib.rs"));

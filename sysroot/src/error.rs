@@ -21,7 +21,9 @@ pub enum Error {
     },
 
     /// `edits.toml` (or another patch-set file) is malformed.
-    #[error("invalid patch set file `{origin}`: {reason}\nhelp: the format is described in sysroot/patches/README.md")]
+    #[error(
+        "invalid patch set file `{origin}`: {reason}\nhelp: the format is described in sysroot/patches/README.md"
+    )]
     PatchFormat {
         /// Which file.
         origin: String,
@@ -94,7 +96,9 @@ pub enum Error {
     },
 
     /// The Rust toolchain has no std patch set.
-    #[error("Rust {version} is not supported by this cargo-wasix (supported: {supported})\nhelp: install a supported toolchain with `rustup toolchain install {newest}` and build with `cargo +{newest} wasix build`")]
+    #[error(
+        "Rust {version} is not supported by this cargo-wasix (supported: {supported})\nhelp: install a supported toolchain with `rustup toolchain install {newest}` and build with `cargo +{newest} wasix build`"
+    )]
     UnsupportedRust {
         /// The detected `release:`.
         version: String,
@@ -105,7 +109,9 @@ pub enum Error {
     },
 
     /// No target spec is embedded for the requested target.
-    #[error("unknown WASIX target `{target}` (supported: {supported})\nhelp: use `--target wasm32-wasmer-wasi`")]
+    #[error(
+        "unknown WASIX target `{target}` (supported: {supported})\nhelp: use `--target wasm32-wasmer-wasi`"
+    )]
     UnsupportedTarget {
         /// The requested target.
         target: String,
@@ -154,7 +160,9 @@ pub enum Error {
     },
 
     /// No cache directory could be determined.
-    #[error("cannot determine a cache directory for the WASIX sysroot\nhelp: set CARGO_WASIX_HOME to a writable directory")]
+    #[error(
+        "cannot determine a cache directory for the WASIX sysroot\nhelp: set CARGO_WASIX_HOME to a writable directory"
+    )]
     NoCacheDir,
 }
 
@@ -172,7 +180,9 @@ impl Error {
 fn anchor_problem(p: &AnchorProblem) -> String {
     match p {
         AnchorProblem::Missing => "anchor not found:".to_owned(),
-        AnchorProblem::Ambiguous(n) => format!("ambiguous anchor (occurs {n} times, must be once):"),
+        AnchorProblem::Ambiguous(n) => {
+            format!("ambiguous anchor (occurs {n} times, must be once):")
+        }
     }
 }
 

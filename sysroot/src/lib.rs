@@ -146,6 +146,11 @@ pub fn prepare(
         progress,
     )?;
     cache::publish(&lock, &work, &plan.entry, &plan.key)?;
+    // Each change of cargo-wasix's inputs makes a new entry for the same rustc; keep the two
+    // previous ones (another cargo-wasix binary may still use them) and drop older ones.
+    for old in cache::prune_entries(&lock, &plan.root, &toolchain.commit_short(), &plan.entry, 2)? {
+        progress.status("Removing", &format!("old sysroot `{}`", old.display()));
+    }
     prepared.outcome = Outcome::Built;
     Ok(prepared)
 }
@@ -381,8 +386,14 @@ mod tests {
             target: "wasm99-wasmer-wasi".into(),
             ..opts
         };
-        let msg = plan(&toolchain("1.95.0"), &wasm64, &inputs).err().expect("unknown target").to_string();
-        assert!(msg.contains("unknown WASIX target `wasm99-wasmer-wasi`"), "{msg}");
+        let msg = plan(&toolchain("1.95.0"), &wasm64, &inputs)
+            .err()
+            .expect("unknown target")
+            .to_string();
+        assert!(
+            msg.contains("unknown WASIX target `wasm99-wasmer-wasi`"),
+            "{msg}"
+        );
         assert!(msg.contains("wasm32-wasmer-wasi"), "{msg}");
     }
 

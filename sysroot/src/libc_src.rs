@@ -34,7 +34,10 @@ pub(crate) fn patched_libc_locked(
     cache::remove_stale_work_dirs(lock, &parent)?;
     let fetch = tempfile::tempdir().map_err(|e| Error::io("create", &std::env::temp_dir(), e))?;
     let source = registry_source(toolchain, version, fetch.path())?;
-    progress.status("Patching", &format!("libc {version} with the WASIX overlay"));
+    progress.status(
+        "Patching",
+        &format!("libc {version} with the WASIX overlay"),
+    );
     let work = cache::work_dir(lock, &entry)?;
     cache::copy_tree(&source, &work)?;
     overlay(inputs)?.apply(&work)?;
@@ -50,7 +53,10 @@ pub(crate) fn overlay(inputs: &Inputs) -> Result<PatchSet> {
 /// A version must be exact (`0.2.178`): it names a cache directory and a `=` requirement.
 fn check_version(version: &str) -> Result<()> {
     let parts: Vec<&str> = version.split('.').collect();
-    let exact = parts.len() == 3 && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    let exact = parts.len() == 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
     if exact {
         Ok(())
     } else {
@@ -110,12 +116,11 @@ fn registry_source(toolchain: &Toolchain, version: &str, fetch: &Path) -> Result
             help: "check that crates.io (or your registry mirror) is reachable and that this libc version exists".to_owned(),
         });
     }
-    let meta: Metadata = serde_json::from_slice(&output.stdout).map_err(|e| {
-        Error::UnexpectedOutput {
+    let meta: Metadata =
+        serde_json::from_slice(&output.stdout).map_err(|e| Error::UnexpectedOutput {
             command: shown.clone(),
             reason: e.to_string(),
-        }
-    })?;
+        })?;
     let found = find_libc(&meta.packages, version).ok_or_else(|| Error::LibcSource {
         version: version.to_owned(),
         reason: format!("`{shown}` did not resolve a registry package libc {version}"),
@@ -133,7 +138,9 @@ fn find_libc<'a>(packages: &'a [Package], version: &str) -> Option<&'a Package> 
     packages.iter().find(|p| {
         p.name == "libc"
             && p.version == version
-            && p.source.as_deref().is_some_and(|s| s.starts_with("registry+") || s.starts_with("sparse+"))
+            && p.source
+                .as_deref()
+                .is_some_and(|s| s.starts_with("registry+") || s.starts_with("sparse+"))
     })
 }
 
@@ -154,7 +161,11 @@ pub fn std_libc_version(library: &Path) -> Result<String> {
         command: format!("parse `{}`", path.display()),
         reason: e.message().to_owned(),
     })?;
-    let mut versions = lock.package.into_iter().filter(|p| p.name == "libc").map(|p| p.version);
+    let mut versions = lock
+        .package
+        .into_iter()
+        .filter(|p| p.name == "libc")
+        .map(|p| p.version);
     match (versions.next(), versions.next()) {
         (Some(v), None) => Ok(v),
         (first, _) => Err(Error::UnexpectedOutput {
@@ -176,7 +187,15 @@ mod tests {
         for ok in ["0.2.178", "0.2.0", "1.10.200"] {
             assert!(check_version(ok).is_ok(), "{ok}");
         }
-        for bad in ["0.2", "^0.2.178", "=0.2.178", "0.2.x", "0.2.178-rc1", "", "../0.2.1"] {
+        for bad in [
+            "0.2",
+            "^0.2.178",
+            "=0.2.178",
+            "0.2.x",
+            "0.2.178-rc1",
+            "",
+            "../0.2.1",
+        ] {
             assert!(check_version(bad).is_err(), "{bad}");
         }
     }
@@ -192,7 +211,11 @@ mod tests {
         let packages = vec![
             pkg("cargo-wasix-libc-fetch", "0.0.0", None),
             pkg("libc", "0.2.178", None),
-            pkg("libc", "0.2.178", Some("registry+https://github.com/rust-lang/crates.io-index")),
+            pkg(
+                "libc",
+                "0.2.178",
+                Some("registry+https://github.com/rust-lang/crates.io-index"),
+            ),
         ];
         let found = find_libc(&packages, "0.2.178").expect("found");
         assert_eq!(found.manifest_path, Path::new("/x/libc-0.2.178/Cargo.toml"));
@@ -203,8 +226,14 @@ mod tests {
     fn std_libc_version_from_lock() {
         let dir = tempfile::tempdir().expect("tempdir");
         let cases = [
-            ("[[package]]\nname = \"libc\"\nversion = \"0.2.178\"\n", Ok("0.2.178")),
-            ("[[package]]\nname = \"core\"\nversion = \"0.0.0\"\n", Err("no `libc`")),
+            (
+                "[[package]]\nname = \"libc\"\nversion = \"0.2.178\"\n",
+                Ok("0.2.178"),
+            ),
+            (
+                "[[package]]\nname = \"core\"\nversion = \"0.0.0\"\n",
+                Err("no `libc`"),
+            ),
             (
                 "[[package]]\nname = \"libc\"\nversion = \"0.2.1\"\n[[package]]\nname = \"libc\"\nversion = \"0.2.2\"\n",
                 Err("more than one"),

@@ -206,14 +206,13 @@ impl PatchSet {
                 path: path.clone(),
                 source: e,
             })?;
-            let patched = apply_edit(&text, &edit.anchor, &edit.action).map_err(|problem| {
-                Error::Anchor {
+            let patched =
+                apply_edit(&text, &edit.anchor, &edit.action).map_err(|problem| Error::Anchor {
                     patch_set: self.name.clone(),
                     file: edit.file.clone(),
                     anchor: edit.anchor.clone(),
                     problem,
-                }
-            })?;
+                })?;
             std::fs::write(&path, patched).map_err(|e| Error::io("write", &path, e))?;
         }
         Ok(())
@@ -234,10 +233,25 @@ mod tests {
             ("a X b", "X", Replace(String::new()), Ok("a  b")),
             ("X", "X", InsertAfter("\nZ".into()), Ok("X\nZ")),
             ("a b", "X", Replace("Y".into()), Err(AnchorProblem::Missing)),
-            ("X X", "X", Replace("Y".into()), Err(AnchorProblem::Ambiguous(2))),
+            (
+                "X X",
+                "X",
+                Replace("Y".into()),
+                Err(AnchorProblem::Ambiguous(2)),
+            ),
             // Overlapping occurrences count too: the anchor is not unique.
-            ("XXX", "XX", Replace("Y".into()), Err(AnchorProblem::Ambiguous(2))),
-            ("unix => {\n", "unix => {", Replace("any(unix, W) => {".into()), Ok("any(unix, W) => {\n")),
+            (
+                "XXX",
+                "XX",
+                Replace("Y".into()),
+                Err(AnchorProblem::Ambiguous(2)),
+            ),
+            (
+                "unix => {\n",
+                "unix => {",
+                Replace("any(unix, W) => {".into()),
+                Ok("any(unix, W) => {\n"),
+            ),
         ];
         for (text, anchor, action, want) in cases {
             let got = apply_edit(text, anchor, action);
@@ -271,16 +285,33 @@ y"""
 
         let bad: &[(&str, &str)] = &[
             ("[[edit]]\nfile='a'\nanchor='x'\n", "exactly one of"),
-            ("[[edit]]\nfile='a'\nanchor='x'\nreplace='1'\ninsert_after='2'\n", "exactly one of"),
-            ("[[edit]]\nfile='a'\nanchor=''\nreplace='1'\n", "empty anchor"),
-            ("[[edit]]\nfile='../a'\nanchor='x'\nreplace='1'\n", "inside the tree"),
-            ("[[edit]]\nfile='/a'\nanchor='x'\nreplace='1'\n", "inside the tree"),
-            ("[[edit]]\nfile='a'\nanchor='x'\nreplce='1'\n", "unknown field"),
+            (
+                "[[edit]]\nfile='a'\nanchor='x'\nreplace='1'\ninsert_after='2'\n",
+                "exactly one of",
+            ),
+            (
+                "[[edit]]\nfile='a'\nanchor=''\nreplace='1'\n",
+                "empty anchor",
+            ),
+            (
+                "[[edit]]\nfile='../a'\nanchor='x'\nreplace='1'\n",
+                "inside the tree",
+            ),
+            (
+                "[[edit]]\nfile='/a'\nanchor='x'\nreplace='1'\n",
+                "inside the tree",
+            ),
+            (
+                "[[edit]]\nfile='a'\nanchor='x'\nreplce='1'\n",
+                "unknown field",
+            ),
             ("[[edit]]\nanchor='x'\nreplace='1'\n", "missing field"),
             ("[[edits]]\n", "unknown field"),
         ];
         for (text, needle) in bad {
-            let err = EditList::parse(text, "set/edits.toml").expect_err(text).to_string();
+            let err = EditList::parse(text, "set/edits.toml")
+                .expect_err(text)
+                .to_string();
             assert!(err.contains(needle), "{text:?}: {err}");
             assert!(err.contains("set/edits.toml"), "{err}");
         }
@@ -323,10 +354,7 @@ y"""
     fn errors_name_file_and_anchor() {
         let dir = tempfile::tempdir().expect("tempdir");
         std::fs::write(dir.path().join("f.rs"), "one two two\n").expect("write");
-        let cases = [
-            ("three", "not found"),
-            ("two", "occurs 2 times"),
-        ];
+        let cases = [("three", "not found"), ("two", "occurs 2 times")];
         for (anchor, needle) in cases {
             let set = PatchSet {
                 name: "std patch set 9.99".into(),

@@ -61,7 +61,10 @@ impl Toolchain {
                 reason: e.to_string(),
             }
         })?;
-        let sysroot = run_stdout(Command::new(&rustc).args(["--print", "sysroot"]), RUSTC_HELP)?;
+        let sysroot = run_stdout(
+            Command::new(&rustc).args(["--print", "sysroot"]),
+            RUSTC_HELP,
+        )?;
         let sysroot = PathBuf::from(sysroot.trim());
         let rustup_toolchain = std::env::var("RUSTUP_TOOLCHAIN")
             .ok()
@@ -79,7 +82,10 @@ impl Toolchain {
 
     /// `major.minor` of rustc (`1.95`): selects the std patch set.
     pub fn minor(&self) -> String {
-        format!("{}.{}", self.version.semver.major, self.version.semver.minor)
+        format!(
+            "{}.{}",
+            self.version.semver.major, self.version.semver.minor
+        )
     }
 
     /// The first 9 hex digits of rustc's commit hash (or the version when unknown).
@@ -110,8 +116,16 @@ impl Toolchain {
 
     /// llvm-ar from the `llvm-tools` component.
     pub fn llvm_ar(&self) -> PathBuf {
-        let exe = if cfg!(windows) { "llvm-ar.exe" } else { "llvm-ar" };
-        self.sysroot.join("lib/rustlib").join(self.host()).join("bin").join(exe)
+        let exe = if cfg!(windows) {
+            "llvm-ar.exe"
+        } else {
+            "llvm-ar"
+        };
+        self.sysroot
+            .join("lib/rustlib")
+            .join(self.host())
+            .join("bin")
+            .join(exe)
     }
 
     /// Every component we need, present or not.
@@ -137,7 +151,10 @@ impl Toolchain {
 
     /// Components that are missing (checked by file existence).
     pub fn missing_components(&self) -> Vec<Component> {
-        self.components().into_iter().filter(|c| !c.path.exists()).collect()
+        self.components()
+            .into_iter()
+            .filter(|c| !c.path.exists())
+            .collect()
     }
 
     /// Installs missing components through rustup, announcing each first.
@@ -161,7 +178,11 @@ impl Toolchain {
             let shown = display_command(&cmd);
             progress.status(
                 "Installing",
-                &format!("{} (missing `{}`): {shown}", component.name, component.path.display()),
+                &format!(
+                    "{} (missing `{}`): {shown}",
+                    component.name,
+                    component.path.display()
+                ),
             );
             let status = match cmd.status() {
                 Ok(status) => status,
@@ -226,7 +247,8 @@ impl Toolchain {
     }
 }
 
-const RUSTC_HELP: &str = "install Rust with rustup (https://rustup.rs) or set RUSTC to a rustc binary";
+const RUSTC_HELP: &str =
+    "install Rust with rustup (https://rustup.rs) or set RUSTC to a rustc binary";
 
 /// Guesses the rustup toolchain name from a sysroot under `.../toolchains/<name>`.
 fn toolchain_name_from_sysroot(sysroot: &Path) -> Option<String> {
@@ -297,8 +319,16 @@ LLVM version: 22.1.2
     fn version_parsing_table() {
         let cases = [
             (VV, "1.95", "59807616e"),
-            (&VV.replace("1.95.0", "1.96.0-beta.3") as &str, "1.96", "59807616e"),
-            (&VV.replace("1.95.0", "1.97.0-nightly") as &str, "1.97", "59807616e"),
+            (
+                &VV.replace("1.95.0", "1.96.0-beta.3") as &str,
+                "1.96",
+                "59807616e",
+            ),
+            (
+                &VV.replace("1.95.0", "1.97.0-nightly") as &str,
+                "1.97",
+                "59807616e",
+            ),
         ];
         for (vv, minor, commit) in cases {
             let tc = toolchain(vv);
@@ -311,7 +341,10 @@ LLVM version: 22.1.2
     fn paths_and_names() {
         let tc = toolchain(VV);
         let s = "/r/toolchains/1.95.0-x86_64-unknown-linux-gnu";
-        assert_eq!(tc.rust_src(), Path::new(s).join("lib/rustlib/src/rust/library"));
+        assert_eq!(
+            tc.rust_src(),
+            Path::new(s).join("lib/rustlib/src/rust/library")
+        );
         assert_eq!(
             tc.llvm_ar(),
             Path::new(s).join("lib/rustlib/x86_64-unknown-linux-gnu/bin/llvm-ar")
@@ -321,12 +354,18 @@ LLVM version: 22.1.2
             Path::new(s).join("lib/rustlib/wasm32-wasip1-threads/lib/self-contained")
         );
         let cases = [
-            ("/r/toolchains/stable-x86_64-unknown-linux-gnu", Some("stable-x86_64-unknown-linux-gnu")),
+            (
+                "/r/toolchains/stable-x86_64-unknown-linux-gnu",
+                Some("stable-x86_64-unknown-linux-gnu"),
+            ),
             ("/usr/local", None),
             ("/", None),
         ];
         for (sysroot, want) in cases {
-            assert_eq!(toolchain_name_from_sysroot(Path::new(sysroot)).as_deref(), want);
+            assert_eq!(
+                toolchain_name_from_sysroot(Path::new(sysroot)).as_deref(),
+                want
+            );
         }
         // Nothing exists under the fake sysroot: all three components are missing.
         assert_eq!(tc.missing_components().len(), 3);
@@ -374,7 +413,8 @@ LLVM version: 22.1.2
         std::fs::write(&script, body).expect("write script");
         std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("chmod");
         let mut rec = crate::progress::Recorder::default();
-        tc.ensure_components_with(&script, &mut rec).expect("install");
+        tc.ensure_components_with(&script, &mut rec)
+            .expect("install");
         assert!(tc.missing_components().is_empty());
         let log = std::fs::read_to_string(&log).expect("log");
         assert_eq!(
@@ -387,6 +427,7 @@ LLVM version: 22.1.2
         );
         assert_eq!(rec.lines.len(), 3);
         // Nothing missing: rustup is not called again.
-        tc.ensure_components_with(Path::new("/nonexistent/rustup"), &mut rec).expect("noop");
+        tc.ensure_components_with(Path::new("/nonexistent/rustup"), &mut rec)
+            .expect("noop");
     }
 }

@@ -35,7 +35,8 @@ pub fn shared() -> &'static Shared {
     SHARED.get_or_init(|| {
         let toolchain = Toolchain::detect().expect("detect toolchain");
         let start = Instant::now();
-        let prepared = prepare(&toolchain, &options(), &mut Stderr).unwrap_or_else(|e| panic!("{e}"));
+        let prepared =
+            prepare(&toolchain, &options(), &mut Stderr).unwrap_or_else(|e| panic!("{e}"));
         let first = start.elapsed();
         eprintln!(
             "prepare: {:?} in {:.1?} -> {}",
@@ -103,7 +104,10 @@ pub fn assert_wasix_imports(wasm: &[u8]) -> Vec<(String, String)> {
         .iter()
         .filter(|(m, _)| !matches!(m.as_str(), "wasi_snapshot_preview1" | "wasi" | "wasix_32v1"))
         .collect();
-    assert!(bad.is_empty(), "unexpected function imports: {bad:?}\nall: {imports:?}");
+    assert!(
+        bad.is_empty(),
+        "unexpected function imports: {bad:?}\nall: {imports:?}"
+    );
     imports
 }
 

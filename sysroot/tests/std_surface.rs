@@ -57,7 +57,10 @@ fn std_surface_uses_wasix_calls() {
         ("try_clone", "fd_dup"),
         ("set_current_dir", "chdir"),
     ] {
-        assert!(names.contains(&call), "{area}: no `wasix_32v1.{call}` import in {names:?}");
+        assert!(
+            names.contains(&call),
+            "{area}: no `wasix_32v1.{call}` import in {names:?}"
+        );
     }
 }
 
@@ -70,14 +73,27 @@ fn replaced_libc_members_are_gone() {
         .join("lib/rustlib")
         .join(&s.prepared.target_name)
         .join("lib/self-contained/libc.a");
-    let members = wasix_sysroot::archive::list_members(&s.toolchain.llvm_ar(), &libc_a)
-        .expect("list libc.a");
+    let members =
+        wasix_sysroot::archive::list_members(&s.toolchain.llvm_ar(), &libc_a).expect("list libc.a");
     let replaced = wasix_sysroot::embedded::Inputs::embedded().replaced_members();
-    assert!(!replaced.is_empty(), "libwasix/replaced-libc-members.txt lists members");
+    assert!(
+        !replaced.is_empty(),
+        "libwasix/replaced-libc-members.txt lists members"
+    );
     for name in &replaced {
-        assert!(!members.contains(name), "{name} still in {}", libc_a.display());
+        assert!(
+            !members.contains(name),
+            "{name} still in {}",
+            libc_a.display()
+        );
     }
     // The archive still has the rest of wasi-libc (and its symbol index works for linking,
     // which hello world proves).
-    assert!(members.iter().any(|m| m == "printf.c.obj" || m.starts_with("printf")), "{}", members.len());
+    assert!(
+        members
+            .iter()
+            .any(|m| m == "printf.c.obj" || m.starts_with("printf")),
+        "{}",
+        members.len()
+    );
 }

@@ -18,9 +18,15 @@ fn patched_libc_serves_a_user_crate() {
         &mut wasix_sysroot::progress::Stderr,
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    assert!(libc_dir.join("src/wasi/wasix.rs").exists(), "{}", libc_dir.display());
     assert!(
-        libc_dir.to_string_lossy().contains(&format!("libc/{USER_LIBC}-")),
+        libc_dir.join("src/wasi/wasix.rs").exists(),
+        "{}",
+        libc_dir.display()
+    );
+    assert!(
+        libc_dir
+            .to_string_lossy()
+            .contains(&format!("libc/{USER_LIBC}-")),
         "{}",
         libc_dir.display()
     );
@@ -62,7 +68,10 @@ fn patched_libc_serves_a_user_crate() {
     )
     .expect("write main");
     let target_dir = base.join("user-libc-target");
-    let rustflags = format!("--sysroot={} -Zunstable-options", s.prepared.sysroot.display());
+    let rustflags = format!(
+        "--sysroot={} -Zunstable-options",
+        s.prepared.sysroot.display()
+    );
     let output = s
         .toolchain
         .cargo_command()
@@ -70,8 +79,17 @@ fn patched_libc_serves_a_user_crate() {
         .env("RUSTC_BOOTSTRAP", "1")
         .env("CARGO_TARGET_DIR", &target_dir)
         .env("CARGO_ENCODED_RUSTFLAGS", rustflags.replace(' ', "\u{1f}"))
-        .args(["build", "--release", "--target", &s.prepared.target_name, "--config"])
-        .arg(format!("patch.crates-io.libc.path={:?}", libc_dir.display().to_string()))
+        .args([
+            "build",
+            "--release",
+            "--target",
+            &s.prepared.target_name,
+            "--config",
+        ])
+        .arg(format!(
+            "patch.crates-io.libc.path={:?}",
+            libc_dir.display().to_string()
+        ))
         .output()
         .expect("run cargo");
     assert!(
@@ -80,7 +98,9 @@ fn patched_libc_serves_a_user_crate() {
         String::from_utf8_lossy(&output.stderr)
     );
     let wasm = std::fs::read(
-        target_dir.join(&s.prepared.target_name).join("release/user-libc.wasm"),
+        target_dir
+            .join(&s.prepared.target_name)
+            .join("release/user-libc.wasm"),
     )
     .expect("read wasm");
     let imports = assert_wasix_imports(&wasm);
