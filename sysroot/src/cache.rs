@@ -196,7 +196,7 @@ pub fn prune_entries(
             Some((modified, p))
         })
         .collect();
-    found.sort_by(|a, b| b.0.cmp(&a.0));
+    found.sort_by_key(|(modified, _)| std::cmp::Reverse(*modified));
     let mut removed = Vec::new();
     for (_, path) in found.into_iter().skip(keep) {
         remove_dir_if_exists(&path)?;
