@@ -28,16 +28,37 @@ fn main() {
     let guests = root.join("tests/guests/Cargo.toml");
     let target_dir = root.join("../target/runtime-guests");
     let release = cfg!(not(debug_assertions));
-    let mut build = vec!["build", "--quiet", "--bin", "wasix-run", "-p", "wasix-runtime"];
+    let mut build = vec![
+        "build",
+        "--quiet",
+        "--bin",
+        "wasix-run",
+        "-p",
+        "wasix-runtime",
+    ];
     if release {
         build.push("--release");
     }
     cargo(&build);
     // target/<profile>/examples/bench_net -> target/<profile>/wasix-run
     let exe = std::env::current_exe().expect("own path");
-    let runner = exe.parent().and_then(Path::parent).expect("examples dir").join("wasix-run");
+    let runner = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("examples dir")
+        .join("wasix-run");
     let (manifest, tdir) = (guests.to_str().unwrap(), target_dir.to_str().unwrap());
-    let common = ["build", "--quiet", "--release", "--bin", "net_bench_echo", "--manifest-path", manifest, "--target-dir", tdir];
+    let common = [
+        "build",
+        "--quiet",
+        "--release",
+        "--bin",
+        "net_bench_echo",
+        "--manifest-path",
+        manifest,
+        "--target-dir",
+        tdir,
+    ];
     cargo(&[&common[..], &["--target", "wasm32-wasip1-threads"]].concat());
     cargo(&common);
     let wasm = target_dir.join("wasm32-wasip1-threads/release/net_bench_echo.wasm");
@@ -46,7 +67,12 @@ fn main() {
 
     let conns = (2 * REPS).to_string();
     let mut ours_cmd = Command::new(&runner);
-    ours_cmd.arg("--net").arg("--cache").arg(&cache).arg(&wasm).arg(&conns);
+    ours_cmd
+        .arg("--net")
+        .arg("--cache")
+        .arg(&cache)
+        .arg(&wasm)
+        .arg(&conns);
     // Both servers run at once and the measurements alternate, so load from other processes
     // on a shared machine hits both sides alike.
     let (mut native_srv, native_port) = start(Command::new(&native_bin).arg(&conns));
@@ -71,9 +97,18 @@ fn main() {
     println!(
         "Measured by `runtime/examples/bench_net.rs` ({} build of the runner), {} CPUs, load average at start {}.\n\
          Loopback TCP echo server: WASIX guest (raw socket imports) on our runtime vs the same source built natively (std::net); same host client; median of {REPS}.\n",
-        if release { "release" } else { "dev (deps opt-level 2)" },
+        if release {
+            "release"
+        } else {
+            "dev (deps opt-level 2)"
+        },
         std::thread::available_parallelism().map_or(1, |n| n.get()),
-        std::fs::read_to_string("/proc/loadavg").unwrap_or_default().split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+        std::fs::read_to_string("/proc/loadavg")
+            .unwrap_or_default()
+            .split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
     );
     println!("| benchmark | native | our runtime | ratio | target |\n|---|---|---|---|---|");
     println!(
@@ -99,7 +134,10 @@ struct Figures {
 
 impl Figures {
     fn medians(self) -> Medians {
-        Medians { mib_s: median(self.mib_s), req_s: median(self.req_s) }
+        Medians {
+            mib_s: median(self.mib_s),
+            req_s: median(self.req_s),
+        }
     }
 }
 
@@ -110,18 +148,28 @@ struct Medians {
 
 /// Starts a server and reads the port it listens on.
 fn start(cmd: &mut Command) -> (Child, u16) {
-    let mut server = cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().expect("start the echo server");
+    let mut server = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start the echo server");
     let port = read_port(&mut server);
     (server, port)
 }
 
 fn read_port(server: &mut Child) -> u16 {
     let mut line = String::new();
-    BufReader::new(server.stdout.take().expect("piped stdout")).read_line(&mut line).expect("read the port line");
-    line.trim().strip_prefix("port=").and_then(|p| p.parse().ok()).unwrap_or_else(|| {
-        let _ = server.kill();
-        panic!("expected `port=N` from the echo server, got {line:?}")
-    })
+    BufReader::new(server.stdout.take().expect("piped stdout"))
+        .read_line(&mut line)
+        .expect("read the port line");
+    line.trim()
+        .strip_prefix("port=")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| {
+            let _ = server.kill();
+            panic!("expected `port=N` from the echo server, got {line:?}")
+        })
 }
 
 fn connect(port: u16) -> TcpStream {
@@ -182,8 +230,10 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 fn cargo(args: &[&str]) {
     let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-    cmd.args(args).env_remove("CARGO_BUILD_TARGET").env_remove("RUSTFLAGS").env_remove("CARGO_ENCODED_RUSTFLAGS");
+    cmd.args(args)
+        .env_remove("CARGO_BUILD_TARGET")
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS");
     let status = cmd.status().expect("run cargo");
     assert!(status.success(), "cargo {} failed", args.join(" "));
 }
-

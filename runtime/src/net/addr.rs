@@ -98,7 +98,9 @@ pub fn decode_addr_port(buf: &[u8; ADDR_PORT_SIZE]) -> Result<GuestAddr, AddrErr
         }
         Some(AddressFamily::Inet6) => {
             let (ip, flow, scope) = decode_ip6_fields(&buf[4..4 + ADDR_IP6_SIZE]);
-            Ok(GuestAddr::Ip(SocketAddr::V6(SocketAddrV6::new(ip, port, flow, scope))))
+            Ok(GuestAddr::Ip(SocketAddr::V6(SocketAddrV6::new(
+                ip, port, flow, scope,
+            ))))
         }
         Some(AddressFamily::Unix) => {
             let path = &buf[2..];
@@ -117,9 +119,12 @@ pub fn encode_addr_port(addr: &SocketAddr) -> [u8; ADDR_PORT_SIZE] {
     buf[2..4].copy_from_slice(&addr.port().to_le_bytes());
     match addr {
         SocketAddr::V4(v4) => buf[4..8].copy_from_slice(&v4.ip().octets()),
-        SocketAddr::V6(v6) => {
-            encode_ip6_fields(&mut buf[4..4 + ADDR_IP6_SIZE], v6.ip(), v6.flowinfo(), v6.scope_id())
-        }
+        SocketAddr::V6(v6) => encode_ip6_fields(
+            &mut buf[4..4 + ADDR_IP6_SIZE],
+            v6.ip(),
+            v6.flowinfo(),
+            v6.scope_id(),
+        ),
     }
     buf
 }
@@ -178,7 +183,9 @@ pub fn decode_addr_ip6(buf: &[u8; ADDR_IP6_SIZE]) -> Ipv6Addr {
 }
 
 fn decode_ip6_fields(buf: &[u8]) -> (Ipv6Addr, u32, u32) {
-    let octets: [u8; 16] = buf[..16].try_into().expect("addr_ip6 holds 16 address bytes");
+    let octets: [u8; 16] = buf[..16]
+        .try_into()
+        .expect("addr_ip6 holds 16 address bytes");
     let half = |at: usize| u32::from(u16::from_le_bytes([buf[at], buf[at + 1]]));
     let flow = (half(16) << 16) | half(18);
     let scope = (half(20) << 16) | half(22);
@@ -187,7 +194,12 @@ fn decode_ip6_fields(buf: &[u8]) -> (Ipv6Addr, u32, u32) {
 
 fn encode_ip6_fields(buf: &mut [u8], ip: &Ipv6Addr, flow: u32, scope: u32) {
     buf[..16].copy_from_slice(&ip.octets());
-    let halves = [(16, flow >> 16), (18, flow & 0xffff), (20, scope >> 16), (22, scope & 0xffff)];
+    let halves = [
+        (16, flow >> 16),
+        (18, flow & 0xffff),
+        (20, scope >> 16),
+        (22, scope & 0xffff),
+    ];
     for (at, value) in halves {
         // Each value is at most 0xffff by construction (a shifted or masked u32).
         let value = u16::try_from(value).unwrap_or(u16::MAX);
@@ -208,36 +220,71 @@ mod tests {
         buf
     }
 
+    /// Expected bytes at their offsets.
+    type Spans<'a> = &'a [(usize, &'a [u8])];
+
     #[test]
     fn addr_port_byte_layout() {
-        // (address, expected bytes at their offsets)
-        let cases: &[(&str, &[(usize, &[u8])])] = &[
-            ("127.0.0.1:8080", &[(0, &[1, 0]), (2, &[0x90, 0x1f]), (4, &[127, 0, 0, 1])]),
-            ("10.1.2.3:1", &[(0, &[1]), (2, &[1, 0]), (4, &[10, 1, 2, 3])]),
+        let cases: &[(&str, Spans<'_>)] = &[
+            (
+                "127.0.0.1:8080",
+                &[(0, &[1, 0]), (2, &[0x90, 0x1f]), (4, &[127, 0, 0, 1])],
+            ),
+            (
+                "10.1.2.3:1",
+                &[(0, &[1]), (2, &[1, 0]), (4, &[10, 1, 2, 3])],
+            ),
             ("0.0.0.0:0", &[(0, &[1]), (2, &[0, 0]), (4, &[0, 0, 0, 0])]),
             (
                 "[::1]:443",
-                &[(0, &[2]), (2, &[0xbb, 0x01]), (4, &[0; 15]), (19, &[1]), (20, &[0; 8])],
+                &[
+                    (0, &[2]),
+                    (2, &[0xbb, 0x01]),
+                    (4, &[0; 15]),
+                    (19, &[1]),
+                    (20, &[0; 8]),
+                ],
             ),
             (
                 "[2001:db8::7]:65535",
-                &[(0, &[2]), (2, &[0xff, 0xff]), (4, &[0x20, 0x01, 0x0d, 0xb8]), (19, &[7])],
+                &[
+                    (0, &[2]),
+                    (2, &[0xff, 0xff]),
+                    (4, &[0x20, 0x01, 0x0d, 0xb8]),
+                    (19, &[7]),
+                ],
             ),
         ];
         for (text, expected) in cases {
             let addr: SocketAddr = text.parse().unwrap();
             let got = encode_addr_port(&addr);
             for (at, bytes) in *expected {
-                assert_eq!(&got[*at..*at + bytes.len()], *bytes, "{text} at offset {at}");
+                assert_eq!(
+                    &got[*at..*at + bytes.len()],
+                    *bytes,
+                    "{text} at offset {at}"
+                );
             }
-            assert!(got[28..].iter().all(|&b| b == 0), "{text}: tail must be zero");
-            assert_eq!(decode_addr_port(&got), Ok(GuestAddr::Ip(addr)), "{text} round trip");
+            assert!(
+                got[28..].iter().all(|&b| b == 0),
+                "{text}: tail must be zero"
+            );
+            assert_eq!(
+                decode_addr_port(&got),
+                Ok(GuestAddr::Ip(addr)),
+                "{text} round trip"
+            );
         }
     }
 
     #[test]
     fn ipv6_flow_and_scope_halves() {
-        let addr = SocketAddr::V6(SocketAddrV6::new(Ipv6Addr::LOCALHOST, 9, 0x0001_0002, 0x0003_0004));
+        let addr = SocketAddr::V6(SocketAddrV6::new(
+            Ipv6Addr::LOCALHOST,
+            9,
+            0x0001_0002,
+            0x0003_0004,
+        ));
         let got = encode_addr_port(&addr);
         assert_eq!(&got[20..28], &[1, 0, 2, 0, 3, 0, 4, 0]);
         assert_eq!(decode_addr_port(&got), Ok(GuestAddr::Ip(addr)));
@@ -247,8 +294,14 @@ mod tests {
     fn decode_other_families() {
         let cases: &[([u8; ADDR_PORT_SIZE], Result<GuestAddr, AddrError>)] = &[
             (record(0, &[]), Ok(GuestAddr::Unspec)),
-            (record(3, &[(2, b"/tmp/s\0junk")]), Ok(GuestAddr::Unix(b"/tmp/s".to_vec()))),
-            (record(3, &[(2, &[b'a'; UNIX_PATH_SIZE])]), Ok(GuestAddr::Unix(vec![b'a'; UNIX_PATH_SIZE]))),
+            (
+                record(3, &[(2, b"/tmp/s\0junk")]),
+                Ok(GuestAddr::Unix(b"/tmp/s".to_vec())),
+            ),
+            (
+                record(3, &[(2, &[b'a'; UNIX_PATH_SIZE])]),
+                Ok(GuestAddr::Unix(vec![b'a'; UNIX_PATH_SIZE])),
+            ),
             (record(4, &[]), Err(AddrError::BadFamily(4))),
             (record(0xff, &[]), Err(AddrError::BadFamily(0xff))),
         ];
@@ -263,39 +316,70 @@ mod tests {
         let got = encode_unix_addr_port(&long);
         assert_eq!(got[0], 3);
         assert_eq!(got[ADDR_PORT_SIZE - 1], 0);
-        assert_eq!(decode_addr_port(&got), Ok(GuestAddr::Unix(vec![b'x'; UNIX_PATH_SIZE - 1])));
-        assert_eq!(decode_addr_port(&encode_unspec_addr_port()), Ok(GuestAddr::Unspec));
+        assert_eq!(
+            decode_addr_port(&got),
+            Ok(GuestAddr::Unix(vec![b'x'; UNIX_PATH_SIZE - 1]))
+        );
+        assert_eq!(
+            decode_addr_port(&encode_unspec_addr_port()),
+            Ok(GuestAddr::Unspec)
+        );
     }
 
     #[test]
     fn addr_ip_records() {
         let cases: &[(&str, [u8; ADDR_IP_SIZE])] = &[
-            ("127.0.0.1", [1, 0, 127, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
-            ("::1", [2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]),
-            ("fe80::1:2", [2, 0, 0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 2]),
+            (
+                "127.0.0.1",
+                [1, 0, 127, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+            ),
+            (
+                "::1",
+                [2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1],
+            ),
+            (
+                "fe80::1:2",
+                [2, 0, 0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 2],
+            ),
         ];
         for (text, expected) in cases {
             let ip: IpAddr = text.parse().unwrap();
             assert_eq!(&encode_addr_ip(&ip), expected, "{text}");
             assert_eq!(decode_addr_ip(expected), Ok(ip), "{text} round trip");
         }
-        assert_eq!(decode_addr_ip(&[9; ADDR_IP_SIZE]), Err(AddrError::BadFamily(9)));
+        assert_eq!(
+            decode_addr_ip(&[9; ADDR_IP_SIZE]),
+            Err(AddrError::BadFamily(9))
+        );
     }
 
     #[test]
     fn multicast_records() {
-        assert_eq!(decode_addr_ip4(&[224, 0, 0, 251]), Ipv4Addr::new(224, 0, 0, 251));
+        assert_eq!(
+            decode_addr_ip4(&[224, 0, 0, 251]),
+            Ipv4Addr::new(224, 0, 0, 251)
+        );
         let mut rec = [0u8; ADDR_IP6_SIZE];
         rec[0] = 0xff;
         rec[1] = 0x02;
         rec[15] = 0xfb;
         rec[16] = 0x55; // flow info must not leak into the address
-        assert_eq!(decode_addr_ip6(&rec), "ff02::fb".parse::<Ipv6Addr>().unwrap());
+        assert_eq!(
+            decode_addr_ip6(&rec),
+            "ff02::fb".parse::<Ipv6Addr>().unwrap()
+        );
     }
 
     #[test]
     fn family_values() {
-        let cases = [(0, Some(AddressFamily::Unspec)), (1, Some(AddressFamily::Inet4)), (2, Some(AddressFamily::Inet6)), (3, Some(AddressFamily::Unix)), (4, None), (u32::MAX, None)];
+        let cases = [
+            (0, Some(AddressFamily::Unspec)),
+            (1, Some(AddressFamily::Inet4)),
+            (2, Some(AddressFamily::Inet6)),
+            (3, Some(AddressFamily::Unix)),
+            (4, None),
+            (u32::MAX, None),
+        ];
         for (raw, expected) in cases {
             assert_eq!(AddressFamily::from_raw(raw), expected, "{raw}");
         }

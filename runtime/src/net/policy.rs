@@ -89,7 +89,9 @@ pub struct Denied;
 
 /// A `--net=RULES` string that does not follow the grammar.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid --net rule `{rule}`: {reason}\nhelp: rules look like `127.0.0.1:*`, `localhost:8080`, `*:443`, `[::1]:80`, `10.0.0.0/8:1000-2000`, `loopback` or `all`")]
+#[error(
+    "invalid --net rule `{rule}`: {reason}\nhelp: rules look like `127.0.0.1:*`, `localhost:8080`, `*:443`, `[::1]:80`, `10.0.0.0/8:1000-2000`, `loopback` or `all`"
+)]
 pub struct PolicyError {
     pub rule: String,
     pub reason: String,
@@ -125,7 +127,10 @@ impl NetPolicy {
         for text in rules.split(',').map(str::trim) {
             match text {
                 "all" => return Ok(Self::with_mode(Mode::AllowAll, rules.to_string())),
-                "loopback" => parsed.push(Rule { host: HostPattern::Loopback, ports: (0, u16::MAX) }),
+                "loopback" => parsed.push(Rule {
+                    host: HostPattern::Loopback,
+                    ports: (0, u16::MAX),
+                }),
                 _ => parsed.push(parse_rule(text)?),
             }
         }
@@ -133,7 +138,11 @@ impl NetPolicy {
     }
 
     fn with_mode(mode: Mode, source: String) -> Self {
-        Self { mode, source, warned: Arc::new(AtomicBool::new(false)) }
+        Self {
+            mode,
+            source,
+            warned: Arc::new(AtomicBool::new(false)),
+        }
     }
 
     /// Whether any networking is allowed at all (IP sockets may be created).
@@ -148,17 +157,29 @@ impl NetPolicy {
 
     /// Checks the creation of an IP socket (`sock_open` with INET4/INET6).
     pub fn check_open(&self) -> Result<(), Denied> {
-        if self.allows_any() { Ok(()) } else { self.refuse(None) }
+        if self.allows_any() {
+            Ok(())
+        } else {
+            self.refuse(None)
+        }
     }
 
     /// Checks `op` on `addr`; prints the one-time message and returns [`Denied`] if refused.
     pub fn check(&self, op: NetOp, addr: &SocketAddr) -> Result<(), Denied> {
-        if self.allows(op, addr) { Ok(()) } else { self.refuse(Some((format!("{op} {addr}"), addr.to_string()))) }
+        if self.allows(op, addr) {
+            Ok(())
+        } else {
+            self.refuse(Some((format!("{op} {addr}"), addr.to_string())))
+        }
     }
 
     /// Checks a name lookup (`resolve`).
     pub fn check_resolve(&self, host: &str) -> Result<(), Denied> {
-        if self.allows_resolve(host) { Ok(()) } else { self.refuse(Some((format!("resolve `{host}`"), "*:*".to_string()))) }
+        if self.allows_resolve(host) {
+            Ok(())
+        } else {
+            self.refuse(Some((format!("resolve `{host}`"), "*:*".to_string())))
+        }
     }
 
     /// The pure decision behind [`NetPolicy::check`].
@@ -176,7 +197,8 @@ impl NetPolicy {
                 .any(|r| r.host == HostPattern::Any && (port == 0 || in_range(r.ports, port)));
         }
         rules.iter().any(|r| {
-            host_matches(&r.host, ip) && ((op == NetOp::Bind && port == 0) || in_range(r.ports, port))
+            host_matches(&r.host, ip)
+                && ((op == NetOp::Bind && port == 0) || in_range(r.ports, port))
         })
     }
 
@@ -234,16 +256,27 @@ impl PartialEq for NetPolicy {
 impl Eq for NetPolicy {}
 
 fn parse_rule(text: &str) -> Result<Rule, PolicyError> {
-    let err = |reason: &str| PolicyError { rule: text.to_string(), reason: reason.to_string() };
+    let err = |reason: &str| PolicyError {
+        rule: text.to_string(),
+        reason: reason.to_string(),
+    };
     if text.is_empty() {
         return Err(err("empty rule"));
     }
     // A bare IPv6 address (no brackets) has no port part.
     if let Ok(ip) = text.parse::<Ipv6Addr>() {
-        return Ok(Rule { host: HostPattern::Net { ip: IpAddr::V6(ip), prefix: 128 }, ports: (0, u16::MAX) });
+        return Ok(Rule {
+            host: HostPattern::Net {
+                ip: IpAddr::V6(ip),
+                prefix: 128,
+            },
+            ports: (0, u16::MAX),
+        });
     }
     let (host, ports) = if let Some(rest) = text.strip_prefix('[') {
-        let close = rest.find(']').ok_or_else(|| err("missing `]` after an IPv6 address"))?;
+        let close = rest
+            .find(']')
+            .ok_or_else(|| err("missing `]` after an IPv6 address"))?;
         let after = &rest[close + 1..];
         let (prefix, ports) = match after.split_once(':') {
             Some((prefix, ports)) => (prefix, Some(ports)),
@@ -275,7 +308,9 @@ fn parse_host(host: &str) -> Result<HostPattern, String> {
         Some((ip, prefix)) => (ip, Some(prefix)),
         None => (host, None),
     };
-    let ip: IpAddr = ip.parse().map_err(|_| format!("`{ip}` is not an IP address, `*` or `localhost`"))?;
+    let ip: IpAddr = ip
+        .parse()
+        .map_err(|_| format!("`{ip}` is not an IP address, `*` or `localhost`"))?;
     let max = if ip.is_ipv4() { 32 } else { 128 };
     let prefix = match prefix {
         None => max,
@@ -288,7 +323,10 @@ fn parse_host(host: &str) -> Result<HostPattern, String> {
 }
 
 fn parse_ports(ports: &str) -> Result<(u16, u16), String> {
-    let port = |p: &str| p.parse::<u16>().map_err(|_| format!("`{p}` is not a port number (0-65535) or `*`"));
+    let port = |p: &str| {
+        p.parse::<u16>()
+            .map_err(|_| format!("`{p}` is not a port number (0-65535) or `*`"))
+    };
     match ports.split_once('-') {
         Some((lo, hi)) => {
             let (lo, hi) = (port(lo)?, port(hi)?);
@@ -363,7 +401,12 @@ mod tests {
         assert!(!deny.allows_resolve("localhost") && all.allows_resolve("example.com"));
         assert_eq!(NetPolicy::default(), deny);
         assert_eq!(NetPolicy::parse("").unwrap(), all);
-        assert!(NetPolicy::parse("nope").unwrap_err().to_string().contains("help:"));
+        assert!(
+            NetPolicy::parse("nope")
+                .unwrap_err()
+                .to_string()
+                .contains("help:")
+        );
         assert_eq!(deny.check_open(), Err(Denied));
         assert_eq!(all.check_open(), Ok(()));
     }
@@ -406,7 +449,11 @@ mod tests {
         ];
         for (rules, op, addr, allowed) in cases {
             let policy = NetPolicy::parse_rules(rules).unwrap();
-            assert_eq!(policy.allows(*op, &sa(addr)), *allowed, "--net={rules}: {op} {addr}");
+            assert_eq!(
+                policy.allows(*op, &sa(addr)),
+                *allowed,
+                "--net={rules}: {op} {addr}"
+            );
         }
     }
 
@@ -421,7 +468,11 @@ mod tests {
             ("*:443", "example.com", true),
         ];
         for (rules, host, allowed) in cases {
-            assert_eq!(NetPolicy::parse_rules(rules).unwrap().allows_resolve(host), allowed, "--net={rules} resolve {host}");
+            assert_eq!(
+                NetPolicy::parse_rules(rules).unwrap().allows_resolve(host),
+                allowed,
+                "--net={rules} resolve {host}"
+            );
         }
     }
 
@@ -440,7 +491,11 @@ mod tests {
         ];
         for (rules, reason) in cases {
             let err = NetPolicy::parse_rules(rules).expect_err(rules);
-            assert!(err.reason.contains(reason), "--net={rules}: got `{}`", err.reason);
+            assert!(
+                err.reason.contains(reason),
+                "--net={rules}: got `{}`",
+                err.reason
+            );
             assert!(err.to_string().contains("help:"), "{err}");
         }
     }
@@ -449,7 +504,10 @@ mod tests {
     fn clones_share_the_one_time_flag() {
         let policy = NetPolicy::deny();
         let clone = policy.clone();
-        assert_eq!(policy.check(NetOp::Connect, &sa("127.0.0.1:1")), Err(Denied));
+        assert_eq!(
+            policy.check(NetOp::Connect, &sa("127.0.0.1:1")),
+            Err(Denied)
+        );
         assert!(clone.warned.load(Ordering::Relaxed));
     }
 }

@@ -20,7 +20,10 @@ pub fn resolve(host: &str, port: u16) -> Result<Vec<IpAddr>, Errno> {
         return Err(Errno::Inval);
     }
     // Bracketed IPv6 literals are accepted the way URLs write them.
-    let host = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host);
+    let host = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
     if let Ok(ip) = host.parse::<IpAddr>() {
         return Ok(vec![ip]);
     }

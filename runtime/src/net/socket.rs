@@ -155,7 +155,11 @@ impl OpenRequest {
     }
 
     fn host_type(&self) -> Type {
-        if self.kind == sock_type::STREAM { Type::STREAM } else { Type::DGRAM }
+        if self.kind == sock_type::STREAM {
+            Type::STREAM
+        } else {
+            Type::DGRAM
+        }
     }
 }
 
@@ -191,13 +195,29 @@ impl Socket {
         }
         let proto = Some(Protocol::from(i32::from(req.proto)));
         let sock = socket2::Socket::new(req.domain(), req.host_type(), proto)?;
-        Self::wrap(sock, req.family, req.kind, req.proto, req.nonblocking, SockStatus::Opening)
+        Self::wrap(
+            sock,
+            req.family,
+            req.kind,
+            req.proto,
+            req.nonblocking,
+            SockStatus::Opening,
+        )
     }
 
     /// `sock_pair`: a connected pair (unix-domain on the host whatever `af` says).
     pub fn pair(req: &OpenRequest) -> Result<(Self, Self), Errno> {
         let (a, b) = socket2::Socket::pair(Domain::UNIX, req.host_type(), None)?;
-        let wrap = |s| Self::wrap(s, AddressFamily::Unix, req.kind, 0, req.nonblocking, SockStatus::Opened);
+        let wrap = |s| {
+            Self::wrap(
+                s,
+                AddressFamily::Unix,
+                req.kind,
+                0,
+                req.nonblocking,
+                SockStatus::Opened,
+            )
+        };
         Ok((wrap(a)?, wrap(b)?))
     }
 
@@ -254,7 +274,10 @@ impl Socket {
 
     /// How many times receive/send calls hit `EAGAIN` so far (for edge-triggered epoll).
     pub fn misses(&self) -> (u64, u64) {
-        (self.read_misses.load(Ordering::Relaxed), self.write_misses.load(Ordering::Relaxed))
+        (
+            self.read_misses.load(Ordering::Relaxed),
+            self.write_misses.load(Ordering::Relaxed),
+        )
     }
 
     pub fn status(&self) -> SockStatus {
@@ -299,7 +322,14 @@ impl Socket {
         }
         let (sock, peer) = self.sock.accept().map_err(|e| self.count_miss(e, true))?;
         let peer = guest_addr(&peer);
-        let new = Self::wrap(sock, self.family, self.kind, self.proto, nonblocking, SockStatus::Opened)?;
+        let new = Self::wrap(
+            sock,
+            self.family,
+            self.kind,
+            self.proto,
+            nonblocking,
+            SockStatus::Opened,
+        )?;
         Ok((new, peer))
     }
 
@@ -317,7 +347,9 @@ impl Socket {
         };
         let timeout = self.soft_timeouts().connect;
         let result = match timeout {
-            Some(t) if !self.is_nonblocking() && self.is_stream() => self.sock.connect_timeout(&addr, t),
+            Some(t) if !self.is_nonblocking() && self.is_stream() => {
+                self.sock.connect_timeout(&addr, t)
+            }
             _ => self.sock.connect(&addr),
         };
         match result {
@@ -361,7 +393,9 @@ impl Socket {
 
     /// `sock_send` (and `fd_write`). Never raises `SIGPIPE` in the host.
     pub fn send(&self, data: &[u8], flags: u16) -> Result<usize, Errno> {
-        self.sock.send_with_flags(data, send_flags(flags)).map_err(|e| self.count_miss(e, false))
+        self.sock
+            .send_with_flags(data, send_flags(flags))
+            .map_err(|e| self.count_miss(e, false))
     }
 
     /// `sock_send_to`.
@@ -398,14 +432,27 @@ impl Socket {
     }
 
     /// `sock_join_multicast_v4`/`sock_leave_multicast_v4`.
-    pub fn multicast_v4(&self, join: bool, group: &Ipv4Addr, iface: &Ipv4Addr) -> Result<(), Errno> {
-        if join { self.sock.join_multicast_v4(group, iface)? } else { self.sock.leave_multicast_v4(group, iface)? }
+    pub fn multicast_v4(
+        &self,
+        join: bool,
+        group: &Ipv4Addr,
+        iface: &Ipv4Addr,
+    ) -> Result<(), Errno> {
+        if join {
+            self.sock.join_multicast_v4(group, iface)?
+        } else {
+            self.sock.leave_multicast_v4(group, iface)?
+        }
         Ok(())
     }
 
     /// `sock_join_multicast_v6`/`sock_leave_multicast_v6`.
     pub fn multicast_v6(&self, join: bool, group: &Ipv6Addr, iface: u32) -> Result<(), Errno> {
-        if join { self.sock.join_multicast_v6(group, iface)? } else { self.sock.leave_multicast_v6(group, iface)? }
+        if join {
+            self.sock.join_multicast_v6(group, iface)?
+        } else {
+            self.sock.leave_multicast_v6(group, iface)?
+        }
         Ok(())
     }
 
@@ -533,7 +580,11 @@ impl Socket {
     fn count_miss(&self, e: io::Error, read: bool) -> Errno {
         let errno = Errno::from(e);
         if errno == Errno::Again {
-            let counter = if read { &self.read_misses } else { &self.write_misses };
+            let counter = if read {
+                &self.read_misses
+            } else {
+                &self.write_misses
+            };
             counter.fetch_add(1, Ordering::Relaxed);
         }
         errno
@@ -542,7 +593,11 @@ impl Socket {
 
 impl FdObject for Socket {
     fn filetype(&self) -> Filetype {
-        if self.is_stream() { Filetype::SocketStream } else { Filetype::SocketDgram }
+        if self.is_stream() {
+            Filetype::SocketStream
+        } else {
+            Filetype::SocketDgram
+        }
     }
 
     fn as_any(&self) -> &dyn Any {
@@ -562,7 +617,11 @@ impl FdObject for Socket {
     }
 
     fn fdstat_flags(&self) -> Result<u16, Errno> {
-        Ok(if self.is_nonblocking() { fdflags::NONBLOCK } else { 0 })
+        Ok(if self.is_nonblocking() {
+            fdflags::NONBLOCK
+        } else {
+            0
+        })
     }
 
     fn set_fdflags(&self, flags: u16) -> Result<(), Errno> {
@@ -609,7 +668,11 @@ fn send_flags(flags: u16) -> i32 {
 
 /// Clamps a `MSG_TRUNC` length to the buffer and derives `roflags`.
 fn truncation(received: usize, capacity: usize) -> (usize, u16) {
-    if received > capacity { (capacity, roflags::DATA_TRUNCATED) } else { (received, 0) }
+    if received > capacity {
+        (capacity, roflags::DATA_TRUNCATED)
+    } else {
+        (received, 0)
+    }
 }
 
 /// A host socket address as the guest sees it.
@@ -633,7 +696,11 @@ fn unspec_host_addr() -> SockAddr {
 }
 
 /// Waits until `fd` is ready for `flags` or `timeout` passes; `Ok(false)` on timeout.
-pub(crate) fn wait_fd(fd: BorrowedFd<'_>, flags: PollFlags, timeout: Duration) -> Result<bool, Errno> {
+pub(crate) fn wait_fd(
+    fd: BorrowedFd<'_>,
+    flags: PollFlags,
+    timeout: Duration,
+) -> Result<bool, Errno> {
     let mut fds = [rustix::event::PollFd::from_borrowed_fd(fd, flags)];
     let ts = rustix::event::Timespec::try_from(timeout).map_err(|_| Errno::Inval)?;
     loop {
@@ -654,7 +721,13 @@ mod tests {
         use AddressFamily::*;
         // (af, type, proto, expected)
         let ok = |family, kind, proto, nonblocking, cloexec| {
-            Ok(OpenRequest { family, kind, proto, nonblocking, cloexec })
+            Ok(OpenRequest {
+                family,
+                kind,
+                proto,
+                nonblocking,
+                cloexec,
+            })
         };
         let cases: &[(u32, u32, u32, Result<OpenRequest, Errno>)] = &[
             (1, 1, 0, ok(Inet4, 1, 6, false, false)),
@@ -675,7 +748,11 @@ mod tests {
             (7, 1, 0, Err(Errno::Afnosupport)),
         ];
         for (af, ty, proto, expected) in cases {
-            assert_eq!(&OpenRequest::parse(*af, *ty, *proto), expected, "af={af} type={ty:#x} proto={proto}");
+            assert_eq!(
+                &OpenRequest::parse(*af, *ty, *proto),
+                expected,
+                "af={af} type={ty:#x} proto={proto}"
+            );
         }
     }
 
@@ -684,11 +761,17 @@ mod tests {
         let r = |f, dgram| RecvFlags::from_bits_retain(recv_flags(f, dgram) as u32);
         assert_eq!(r(0, false), RecvFlags::empty());
         assert_eq!(r(riflags::PEEK, false), RecvFlags::PEEK);
-        assert_eq!(r(riflags::WAITALL | riflags::DONT_WAIT, false), RecvFlags::WAITALL | RecvFlags::DONTWAIT);
+        assert_eq!(
+            r(riflags::WAITALL | riflags::DONT_WAIT, false),
+            RecvFlags::WAITALL | RecvFlags::DONTWAIT
+        );
         assert_eq!(r(0, true), RecvFlags::TRUNC);
         let s = |f| SendFlags::from_bits_retain(send_flags(f) as u32);
         assert_eq!(s(0), SendFlags::NOSIGNAL);
-        assert_eq!(s(siflags::DONT_WAIT), SendFlags::NOSIGNAL | SendFlags::DONTWAIT);
+        assert_eq!(
+            s(siflags::DONT_WAIT),
+            SendFlags::NOSIGNAL | SendFlags::DONTWAIT
+        );
         assert_eq!(truncation(10, 4), (4, roflags::DATA_TRUNCATED));
         assert_eq!(truncation(4, 4), (4, 0));
     }

@@ -59,12 +59,18 @@ const FLAG_MAP: [(u32, EventFlags); 8] = [
 
 /// Host interest flags for a guest `events` mask (unknown bits are ignored like Linux does).
 pub fn host_flags(guest: u32) -> EventFlags {
-    FLAG_MAP.iter().filter(|(g, _)| guest & g != 0).fold(EventFlags::empty(), |acc, (_, h)| acc | *h)
+    FLAG_MAP
+        .iter()
+        .filter(|(g, _)| guest & g != 0)
+        .fold(EventFlags::empty(), |acc, (_, h)| acc | *h)
 }
 
 /// Guest `events` for host result flags.
 pub fn guest_flags(host: EventFlags) -> u32 {
-    FLAG_MAP.iter().filter(|(_, h)| host.contains(*h)).fold(0, |acc, (g, _)| acc | g)
+    FLAG_MAP
+        .iter()
+        .filter(|(_, h)| host.contains(*h))
+        .fold(0, |acc, (g, _)| acc | g)
 }
 
 /// Decodes a guest `epoll_event`: the events mask and the opaque data.
@@ -110,7 +116,10 @@ impl Registry {
     fn live_key(&self, fd: u32, obj: &Arc<dyn FdObject>) -> Option<u64> {
         let key = *self.by_fd.get(&fd)?;
         let reg = self.regs.get(&key)?;
-        let same = reg.obj.upgrade().is_some_and(|o| std::ptr::addr_eq(Arc::as_ptr(&o), Arc::as_ptr(obj)));
+        let same = reg
+            .obj
+            .upgrade()
+            .is_some_and(|o| std::ptr::addr_eq(Arc::as_ptr(&o), Arc::as_ptr(obj)));
         same.then_some(key)
     }
 
@@ -125,7 +134,10 @@ impl Epoll {
     /// `epoll_create`.
     pub fn new() -> Result<Self, Errno> {
         let ep = epoll::create(epoll::CreateFlags::CLOEXEC)?;
-        Ok(Self { ep, regs: Mutex::new(Registry::default()) })
+        Ok(Self {
+            ep,
+            regs: Mutex::new(Registry::default()),
+        })
     }
 
     /// `epoll_ctl`: `obj` is what guest `fd` refers to now; `event` is required for ADD/MOD.
@@ -150,15 +162,32 @@ impl Epoll {
                 }
                 regs.remove_fd(fd);
                 let key = regs.next_key;
-                epoll::add(&self.ep, source, epoll::EventData::new_u64(key), host_flags(events))?;
+                epoll::add(
+                    &self.ep,
+                    source,
+                    epoll::EventData::new_u64(key),
+                    host_flags(events),
+                )?;
                 regs.next_key += 1;
                 regs.by_fd.insert(fd, key);
-                regs.regs.insert(key, Registration { fd, obj: Arc::downgrade(obj), data });
+                regs.regs.insert(
+                    key,
+                    Registration {
+                        fd,
+                        obj: Arc::downgrade(obj),
+                        data,
+                    },
+                );
             }
             ctl::MOD => {
                 let (events, data) = event.ok_or(Errno::Fault)?;
                 let key = regs.live_key(fd, obj).ok_or(Errno::Noent)?;
-                epoll::modify(&self.ep, source, epoll::EventData::new_u64(key), host_flags(events))?;
+                epoll::modify(
+                    &self.ep,
+                    source,
+                    epoll::EventData::new_u64(key),
+                    host_flags(events),
+                )?;
                 if let Some(reg) = regs.regs.get_mut(&key) {
                     reg.data = data;
                 }
@@ -175,7 +204,11 @@ impl Epoll {
 
     /// `epoll_wait`: up to `max` ready events, waiting at most `timeout` (`None` = forever).
     /// An empty result means the timeout passed.
-    pub fn wait(&self, max: usize, timeout: Option<Duration>) -> Result<Vec<(u32, [u8; EPOLL_DATA_SIZE])>, Errno> {
+    pub fn wait(
+        &self,
+        max: usize,
+        timeout: Option<Duration>,
+    ) -> Result<Vec<(u32, [u8; EPOLL_DATA_SIZE])>, Errno> {
         if max == 0 {
             return Err(Errno::Inval);
         }
@@ -256,8 +289,14 @@ mod tests {
         let cases = [
             (IN, EventFlags::IN),
             (OUT, EventFlags::OUT),
-            (IN | OUT | RDHUP | ET, EventFlags::IN | EventFlags::OUT | EventFlags::RDHUP | EventFlags::ET),
-            (PRI | ERR | HUP | ONESHOT, EventFlags::PRI | EventFlags::ERR | EventFlags::HUP | EventFlags::ONESHOT),
+            (
+                IN | OUT | RDHUP | ET,
+                EventFlags::IN | EventFlags::OUT | EventFlags::RDHUP | EventFlags::ET,
+            ),
+            (
+                PRI | ERR | HUP | ONESHOT,
+                EventFlags::PRI | EventFlags::ERR | EventFlags::HUP | EventFlags::ONESHOT,
+            ),
             (0, EventFlags::empty()),
         ];
         for (guest, host) in cases {
@@ -291,28 +330,53 @@ mod tests {
         let ep = Epoll::new().unwrap();
         let ev: Arc<dyn FdObject> = Arc::new(EventFd::new(0, 0).unwrap());
         let short = Some(Duration::from_millis(10));
-        ep.ctl(ctl::ADD, 5, &ev, Some((epoll_type::IN, data(7)))).unwrap();
-        assert_eq!(ep.ctl(ctl::ADD, 5, &ev, Some((epoll_type::IN, data(7)))), Err(Errno::Exist));
-        assert!(ep.wait(8, short).unwrap().is_empty(), "nothing readable yet");
+        ep.ctl(ctl::ADD, 5, &ev, Some((epoll_type::IN, data(7))))
+            .unwrap();
+        assert_eq!(
+            ep.ctl(ctl::ADD, 5, &ev, Some((epoll_type::IN, data(7)))),
+            Err(Errno::Exist)
+        );
+        assert!(
+            ep.wait(8, short).unwrap().is_empty(),
+            "nothing readable yet"
+        );
         ev.write(&1u64.to_le_bytes()).unwrap();
         // Level-triggered: reported on every wait while readable.
         for _ in 0..2 {
             assert_eq!(ep.wait(8, short).unwrap(), vec![(epoll_type::IN, data(7))]);
         }
         // Edge-triggered: once per change.
-        ep.ctl(ctl::MOD, 5, &ev, Some((epoll_type::IN | epoll_type::ET, data(8)))).unwrap();
+        ep.ctl(
+            ctl::MOD,
+            5,
+            &ev,
+            Some((epoll_type::IN | epoll_type::ET, data(8))),
+        )
+        .unwrap();
         assert_eq!(ep.wait(8, short).unwrap(), vec![(epoll_type::IN, data(8))]);
         assert!(ep.wait(8, short).unwrap().is_empty());
         ev.write(&1u64.to_le_bytes()).unwrap();
         assert_eq!(ep.wait(8, short).unwrap(), vec![(epoll_type::IN, data(8))]);
         // One-shot: disabled after one report until re-armed with MOD.
-        ep.ctl(ctl::MOD, 5, &ev, Some((epoll_type::IN | epoll_type::ONESHOT, data(9)))).unwrap();
+        ep.ctl(
+            ctl::MOD,
+            5,
+            &ev,
+            Some((epoll_type::IN | epoll_type::ONESHOT, data(9))),
+        )
+        .unwrap();
         assert_eq!(ep.wait(8, short).unwrap().len(), 1);
         assert!(ep.wait(8, short).unwrap().is_empty());
         ep.ctl(ctl::DEL, 5, &ev, None).unwrap();
         assert_eq!(ep.ctl(ctl::DEL, 5, &ev, None), Err(Errno::Noent));
-        assert_eq!(ep.ctl(ctl::MOD, 5, &ev, Some((epoll_type::IN, data(1)))), Err(Errno::Noent));
-        assert_eq!(ep.ctl(9, 5, &ev, Some((epoll_type::IN, data(1)))), Err(Errno::Inval));
+        assert_eq!(
+            ep.ctl(ctl::MOD, 5, &ev, Some((epoll_type::IN, data(1)))),
+            Err(Errno::Noent)
+        );
+        assert_eq!(
+            ep.ctl(9, 5, &ev, Some((epoll_type::IN, data(1)))),
+            Err(Errno::Inval)
+        );
         assert!(ep.registered_fds().is_empty());
     }
 
@@ -320,12 +384,21 @@ mod tests {
     fn closed_objects_drop_out_and_numbers_can_be_reused() {
         let ep = Epoll::new().unwrap();
         let first: Arc<dyn FdObject> = Arc::new(EventFd::new(1, 0).unwrap());
-        ep.ctl(ctl::ADD, 4, &first, Some((epoll_type::IN, data(1)))).unwrap();
+        ep.ctl(ctl::ADD, 4, &first, Some((epoll_type::IN, data(1))))
+            .unwrap();
         drop(first); // the guest closed fd 4: the host fd is gone, so is the registration
-        assert!(ep.wait(8, Some(Duration::from_millis(10))).unwrap().is_empty());
+        assert!(
+            ep.wait(8, Some(Duration::from_millis(10)))
+                .unwrap()
+                .is_empty()
+        );
         let second: Arc<dyn FdObject> = Arc::new(EventFd::new(1, 0).unwrap());
-        ep.ctl(ctl::ADD, 4, &second, Some((epoll_type::IN, data(2)))).unwrap();
-        assert_eq!(ep.wait(8, Some(Duration::ZERO)).unwrap(), vec![(epoll_type::IN, data(2))]);
+        ep.ctl(ctl::ADD, 4, &second, Some((epoll_type::IN, data(2))))
+            .unwrap();
+        assert_eq!(
+            ep.wait(8, Some(Duration::ZERO)).unwrap(),
+            vec![(epoll_type::IN, data(2))]
+        );
         assert_eq!(ep.registered_fds(), vec![4]);
     }
 
@@ -333,10 +406,20 @@ mod tests {
     fn refusals() {
         let ep = Arc::new(Epoll::new().unwrap());
         let as_obj: Arc<dyn FdObject> = ep.clone();
-        assert_eq!(ep.ctl(ctl::ADD, 3, &as_obj, Some((epoll_type::IN, data(0)))), Err(Errno::Inval));
+        assert_eq!(
+            ep.ctl(ctl::ADD, 3, &as_obj, Some((epoll_type::IN, data(0)))),
+            Err(Errno::Inval)
+        );
         assert_eq!(ep.wait(0, None), Err(Errno::Inval));
         let start = Instant::now();
-        assert!(ep.wait(4, Some(Duration::from_millis(30))).unwrap().is_empty());
-        assert!(start.elapsed() >= Duration::from_millis(25), "the timeout is honoured");
+        assert!(
+            ep.wait(4, Some(Duration::from_millis(30)))
+                .unwrap()
+                .is_empty()
+        );
+        assert!(
+            start.elapsed() >= Duration::from_millis(25),
+            "the timeout is honoured"
+        );
     }
 }

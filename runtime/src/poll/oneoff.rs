@@ -26,19 +26,33 @@ pub const EVENT_SIZE: usize = event::SIZE as usize;
 /// A decoded subscription.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Subscription {
-    Clock { userdata: u64, clock: u32, timeout: u64, abstime: bool },
-    Fd { userdata: u64, fd: u32, write: bool },
+    Clock {
+        userdata: u64,
+        clock: u32,
+        timeout: u64,
+        abstime: bool,
+    },
+    Fd {
+        userdata: u64,
+        fd: u32,
+        write: bool,
+    },
 }
 
 impl Subscription {
     /// Decodes one 48-byte record; unknown tags are `EINVAL`.
     pub fn decode(b: &[u8; SUBSCRIPTION_SIZE]) -> Result<Self, Errno> {
-        let u64_at = |o: u64| u64::from_le_bytes(b[o as usize..o as usize + 8].try_into().expect("8 bytes"));
-        let u32_at = |o: u64| u32::from_le_bytes(b[o as usize..o as usize + 4].try_into().expect("4 bytes"));
+        let u64_at =
+            |o: u64| u64::from_le_bytes(b[o as usize..o as usize + 8].try_into().expect("8 bytes"));
+        let u32_at =
+            |o: u64| u32::from_le_bytes(b[o as usize..o as usize + 4].try_into().expect("4 bytes"));
         let userdata = u64_at(subscription::USERDATA);
         match b[subscription::TAG as usize] {
             eventtype::CLOCK => {
-                let flags = u16::from_le_bytes([b[subscription::CLOCK_FLAGS as usize], b[subscription::CLOCK_FLAGS as usize + 1]]);
+                let flags = u16::from_le_bytes([
+                    b[subscription::CLOCK_FLAGS as usize],
+                    b[subscription::CLOCK_FLAGS as usize + 1],
+                ]);
                 Ok(Subscription::Clock {
                     userdata,
                     clock: u32_at(subscription::CLOCK_ID),
@@ -85,12 +99,28 @@ impl Event {
     }
 
     fn clock(userdata: u64, error: Errno) -> Self {
-        Event { userdata, error, kind: eventtype::CLOCK, nbytes: 0, hangup: false }
+        Event {
+            userdata,
+            error,
+            kind: eventtype::CLOCK,
+            nbytes: 0,
+            hangup: false,
+        }
     }
 
     fn fd(userdata: u64, write: bool, error: Errno, nbytes: u64, hangup: bool) -> Self {
-        let kind = if write { eventtype::FD_WRITE } else { eventtype::FD_READ };
-        Event { userdata, error, kind, nbytes, hangup }
+        let kind = if write {
+            eventtype::FD_WRITE
+        } else {
+            eventtype::FD_READ
+        };
+        Event {
+            userdata,
+            error,
+            kind,
+            nbytes,
+            hangup,
+        }
     }
 }
 
@@ -113,7 +143,12 @@ pub fn poll_oneoff(
     let mut waits = Vec::new(); // (userdata, write, object)
     for sub in subs {
         match *sub {
-            Subscription::Clock { userdata, clock, timeout, abstime } => {
+            Subscription::Clock {
+                userdata,
+                clock,
+                timeout,
+                abstime,
+            } => {
                 let delay = if abstime {
                     match now(clock) {
                         Some(t) => timeout.saturating_sub(t),
@@ -132,9 +167,15 @@ pub fn poll_oneoff(
                 let deadline = start.checked_add(Duration::from_nanos(delay));
                 clocks.push((userdata, deadline));
             }
-            Subscription::Fd { userdata, fd, write } => match lookup(fd) {
+            Subscription::Fd {
+                userdata,
+                fd,
+                write,
+            } => match lookup(fd) {
                 Err(e) => ready.push(Event::fd(userdata, write, e, 0, false)),
-                Ok(obj) if obj.host_fd().is_none() => ready.push(Event::fd(userdata, write, Errno::Success, 0, false)),
+                Ok(obj) if obj.host_fd().is_none() => {
+                    ready.push(Event::fd(userdata, write, Errno::Success, 0, false))
+                }
                 Ok(obj) => waits.push((userdata, write, obj)),
             },
         }
@@ -169,12 +210,24 @@ pub fn poll_oneoff(
 }
 
 /// One host `poll(2)` over the fd subscriptions; the fired ones as events.
-fn wait_fds(waits: &[(u64, bool, Arc<dyn FdObject>)], timeout: Option<Duration>) -> Result<Vec<Event>, Errno> {
+fn wait_fds(
+    waits: &[(u64, bool, Arc<dyn FdObject>)],
+    timeout: Option<Duration>,
+) -> Result<Vec<Event>, Errno> {
     let mut fds: Vec<PollFd<'_>> = waits
         .iter()
         .map(|(_, write, obj)| {
-            let fd = obj.host_fd().expect("objects without a host fd were answered already");
-            PollFd::from_borrowed_fd(fd, if *write { PollFlags::OUT } else { PollFlags::IN })
+            let fd = obj
+                .host_fd()
+                .expect("objects without a host fd were answered already");
+            PollFd::from_borrowed_fd(
+                fd,
+                if *write {
+                    PollFlags::OUT
+                } else {
+                    PollFlags::IN
+                },
+            )
         })
         .collect();
     let ts = match timeout {
@@ -204,7 +257,9 @@ fn wait_fds(waits: &[(u64, bool, Arc<dyn FdObject>)], timeout: Option<Duration>)
         let nbytes = if *write || error != Errno::Success {
             0
         } else {
-            obj.host_fd().and_then(|fd| rustix::io::ioctl_fionread(fd.as_fd()).ok()).unwrap_or(0)
+            obj.host_fd()
+                .and_then(|fd| rustix::io::ioctl_fionread(fd.as_fd()).ok())
+                .unwrap_or(0)
         };
         out.push(Event::fd(*userdata, *write, error, nbytes, hangup));
     }
@@ -237,10 +292,40 @@ mod tests {
     #[test]
     fn decode_records() {
         let cases = [
-            (clock_sub(7, 1, 500, 0), Ok(Subscription::Clock { userdata: 7, clock: 1, timeout: 500, abstime: false })),
-            (clock_sub(8, 0, 9, 1), Ok(Subscription::Clock { userdata: 8, clock: 0, timeout: 9, abstime: true })),
-            (fd_sub(9, eventtype::FD_READ, 3), Ok(Subscription::Fd { userdata: 9, fd: 3, write: false })),
-            (fd_sub(10, eventtype::FD_WRITE, 4), Ok(Subscription::Fd { userdata: 10, fd: 4, write: true })),
+            (
+                clock_sub(7, 1, 500, 0),
+                Ok(Subscription::Clock {
+                    userdata: 7,
+                    clock: 1,
+                    timeout: 500,
+                    abstime: false,
+                }),
+            ),
+            (
+                clock_sub(8, 0, 9, 1),
+                Ok(Subscription::Clock {
+                    userdata: 8,
+                    clock: 0,
+                    timeout: 9,
+                    abstime: true,
+                }),
+            ),
+            (
+                fd_sub(9, eventtype::FD_READ, 3),
+                Ok(Subscription::Fd {
+                    userdata: 9,
+                    fd: 3,
+                    write: false,
+                }),
+            ),
+            (
+                fd_sub(10, eventtype::FD_WRITE, 4),
+                Ok(Subscription::Fd {
+                    userdata: 10,
+                    fd: 4,
+                    write: true,
+                }),
+            ),
             (fd_sub(11, 3, 4), Err(Errno::Inval)),
         ];
         for (bytes, expected) in cases {
@@ -271,34 +356,91 @@ mod tests {
     #[test]
     fn clocks_fire_in_time() {
         let start = Instant::now();
-        let subs = [Subscription::Clock { userdata: 1, clock: 1, timeout: 20_000_000, abstime: false }];
+        let subs = [Subscription::Clock {
+            userdata: 1,
+            clock: 1,
+            timeout: 20_000_000,
+            abstime: false,
+        }];
         let got = poll_oneoff(&subs, no_fds, clocks).unwrap();
         assert_eq!(got, vec![Event::clock(1, Errno::Success)]);
         assert!(start.elapsed() >= Duration::from_millis(19));
         // An absolute deadline already in the past fires at once.
-        let subs = [Subscription::Clock { userdata: 2, clock: 0, timeout: 5, abstime: true }];
-        assert_eq!(poll_oneoff(&subs, no_fds, clocks).unwrap(), vec![Event::clock(2, Errno::Success)]);
-        let subs = [Subscription::Clock { userdata: 3, clock: 9, timeout: 5, abstime: false }];
-        assert_eq!(poll_oneoff(&subs, no_fds, clocks).unwrap(), vec![Event::clock(3, Errno::Inval)]);
+        let subs = [Subscription::Clock {
+            userdata: 2,
+            clock: 0,
+            timeout: 5,
+            abstime: true,
+        }];
+        assert_eq!(
+            poll_oneoff(&subs, no_fds, clocks).unwrap(),
+            vec![Event::clock(2, Errno::Success)]
+        );
+        let subs = [Subscription::Clock {
+            userdata: 3,
+            clock: 9,
+            timeout: 5,
+            abstime: false,
+        }];
+        assert_eq!(
+            poll_oneoff(&subs, no_fds, clocks).unwrap(),
+            vec![Event::clock(3, Errno::Inval)]
+        );
         assert_eq!(poll_oneoff(&[], no_fds, clocks), Err(Errno::Inval));
     }
 
     #[test]
     fn fd_readiness_and_bad_fds() {
         let ev: Arc<dyn FdObject> = Arc::new(EventFd::new(0, 0).unwrap());
-        let lookup = |fd: u32| if fd == 5 { Ok(ev.clone()) } else { Err(Errno::Badf) };
-        let timeout = Subscription::Clock { userdata: 99, clock: 1, timeout: 10_000_000, abstime: false };
-        let read = Subscription::Fd { userdata: 1, fd: 5, write: false };
+        let lookup = |fd: u32| {
+            if fd == 5 {
+                Ok(ev.clone())
+            } else {
+                Err(Errno::Badf)
+            }
+        };
+        let timeout = Subscription::Clock {
+            userdata: 99,
+            clock: 1,
+            timeout: 10_000_000,
+            abstime: false,
+        };
+        let read = Subscription::Fd {
+            userdata: 1,
+            fd: 5,
+            write: false,
+        };
         // Not readable yet: the clock fires.
-        assert_eq!(poll_oneoff(&[read, timeout], lookup, clocks).unwrap(), vec![Event::clock(99, Errno::Success)]);
+        assert_eq!(
+            poll_oneoff(&[read, timeout], lookup, clocks).unwrap(),
+            vec![Event::clock(99, Errno::Success)]
+        );
         // Writable at once; a closed fd is reported as EBADF alongside.
-        let write = Subscription::Fd { userdata: 2, fd: 5, write: true };
-        let bad = Subscription::Fd { userdata: 3, fd: 6, write: false };
+        let write = Subscription::Fd {
+            userdata: 2,
+            fd: 5,
+            write: true,
+        };
+        let bad = Subscription::Fd {
+            userdata: 3,
+            fd: 6,
+            write: false,
+        };
         let mut got = poll_oneoff(&[write, bad], lookup, clocks).unwrap();
         got.sort_by_key(|e| e.userdata);
-        assert_eq!(got, vec![Event::fd(2, true, Errno::Success, 0, false), Event::fd(3, false, Errno::Badf, 0, false)]);
+        assert_eq!(
+            got,
+            vec![
+                Event::fd(2, true, Errno::Success, 0, false),
+                Event::fd(3, false, Errno::Badf, 0, false)
+            ]
+        );
         ev.write(&1u64.to_le_bytes()).unwrap();
         let got = poll_oneoff(&[read, timeout], lookup, clocks).unwrap();
-        assert_eq!(got, vec![Event::fd(1, false, Errno::Success, 0, false)], "eventfds have no FIONREAD");
+        assert_eq!(
+            got,
+            vec![Event::fd(1, false, Errno::Success, 0, false)],
+            "eventfds have no FIONREAD"
+        );
     }
 }

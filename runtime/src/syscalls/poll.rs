@@ -22,21 +22,28 @@ type Ctx<'a> = Caller<'a, ThreadCtx>;
 const MAX_SUBSCRIPTIONS: u64 = 1 << 16;
 
 /// Registers this family under `module`.
-pub fn add_to_linker<M: MemSize>(linker: &mut Linker<ThreadCtx>, module: &str) -> anyhow::Result<()> {
+pub fn add_to_linker<M: MemSize>(
+    linker: &mut Linker<ThreadCtx>,
+    module: &str,
+) -> anyhow::Result<()> {
     linker.func_wrap(module, "poll_oneoff", poll_oneoff_call::<M>)?;
     if module == "wasi_snapshot_preview1" {
         return Ok(());
     }
-    linker.func_wrap(module, "epoll_create", |mut c: Ctx<'_>, ret: M::Offset| -> i32 {
-        let (mem, ctx) = split(&mut c);
-        errno((|| {
-            let obj: Arc<dyn FdObject> = Arc::new(Epoll::new()?);
-            let fd = ctx.process.fd_table().insert(FdEntry::new(obj))?;
-            mem.write_u32(ptr::<M>(ret), fd).inspect_err(|_| {
-                let _ = ctx.process.fd_table().close(fd);
-            })
-        })())
-    })?;
+    linker.func_wrap(
+        module,
+        "epoll_create",
+        |mut c: Ctx<'_>, ret: M::Offset| -> i32 {
+            let (mem, ctx) = split(&mut c);
+            errno((|| {
+                let obj: Arc<dyn FdObject> = Arc::new(Epoll::new()?);
+                let fd = ctx.process.fd_table().insert(FdEntry::new(obj))?;
+                mem.write_u32(ptr::<M>(ret), fd).inspect_err(|_| {
+                    let _ = ctx.process.fd_table().close(fd);
+                })
+            })())
+        },
+    )?;
     linker.func_wrap(module, "epoll_ctl", epoll_ctl_call::<M>)?;
     linker.func_wrap(module, "epoll_wait", epoll_wait_call::<M>)?;
     Ok(())
@@ -50,7 +57,13 @@ fn clock_now(id: u32) -> Option<u64> {
 
 /// `poll_oneoff(in, out, nsubscriptions, ret_nevents)`: waits for clocks and fd readiness.
 /// Similar to `poll` in POSIX.
-fn poll_oneoff_call<M: MemSize>(mut c: Ctx<'_>, input: M::Offset, out: M::Offset, nsubs: i32, ret: M::Offset) -> i32 {
+fn poll_oneoff_call<M: MemSize>(
+    mut c: Ctx<'_>,
+    input: M::Offset,
+    out: M::Offset,
+    nsubs: i32,
+    ret: M::Offset,
+) -> i32 {
     let (mem, ctx) = split(&mut c);
     errno((|| {
         let n = u64::from(nsubs as u32);
@@ -60,7 +73,9 @@ fn poll_oneoff_call<M: MemSize>(mut c: Ctx<'_>, input: M::Offset, out: M::Offset
         let bytes = mem.read_bytes(ptr::<M>(input), n * SUBSCRIPTION_SIZE as u64)?;
         let subs = bytes
             .chunks_exact(SUBSCRIPTION_SIZE)
-            .map(|rec| Subscription::decode(rec.try_into().expect("chunks_exact gives whole records")))
+            .map(|rec| {
+                Subscription::decode(rec.try_into().expect("chunks_exact gives whole records"))
+            })
             .collect::<Result<Vec<_>, _>>()?;
         // Check the output range before blocking, so a bad pointer fails at once.
         mem.read_bytes(ptr::<M>(out), n * EVENT_SIZE as u64)?;
@@ -77,7 +92,13 @@ fn poll_oneoff_call<M: MemSize>(mut c: Ctx<'_>, input: M::Offset, out: M::Offset
 
 /// `epoll_ctl(epfd, op, fd, event)`: ADD/MOD/DEL with the ABI values 0/1/2. Similar to
 /// `epoll_ctl` in Linux.
-fn epoll_ctl_call<M: MemSize>(mut c: Ctx<'_>, epfd: i32, op: i32, fd: i32, event: M::Offset) -> i32 {
+fn epoll_ctl_call<M: MemSize>(
+    mut c: Ctx<'_>,
+    epfd: i32,
+    op: i32,
+    fd: i32,
+    event: M::Offset,
+) -> i32 {
     let (mem, ctx) = split(&mut c);
     errno((|| {
         let ep_obj = ctx.process.fd(epfd)?;
@@ -98,12 +119,23 @@ fn epoll_ctl_call<M: MemSize>(mut c: Ctx<'_>, epfd: i32, op: i32, fd: i32, event
 /// `epoll_wait(epfd, events, maxevents, timeout_ns, ret_nevents)`: `timeout` in nanoseconds,
 /// negative (`u64::MAX`) waits forever; 0 events means the timeout passed. Similar to
 /// `epoll_wait` in Linux.
-fn epoll_wait_call<M: MemSize>(mut c: Ctx<'_>, epfd: i32, events: M::Offset, max: i32, timeout: i64, ret: M::Offset) -> i32 {
+fn epoll_wait_call<M: MemSize>(
+    mut c: Ctx<'_>,
+    epfd: i32,
+    events: M::Offset,
+    max: i32,
+    timeout: i64,
+    ret: M::Offset,
+) -> i32 {
     let (mem, ctx) = split(&mut c);
     errno((|| {
         let ep_obj = ctx.process.fd(epfd)?;
         let ep = ep_obj.downcast_ref::<Epoll>().ok_or(Errno::Inval)?;
-        let max = usize::try_from(max).ok().filter(|m| *m > 0).ok_or(Errno::Inval)?.min(MAX_SUBSCRIPTIONS as usize);
+        let max = usize::try_from(max)
+            .ok()
+            .filter(|m| *m > 0)
+            .ok_or(Errno::Inval)?
+            .min(MAX_SUBSCRIPTIONS as usize);
         let at = ptr::<M>(events);
         mem.read_bytes(at, (max * EPOLL_EVENT_SIZE) as u64)?;
         let timeout = u64::try_from(timeout).ok().map(Duration::from_nanos);

@@ -13,7 +13,10 @@ use crate::thread::{ThreadCtx, split};
 const MAX_HOST_LEN: u64 = 1024;
 
 /// Registers this family under `module`.
-pub fn add_to_linker<M: MemSize>(linker: &mut Linker<ThreadCtx>, module: &str) -> anyhow::Result<()> {
+pub fn add_to_linker<M: MemSize>(
+    linker: &mut Linker<ThreadCtx>,
+    module: &str,
+) -> anyhow::Result<()> {
     if module != "wasi_snapshot_preview1" {
         linker.func_wrap(module, "resolve", resolve_call::<M>)?;
     }
@@ -39,7 +42,10 @@ fn resolve_call<M: MemSize>(
             return Err(Errno::Inval);
         }
         let name = mem.read_str(ptr::<M>(host), len)?;
-        ctx.process.net.check_resolve(&name).map_err(|_| Errno::Acces)?;
+        ctx.process
+            .net
+            .check_resolve(&name)
+            .map_err(|_| Errno::Acces)?;
         let ips = resolve(&name, port as u16)?;
         let room = usize::try_from(naddrs).unwrap_or(0);
         let records: Vec<u8> = ips.iter().take(room).flat_map(encode_addr_ip).collect();

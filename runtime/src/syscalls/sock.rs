@@ -19,8 +19,9 @@ use crate::abi::types::{fdflags, option_timestamp};
 use crate::fd::{FdEntry, FdObject};
 use crate::mem::{GuestMemory, MAX_IO, MemSize, iov_total};
 use crate::net::addr::{
-    ADDR_IP4_SIZE, ADDR_IP6_SIZE, ADDR_PORT_SIZE, AddressFamily, GuestAddr, decode_addr_ip4, decode_addr_ip6,
-    decode_addr_port, encode_addr_port, encode_unix_addr_port, encode_unspec_addr_port,
+    ADDR_IP4_SIZE, ADDR_IP6_SIZE, ADDR_PORT_SIZE, AddressFamily, GuestAddr, decode_addr_ip4,
+    decode_addr_ip6, decode_addr_port, encode_addr_port, encode_unix_addr_port,
+    encode_unspec_addr_port,
 };
 use crate::net::policy::NetOp;
 use crate::net::socket::{OpenRequest, Socket};
@@ -29,7 +30,10 @@ use crate::thread::{ThreadCtx, split};
 type Ctx<'a> = Caller<'a, ThreadCtx>;
 
 /// Registers this family under `module`.
-pub fn add_to_linker<M: MemSize>(linker: &mut Linker<ThreadCtx>, module: &str) -> anyhow::Result<()> {
+pub fn add_to_linker<M: MemSize>(
+    linker: &mut Linker<ThreadCtx>,
+    module: &str,
+) -> anyhow::Result<()> {
     let wasix = module != "wasi_snapshot_preview1";
     if wasix {
         linker.func_wrap(module, "sock_accept", sock_accept_v2::<M>)?;
@@ -38,79 +42,167 @@ pub fn add_to_linker<M: MemSize>(linker: &mut Linker<ThreadCtx>, module: &str) -
     }
     linker.func_wrap(module, "sock_recv", sock_recv::<M>)?;
     linker.func_wrap(module, "sock_send", sock_send::<M>)?;
-    linker.func_wrap(module, "sock_shutdown", |mut c: Ctx<'_>, fd: i32, how: i32| -> i32 {
-        errno(with_socket(&mut c, fd, |s| s.shutdown(how as u32)))
-    })?;
+    linker.func_wrap(
+        module,
+        "sock_shutdown",
+        |mut c: Ctx<'_>, fd: i32, how: i32| -> i32 {
+            errno(with_socket(&mut c, fd, |s| s.shutdown(how as u32)))
+        },
+    )?;
     if !wasix {
         return Ok(());
     }
     linker.func_wrap(module, "sock_open", sock_open::<M>)?;
     linker.func_wrap(module, "sock_pair", sock_pair::<M>)?;
     linker.func_wrap(module, "sock_accept_v2", sock_accept_v2::<M>)?;
-    linker.func_wrap(module, "sock_bind", |mut c: Ctx<'_>, fd: i32, addr: M::Offset| -> i32 {
-        errno(sock_bind(&mut c, fd, ptr::<M>(addr)))
-    })?;
-    linker.func_wrap(module, "sock_connect", |mut c: Ctx<'_>, fd: i32, addr: M::Offset| -> i32 {
-        errno(sock_connect(&mut c, fd, ptr::<M>(addr)))
-    })?;
-    linker.func_wrap(module, "sock_listen", |mut c: Ctx<'_>, fd: i32, backlog: i32| -> i32 {
-        errno(with_socket(&mut c, fd, |s| s.listen(backlog.max(0) as u32)))
-    })?;
+    linker.func_wrap(
+        module,
+        "sock_bind",
+        |mut c: Ctx<'_>, fd: i32, addr: M::Offset| -> i32 {
+            errno(sock_bind(&mut c, fd, ptr::<M>(addr)))
+        },
+    )?;
+    linker.func_wrap(
+        module,
+        "sock_connect",
+        |mut c: Ctx<'_>, fd: i32, addr: M::Offset| -> i32 {
+            errno(sock_connect(&mut c, fd, ptr::<M>(addr)))
+        },
+    )?;
+    linker.func_wrap(
+        module,
+        "sock_listen",
+        |mut c: Ctx<'_>, fd: i32, backlog: i32| -> i32 {
+            errno(with_socket(&mut c, fd, |s| s.listen(backlog.max(0) as u32)))
+        },
+    )?;
     linker.func_wrap(module, "sock_recv_from", sock_recv_from::<M>)?;
     linker.func_wrap(module, "sock_send_to", sock_send_to::<M>)?;
-    linker.func_wrap(module, "sock_status", |mut c: Ctx<'_>, fd: i32, ret: M::Offset| -> i32 {
-        errno(with_socket_mem(&mut c, fd, |s, mem| mem.write_u8(ptr::<M>(ret), s.status() as u8)))
-    })?;
-    linker.func_wrap(module, "sock_addr_local", |mut c: Ctx<'_>, fd: i32, ret: M::Offset| -> i32 {
-        errno(with_socket_mem(&mut c, fd, |s, mem| write_addr(mem, ptr::<M>(ret), &s.local_addr()?)))
-    })?;
-    linker.func_wrap(module, "sock_addr_peer", |mut c: Ctx<'_>, fd: i32, ret: M::Offset| -> i32 {
-        errno(with_socket_mem(&mut c, fd, |s, mem| write_addr(mem, ptr::<M>(ret), &s.peer_addr()?)))
-    })?;
-    linker.func_wrap(module, "sock_set_opt_flag", |mut c: Ctx<'_>, fd: i32, opt: i32, flag: i32| -> i32 {
-        errno(with_socket(&mut c, fd, |s| s.set_opt_flag(opt as u32, flag != 0)))
-    })?;
-    linker.func_wrap(module, "sock_get_opt_flag", |mut c: Ctx<'_>, fd: i32, opt: i32, ret: M::Offset| -> i32 {
-        errno(with_socket_mem(&mut c, fd, |s, mem| mem.write_u8(ptr::<M>(ret), u8::from(s.get_opt_flag(opt as u32)?))))
-    })?;
-    linker.func_wrap(module, "sock_set_opt_time", |mut c: Ctx<'_>, fd: i32, opt: i32, time: M::Offset| -> i32 {
-        errno(with_socket_mem(&mut c, fd, |s, mem| s.set_opt_time(opt as u32, read_option_time(mem, ptr::<M>(time))?)))
-    })?;
-    linker.func_wrap(module, "sock_get_opt_time", |mut c: Ctx<'_>, fd: i32, opt: i32, ret: M::Offset| -> i32 {
-        errno(with_socket_mem(&mut c, fd, |s, mem| write_option_time(mem, ptr::<M>(ret), s.get_opt_time(opt as u32)?)))
-    })?;
-    linker.func_wrap(module, "sock_set_opt_size", |mut c: Ctx<'_>, fd: i32, opt: i32, size: i64| -> i32 {
-        errno(with_socket(&mut c, fd, |s| s.set_opt_size(opt as u32, size as u64)))
-    })?;
-    linker.func_wrap(module, "sock_get_opt_size", |mut c: Ctx<'_>, fd: i32, opt: i32, ret: M::Offset| -> i32 {
-        errno(with_socket_mem(&mut c, fd, |s, mem| mem.write_u64(ptr::<M>(ret), s.get_opt_size(opt as u32)?)))
-    })?;
-    for (name, join) in [("sock_join_multicast_v4", true), ("sock_leave_multicast_v4", false)] {
-        linker.func_wrap(module, name, move |mut c: Ctx<'_>, fd: i32, group: M::Offset, iface: M::Offset| -> i32 {
+    linker.func_wrap(
+        module,
+        "sock_status",
+        |mut c: Ctx<'_>, fd: i32, ret: M::Offset| -> i32 {
             errno(with_socket_mem(&mut c, fd, |s, mem| {
-                let mut g = [0u8; ADDR_IP4_SIZE];
-                let mut i = [0u8; ADDR_IP4_SIZE];
-                mem.read_into(ptr::<M>(group), &mut g)?;
-                mem.read_into(ptr::<M>(iface), &mut i)?;
-                s.multicast_v4(join, &decode_addr_ip4(&g), &decode_addr_ip4(&i))
+                mem.write_u8(ptr::<M>(ret), s.status() as u8)
             }))
-        })?;
+        },
+    )?;
+    linker.func_wrap(
+        module,
+        "sock_addr_local",
+        |mut c: Ctx<'_>, fd: i32, ret: M::Offset| -> i32 {
+            errno(with_socket_mem(&mut c, fd, |s, mem| {
+                write_addr(mem, ptr::<M>(ret), &s.local_addr()?)
+            }))
+        },
+    )?;
+    linker.func_wrap(
+        module,
+        "sock_addr_peer",
+        |mut c: Ctx<'_>, fd: i32, ret: M::Offset| -> i32 {
+            errno(with_socket_mem(&mut c, fd, |s, mem| {
+                write_addr(mem, ptr::<M>(ret), &s.peer_addr()?)
+            }))
+        },
+    )?;
+    linker.func_wrap(
+        module,
+        "sock_set_opt_flag",
+        |mut c: Ctx<'_>, fd: i32, opt: i32, flag: i32| -> i32 {
+            errno(with_socket(&mut c, fd, |s| {
+                s.set_opt_flag(opt as u32, flag != 0)
+            }))
+        },
+    )?;
+    linker.func_wrap(
+        module,
+        "sock_get_opt_flag",
+        |mut c: Ctx<'_>, fd: i32, opt: i32, ret: M::Offset| -> i32 {
+            errno(with_socket_mem(&mut c, fd, |s, mem| {
+                mem.write_u8(ptr::<M>(ret), u8::from(s.get_opt_flag(opt as u32)?))
+            }))
+        },
+    )?;
+    linker.func_wrap(
+        module,
+        "sock_set_opt_time",
+        |mut c: Ctx<'_>, fd: i32, opt: i32, time: M::Offset| -> i32 {
+            errno(with_socket_mem(&mut c, fd, |s, mem| {
+                s.set_opt_time(opt as u32, read_option_time(mem, ptr::<M>(time))?)
+            }))
+        },
+    )?;
+    linker.func_wrap(
+        module,
+        "sock_get_opt_time",
+        |mut c: Ctx<'_>, fd: i32, opt: i32, ret: M::Offset| -> i32 {
+            errno(with_socket_mem(&mut c, fd, |s, mem| {
+                write_option_time(mem, ptr::<M>(ret), s.get_opt_time(opt as u32)?)
+            }))
+        },
+    )?;
+    linker.func_wrap(
+        module,
+        "sock_set_opt_size",
+        |mut c: Ctx<'_>, fd: i32, opt: i32, size: i64| -> i32 {
+            errno(with_socket(&mut c, fd, |s| {
+                s.set_opt_size(opt as u32, size as u64)
+            }))
+        },
+    )?;
+    linker.func_wrap(
+        module,
+        "sock_get_opt_size",
+        |mut c: Ctx<'_>, fd: i32, opt: i32, ret: M::Offset| -> i32 {
+            errno(with_socket_mem(&mut c, fd, |s, mem| {
+                mem.write_u64(ptr::<M>(ret), s.get_opt_size(opt as u32)?)
+            }))
+        },
+    )?;
+    for (name, join) in [
+        ("sock_join_multicast_v4", true),
+        ("sock_leave_multicast_v4", false),
+    ] {
+        linker.func_wrap(
+            module,
+            name,
+            move |mut c: Ctx<'_>, fd: i32, group: M::Offset, iface: M::Offset| -> i32 {
+                errno(with_socket_mem(&mut c, fd, |s, mem| {
+                    let mut g = [0u8; ADDR_IP4_SIZE];
+                    let mut i = [0u8; ADDR_IP4_SIZE];
+                    mem.read_into(ptr::<M>(group), &mut g)?;
+                    mem.read_into(ptr::<M>(iface), &mut i)?;
+                    s.multicast_v4(join, &decode_addr_ip4(&g), &decode_addr_ip4(&i))
+                }))
+            },
+        )?;
     }
-    for (name, join) in [("sock_join_multicast_v6", true), ("sock_leave_multicast_v6", false)] {
-        linker.func_wrap(module, name, move |mut c: Ctx<'_>, fd: i32, group: M::Offset, iface: i32| -> i32 {
-            errno(with_socket_mem(&mut c, fd, |s, mem| {
-                let mut g = [0u8; ADDR_IP6_SIZE];
-                mem.read_into(ptr::<M>(group), &mut g[..16])?;
-                s.multicast_v6(join, &decode_addr_ip6(&g), iface as u32)
-            }))
-        })?;
+    for (name, join) in [
+        ("sock_join_multicast_v6", true),
+        ("sock_leave_multicast_v6", false),
+    ] {
+        linker.func_wrap(
+            module,
+            name,
+            move |mut c: Ctx<'_>, fd: i32, group: M::Offset, iface: i32| -> i32 {
+                errno(with_socket_mem(&mut c, fd, |s, mem| {
+                    let mut g = [0u8; ADDR_IP6_SIZE];
+                    mem.read_into(ptr::<M>(group), &mut g[..16])?;
+                    s.multicast_v6(join, &decode_addr_ip6(&g), iface as u32)
+                }))
+            },
+        )?;
     }
     linker.func_wrap(module, "sock_send_file", sock_send_file::<M>)?;
     Ok(())
 }
 
 /// Runs `f` on the socket behind `fd` (`ENOTSOCK` for other objects).
-fn with_socket<T>(c: &mut Ctx<'_>, fd: i32, f: impl FnOnce(&Socket) -> Result<T, Errno>) -> Result<T, Errno> {
+fn with_socket<T>(
+    c: &mut Ctx<'_>,
+    fd: i32,
+    f: impl FnOnce(&Socket) -> Result<T, Errno>,
+) -> Result<T, Errno> {
     let obj = c.data().process.fd(fd)?;
     let sock = obj.downcast_ref::<Socket>().ok_or(Errno::Notsock)?;
     f(sock)
@@ -162,7 +254,9 @@ fn write_addr(mem: &GuestMemory<'_>, at: u64, addr: &GuestAddr) -> Result<(), Er
 fn read_option_time(mem: &GuestMemory<'_>, at: u64) -> Result<Option<Duration>, Errno> {
     match mem.read_u8(at + option_timestamp::TAG)? {
         0 => Ok(None),
-        1 => Ok(Some(Duration::from_nanos(mem.read_u64(at + option_timestamp::VALUE)?))),
+        1 => Ok(Some(Duration::from_nanos(
+            mem.read_u64(at + option_timestamp::VALUE)?,
+        ))),
         _ => Err(Errno::Inval),
     }
 }
@@ -192,7 +286,14 @@ fn sock_open<M: MemSize>(mut c: Ctx<'_>, af: i32, ty: i32, proto: i32, ret: M::O
 
 /// `sock_pair(af, socktype, proto, ret_fd1, ret_fd2)`. Similar to `socketpair` in POSIX; IPC,
 /// so allowed without `--net`.
-fn sock_pair<M: MemSize>(mut c: Ctx<'_>, af: i32, ty: i32, proto: i32, ret1: M::Offset, ret2: M::Offset) -> i32 {
+fn sock_pair<M: MemSize>(
+    mut c: Ctx<'_>,
+    af: i32,
+    ty: i32,
+    proto: i32,
+    ret1: M::Offset,
+    ret2: M::Offset,
+) -> i32 {
     let (mem, ctx) = split(&mut c);
     errno((|| {
         // socketpair(2) pairs are unix-domain on the host whatever family is asked for
@@ -225,7 +326,10 @@ fn sock_bind(c: &mut Ctx<'_>, fd: i32, addr: u64) -> Result<(), Errno> {
     let obj = ctx.process.fd(fd)?;
     let sock = obj.downcast_ref::<Socket>().ok_or(Errno::Notsock)?;
     let addr = read_ip_addr(&mem, addr)?;
-    ctx.process.net.check(NetOp::Bind, &addr).map_err(|_| Errno::Acces)?;
+    ctx.process
+        .net
+        .check(NetOp::Bind, &addr)
+        .map_err(|_| Errno::Acces)?;
     sock.bind(&addr)
 }
 
@@ -236,7 +340,10 @@ fn sock_connect(c: &mut Ctx<'_>, fd: i32, addr: u64) -> Result<(), Errno> {
     let sock = obj.downcast_ref::<Socket>().ok_or(Errno::Notsock)?;
     let addr = read_addr(&mem, addr)?;
     if let GuestAddr::Ip(ip) = &addr {
-        ctx.process.net.check(NetOp::Connect, ip).map_err(|_| Errno::Acces)?;
+        ctx.process
+            .net
+            .check(NetOp::Connect, ip)
+            .map_err(|_| Errno::Acces)?;
     }
     sock.connect(&addr)
 }
@@ -262,7 +369,13 @@ fn sock_accept_p1<M: MemSize>(mut c: Ctx<'_>, fd: i32, flags: i32, ret: M::Offse
 }
 
 /// `sock_accept_v2(fd, flags, ret_fd, ret_addr)`. Similar to `accept4` in POSIX.
-fn sock_accept_v2<M: MemSize>(mut c: Ctx<'_>, fd: i32, flags: i32, ret: M::Offset, ret_addr: M::Offset) -> i32 {
+fn sock_accept_v2<M: MemSize>(
+    mut c: Ctx<'_>,
+    fd: i32,
+    flags: i32,
+    ret: M::Offset,
+    ret_addr: M::Offset,
+) -> i32 {
     let result = accept(c.data(), fd, flags);
     let (mem, ctx) = split(&mut c);
     errno(result.and_then(|(new, peer)| {
@@ -335,7 +448,8 @@ fn sock_recv_from<M: MemSize>(
         let sock = obj.downcast_ref::<Socket>().ok_or(Errno::Notsock)?;
         let iovs = mem.iovecs::<M>(ptr::<M>(iov), ptr::<M>(iov_len))?;
         let (n, (ro, peer)) = recv_into_guest(&mem, &iovs, |buf| {
-            sock.recv_from(buf, flags as u16).map(|(n, ro, peer)| (n, (ro, peer)))
+            sock.recv_from(buf, flags as u16)
+                .map(|(n, ro, peer)| (n, (ro, peer)))
         })?;
         mem.write_u32(ptr::<M>(ret_len), n as u32)?;
         mem.write_u16(ptr::<M>(ret_flags), ro)?;
@@ -344,7 +458,14 @@ fn sock_recv_from<M: MemSize>(
 }
 
 /// `sock_send(fd, si_data, si_data_len, si_flags, ret_data_len)`. Similar to `send` in POSIX.
-fn sock_send<M: MemSize>(mut c: Ctx<'_>, fd: i32, iov: M::Offset, iov_len: M::Offset, flags: i32, ret: M::Offset) -> i32 {
+fn sock_send<M: MemSize>(
+    mut c: Ctx<'_>,
+    fd: i32,
+    iov: M::Offset,
+    iov_len: M::Offset,
+    flags: i32,
+    ret: M::Offset,
+) -> i32 {
     let (mem, ctx) = split(&mut c);
     errno((|| {
         let obj = ctx.process.fd(fd)?;
@@ -372,7 +493,10 @@ fn sock_send_to<M: MemSize>(
         let obj = ctx.process.fd(fd)?;
         let sock = obj.downcast_ref::<Socket>().ok_or(Errno::Notsock)?;
         let to = read_ip_addr(&mem, ptr::<M>(addr))?;
-        ctx.process.net.check(NetOp::SendTo, &to).map_err(|_| Errno::Acces)?;
+        ctx.process
+            .net
+            .check(NetOp::SendTo, &to)
+            .map_err(|_| Errno::Acces)?;
         let iovs = mem.iovecs::<M>(ptr::<M>(iov), ptr::<M>(iov_len))?;
         let data = mem.gather(&iovs, MAX_IO)?;
         let n = sock.send_to(&data, flags as u16, &to)?;
@@ -383,7 +507,14 @@ fn sock_send_to<M: MemSize>(
 /// `sock_send_file(out_fd, in_fd, offset, count, ret_sent)`: copies up to `count` bytes of
 /// `in_fd` starting at `offset` to the socket `out_fd`. Similar to `sendfile` in Linux (the
 /// file offset of `in_fd` is not moved).
-fn sock_send_file<M: MemSize>(mut c: Ctx<'_>, out_fd: i32, in_fd: i32, offset: i64, count: i64, ret: M::Offset) -> i32 {
+fn sock_send_file<M: MemSize>(
+    mut c: Ctx<'_>,
+    out_fd: i32,
+    in_fd: i32,
+    offset: i64,
+    count: i64,
+    ret: M::Offset,
+) -> i32 {
     const CHUNK: usize = 64 << 10;
     let (mem, ctx) = split(&mut c);
     errno((|| {

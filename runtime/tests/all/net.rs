@@ -16,7 +16,12 @@ const DEADLINE: Duration = Duration::from_secs(60);
 
 /// Runs `cmd` to completion (stdin closed), killing it and failing after [`DEADLINE`].
 fn run_bounded(mut cmd: Command) -> Output {
-    let child = cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn wasix-run");
+    let child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn wasix-run");
     wait_bounded(child)
 }
 
@@ -26,7 +31,11 @@ fn wait_bounded(mut child: Child) -> Output {
         if start.elapsed() > DEADLINE {
             let _ = child.kill();
             let out = child.wait_with_output().expect("collect output");
-            panic!("guest did not finish within {DEADLINE:?}\n--- stdout:\n{}\n--- stderr:\n{}", stdout(&out), stderr(&out));
+            panic!(
+                "guest did not finish within {DEADLINE:?}\n--- stdout:\n{}\n--- stderr:\n{}",
+                stdout(&out),
+                stderr(&out)
+            );
         }
         std::thread::sleep(Duration::from_millis(10));
     }
@@ -71,24 +80,35 @@ fn guest_server_answers_a_host_client() {
     let mut out = BufReader::new(child.stdout.take().expect("piped stdout"));
     let mut first = String::new();
     out.read_line(&mut first).expect("read the port line");
-    let port: u16 = match first.trim().strip_prefix("port=").and_then(|p| p.parse().ok()) {
+    let port: u16 = match first
+        .trim()
+        .strip_prefix("port=")
+        .and_then(|p| p.parse().ok())
+    {
         Some(p) => p,
         None => {
             let _ = child.kill();
-            panic!("expected `port=N`, got {first:?}\n--- stderr:\n{}", stderr(&child.wait_with_output().unwrap()));
+            panic!(
+                "expected `port=N`, got {first:?}\n--- stderr:\n{}",
+                stderr(&child.wait_with_output().unwrap())
+            );
         }
     };
     let mut conn = TcpStream::connect(("127.0.0.1", port)).expect("connect to the guest server");
     conn.set_read_timeout(Some(DEADLINE)).unwrap();
     conn.write_all(b"hello from the host\n").unwrap();
     let mut reply = String::new();
-    conn.read_to_string(&mut reply).expect("read the guest's reply");
+    conn.read_to_string(&mut reply)
+        .expect("read the guest's reply");
     assert_eq!(reply, "echo: hello from the host\n");
     let mut rest = String::new();
     out.read_to_string(&mut rest).unwrap();
     let o = wait_bounded(child);
     assert_code(&o, 0);
-    assert_eq!(rest, "served `hello from the host` to a loopback peer: true\n");
+    assert_eq!(
+        rest,
+        "served `hello from the host` to a loopback peer: true\n"
+    );
 }
 
 #[test]
@@ -188,7 +208,10 @@ fn poll_oneoff_and_epoll_readiness() {
 #[test]
 fn without_net_every_network_call_is_denied_once_loudly() {
     let o = run_bounded(guest_cmd(&[], "net_denied", &[]));
-    assert_stdout(&o, "tcp4: Err(2)\nudp6: Err(2)\nresolve: Err(2)\nsock_pair: Ok(())\n");
+    assert_stdout(
+        &o,
+        "tcp4: Err(2)\nudp6: Err(2)\nresolve: Err(2)\nsock_pair: Ok(())\n",
+    );
     let msg = "error: network access denied; run with --net to allow it\n";
     assert_eq!(stderr(&o), msg, "the message is printed exactly once");
 }
@@ -204,8 +227,15 @@ fn net_rules_limit_addresses() {
          resolve localhost: true\n",
     );
     let err = stderr(&o);
-    assert_eq!(err.matches("error: network access denied").count(), 1, "{err}");
-    assert!(err.contains("connect 127.0.0.1:2 is not allowed by --net=127.0.0.1:1"), "{err}");
+    assert_eq!(
+        err.matches("error: network access denied").count(),
+        1,
+        "{err}"
+    );
+    assert!(
+        err.contains("connect 127.0.0.1:2 is not allowed by --net=127.0.0.1:1"),
+        "{err}"
+    );
     assert!(err.contains("help: "), "{err}");
 }
 
@@ -213,7 +243,11 @@ fn net_rules_limit_addresses() {
 fn bad_net_rules_are_rejected_before_running() {
     let o = run_bounded(guest_cmd(&["--net=example.com:80"], "net_denied", &[]));
     assert_code(&o, 2);
-    assert!(stderr(&o).contains("invalid --net rule `example.com:80`"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("invalid --net rule `example.com:80`"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -244,8 +278,14 @@ fn bench_echo_server_echoes() {
         .spawn()
         .expect("spawn wasix-run");
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let port: u16 = line.trim().strip_prefix("port=").and_then(|p| p.parse().ok()).expect("port line");
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let port: u16 = line
+        .trim()
+        .strip_prefix("port=")
+        .and_then(|p| p.parse().ok())
+        .expect("port line");
     let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
     s.set_read_timeout(Some(DEADLINE)).unwrap();
     let data: Vec<u8> = (0..200_000u32).map(|i| (i % 253) as u8).collect();
@@ -265,7 +305,10 @@ fn bench_echo_server_echoes() {
 /// `target/` of this test run (the test binary is `target/<profile>/deps/all-*`).
 fn target_root() -> PathBuf {
     let exe = std::env::current_exe().expect("own path");
-    exe.ancestors().nth(3).expect("target/<profile>/deps/<exe>").to_path_buf()
+    exe.ancestors()
+        .nth(3)
+        .expect("target/<profile>/deps/<exe>")
+        .to_path_buf()
 }
 
 /// Builds `tests/std_net` with the real WASIX toolchain (`cargo wasix build`, sharing the
@@ -288,7 +331,13 @@ fn build_std_net() -> PathBuf {
         .arg(root.join("tests/std_net/Cargo.toml"))
         .env("CARGO_WASIX_HOME", target.join("wasix-home"))
         .env("CARGO_TARGET_DIR", &out);
-    for var in ["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "CARGO_BUILD_TARGET", "RUSTC_WRAPPER", "RUSTC_WORKSPACE_WRAPPER"] {
+    for var in [
+        "RUSTFLAGS",
+        "CARGO_ENCODED_RUSTFLAGS",
+        "CARGO_BUILD_TARGET",
+        "RUSTC_WRAPPER",
+        "RUSTC_WORKSPACE_WRAPPER",
+    ] {
         cmd.env_remove(var);
     }
     let o = run_bounded_for(cmd, Duration::from_secs(1800));
@@ -297,7 +346,12 @@ fn build_std_net() -> PathBuf {
 }
 
 fn run_bounded_for(mut cmd: Command, limit: Duration) -> Output {
-    let mut child = cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn");
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
     let start = Instant::now();
     while child.try_wait().expect("wait").is_none() {
         if start.elapsed() > limit {
@@ -335,6 +389,10 @@ fn std_net_program_from_the_wasix_toolchain() {
     denied.arg(&module);
     let o = run_bounded(denied);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    assert!(stderr(&o).starts_with("error: network access denied; run with --net to allow it\n"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).starts_with("error: network access denied; run with --net to allow it\n"),
+        "{}",
+        stderr(&o)
+    );
     assert!(stderr(&o).contains("PermissionDenied"), "{}", stderr(&o));
 }
