@@ -18,6 +18,13 @@ pub const SYSROOT: &str = "CARGO_WASIX_SYSROOT";
 /// wrapper mode can chain to it.
 pub const CHAINED_WRAPPER: &str = "CARGO_WASIX_CHAINED_WRAPPER";
 
+/// The real rustdoc, for the rustdoc mode (`RUSTDOC` points cargo at a tiny script that runs
+/// `<self> __rustdoc "$@"`, since cargo has no rustdoc wrapper setting).
+pub const REAL_RUSTDOC: &str = "CARGO_WASIX_RUSTDOC";
+
+/// The first argument of the rustdoc mode: `<self> __rustdoc <rustdoc args...>`.
+pub const RUSTDOC_ARG: &str = "__rustdoc";
+
 /// Runtime flags for the runner (`--dir data --net ...`), as the user would type them after
 /// `cargo wasix run-wasm`. Set by the user; read by the runner.
 pub const RUNTIME_FLAGS: &str = "CARGO_WASIX_RUNTIME_FLAGS";

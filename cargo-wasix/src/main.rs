@@ -13,6 +13,9 @@
 //!   cargo-wasix <rustc> <args...>                 cargo-wasix __runner <file.wasm> <args...>
 //!   (wrapper mode, wrapper.rs: detected           (runner mode, runner.rs: detected by the
 //!    by CARGO_WASIX_SYSROOT in the env)            `__runner` argument)
+//!
+//!   rustdoc (`cargo doc`, doctests) has no wrapper setting in cargo: RUSTDOC points at a
+//!   script running `cargo-wasix __rustdoc <args...>` (rustdoc mode, also in wrapper.rs).
 //! ```
 
 mod args;
@@ -41,6 +44,8 @@ enum Mode {
     Runner,
     /// `cargo-wasix rustc args...` under `CARGO_WASIX_SYSROOT`, set up as `RUSTC_WRAPPER`.
     Wrapper,
+    /// `cargo-wasix __rustdoc args...`, through the script set up as `RUSTDOC`.
+    Rustdoc,
     Unknown,
 }
 
@@ -48,6 +53,7 @@ fn select_mode(first: Option<&OsStr>, wrapper_env: bool) -> Mode {
     match first {
         Some(arg) if arg == "wasix" => Mode::User,
         Some(arg) if arg == env::RUNNER_ARG => Mode::Runner,
+        Some(arg) if arg == env::RUSTDOC_ARG => Mode::Rustdoc,
         Some(_) if wrapper_env => Mode::Wrapper,
         _ => Mode::Unknown,
     }
@@ -61,6 +67,7 @@ fn main() -> ExitCode {
         Mode::User => user::main(rest[1..].to_vec()),
         Mode::Runner => runner::main(rest[1..].to_vec()),
         Mode::Wrapper => wrapper::main(rest),
+        Mode::Rustdoc => wrapper::rustdoc_main(rest[1..].to_vec()),
         Mode::Unknown => Err(anyhow::anyhow!(
             "cargo-wasix was called in an unknown way, with arguments {:?}\nhelp: run it through cargo, as `cargo wasix <command>` (see `cargo wasix --help`)",
             &argv[1..]
@@ -116,6 +123,7 @@ mod tests {
             (Some("wasix"), true, Mode::User),
             (Some("__runner"), false, Mode::Runner),
             (Some("__runner"), true, Mode::Runner),
+            (Some("__rustdoc"), true, Mode::Rustdoc),
             (Some("/usr/bin/rustc"), true, Mode::Wrapper),
             (Some("/usr/bin/rustc"), false, Mode::Unknown),
             (Some("build"), false, Mode::Unknown),

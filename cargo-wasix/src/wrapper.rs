@@ -34,15 +34,34 @@ pub fn main(argv: Vec<OsString>) -> Result<i32> {
     // Our own variables are for us, not for rustc or a chained wrapper.
     cmd.env_remove(env::SYSROOT).env_remove(env::CHAINED_WRAPPER);
 
-    if args::rustc_target(&text_args).is_some_and(|t| t == env::TARGET) {
-        cmd.arg("--sysroot").arg(&sysroot).arg("-Zunstable-options");
-        cmd.env("RUSTC_BOOTSTRAP", "1");
-    }
+    add_target_flags(&mut cmd, &text_args, &sysroot);
 
     if args::is_version_query(&text_args) {
         return version_query(cmd, &sysroot);
     }
     exec::exec(cmd)
+}
+
+/// Rustdoc mode: the same flags for rustdoc runs of the WASIX target (`cargo doc`, doctests);
+/// `argv` is what follows `__rustdoc`.
+pub fn rustdoc_main(argv: Vec<OsString>) -> Result<i32> {
+    let rustdoc = std::env::var_os(env::REAL_RUSTDOC).filter(|r| !r.is_empty()).unwrap_or_else(|| "rustdoc".into());
+    let text_args: Vec<String> = argv.iter().map(|a| a.to_string_lossy().into_owned()).collect();
+    let mut cmd = Command::new(rustdoc);
+    cmd.args(&argv);
+    if let Some(sysroot) = std::env::var_os(env::SYSROOT) {
+        add_target_flags(&mut cmd, &text_args, &sysroot);
+    }
+    exec::exec(cmd)
+}
+
+/// `--sysroot <prepared> -Zunstable-options` and `RUSTC_BOOTSTRAP=1`, only when compiling for
+/// the WASIX target.
+fn add_target_flags(cmd: &mut Command, args: &[String], sysroot: &std::ffi::OsStr) {
+    if args::rustc_target(args).is_some_and(|t| t == env::TARGET) {
+        cmd.arg("--sysroot").arg(sysroot).arg("-Zunstable-options");
+        cmd.env("RUSTC_BOOTSTRAP", "1");
+    }
 }
 
 /// `rustc -vV` with one more line naming the sysroot. Cargo hashes this output into every

@@ -58,6 +58,7 @@ pub fn execute(subcommand: &str, user_args: &[String], ctx: &Ctx) -> Result<i32>
 
     let self_exe = std::env::current_exe().context("failed to find the path of cargo-wasix itself")?;
     set_wrapper_env(&mut cmd, &self_exe, &prepared.sysroot, std::env::var_os("RUSTC_WRAPPER"));
+    set_rustdoc_env(&mut cmd, &self_exe, &toolchain)?;
     if matches!(subcommand, "run" | "test" | "bench") {
         let user_runner = std::env::var_os(env::CARGO_RUNNER).filter(|r| !r.is_empty());
         if let Some(runner) = &user_runner
@@ -95,6 +96,49 @@ fn set_wrapper_env(cmd: &mut Command, self_exe: &Path, sysroot: &Path, user_wrap
         Some(wrapper) => cmd.env(env::CHAINED_WRAPPER, wrapper),
         None => cmd.env_remove(env::CHAINED_WRAPPER),
     };
+}
+
+/// Points cargo's `RUSTDOC` at a script running `<self> __rustdoc "$@"` (cargo has no rustdoc
+/// wrapper), remembering the real rustdoc: the user's `RUSTDOC`, else the toolchain's.
+fn set_rustdoc_env(cmd: &mut Command, self_exe: &Path, toolchain: &Toolchain) -> Result<()> {
+    let real = match std::env::var_os("RUSTDOC").filter(|r| !r.is_empty()) {
+        Some(user) => PathBuf::from(user),
+        None if toolchain.rustc.is_absolute() => toolchain.rustc.with_file_name(format!("rustdoc{}", std::env::consts::EXE_SUFFIX)),
+        None => PathBuf::from("rustdoc"),
+    };
+    let root = wasix_sysroot::Options::default().cache_root().context("failed to find the cargo-wasix cache directory")?;
+    let script = rustdoc_script(&root, self_exe)?;
+    cmd.env("RUSTDOC", script).env(env::REAL_RUSTDOC, real);
+    Ok(())
+}
+
+/// Writes (once, atomically) `<cache>/bin/rustdoc-<hash>`: `exec <self> __rustdoc "$@"`.
+fn rustdoc_script(cache_root: &Path, self_exe: &Path) -> Result<PathBuf> {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    self_exe.hash(&mut hasher);
+    let dir = cache_root.join("bin");
+    let script = dir.join(format!("rustdoc-{:016x}", hasher.finish()));
+    let content = rustdoc_script_text(self_exe);
+    if std::fs::read_to_string(&script).is_ok_and(|existing| existing == content) {
+        return Ok(script);
+    }
+    std::fs::create_dir_all(&dir).with_context(|| format!("failed to create `{}`", dir.display()))?;
+    let tmp = dir.join(format!(".rustdoc-{}.tmp", std::process::id()));
+    std::fs::write(&tmp, &content).with_context(|| format!("failed to write `{}`", tmp.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o755))
+            .with_context(|| format!("failed to make `{}` executable", tmp.display()))?;
+    }
+    std::fs::rename(&tmp, &script).with_context(|| format!("failed to write `{}`", script.display()))?;
+    Ok(script)
+}
+
+fn rustdoc_script_text(self_exe: &Path) -> String {
+    let quoted = self_exe.display().to_string().replace('\'', r"'\''");
+    format!("#!/bin/sh\n# Written by cargo-wasix: cargo has no rustdoc wrapper setting.\nexec '{quoted}' {} \"$@\"\n", env::RUSTDOC_ARG)
 }
 
 /// Makes cargo run `.wasm` files through `<self> __runner`, unless the user chose a runner.
@@ -241,6 +285,19 @@ mod tests {
             } else {
                 assert!(ours.is_empty(), "{ours:?}");
             }
+        }
+    }
+
+    #[test]
+    fn rustdoc_script_quotes_the_path() {
+        let cases = [
+            ("/b/cargo-wasix", "exec '/b/cargo-wasix' __rustdoc \"$@\"\n"),
+            ("/it's/cargo-wasix", "exec '/it'\\''s/cargo-wasix' __rustdoc \"$@\"\n"),
+        ];
+        for (exe, tail) in cases {
+            let text = rustdoc_script_text(Path::new(exe));
+            assert!(text.starts_with("#!/bin/sh\n"), "{text}");
+            assert!(text.ends_with(tail), "{text}");
         }
     }
 

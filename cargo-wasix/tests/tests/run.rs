@@ -52,7 +52,7 @@ fn run_wasm_runs_a_built_module() {
 fn threads_run() {
     let out = output(&mut cargo_wasix(&fixture("threads"), &["run", "-q"]));
     assert_eq!(out.status.code(), Some(0), "stderr:\n{}", text(&out.stderr));
-    assert_eq!(text(&out.stdout), "condvar: ok\nmpsc sum: 600000\nscoped sum: 500500\n");
+    assert_eq!(text(&out.stdout), "condvar: ok\nmpsc sum: 619800\nscoped sum: 500500\n");
 }
 
 #[test]
