@@ -122,6 +122,7 @@ pub fn eai_of_errno(e: Errno) -> (i32, Option<Errno>) {
 /// The NUL-terminated message for an `EAI_*` code (musl wording).
 pub fn strerror(code: i32) -> &'static [u8] {
     match code {
+        0 => b"Success\0",
         c::EAI_BADFLAGS => b"Invalid flags\0",
         c::EAI_NONAME => b"Name does not resolve\0",
         c::EAI_AGAIN => b"Try again\0",
