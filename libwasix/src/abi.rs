@@ -171,7 +171,12 @@ mod tests {
 
     #[test]
     fn import_results() {
-        let cases = [(0, Ok(())), (28, Err(Errno::INVAL)), (80, Err(Errno(80))), (-1, Err(Errno::INVAL))];
+        let cases = [
+            (0, Ok(())),
+            (28, Err(Errno::INVAL)),
+            (80, Err(Errno(80))),
+            (-1, Err(Errno::INVAL)),
+        ];
         for (ret, want) in cases {
             assert_eq!(Errno::result(ret), want, "ret {ret}");
         }

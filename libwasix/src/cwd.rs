@@ -30,7 +30,9 @@ static SYNC_CWD_AT_START: extern "C" fn() = sync_cwd_at_start;
 extern "C" fn sync_cwd_at_start() {
     let mut buf = [0u8; 1024];
     // A host without a cwd, or one longer than the buffer: libc keeps `/`, as before.
-    let Ok(n) = sys::getcwd(&mut buf[..1023]) else { return };
+    let Ok(n) = sys::getcwd(&mut buf[..1023]) else {
+        return;
+    };
     let len = buf[..n].iter().position(|&b| b == 0).unwrap_or(n);
     if len == 0 || &buf[..len] == b"/" {
         return;

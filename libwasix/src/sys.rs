@@ -97,7 +97,13 @@ mod raw {
 
     #[link(wasm_import_module = "wasi_snapshot_preview1")]
     unsafe extern "C" {
-        pub fn sock_send(fd: i32, data: *const IoVec, data_len: usize, flags: i32, ret_n: *mut usize) -> i32;
+        pub fn sock_send(
+            fd: i32,
+            data: *const IoVec,
+            data_len: usize,
+            flags: i32,
+            ret_n: *mut usize,
+        ) -> i32;
         pub fn sock_recv(
             fd: i32,
             data: *const IoVec,
@@ -160,7 +166,9 @@ pub fn sock_listen(sock: i32, backlog: i32) -> Result<(), Errno> {
 pub fn sock_accept(sock: i32, fdflags: u16) -> Result<(i32, Addr), Errno> {
     let (mut out, mut addr) = (0, Aligned([0u8; ADDR_PORT_SIZE]));
     // SAFETY: the out-pointers are live, aligned locals of the right size.
-    Errno::result(unsafe { raw::sock_accept_v2(sock, fdflags.into(), &mut out, addr.0.as_mut_ptr()) })?;
+    Errno::result(unsafe {
+        raw::sock_accept_v2(sock, fdflags.into(), &mut out, addr.0.as_mut_ptr())
+    })?;
     Ok((fd(out)?, addr.0))
 }
 
@@ -215,7 +223,12 @@ pub fn sock_get_opt_size(sock: i32, opt: u8) -> Result<u64, Errno> {
     Ok(out)
 }
 
-pub fn sock_multicast_v4(sock: i32, join: bool, group: &[u8; 4], iface: &[u8; 4]) -> Result<(), Errno> {
+pub fn sock_multicast_v4(
+    sock: i32,
+    join: bool,
+    group: &[u8; 4],
+    iface: &[u8; 4],
+) -> Result<(), Errno> {
     // SAFETY: both records are 4 bytes (`addr_ip4`).
     Errno::result(unsafe {
         if join {
@@ -239,7 +252,10 @@ pub fn sock_multicast_v6(sock: i32, join: bool, group: &[u8; 24], iface: u32) ->
 }
 
 pub fn sock_send(sock: i32, buf: &[u8], siflags: u16) -> Result<usize, Errno> {
-    let iov = IoVec { buf: buf.as_ptr(), len: buf.len() };
+    let iov = IoVec {
+        buf: buf.as_ptr(),
+        len: buf.len(),
+    };
     let mut n = 0;
     // SAFETY: one iovec over a live slice; the out-pointer is a live local.
     Errno::result(unsafe { raw::sock_send(sock, &iov, 1, siflags.into(), &mut n) })?;
@@ -247,10 +263,15 @@ pub fn sock_send(sock: i32, buf: &[u8], siflags: u16) -> Result<usize, Errno> {
 }
 
 pub fn sock_send_to(sock: i32, buf: &[u8], siflags: u16, addr: &Addr) -> Result<usize, Errno> {
-    let iov = IoVec { buf: buf.as_ptr(), len: buf.len() };
+    let iov = IoVec {
+        buf: buf.as_ptr(),
+        len: buf.len(),
+    };
     let (mut n, addr) = (0, Aligned(*addr));
     // SAFETY: as in `sock_send`, plus a whole, aligned address record.
-    Errno::result(unsafe { raw::sock_send_to(sock, &iov, 1, siflags.into(), addr.0.as_ptr(), &mut n) })?;
+    Errno::result(unsafe {
+        raw::sock_send_to(sock, &iov, 1, siflags.into(), addr.0.as_ptr(), &mut n)
+    })?;
     Ok(n)
 }
 
@@ -268,12 +289,25 @@ pub unsafe fn sock_recv(sock: i32, buf: *mut u8, len: usize, riflags: u16) -> Re
 
 /// # Safety
 /// `buf` must be valid for writes of `len` bytes.
-pub unsafe fn sock_recv_from(sock: i32, buf: *mut u8, len: usize, riflags: u16) -> Result<(usize, Addr), Errno> {
+pub unsafe fn sock_recv_from(
+    sock: i32,
+    buf: *mut u8,
+    len: usize,
+    riflags: u16,
+) -> Result<(usize, Addr), Errno> {
     let iov = IoVec { buf, len };
     let (mut n, mut oflags, mut addr) = (0, 0, Aligned([0u8; ADDR_PORT_SIZE]));
     // SAFETY: the caller guarantees the region; out-pointers are live, aligned locals.
     Errno::result(unsafe {
-        raw::sock_recv_from(sock, &iov, 1, riflags.into(), &mut n, &mut oflags, addr.0.as_mut_ptr())
+        raw::sock_recv_from(
+            sock,
+            &iov,
+            1,
+            riflags.into(),
+            &mut n,
+            &mut oflags,
+            addr.0.as_mut_ptr(),
+        )
     })?;
     Ok((n.min(len), addr.0))
 }
@@ -284,13 +318,23 @@ pub fn sock_shutdown(sock: i32, how: u8) -> Result<(), Errno> {
 }
 
 /// Resolves `host` into up to `N` `addr_ip` records; returns them and how many the host wrote.
-pub fn resolve<const N: usize>(host: &[u8], port: u16) -> Result<([[u8; ADDR_IP_SIZE]; N], usize), Errno> {
+pub fn resolve<const N: usize>(
+    host: &[u8],
+    port: u16,
+) -> Result<([[u8; ADDR_IP_SIZE]; N], usize), Errno> {
     let mut out = Aligned([[0u8; ADDR_IP_SIZE]; N]);
     let mut n = 0u32;
     let cap = i32::try_from(N).unwrap_or(i32::MAX);
     // SAFETY: `out` is `N` contiguous, aligned 18-byte records; the other pointers are live.
     Errno::result(unsafe {
-        raw::resolve(host.as_ptr(), host.len(), port.into(), out.0.as_mut_ptr().cast(), cap, &mut n)
+        raw::resolve(
+            host.as_ptr(),
+            host.len(),
+            port.into(),
+            out.0.as_mut_ptr().cast(),
+            cap,
+            &mut n,
+        )
     })?;
     Ok((out.0, (n as usize).min(N)))
 }
@@ -402,7 +446,13 @@ pub fn proc_join(target: Option<u32>, flags: u32) -> Result<(i32, [u8; JOIN_STAT
     // join_status: 6 bytes, align 2.
     let mut status = [0u16; 3];
     // SAFETY: both records are live locals of the right size and alignment.
-    Errno::result(unsafe { raw::proc_join(opt.as_mut_ptr().cast(), flags as i32, status.as_mut_ptr().cast()) })?;
+    Errno::result(unsafe {
+        raw::proc_join(
+            opt.as_mut_ptr().cast(),
+            flags as i32,
+            status.as_mut_ptr().cast(),
+        )
+    })?;
     let mut rec = [0u8; JOIN_STATUS_SIZE];
     for (i, w) in status.iter().enumerate() {
         rec[2 * i..2 * i + 2].copy_from_slice(&w.to_le_bytes());

@@ -26,9 +26,15 @@ fn shared() -> &'static Shared {
     static SHARED: OnceLock<Shared> = OnceLock::new();
     SHARED.get_or_init(|| {
         let toolchain = Toolchain::detect().expect("detect toolchain");
-        let options = Options { cache_root: Some(cache_root()), ..Options::default() };
+        let options = Options {
+            cache_root: Some(cache_root()),
+            ..Options::default()
+        };
         let prepared = prepare(&toolchain, &options, &mut Stderr).unwrap_or_else(|e| panic!("{e}"));
-        Shared { toolchain, prepared }
+        Shared {
+            toolchain,
+            prepared,
+        }
     })
 }
 
@@ -37,7 +43,9 @@ fn build(name: &str) -> PathBuf {
     let s = shared();
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/libwasix-guests");
     std::fs::create_dir_all(&dir).expect("create the guest output dir");
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/guests").join(format!("{name}.rs"));
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/guests")
+        .join(format!("{name}.rs"));
     let out = dir.join(format!("{name}.wasm"));
     let output = Command::new(&s.toolchain.rustc)
         .env("RUSTC_BOOTSTRAP", "1")
@@ -51,7 +59,11 @@ fn build(name: &str) -> PathBuf {
         .arg(&out)
         .output()
         .expect("run rustc");
-    assert!(output.status.success(), "building {name} failed:\n{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "building {name} failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     out
 }
 
@@ -75,13 +87,18 @@ fn sockets_and_getaddrinfo() {
 fn pipes_dup_fcntl_sysconf_cwd() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let mut opts = RunOptions::new(build("fds"));
-    opts.mounts.push(Mount::parse_mapdir(&format!("/tmp:{}", tmp.path().display())).expect("mapdir"));
+    opts.mounts
+        .push(Mount::parse_mapdir(&format!("/tmp:{}", tmp.path().display())).expect("mapdir"));
     assert_eq!(run(opts), 0, "see the guest's failed check above");
 }
 
 #[test]
 fn process_calls_and_spawn_arguments() {
-    assert_eq!(run(RunOptions::new(build("process"))), 0, "see the guest's failed check above");
+    assert_eq!(
+        run(RunOptions::new(build("process"))),
+        0,
+        "see the guest's failed check above"
+    );
 }
 
 #[test]
@@ -90,7 +107,8 @@ fn relative_paths_start_in_the_host_cwd() {
     let token = format!("probe-{}", std::process::id());
     std::fs::write(dir.path().join("libwasix-cwd-probe"), &token).expect("write probe");
     let mut opts = RunOptions::new(build("cwd_start"));
-    opts.mounts.push(Mount::parse_mapdir(&format!("/work:{}", dir.path().display())).expect("mapdir"));
+    opts.mounts
+        .push(Mount::parse_mapdir(&format!("/work:{}", dir.path().display())).expect("mapdir"));
     opts.cwd = Some("/work".into());
     opts.args = vec![token];
     assert_eq!(run(opts), 0, "see the guest's failed check above");

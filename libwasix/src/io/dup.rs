@@ -19,9 +19,14 @@ use crate::abi::{Errno, c};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Fcntl {
     /// `F_DUPFD`/`F_DUPFD_CLOEXEC`: lowest fd `>= min`.
-    DupFd { min: i32, cloexec: bool },
+    DupFd {
+        min: i32,
+        cloexec: bool,
+    },
     GetFd,
-    SetFd { cloexec: bool },
+    SetFd {
+        cloexec: bool,
+    },
     /// Everything else: wasi-libc (`F_GETFL`, `F_SETFL`, ...).
     Libc,
 }
@@ -35,10 +40,15 @@ pub fn decode_fcntl(cmd: i32, arg: impl FnOnce() -> i32) -> Result<Fcntl, Errno>
             if min < 0 {
                 return Err(Errno::INVAL);
             }
-            Ok(Fcntl::DupFd { min, cloexec: cmd == c::F_DUPFD_CLOEXEC })
+            Ok(Fcntl::DupFd {
+                min,
+                cloexec: cmd == c::F_DUPFD_CLOEXEC,
+            })
         }
         c::F_GETFD => Ok(Fcntl::GetFd),
-        c::F_SETFD => Ok(Fcntl::SetFd { cloexec: arg() & c::FD_CLOEXEC != 0 }),
+        c::F_SETFD => Ok(Fcntl::SetFd {
+            cloexec: arg() & c::FD_CLOEXEC != 0,
+        }),
         _ => Ok(Fcntl::Libc),
     }
 }
@@ -107,15 +117,26 @@ mod exports {
     #[unsafe(no_mangle)]
     pub unsafe extern "C" fn __wrap_fcntl(fd: c_int, cmd: c_int, va: *const c_int) -> c_int {
         // SAFETY: a command that takes an argument was called with one, so `va` points at it.
-        let op = decode_fcntl(cmd, || if va.is_null() { 0 } else { unsafe { va.read() } });
+        let op = decode_fcntl(cmd, || {
+            if va.is_null() {
+                0
+            } else {
+                unsafe { va.read() }
+            }
+        });
         match op {
             Ok(Fcntl::DupFd { min, cloexec }) => errno::int(sys::fd_dup2(fd, min, cloexec)),
-            Ok(Fcntl::GetFd) => errno::int(
-                sys::fd_fdflags_get(fd).map(|f| if f & FDFLAGSEXT_CLOEXEC != 0 { c::FD_CLOEXEC } else { 0 }),
-            ),
-            Ok(Fcntl::SetFd { cloexec }) => {
-                errno::unit(sys::fd_fdflags_set(fd, if cloexec { FDFLAGSEXT_CLOEXEC } else { 0 }))
-            }
+            Ok(Fcntl::GetFd) => errno::int(sys::fd_fdflags_get(fd).map(|f| {
+                if f & FDFLAGSEXT_CLOEXEC != 0 {
+                    c::FD_CLOEXEC
+                } else {
+                    0
+                }
+            })),
+            Ok(Fcntl::SetFd { cloexec }) => errno::unit(sys::fd_fdflags_set(
+                fd,
+                if cloexec { FDFLAGSEXT_CLOEXEC } else { 0 },
+            )),
             // SAFETY: the caller's variadic buffer is forwarded unchanged.
             Ok(Fcntl::Libc) => unsafe { __real_fcntl(fd, cmd, va) },
             Err(e) => errno::int(Err(e)),
@@ -130,11 +151,29 @@ mod tests {
     #[test]
     fn fcntl_commands() {
         let cases = [
-            (c::F_DUPFD, 3, Ok(Fcntl::DupFd { min: 3, cloexec: false })),
-            (c::F_DUPFD_CLOEXEC, 0, Ok(Fcntl::DupFd { min: 0, cloexec: true })),
+            (
+                c::F_DUPFD,
+                3,
+                Ok(Fcntl::DupFd {
+                    min: 3,
+                    cloexec: false,
+                }),
+            ),
+            (
+                c::F_DUPFD_CLOEXEC,
+                0,
+                Ok(Fcntl::DupFd {
+                    min: 0,
+                    cloexec: true,
+                }),
+            ),
             (c::F_DUPFD, -1, Err(Errno::INVAL)),
             (c::F_GETFD, 0, Ok(Fcntl::GetFd)),
-            (c::F_SETFD, c::FD_CLOEXEC, Ok(Fcntl::SetFd { cloexec: true })),
+            (
+                c::F_SETFD,
+                c::FD_CLOEXEC,
+                Ok(Fcntl::SetFd { cloexec: true }),
+            ),
             (c::F_SETFD, 0, Ok(Fcntl::SetFd { cloexec: false })),
             (3, 0, Ok(Fcntl::Libc)),
             (4, 0, Ok(Fcntl::Libc)),

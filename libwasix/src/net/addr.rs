@@ -30,10 +30,20 @@ const SOCKADDR_IN6_MIN: usize = 28;
 /// A socket address decoded from C or from the host.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SockAddr {
-    V4 { port: u16, ip: [u8; 4] },
-    V6 { port: u16, ip: [u8; 16], flowinfo: u32, scope_id: u32 },
+    V4 {
+        port: u16,
+        ip: [u8; 4],
+    },
+    V6 {
+        port: u16,
+        ip: [u8; 16],
+        flowinfo: u32,
+        scope_id: u32,
+    },
     /// Path bytes up to (not including) the first NUL, stored NUL-padded.
-    Unix { path: [u8; UNIX_PATH_LEN] },
+    Unix {
+        path: [u8; UNIX_PATH_LEN],
+    },
     /// WASIX tag UNSPEC: an unnamed socket or no address.
     Unspec,
 }
@@ -88,7 +98,12 @@ pub fn to_c(addr: &SockAddr, out: &mut [u8; 2 + UNIX_PATH_LEN]) -> usize {
             out[4..8].copy_from_slice(&ip);
             SOCKADDR_IN_LEN
         }
-        SockAddr::V6 { port, ip, flowinfo, scope_id } => {
+        SockAddr::V6 {
+            port,
+            ip,
+            flowinfo,
+            scope_id,
+        } => {
             out[..2].copy_from_slice(&(c::AF_INET6 as u16).to_le_bytes());
             out[2..4].copy_from_slice(&port.to_be_bytes());
             out[4..8].copy_from_slice(&flowinfo.to_le_bytes());
@@ -122,7 +137,12 @@ pub fn to_addr_port(addr: &SockAddr) -> [u8; ADDR_PORT_SIZE] {
             rec[2..4].copy_from_slice(&port.to_le_bytes());
             rec[4..8].copy_from_slice(&ip);
         }
-        SockAddr::V6 { port, ip, flowinfo, scope_id } => {
+        SockAddr::V6 {
+            port,
+            ip,
+            flowinfo,
+            scope_id,
+        } => {
             rec[0] = 2;
             rec[2..4].copy_from_slice(&port.to_le_bytes());
             rec[4..20].copy_from_slice(&ip);
@@ -146,7 +166,10 @@ pub fn from_addr_port(rec: &[u8; ADDR_PORT_SIZE]) -> Result<SockAddr, Errno> {
     let half = |at: usize| u32::from(u16::from_le_bytes([rec[at], rec[at + 1]]));
     match rec[0] {
         0 => Ok(SockAddr::Unspec),
-        1 => Ok(SockAddr::V4 { port, ip: [rec[4], rec[5], rec[6], rec[7]] }),
+        1 => Ok(SockAddr::V4 {
+            port,
+            ip: [rec[4], rec[5], rec[6], rec[7]],
+        }),
         2 => {
             let mut ip = [0u8; 16];
             ip.copy_from_slice(&rec[4..20]);
@@ -199,11 +222,39 @@ mod tests {
         let mut un_path = [0u8; UNIX_PATH_LEN];
         un_path[..2].copy_from_slice(b"/s");
         let cases: [(&[u8], Result<SockAddr, Errno>); 9] = [
-            (&v4[..16], Ok(SockAddr::V4 { port: 8080, ip: [127, 0, 0, 1] })),
-            (&v4[..8], Ok(SockAddr::V4 { port: 8080, ip: [127, 0, 0, 1] })),
+            (
+                &v4[..16],
+                Ok(SockAddr::V4 {
+                    port: 8080,
+                    ip: [127, 0, 0, 1],
+                }),
+            ),
+            (
+                &v4[..8],
+                Ok(SockAddr::V4 {
+                    port: 8080,
+                    ip: [127, 0, 0, 1],
+                }),
+            ),
             (&v4[..7], Err(Errno::INVAL)),
-            (&v6[..32], Ok(SockAddr::V6 { port: 443, ip: v6[8..24].try_into().unwrap(), flowinfo: 0x0001_0002, scope_id: 7 })),
-            (&v6[..28], Ok(SockAddr::V6 { port: 443, ip: v6[8..24].try_into().unwrap(), flowinfo: 0x0001_0002, scope_id: 7 })),
+            (
+                &v6[..32],
+                Ok(SockAddr::V6 {
+                    port: 443,
+                    ip: v6[8..24].try_into().unwrap(),
+                    flowinfo: 0x0001_0002,
+                    scope_id: 7,
+                }),
+            ),
+            (
+                &v6[..28],
+                Ok(SockAddr::V6 {
+                    port: 443,
+                    ip: v6[8..24].try_into().unwrap(),
+                    flowinfo: 0x0001_0002,
+                    scope_id: 7,
+                }),
+            ),
             (&v6[..24], Err(Errno::INVAL)),
             (&un[..], Ok(SockAddr::Unix { path: un_path })),
             (&long_un[..], Err(Errno::NAMETOOLONG)),
@@ -217,13 +268,29 @@ mod tests {
 
     #[test]
     fn addr_port_encoding_matches_the_abi() {
-        let rec = to_addr_port(&SockAddr::V4 { port: 0x1234, ip: [10, 0, 0, 2] });
-        assert_eq!(&rec[..8], &[1, 0, 0x34, 0x12, 10, 0, 0, 2], "tag, pad, LE port, ip");
+        let rec = to_addr_port(&SockAddr::V4 {
+            port: 0x1234,
+            ip: [10, 0, 0, 2],
+        });
+        assert_eq!(
+            &rec[..8],
+            &[1, 0, 0x34, 0x12, 10, 0, 0, 2],
+            "tag, pad, LE port, ip"
+        );
         let ip6 = [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9];
-        let rec = to_addr_port(&SockAddr::V6 { port: 80, ip: ip6, flowinfo: 0x000a_000b, scope_id: 0x0003_0004 });
+        let rec = to_addr_port(&SockAddr::V6 {
+            port: 80,
+            ip: ip6,
+            flowinfo: 0x000a_000b,
+            scope_id: 0x0003_0004,
+        });
         assert_eq!(&rec[..4], &[2, 0, 80, 0]);
         assert_eq!(&rec[4..20], &ip6, "network-order bytes unchanged");
-        assert_eq!(&rec[20..28], &[0x0a, 0, 0x0b, 0, 0x03, 0, 0x04, 0], "hi/lo halves");
+        assert_eq!(
+            &rec[20..28],
+            &[0x0a, 0, 0x0b, 0, 0x03, 0, 0x04, 0],
+            "hi/lo halves"
+        );
         let mut path = [0u8; UNIX_PATH_LEN];
         path[..4].copy_from_slice(b"/tmp");
         let rec = to_addr_port(&SockAddr::Unix { path });
@@ -235,9 +302,20 @@ mod tests {
         let mut path = [0u8; UNIX_PATH_LEN];
         path[..3].copy_from_slice(b"/a!");
         let addrs = [
-            SockAddr::V4 { port: 1, ip: [1, 2, 3, 4] },
-            SockAddr::V4 { port: 65535, ip: [255; 4] },
-            SockAddr::V6 { port: 9, ip: [7; 16], flowinfo: u32::MAX, scope_id: 0x1_0001 },
+            SockAddr::V4 {
+                port: 1,
+                ip: [1, 2, 3, 4],
+            },
+            SockAddr::V4 {
+                port: 65535,
+                ip: [255; 4],
+            },
+            SockAddr::V6 {
+                port: 9,
+                ip: [7; 16],
+                flowinfo: u32::MAX,
+                scope_id: 0x1_0001,
+            },
             SockAddr::Unix { path },
             SockAddr::Unspec,
         ];
@@ -254,8 +332,22 @@ mod tests {
         let mut out = [0u8; 110];
         let mut path = [0u8; UNIX_PATH_LEN];
         let cases = [
-            (SockAddr::V4 { port: 1, ip: [0; 4] }, 16),
-            (SockAddr::V6 { port: 1, ip: [0; 16], flowinfo: 0, scope_id: 0 }, 32),
+            (
+                SockAddr::V4 {
+                    port: 1,
+                    ip: [0; 4],
+                },
+                16,
+            ),
+            (
+                SockAddr::V6 {
+                    port: 1,
+                    ip: [0; 16],
+                    flowinfo: 0,
+                    scope_id: 0,
+                },
+                32,
+            ),
             (SockAddr::Unix { path }, 2),
             (SockAddr::Unspec, 2),
         ];

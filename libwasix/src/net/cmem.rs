@@ -35,7 +35,11 @@ pub unsafe fn read_sockaddr(addr: *const sockaddr, len: socklen_t) -> Result<Soc
 ///
 /// # Safety
 /// When `out` is non-null, `len` must be valid and `out` writable for `*len` bytes.
-pub unsafe fn write_sockaddr(a: &SockAddr, out: *mut sockaddr, len: *mut socklen_t) -> Result<(), Errno> {
+pub unsafe fn write_sockaddr(
+    a: &SockAddr,
+    out: *mut sockaddr,
+    len: *mut socklen_t,
+) -> Result<(), Errno> {
     if out.is_null() {
         return Ok(());
     }

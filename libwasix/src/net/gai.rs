@@ -23,7 +23,12 @@ pub struct Hints {
 impl Hints {
     /// What a NULL `hints` means (POSIX: `AI_V4MAPPED | AI_ADDRCONFIG` is the glibc default; we
     /// keep it to "any family, any type").
-    pub const DEFAULT: Hints = Hints { flags: 0, family: c::AF_UNSPEC, socktype: 0, protocol: 0 };
+    pub const DEFAULT: Hints = Hints {
+        flags: 0,
+        family: c::AF_UNSPEC,
+        socktype: 0,
+        protocol: 0,
+    };
 
     /// Checks the hint fields, returning an `EAI_*` code for bad ones.
     pub fn check(self) -> Result<Hints, i32> {
@@ -50,9 +55,12 @@ impl Hints {
     /// datagram/UDP unless the hints narrow it down.
     pub fn socktypes(self) -> impl Iterator<Item = (i32, i32)> {
         let (st, proto) = (self.socktype, self.protocol);
-        [(c::SOCK_STREAM, c::IPPROTO_TCP), (c::SOCK_DGRAM, c::IPPROTO_UDP)]
-            .into_iter()
-            .filter(move |&(s, p)| (st == 0 || st == s) && (proto == 0 || proto == p))
+        [
+            (c::SOCK_STREAM, c::IPPROTO_TCP),
+            (c::SOCK_DGRAM, c::IPPROTO_UDP),
+        ]
+        .into_iter()
+        .filter(move |&(s, p)| (st == 0 || st == s) && (proto == 0 || proto == p))
     }
 }
 
@@ -74,9 +82,15 @@ pub fn parse_numeric_host(host: &[u8]) -> Option<IpAddr> {
 /// The addresses for a NULL host: the wildcard with `AI_PASSIVE`, else loopback; IPv4 first.
 pub fn default_hosts(flags: i32) -> [IpAddr; 2] {
     if flags & c::AI_PASSIVE != 0 {
-        [IpAddr::V4([0, 0, 0, 0].into()), IpAddr::V6(Ipv6Addr::UNSPECIFIED)]
+        [
+            IpAddr::V4([0, 0, 0, 0].into()),
+            IpAddr::V6(Ipv6Addr::UNSPECIFIED),
+        ]
     } else {
-        [IpAddr::V4([127, 0, 0, 1].into()), IpAddr::V6(Ipv6Addr::LOCALHOST)]
+        [
+            IpAddr::V4([127, 0, 0, 1].into()),
+            IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ]
     }
 }
 
@@ -143,19 +157,35 @@ mod tests {
     use super::*;
 
     fn hints(flags: i32, family: i32, socktype: i32, protocol: i32) -> Hints {
-        Hints { flags, family, socktype, protocol }
+        Hints {
+            flags,
+            family,
+            socktype,
+            protocol,
+        }
     }
 
     #[test]
     fn hint_checks() {
         let cases = [
             (Hints::DEFAULT, Ok(())),
-            (hints(c::AI_PASSIVE | c::AI_NUMERICSERV, c::AF_INET, c::SOCK_STREAM, 0), Ok(())),
+            (
+                hints(
+                    c::AI_PASSIVE | c::AI_NUMERICSERV,
+                    c::AF_INET,
+                    c::SOCK_STREAM,
+                    0,
+                ),
+                Ok(()),
+            ),
             (hints(0x8000, 0, 0, 0), Err(c::EAI_BADFLAGS)),
             (hints(0, c::AF_UNIX, 0, 0), Err(c::EAI_FAMILY)),
             (hints(0, 10, 0, 0), Err(c::EAI_FAMILY)),
             (hints(0, 0, 3, 0), Err(c::EAI_SOCKTYPE)),
-            (hints(0, 0, c::SOCK_STREAM, c::IPPROTO_UDP), Err(c::EAI_SOCKTYPE)),
+            (
+                hints(0, 0, c::SOCK_STREAM, c::IPPROTO_UDP),
+                Err(c::EAI_SOCKTYPE),
+            ),
         ];
         for (h, want) in cases {
             assert_eq!(h.check().map(|_| ()), want, "{h:?}");
@@ -164,7 +194,10 @@ mod tests {
 
     #[test]
     fn socktype_expansion() {
-        let all: [(i32, i32); 2] = [(c::SOCK_STREAM, c::IPPROTO_TCP), (c::SOCK_DGRAM, c::IPPROTO_UDP)];
+        let all: [(i32, i32); 2] = [
+            (c::SOCK_STREAM, c::IPPROTO_TCP),
+            (c::SOCK_DGRAM, c::IPPROTO_UDP),
+        ];
         let cases: [(Hints, &[(i32, i32)]); 4] = [
             (Hints::DEFAULT, &all),
             (hints(0, 0, c::SOCK_STREAM, 0), &all[..1]),
@@ -196,14 +229,23 @@ mod tests {
 
     #[test]
     fn numeric_hosts_and_records() {
-        assert_eq!(parse_numeric_host(b"10.1.2.3"), Some(IpAddr::V4([10, 1, 2, 3].into())));
-        assert_eq!(parse_numeric_host(b"::1"), Some(IpAddr::V6(Ipv6Addr::LOCALHOST)));
+        assert_eq!(
+            parse_numeric_host(b"10.1.2.3"),
+            Some(IpAddr::V4([10, 1, 2, 3].into()))
+        );
+        assert_eq!(
+            parse_numeric_host(b"::1"),
+            Some(IpAddr::V6(Ipv6Addr::LOCALHOST))
+        );
         assert_eq!(parse_numeric_host(b"example.com"), None);
         assert_eq!(parse_numeric_host(b"\xff"), None);
         let mut rec = [0u8; ADDR_IP_SIZE];
         rec[0] = 1;
         rec[2..6].copy_from_slice(&[93, 184, 216, 34]);
-        assert_eq!(parse_addr_ip(&rec), Some(IpAddr::V4([93, 184, 216, 34].into())));
+        assert_eq!(
+            parse_addr_ip(&rec),
+            Some(IpAddr::V4([93, 184, 216, 34].into()))
+        );
         rec[0] = 2;
         rec[2..18].copy_from_slice(&Ipv6Addr::LOCALHOST.octets());
         assert_eq!(parse_addr_ip(&rec), Some(IpAddr::V6(Ipv6Addr::LOCALHOST)));
@@ -227,7 +269,10 @@ mod tests {
         for (a, h, want) in cases {
             assert_eq!(for_family(a, h), want, "{a} {h:?}");
         }
-        assert_eq!(default_hosts(c::AI_PASSIVE)[0], IpAddr::V4([0, 0, 0, 0].into()));
+        assert_eq!(
+            default_hosts(c::AI_PASSIVE)[0],
+            IpAddr::V4([0, 0, 0, 0].into())
+        );
         assert_eq!(default_hosts(0)[0], IpAddr::V4([127, 0, 0, 1].into()));
     }
 
@@ -235,7 +280,10 @@ mod tests {
     fn errors() {
         assert_eq!(eai_of_errno(Errno::NOENT), (c::EAI_NONAME, None));
         assert_eq!(eai_of_errno(Errno::AGAIN), (c::EAI_AGAIN, None));
-        assert_eq!(eai_of_errno(Errno::ACCES), (c::EAI_SYSTEM, Some(Errno::ACCES)));
+        assert_eq!(
+            eai_of_errno(Errno::ACCES),
+            (c::EAI_SYSTEM, Some(Errno::ACCES))
+        );
         for code in [-1, -2, -3, -4, -5, -6, -7, -8, -10, -11, -12, 0, 5] {
             let msg = strerror(code);
             assert_eq!(msg.last(), Some(&0), "{code} NUL-terminated");

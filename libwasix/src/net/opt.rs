@@ -6,7 +6,9 @@
 //! `sock_{get,set}_opt_size`. `SO_TYPE` is answered from the preview-1 fd filetype, which
 //! every host has.
 
-use crate::abi::{Errno, RIFLAGS_DONT_WAIT, RIFLAGS_PEEK, RIFLAGS_WAITALL, SIFLAGS_DONT_WAIT, c, sockopt};
+use crate::abi::{
+    Errno, RIFLAGS_DONT_WAIT, RIFLAGS_PEEK, RIFLAGS_WAITALL, SIFLAGS_DONT_WAIT, c, sockopt,
+};
 
 /// Which WASIX call carries a `(level, name)` option.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,8 +24,12 @@ pub enum OptKind {
     /// `SO_TYPE`: read from `fd_fdstat_get` (get only).
     Type,
     /// IPv4 / IPv6 multicast membership (set only), `join` or leave.
-    MembershipV4 { join: bool },
-    MembershipV6 { join: bool },
+    MembershipV4 {
+        join: bool,
+    },
+    MembershipV6 {
+        join: bool,
+    },
 }
 
 /// Maps a C option to its WASIX carrier; unknown options are `ENOPROTOOPT`, as in POSIX.
@@ -34,19 +40,23 @@ pub fn classify(level: i32, name: i32) -> Result<OptKind, Errno> {
         (c::SOL_SOCKET, 25) => Type,
         (c::SOL_SOCKET, 13) => Linger,
         (c::SOL_SOCKET, n) => match u8::try_from(n) {
-            Ok(o @ (sockopt::REUSE_PORT
-            | sockopt::REUSE_ADDR
-            | sockopt::DONT_ROUTE
-            | sockopt::BROADCAST
-            | sockopt::LISTENING
-            | sockopt::KEEP_ALIVE
-            | sockopt::OOB_INLINE)) => Flag(o),
-            Ok(o @ (sockopt::LAST_ERROR
-            | sockopt::RECV_BUF_SIZE
-            | sockopt::SEND_BUF_SIZE
-            | sockopt::RECV_LOWAT
-            | sockopt::SEND_LOWAT
-            | sockopt::PROTO)) => Size(o),
+            Ok(
+                o @ (sockopt::REUSE_PORT
+                | sockopt::REUSE_ADDR
+                | sockopt::DONT_ROUTE
+                | sockopt::BROADCAST
+                | sockopt::LISTENING
+                | sockopt::KEEP_ALIVE
+                | sockopt::OOB_INLINE),
+            ) => Flag(o),
+            Ok(
+                o @ (sockopt::LAST_ERROR
+                | sockopt::RECV_BUF_SIZE
+                | sockopt::SEND_BUF_SIZE
+                | sockopt::RECV_LOWAT
+                | sockopt::SEND_LOWAT
+                | sockopt::PROTO),
+            ) => Size(o),
             Ok(o @ (sockopt::RECV_TIMEOUT | sockopt::SEND_TIMEOUT)) => Time(o),
             _ => return Err(Errno::NOPROTOOPT),
         },
@@ -71,10 +81,19 @@ pub fn classify(level: i32, name: i32) -> Result<OptKind, Errno> {
 pub fn check_direction(kind: OptKind, set: bool) -> Result<(), Errno> {
     let get_only = matches!(
         kind,
-        OptKind::Type | OptKind::Flag(sockopt::LISTENING) | OptKind::Size(sockopt::LAST_ERROR | sockopt::PROTO)
+        OptKind::Type
+            | OptKind::Flag(sockopt::LISTENING)
+            | OptKind::Size(sockopt::LAST_ERROR | sockopt::PROTO)
     );
-    let set_only = matches!(kind, OptKind::MembershipV4 { .. } | OptKind::MembershipV6 { .. });
-    if (set && get_only) || (!set && set_only) { Err(Errno::NOPROTOOPT) } else { Ok(()) }
+    let set_only = matches!(
+        kind,
+        OptKind::MembershipV4 { .. } | OptKind::MembershipV6 { .. }
+    );
+    if (set && get_only) || (!set && set_only) {
+        Err(Errno::NOPROTOOPT)
+    } else {
+        Ok(())
+    }
 }
 
 /// `struct ip_mreq {imr_multiaddr, imr_interface}` -> the two `addr_ip4` records.
@@ -118,7 +137,11 @@ pub fn timeval_to_ns(bytes: &[u8]) -> Result<Option<u64>, Errno> {
     if sec == 0 && usec == 0 {
         return Ok(None);
     }
-    Ok(Some((sec as u64).saturating_mul(1_000_000_000).saturating_add(usec as u64 * 1000)))
+    Ok(Some(
+        (sec as u64)
+            .saturating_mul(1_000_000_000)
+            .saturating_add(usec as u64 * 1000),
+    ))
 }
 
 /// `option_timestamp` nanoseconds -> `struct timeval` bytes; none = zero (no timeout).
@@ -133,9 +156,10 @@ pub fn ns_to_timeval(ns: Option<u64>) -> [u8; 16] {
 /// A `struct linger {l_onoff, l_linger (seconds)}` -> linger time; off = none.
 pub fn linger_to_ns(bytes: &[u8]) -> Result<Option<u64>, Errno> {
     let (on, secs) = match bytes {
-        [a, b, c, d, e, f, g, h, ..] => {
-            (i32::from_le_bytes([*a, *b, *c, *d]), i32::from_le_bytes([*e, *f, *g, *h]))
-        }
+        [a, b, c, d, e, f, g, h, ..] => (
+            i32::from_le_bytes([*a, *b, *c, *d]),
+            i32::from_le_bytes([*e, *f, *g, *h]),
+        ),
         _ => return Err(Errno::INVAL),
     };
     match (on, u64::try_from(secs)) {
@@ -150,7 +174,9 @@ pub fn ns_to_linger(ns: Option<u64>) -> [u8; 8] {
     let mut out = [0u8; 8];
     if let Some(ns) = ns {
         out[..4].copy_from_slice(&1i32.to_le_bytes());
-        out[4..].copy_from_slice(&(i32::try_from(ns / 1_000_000_000).unwrap_or(i32::MAX)).to_le_bytes());
+        out[4..].copy_from_slice(
+            &(i32::try_from(ns / 1_000_000_000).unwrap_or(i32::MAX)).to_le_bytes(),
+        );
     }
     out
 }
@@ -211,7 +237,11 @@ pub fn send_flags(flags: i32) -> Result<u16, Errno> {
     if flags & !(c::MSG_DONTWAIT | c::MSG_NOSIGNAL) != 0 {
         return Err(Errno::NOTSUP);
     }
-    Ok(if flags & c::MSG_DONTWAIT != 0 { SIFLAGS_DONT_WAIT } else { 0 })
+    Ok(if flags & c::MSG_DONTWAIT != 0 {
+        SIFLAGS_DONT_WAIT
+    } else {
+        0
+    })
 }
 
 /// The C `type` argument of `socket`/`socketpair` split into the WASIX `sock_type` and the
@@ -252,13 +282,28 @@ mod tests {
             ((c::SOL_SOCKET, 0), Err(Errno::NOPROTOOPT)),
             ((c::SOL_SOCKET, 21), Err(Errno::NOPROTOOPT)),
             ((c::SOL_SOCKET, 300), Err(Errno::NOPROTOOPT)),
-            ((c::IPPROTO_TCP, c::TCP_NODELAY), Ok(Flag(sockopt::NO_DELAY))),
+            (
+                (c::IPPROTO_TCP, c::TCP_NODELAY),
+                Ok(Flag(sockopt::NO_DELAY)),
+            ),
             ((c::IPPROTO_TCP, 4), Err(Errno::NOPROTOOPT)),
             ((c::IPPROTO_IP, c::IP_TTL), Ok(Size(sockopt::TTL))),
-            ((c::IPPROTO_IP, c::IP_MULTICAST_LOOP), Ok(Flag(sockopt::MULTICAST_LOOP_V4))),
-            ((c::IPPROTO_IP, c::IP_ADD_MEMBERSHIP), Ok(MembershipV4 { join: true })),
-            ((c::IPPROTO_IPV6, c::IPV6_V6ONLY), Ok(Flag(sockopt::ONLY_V6))),
-            ((c::IPPROTO_IPV6, c::IPV6_LEAVE_GROUP), Ok(MembershipV6 { join: false })),
+            (
+                (c::IPPROTO_IP, c::IP_MULTICAST_LOOP),
+                Ok(Flag(sockopt::MULTICAST_LOOP_V4)),
+            ),
+            (
+                (c::IPPROTO_IP, c::IP_ADD_MEMBERSHIP),
+                Ok(MembershipV4 { join: true }),
+            ),
+            (
+                (c::IPPROTO_IPV6, c::IPV6_V6ONLY),
+                Ok(Flag(sockopt::ONLY_V6)),
+            ),
+            (
+                (c::IPPROTO_IPV6, c::IPV6_LEAVE_GROUP),
+                Ok(MembershipV6 { join: false }),
+            ),
             ((99, 1), Err(Errno::NOPROTOOPT)),
         ];
         for ((level, name), want) in cases {
@@ -281,7 +326,10 @@ mod tests {
         for (k, set, want) in cases {
             assert_eq!(check_direction(k, set), want, "{k:?} set={set}");
         }
-        assert_eq!(mreq_v4(&[224, 0, 0, 1, 0, 0, 0, 0]), Ok(([224, 0, 0, 1], [0; 4])));
+        assert_eq!(
+            mreq_v4(&[224, 0, 0, 1, 0, 0, 0, 0]),
+            Ok(([224, 0, 0, 1], [0; 4]))
+        );
         assert_eq!(mreq_v4(&[1, 2, 3]), Err(Errno::INVAL));
         let mut m6 = [0u8; 20];
         m6[0] = 0xff;
@@ -313,7 +361,10 @@ mod tests {
         assert_eq!(timeval_to_ns(&[0; 8]), Err(Errno::INVAL));
         assert_eq!(ns_to_timeval(Some(2_000_003_000)), tv(2, 3));
         assert_eq!(ns_to_timeval(None), tv(0, 0));
-        assert_eq!(parse_option_timestamp(&option_timestamp(Some(42))), Some(42));
+        assert_eq!(
+            parse_option_timestamp(&option_timestamp(Some(42))),
+            Some(42)
+        );
         assert_eq!(parse_option_timestamp(&option_timestamp(None)), None);
         assert_eq!(option_timestamp(Some(1))[..2], [1, 0]);
     }
@@ -347,7 +398,10 @@ mod tests {
         let recv = [
             (0, Ok(0)),
             (c::MSG_PEEK, Ok(RIFLAGS_PEEK)),
-            (c::MSG_WAITALL | c::MSG_DONTWAIT, Ok(RIFLAGS_WAITALL | RIFLAGS_DONT_WAIT)),
+            (
+                c::MSG_WAITALL | c::MSG_DONTWAIT,
+                Ok(RIFLAGS_WAITALL | RIFLAGS_DONT_WAIT),
+            ),
             (c::MSG_NOSIGNAL, Ok(0)),
             (0x1, Err(Errno::NOTSUP)),
         ];
@@ -368,9 +422,30 @@ mod tests {
     #[test]
     fn socket_types() {
         let cases = [
-            (1, SockType { base: 1, nonblock: false, cloexec: false }),
-            (2 | 0x4000, SockType { base: 2, nonblock: true, cloexec: false }),
-            (1 | 0x2000 | 0x4000, SockType { base: 1, nonblock: true, cloexec: true }),
+            (
+                1,
+                SockType {
+                    base: 1,
+                    nonblock: false,
+                    cloexec: false,
+                },
+            ),
+            (
+                2 | 0x4000,
+                SockType {
+                    base: 2,
+                    nonblock: true,
+                    cloexec: false,
+                },
+            ),
+            (
+                1 | 0x2000 | 0x4000,
+                SockType {
+                    base: 1,
+                    nonblock: true,
+                    cloexec: true,
+                },
+            ),
         ];
         for (ty, want) in cases {
             assert_eq!(split_sock_type(ty), want);

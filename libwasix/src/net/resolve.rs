@@ -43,7 +43,12 @@ pub unsafe extern "C" fn getaddrinfo(
     // SAFETY: a non-null `hints` points to an `addrinfo` (POSIX contract).
     let hints = match unsafe { hints.as_ref() } {
         None => Hints::DEFAULT,
-        Some(h) => Hints { flags: h.ai_flags, family: h.ai_family, socktype: h.ai_socktype, protocol: h.ai_protocol },
+        Some(h) => Hints {
+            flags: h.ai_flags,
+            family: h.ai_family,
+            socktype: h.ai_socktype,
+            protocol: h.ai_protocol,
+        },
     };
     match lookup(node, service, hints) {
         Ok(list) => {
@@ -55,7 +60,11 @@ pub unsafe extern "C" fn getaddrinfo(
     }
 }
 
-fn lookup(node: Option<&[u8]>, service: Option<&[u8]>, hints: Hints) -> Result<*mut addrinfo, c_int> {
+fn lookup(
+    node: Option<&[u8]>,
+    service: Option<&[u8]>,
+    hints: Hints,
+) -> Result<*mut addrinfo, c_int> {
     let hints = hints.check()?;
     if node.is_none() && service.is_none() {
         return Err(c::EAI_NONAME);
@@ -89,14 +98,28 @@ fn lookup(node: Option<&[u8]>, service: Option<&[u8]>, hints: Hints) -> Result<*
             }
         },
     };
-    let canon = (hints.flags & c::AI_CANONNAME != 0).then_some(node).flatten();
+    let canon = (hints.flags & c::AI_CANONNAME != 0)
+        .then_some(node)
+        .flatten();
     let mut head: *mut addrinfo = ptr::null_mut();
     let mut tail: *mut *mut addrinfo = &mut head;
-    for ip in found[..count].iter().flatten().filter_map(|&ip| gai::for_family(ip, hints)) {
+    for ip in found[..count]
+        .iter()
+        .flatten()
+        .filter_map(|&ip| gai::for_family(ip, hints))
+    {
         for (socktype, protocol) in hints.socktypes() {
             let sa = match ip {
-                IpAddr::V4(v4) => SockAddr::V4 { port, ip: v4.octets() },
-                IpAddr::V6(v6) => SockAddr::V6 { port, ip: v6.octets(), flowinfo: 0, scope_id: 0 },
+                IpAddr::V4(v4) => SockAddr::V4 {
+                    port,
+                    ip: v4.octets(),
+                },
+                IpAddr::V6(v6) => SockAddr::V6 {
+                    port,
+                    ip: v6.octets(),
+                    flowinfo: 0,
+                    scope_id: 0,
+                },
             };
             let name = if head.is_null() { canon } else { None };
             let Some(n) = new_node(&sa, socktype, protocol, name) else {
@@ -111,11 +134,20 @@ fn lookup(node: Option<&[u8]>, service: Option<&[u8]>, hints: Hints) -> Result<*
             }
         }
     }
-    if head.is_null() { Err(c::EAI_NONAME) } else { Ok(head) }
+    if head.is_null() {
+        Err(c::EAI_NONAME)
+    } else {
+        Ok(head)
+    }
 }
 
 /// Allocates one result node (see the module doc for the block layout).
-fn new_node(sa: &SockAddr, socktype: c_int, protocol: c_int, canon: Option<&[u8]>) -> Option<*mut addrinfo> {
+fn new_node(
+    sa: &SockAddr,
+    socktype: c_int,
+    protocol: c_int,
+    canon: Option<&[u8]>,
+) -> Option<*mut addrinfo> {
     let canon_len = canon.map_or(0, |n| n.len() + 1);
     // SAFETY: plain allocation; checked for null below.
     let block = unsafe { libc::malloc(ADDR_AT + ADDR_ROOM + canon_len) }.cast::<u8>();
@@ -140,7 +172,11 @@ fn new_node(sa: &SockAddr, socktype: c_int, protocol: c_int, canon: Option<&[u8]
         let node = block.cast::<addrinfo>();
         node.write(addrinfo {
             ai_flags: 0,
-            ai_family: if matches!(sa, SockAddr::V4 { .. }) { c::AF_INET } else { c::AF_INET6 },
+            ai_family: if matches!(sa, SockAddr::V4 { .. }) {
+                c::AF_INET
+            } else {
+                c::AF_INET6
+            },
             ai_socktype: socktype,
             ai_protocol: protocol,
             ai_addrlen: len as socklen_t,

@@ -16,19 +16,36 @@ use crate::abi::{Errno, FDFLAGS_NONBLOCK, c};
 use crate::{errno, io, sys};
 
 crate::same_signature_as_libc!(
-    socket, socketpair, bind, connect, listen, accept, accept4, getsockname, getpeername, shutdown
+    socket,
+    socketpair,
+    bind,
+    connect,
+    listen,
+    accept,
+    accept4,
+    getsockname,
+    getpeername,
+    shutdown
 );
 
 /// Similar to `socket` in POSIX: `SOCK_NONBLOCK`/`SOCK_CLOEXEC` are applied after `sock_open`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn socket(domain: c_int, ty: c_int, protocol: c_int) -> c_int {
     let t = split_sock_type(ty);
-    errno::int(sys::sock_open(domain, t.base, protocol).and_then(|fd| io::fd_flags_or_close(&[fd], t.nonblock, t.cloexec).map(|()| fd)))
+    errno::int(
+        sys::sock_open(domain, t.base, protocol)
+            .and_then(|fd| io::fd_flags_or_close(&[fd], t.nonblock, t.cloexec).map(|()| fd)),
+    )
 }
 
 /// Similar to `socketpair` in POSIX.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn socketpair(domain: c_int, ty: c_int, protocol: c_int, sv: *mut c_int) -> c_int {
+pub unsafe extern "C" fn socketpair(
+    domain: c_int,
+    ty: c_int,
+    protocol: c_int,
+    sv: *mut c_int,
+) -> c_int {
     if sv.is_null() {
         return errno::int(Err(Errno::FAULT));
     }
@@ -46,14 +63,20 @@ pub unsafe extern "C" fn socketpair(domain: c_int, ty: c_int, protocol: c_int, s
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bind(fd: c_int, address: *const sockaddr, len: socklen_t) -> c_int {
     // SAFETY: the caller passes `len` readable bytes at `address`.
-    errno::unit(unsafe { read_sockaddr(address, len) }.and_then(|a| sys::sock_bind(fd, &addr::to_addr_port(&a))))
+    errno::unit(
+        unsafe { read_sockaddr(address, len) }
+            .and_then(|a| sys::sock_bind(fd, &addr::to_addr_port(&a))),
+    )
 }
 
 /// Similar to `connect` in POSIX (`EINPROGRESS` on a non-blocking socket comes from the host).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn connect(fd: c_int, address: *const sockaddr, len: socklen_t) -> c_int {
     // SAFETY: the caller passes `len` readable bytes at `address`.
-    errno::unit(unsafe { read_sockaddr(address, len) }.and_then(|a| sys::sock_connect(fd, &addr::to_addr_port(&a))))
+    errno::unit(
+        unsafe { read_sockaddr(address, len) }
+            .and_then(|a| sys::sock_connect(fd, &addr::to_addr_port(&a))),
+    )
 }
 
 /// Similar to `listen` in POSIX; a negative backlog means 0.
@@ -72,17 +95,27 @@ pub unsafe extern "C" fn accept(fd: c_int, address: *mut sockaddr, len: *mut soc
 /// Similar to `accept4` in Linux: `SOCK_NONBLOCK` becomes the new fd's fdflags in
 /// `sock_accept_v2`, `SOCK_CLOEXEC` is set afterwards.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn accept4(fd: c_int, address: *mut sockaddr, len: *mut socklen_t, flags: c_int) -> c_int {
+pub unsafe extern "C" fn accept4(
+    fd: c_int,
+    address: *mut sockaddr,
+    len: *mut socklen_t,
+    flags: c_int,
+) -> c_int {
     if flags & !(c::SOCK_NONBLOCK | c::SOCK_CLOEXEC) != 0 {
         return errno::int(Err(Errno::INVAL));
     }
-    let fdflags = if flags & c::SOCK_NONBLOCK != 0 { FDFLAGS_NONBLOCK } else { 0 };
+    let fdflags = if flags & c::SOCK_NONBLOCK != 0 {
+        FDFLAGS_NONBLOCK
+    } else {
+        0
+    };
     errno::int(sys::sock_accept(fd, fdflags).and_then(|(new, peer)| {
-        let stored = io::fd_flags_or_close(&[new], false, flags & c::SOCK_CLOEXEC != 0).and_then(|()| {
-            let peer = addr::from_addr_port(&peer).unwrap_or(SockAddr::Unspec);
-            // SAFETY: the caller passes a writable `(address, len)` pair or a null address.
-            unsafe { write_sockaddr(&peer, address, len) }
-        });
+        let stored =
+            io::fd_flags_or_close(&[new], false, flags & c::SOCK_CLOEXEC != 0).and_then(|()| {
+                let peer = addr::from_addr_port(&peer).unwrap_or(SockAddr::Unspec);
+                // SAFETY: the caller passes a writable `(address, len)` pair or a null address.
+                unsafe { write_sockaddr(&peer, address, len) }
+            });
         stored.inspect_err(|_| {
             let _ = sys::fd_close(new);
         })?;
@@ -92,7 +125,11 @@ pub unsafe extern "C" fn accept4(fd: c_int, address: *mut sockaddr, len: *mut so
 
 /// Similar to `getsockname` in POSIX.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn getsockname(fd: c_int, address: *mut sockaddr, len: *mut socklen_t) -> c_int {
+pub unsafe extern "C" fn getsockname(
+    fd: c_int,
+    address: *mut sockaddr,
+    len: *mut socklen_t,
+) -> c_int {
     if address.is_null() {
         return errno::int(Err(Errno::FAULT));
     }
@@ -103,7 +140,11 @@ pub unsafe extern "C" fn getsockname(fd: c_int, address: *mut sockaddr, len: *mu
 
 /// Similar to `getpeername` in POSIX.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn getpeername(fd: c_int, address: *mut sockaddr, len: *mut socklen_t) -> c_int {
+pub unsafe extern "C" fn getpeername(
+    fd: c_int,
+    address: *mut sockaddr,
+    len: *mut socklen_t,
+) -> c_int {
     if address.is_null() {
         return errno::int(Err(Errno::FAULT));
     }

@@ -16,7 +16,13 @@ crate::same_signature_as_libc!(getsockopt, setsockopt);
 
 /// Similar to `getsockopt` in POSIX; values longer than `*len` are truncated.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn getsockopt(fd: c_int, level: c_int, name: c_int, value: *mut c_void, len: *mut socklen_t) -> c_int {
+pub unsafe extern "C" fn getsockopt(
+    fd: c_int,
+    level: c_int,
+    name: c_int,
+    value: *mut c_void,
+    len: *mut socklen_t,
+) -> c_int {
     if value.is_null() || len.is_null() {
         return errno::int(Err(Errno::FAULT));
     }
@@ -35,7 +41,9 @@ pub unsafe extern "C" fn getsockopt(fd: c_int, level: c_int, name: c_int, value:
                 int(&mut out, i32::try_from(v).unwrap_or(i32::MAX))
             }
             OptKind::Time(o) => {
-                out = opt::ns_to_timeval(opt::parse_option_timestamp(&sys::sock_get_opt_time(fd, o)?));
+                out = opt::ns_to_timeval(opt::parse_option_timestamp(&sys::sock_get_opt_time(
+                    fd, o,
+                )?));
                 16
             }
             OptKind::Linger => {
@@ -43,8 +51,13 @@ pub unsafe extern "C" fn getsockopt(fd: c_int, level: c_int, name: c_int, value:
                 out[..8].copy_from_slice(&opt::ns_to_linger(ns));
                 8
             }
-            OptKind::Type => int(&mut out, opt::socket_type_of_filetype(sys::fd_fdstat_get(fd)?.0)?),
-            OptKind::MembershipV4 { .. } | OptKind::MembershipV6 { .. } => return Err(Errno::NOPROTOOPT),
+            OptKind::Type => int(
+                &mut out,
+                opt::socket_type_of_filetype(sys::fd_fdstat_get(fd)?.0)?,
+            ),
+            OptKind::MembershipV4 { .. } | OptKind::MembershipV6 { .. } => {
+                return Err(Errno::NOPROTOOPT);
+            }
         };
         Ok((out, n))
     })();
@@ -60,7 +73,13 @@ pub unsafe extern "C" fn getsockopt(fd: c_int, level: c_int, name: c_int, value:
 
 /// Similar to `setsockopt` in POSIX.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn setsockopt(fd: c_int, level: c_int, name: c_int, value: *const c_void, len: socklen_t) -> c_int {
+pub unsafe extern "C" fn setsockopt(
+    fd: c_int,
+    level: c_int,
+    name: c_int,
+    value: *const c_void,
+    len: socklen_t,
+) -> c_int {
     let set = (|| {
         let kind = opt::classify(level, name)?;
         opt::check_direction(kind, true)?;
@@ -72,8 +91,14 @@ pub unsafe extern "C" fn setsockopt(fd: c_int, level: c_int, name: c_int, value:
                 let n = u64::try_from(opt::int_value(v)?).map_err(|_| Errno::INVAL)?;
                 sys::sock_set_opt_size(fd, o, n)
             }
-            OptKind::Time(o) => sys::sock_set_opt_time(fd, o, &opt::option_timestamp(opt::timeval_to_ns(v)?)),
-            OptKind::Linger => sys::sock_set_opt_time(fd, sockopt::LINGER, &opt::option_timestamp(opt::linger_to_ns(v)?)),
+            OptKind::Time(o) => {
+                sys::sock_set_opt_time(fd, o, &opt::option_timestamp(opt::timeval_to_ns(v)?))
+            }
+            OptKind::Linger => sys::sock_set_opt_time(
+                fd,
+                sockopt::LINGER,
+                &opt::option_timestamp(opt::linger_to_ns(v)?),
+            ),
             OptKind::MembershipV4 { join } => {
                 let (group, iface) = opt::mreq_v4(v)?;
                 sys::sock_multicast_v4(fd, join, &group, &iface)

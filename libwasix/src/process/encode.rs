@@ -15,13 +15,28 @@ use crate::abi::{Errno, FD_OP_SIZE, FDFLAGSEXT_CLOEXEC, JOIN_NON_BLOCKING, JOIN_
 /// A recorded file action, in the order the caller added it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FdOp {
-    Close { fd: i32 },
+    Close {
+        fd: i32,
+    },
     /// `dup2(src, fd)` in the child.
-    Dup2 { src: i32, fd: i32 },
+    Dup2 {
+        src: i32,
+        fd: i32,
+    },
     /// `open(path, oflag)` as `fd`; `path` is a guest pointer + length (no NUL).
-    Open { fd: i32, path: u32, path_len: u32, oflag: i32 },
-    Chdir { path: u32, path_len: u32 },
-    Fchdir { fd: i32 },
+    Open {
+        fd: i32,
+        path: u32,
+        path_len: u32,
+        oflag: i32,
+    },
+    Chdir {
+        path: u32,
+        path_len: u32,
+    },
+    Fchdir {
+        fd: i32,
+    },
 }
 
 /// `proc_spawn_fd_op_name`.
@@ -53,7 +68,12 @@ pub fn encode_fd_op(op: &FdOp) -> [u8; FD_OP_SIZE] {
             put(4, &fd.to_le_bytes());
             put(8, &src.to_le_bytes());
         }
-        FdOp::Open { fd, path, path_len, oflag } => {
+        FdOp::Open {
+            fd,
+            path,
+            path_len,
+            oflag,
+        } => {
             put(0, &[OP_OPEN]);
             put(4, &fd.to_le_bytes());
             put(12, &path.to_le_bytes());
@@ -73,7 +93,11 @@ pub fn encode_fd_op(op: &FdOp) -> [u8; FD_OP_SIZE] {
             put(32, &rights.to_le_bytes());
             put(40, &ALL_RIGHTS.to_le_bytes());
             put(48, &((oflag & 0xfff) as u16).to_le_bytes());
-            let ext = if oflag & c::O_CLOEXEC != 0 { FDFLAGSEXT_CLOEXEC } else { 0 };
+            let ext = if oflag & c::O_CLOEXEC != 0 {
+                FDFLAGSEXT_CLOEXEC
+            } else {
+                0
+            };
             put(50, &ext.to_le_bytes());
         }
         FdOp::Chdir { path, path_len } => {
@@ -102,7 +126,10 @@ pub fn list_len<'a>(entries: impl Iterator<Item = &'a [u8]>) -> Result<usize, Er
 }
 
 /// Writes the list into `out` (exactly `list_len` bytes long).
-pub fn write_list<'a>(entries: impl Iterator<Item = &'a [u8]>, out: &mut [u8]) -> Result<(), Errno> {
+pub fn write_list<'a>(
+    entries: impl Iterator<Item = &'a [u8]>,
+    out: &mut [u8],
+) -> Result<(), Errno> {
     let mut at = 0;
     for e in entries {
         let end = at + e.len();
@@ -110,7 +137,11 @@ pub fn write_list<'a>(entries: impl Iterator<Item = &'a [u8]>, out: &mut [u8]) -
         *out.get_mut(end).ok_or(Errno::INVAL)? = b'\n';
         at = end + 1;
     }
-    if at == out.len() { Ok(()) } else { Err(Errno::INVAL) }
+    if at == out.len() {
+        Ok(())
+    } else {
+        Err(Errno::INVAL)
+    }
 }
 
 /// Checks `posix_spawnattr` flags: what WASIX cannot do is `ENOTSUP` instead of being ignored.
@@ -121,24 +152,42 @@ pub fn check_spawn_flags(flags: i32) -> Result<(), Errno> {
         | c::POSIX_SPAWN_SETSCHEDPARAM
         | c::POSIX_SPAWN_SETSCHEDULER
         | c::POSIX_SPAWN_SETSID;
-    if flags & unsupported != 0 { Err(Errno::NOTSUP) } else { Ok(()) }
+    if flags & unsupported != 0 {
+        Err(Errno::NOTSUP)
+    } else {
+        Ok(())
+    }
 }
 
 /// `POSIX_SPAWN_SETSIGMASK` with a non-empty mask cannot be passed to the child.
 pub fn check_sigmask(flags: i32, mask: u64) -> Result<(), Errno> {
-    if flags & c::POSIX_SPAWN_SETSIGMASK != 0 && mask != 0 { Err(Errno::NOTSUP) } else { Ok(()) }
+    if flags & c::POSIX_SPAWN_SETSIGMASK != 0 && mask != 0 {
+        Err(Errno::NOTSUP)
+    } else {
+        Ok(())
+    }
 }
 
 /// The signal-disposition records for `POSIX_SPAWN_SETSIGDEF` with set `def` (bit n-1 =
 /// signal n): `(signal, DEFAULT)` pairs.
 pub fn sigdefault_records(flags: i32, def: u64) -> impl Iterator<Item = [u8; 2]> {
-    let def = if flags & c::POSIX_SPAWN_SETSIGDEF != 0 { def } else { 0 };
-    (1u8..=64).filter(move |s| def & (1u64 << (s - 1)) != 0).map(|s| [s, 0])
+    let def = if flags & c::POSIX_SPAWN_SETSIGDEF != 0 {
+        def
+    } else {
+        0
+    };
+    (1u8..=64)
+        .filter(move |s| def & (1u64 << (s - 1)) != 0)
+        .map(|s| [s, 0])
 }
 
 /// Signal-set bit for `signum`, or `EINVAL` outside 1..NSIG.
 pub fn sig_bit(signum: i32) -> Result<u64, Errno> {
-    if (1..c::NSIG).contains(&signum) { Ok(1u64 << (signum - 1)) } else { Err(Errno::INVAL) }
+    if (1..c::NSIG).contains(&signum) {
+        Ok(1u64 << (signum - 1))
+    } else {
+        Err(Errno::INVAL)
+    }
 }
 
 /// waitpid's `pid` -> the `option_pid` to join: `-1` and `0` = any child (WASIX has no process
@@ -194,22 +243,41 @@ mod tests {
         assert_eq!((close[0], u32_at(&close, 4)), (OP_CLOSE, 7));
         let dup = encode_fd_op(&FdOp::Dup2 { src: 5, fd: 1 });
         assert_eq!((dup[0], u32_at(&dup, 4), u32_at(&dup, 8)), (OP_DUP2, 1, 5));
-        let chdir = encode_fd_op(&FdOp::Chdir { path: 0x1000, path_len: 4 });
-        assert_eq!((chdir[0], u32_at(&chdir, 12), u32_at(&chdir, 16)), (OP_CHDIR, 0x1000, 4));
+        let chdir = encode_fd_op(&FdOp::Chdir {
+            path: 0x1000,
+            path_len: 4,
+        });
+        assert_eq!(
+            (chdir[0], u32_at(&chdir, 12), u32_at(&chdir, 16)),
+            (OP_CHDIR, 0x1000, 4)
+        );
         let fchdir = encode_fd_op(&FdOp::Fchdir { fd: 9 });
         assert_eq!((fchdir[0], u32_at(&fchdir, 4)), (OP_FCHDIR, 9));
         // O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC in wasi-libc's encoding.
         let oflag = c::O_WRONLY | (1 << 12) | (8 << 12) | 1 | c::O_CLOEXEC;
-        let open = encode_fd_op(&FdOp::Open { fd: 2, path: 0x2000, path_len: 8, oflag });
+        let open = encode_fd_op(&FdOp::Open {
+            fd: 2,
+            path: 0x2000,
+            path_len: 8,
+            oflag,
+        });
         assert_eq!(open[0], OP_OPEN);
-        assert_eq!((u32_at(&open, 4), u32_at(&open, 12), u32_at(&open, 16)), (2, 0x2000, 8));
+        assert_eq!(
+            (u32_at(&open, 4), u32_at(&open, 12), u32_at(&open, 16)),
+            (2, 0x2000, 8)
+        );
         assert_eq!(u32_at(&open, 20), 1, "follow symlinks");
         assert_eq!(u16::from_le_bytes([open[24], open[25]]), 9, "CREAT|TRUNC");
         let rights = u64::from_le_bytes(open[32..40].try_into().unwrap());
         assert_eq!(rights & (RIGHT_FD_READ | RIGHT_FD_WRITE), RIGHT_FD_WRITE);
         assert_eq!(u16::from_le_bytes([open[48], open[49]]), 1, "APPEND");
         assert_eq!(u16::from_le_bytes([open[50], open[51]]), FDFLAGSEXT_CLOEXEC);
-        let ro = encode_fd_op(&FdOp::Open { fd: 0, path: 1, path_len: 1, oflag: c::O_RDONLY | c::O_NOFOLLOW });
+        let ro = encode_fd_op(&FdOp::Open {
+            fd: 0,
+            path: 1,
+            path_len: 1,
+            oflag: c::O_RDONLY | c::O_NOFOLLOW,
+        });
         assert_eq!(u32_at(&ro, 20), 0, "O_NOFOLLOW");
         let rights = u64::from_le_bytes(ro[32..40].try_into().unwrap());
         assert_eq!(rights & (RIGHT_FD_READ | RIGHT_FD_WRITE), RIGHT_FD_READ);
@@ -227,14 +295,20 @@ mod tests {
         assert_eq!(list_len([&b"x\ny"[..]].into_iter()), Err(Errno::INVAL));
         assert_eq!(list_len(core::iter::empty()), Ok(0));
         let mut short = [0u8; 3];
-        assert_eq!(write_list([&b"abc"[..]].into_iter(), &mut short), Err(Errno::INVAL));
+        assert_eq!(
+            write_list([&b"abc"[..]].into_iter(), &mut short),
+            Err(Errno::INVAL)
+        );
     }
 
     #[test]
     fn spawn_attr_checks() {
         let cases = [
             (0, Ok(())),
-            (c::POSIX_SPAWN_SETSIGDEF | c::POSIX_SPAWN_SETSIGMASK | c::POSIX_SPAWN_USEVFORK, Ok(())),
+            (
+                c::POSIX_SPAWN_SETSIGDEF | c::POSIX_SPAWN_SETSIGMASK | c::POSIX_SPAWN_USEVFORK,
+                Ok(()),
+            ),
             (c::POSIX_SPAWN_SETPGROUP, Err(Errno::NOTSUP)),
             (c::POSIX_SPAWN_SETSID, Err(Errno::NOTSUP)),
             (c::POSIX_SPAWN_RESETIDS, Err(Errno::NOTSUP)),
@@ -243,7 +317,10 @@ mod tests {
             assert_eq!(check_spawn_flags(f), want, "{f:#x}");
         }
         assert_eq!(check_sigmask(c::POSIX_SPAWN_SETSIGMASK, 0), Ok(()));
-        assert_eq!(check_sigmask(c::POSIX_SPAWN_SETSIGMASK, 1 << 12), Err(Errno::NOTSUP));
+        assert_eq!(
+            check_sigmask(c::POSIX_SPAWN_SETSIGMASK, 1 << 12),
+            Err(Errno::NOTSUP)
+        );
         assert_eq!(check_sigmask(0, 1 << 12), Ok(()));
     }
 
@@ -253,8 +330,17 @@ mod tests {
         let got: Vec<_> = sigdefault_records(c::POSIX_SPAWN_SETSIGDEF, pipe_and_term).collect();
         assert_eq!(got, [[13, 0], [15, 0]]);
         assert_eq!(sigdefault_records(0, pipe_and_term).count(), 0);
-        assert_eq!(sigdefault_records(c::POSIX_SPAWN_SETSIGDEF, u64::MAX).count(), 64);
-        let bits = [(1, Ok(1)), (13, Ok(1 << 12)), (64, Ok(1 << 63)), (0, Err(Errno::INVAL)), (65, Err(Errno::INVAL))];
+        assert_eq!(
+            sigdefault_records(c::POSIX_SPAWN_SETSIGDEF, u64::MAX).count(),
+            64
+        );
+        let bits = [
+            (1, Ok(1)),
+            (13, Ok(1 << 12)),
+            (64, Ok(1 << 63)),
+            (0, Err(Errno::INVAL)),
+            (65, Err(Errno::INVAL)),
+        ];
         for (s, want) in bits {
             assert_eq!(sig_bit(s), want, "sig {s}");
         }
@@ -262,11 +348,21 @@ mod tests {
 
     #[test]
     fn waitpid_arguments() {
-        let targets = [(-1, Ok(None)), (0, Ok(None)), (42, Ok(Some(42))), (-5, Err(Errno::CHILD))];
+        let targets = [
+            (-1, Ok(None)),
+            (0, Ok(None)),
+            (42, Ok(Some(42))),
+            (-5, Err(Errno::CHILD)),
+        ];
         for (p, want) in targets {
             assert_eq!(join_target(p), want, "pid {p}");
         }
-        let flags = [(0, Ok(0)), (c::WNOHANG, Ok(1)), (c::WNOHANG | c::WUNTRACED, Ok(3)), (8, Err(Errno::INVAL))];
+        let flags = [
+            (0, Ok(0)),
+            (c::WNOHANG, Ok(1)),
+            (c::WNOHANG | c::WUNTRACED, Ok(3)),
+            (8, Err(Errno::INVAL)),
+        ];
         for (o, want) in flags {
             assert_eq!(join_flags(o), want, "options {o}");
         }

@@ -79,7 +79,11 @@ impl Buf {
     fn new(len: usize) -> Result<Buf, Errno> {
         // SAFETY: plain allocation (at least one byte so a null result means failure).
         let p = unsafe { libc::malloc(len.max(1)) }.cast::<u8>();
-        if p.is_null() { Err(Errno::NOMEM) } else { Ok(Buf(p)) }
+        if p.is_null() {
+            Err(Errno::NOMEM)
+        } else {
+            Ok(Buf(p))
+        }
     }
 }
 
@@ -97,7 +101,13 @@ impl Drop for Buf {
 unsafe fn c_strings<'a>(arr: *const *mut c_char) -> impl Iterator<Item = &'a [u8]> + Clone {
     (0..)
         // SAFETY: entries up to the terminating NULL are readable (caller contract).
-        .map(move |i| if arr.is_null() { ptr::null_mut() } else { unsafe { *arr.add(i) } })
+        .map(move |i| {
+            if arr.is_null() {
+                ptr::null_mut()
+            } else {
+                unsafe { *arr.add(i) }
+            }
+        })
         .take_while(|p| !p.is_null())
         // SAFETY: each entry is a NUL-terminated string (caller contract).
         .map(|p| unsafe { CStr::from_ptr(p) }.to_bytes())
@@ -108,7 +118,9 @@ fn list<'a>(entries: impl Iterator<Item = &'a [u8]> + Clone) -> Result<(Buf, usi
     let len = encode::list_len(entries.clone())?;
     let buf = Buf::new(len)?;
     // SAFETY: `buf` holds `len` bytes.
-    encode::write_list(entries, unsafe { core::slice::from_raw_parts_mut(buf.0, len) })?;
+    encode::write_list(entries, unsafe {
+        core::slice::from_raw_parts_mut(buf.0, len)
+    })?;
     Ok((buf, len))
 }
 
@@ -146,7 +158,8 @@ unsafe fn spawn(
     let words_per_op = FD_OP_SIZE / 8;
     let ops = Buf::new(count * FD_OP_SIZE)?;
     // SAFETY: malloc memory is 8-aligned and holds `count * 56` bytes.
-    let words = unsafe { core::slice::from_raw_parts_mut(ops.0.cast::<u64>(), count * words_per_op) };
+    let words =
+        unsafe { core::slice::from_raw_parts_mut(ops.0.cast::<u64>(), count * words_per_op) };
     for (chunk, a) in words.chunks_exact_mut(words_per_op).zip(walk()) {
         let rec = encode::encode_fd_op(&a.op);
         for (w, b) in chunk.iter_mut().zip(rec.chunks_exact(8)) {
@@ -156,7 +169,10 @@ unsafe fn spawn(
 
     let mut signals = [[0u8; 2]; 64];
     let mut nsig = 0;
-    for (slot, rec) in signals.iter_mut().zip(encode::sigdefault_records(flags, def)) {
+    for (slot, rec) in signals
+        .iter_mut()
+        .zip(encode::sigdefault_records(flags, def))
+    {
         *slot = rec;
         nsig += 1;
     }
@@ -164,7 +180,11 @@ unsafe fn spawn(
     let path: &[u8] = if search_path {
         // SAFETY: `getenv` returns null or a NUL-terminated string.
         let p = unsafe { libc::getenv(c"PATH".as_ptr()) };
-        if p.is_null() { b"" } else { unsafe { CStr::from_ptr(p) }.to_bytes() }
+        if p.is_null() {
+            b""
+        } else {
+            unsafe { CStr::from_ptr(p) }.to_bytes()
+        }
     } else {
         b""
     };
@@ -219,7 +239,11 @@ pub unsafe extern "C" fn posix_spawnp(
 /// # Safety
 /// `fa` must be null or initialised by `posix_spawn_file_actions_init`; `path` null or a
 /// NUL-terminated string.
-unsafe fn push(fa: *mut posix_spawn_file_actions_t, op: FdOp, path: *const c_char) -> Result<(), Errno> {
+unsafe fn push(
+    fa: *mut posix_spawn_file_actions_t,
+    op: FdOp,
+    path: *const c_char,
+) -> Result<(), Errno> {
     // SAFETY: caller contract.
     let fa = unsafe { fa.cast::<Actions>().as_mut() }.ok_or(Errno::INVAL)?;
     let (copy, len) = if path.is_null() {
@@ -237,8 +261,16 @@ unsafe fn push(fa: *mut posix_spawn_file_actions_t, op: FdOp, path: *const c_cha
     // Guest pointers are 32-bit on wasm32, which is what `proc_spawn_fd_op` holds.
     let (p32, l32) = (copy as usize as u32, len as u32);
     let op = match op {
-        FdOp::Open { fd, oflag, .. } => FdOp::Open { fd, path: p32, path_len: l32, oflag },
-        FdOp::Chdir { .. } => FdOp::Chdir { path: p32, path_len: l32 },
+        FdOp::Open { fd, oflag, .. } => FdOp::Open {
+            fd,
+            path: p32,
+            path_len: l32,
+            oflag,
+        },
+        FdOp::Chdir { .. } => FdOp::Chdir {
+            path: p32,
+            path_len: l32,
+        },
         other => other,
     };
     // SAFETY: plain allocation, checked below.
@@ -250,7 +282,11 @@ unsafe fn push(fa: *mut posix_spawn_file_actions_t, op: FdOp, path: *const c_cha
     }
     // SAFETY: `node` is fresh; the list is made of live nodes ending in null.
     unsafe {
-        node.write(Action { next: ptr::null_mut(), op, path: copy });
+        node.write(Action {
+            next: ptr::null_mut(),
+            op,
+            path: copy,
+        });
         let mut tail = &mut fa.head;
         while let Some(n) = tail.as_mut() {
             tail = &mut n.next;
@@ -261,19 +297,31 @@ unsafe fn push(fa: *mut posix_spawn_file_actions_t, op: FdOp, path: *const c_cha
 }
 
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn posix_spawn_file_actions_init(fa: *mut posix_spawn_file_actions_t) -> c_int {
+pub unsafe extern "C" fn posix_spawn_file_actions_init(
+    fa: *mut posix_spawn_file_actions_t,
+) -> c_int {
     if fa.is_null() {
         return Errno::INVAL.raw();
     }
     // SAFETY: `fa` points to a (possibly uninitialised) file-actions object.
-    unsafe { fa.cast::<Actions>().write(Actions { pad0: [0; 2], head: ptr::null_mut(), pad: [0; 16] }) };
+    unsafe {
+        fa.cast::<Actions>().write(Actions {
+            pad0: [0; 2],
+            head: ptr::null_mut(),
+            pad: [0; 16],
+        })
+    };
     0
 }
 
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn posix_spawn_file_actions_destroy(fa: *mut posix_spawn_file_actions_t) -> c_int {
+pub unsafe extern "C" fn posix_spawn_file_actions_destroy(
+    fa: *mut posix_spawn_file_actions_t,
+) -> c_int {
     // SAFETY: `fa` was initialised by `posix_spawn_file_actions_init`.
-    let Some(fa) = (unsafe { fa.cast::<Actions>().as_mut() }) else { return Errno::INVAL.raw() };
+    let Some(fa) = (unsafe { fa.cast::<Actions>().as_mut() }) else {
+        return Errno::INVAL.raw();
+    };
     let mut n = core::mem::take(&mut fa.head);
     while !n.is_null() {
         // SAFETY: each node and its path were malloc'd by `push` and are freed once.
@@ -288,7 +336,11 @@ pub unsafe extern "C" fn posix_spawn_file_actions_destroy(fa: *mut posix_spawn_f
 }
 
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn posix_spawn_file_actions_adddup2(fa: *mut posix_spawn_file_actions_t, fd: c_int, newfd: c_int) -> c_int {
+pub unsafe extern "C" fn posix_spawn_file_actions_adddup2(
+    fa: *mut posix_spawn_file_actions_t,
+    fd: c_int,
+    newfd: c_int,
+) -> c_int {
     if fd < 0 || newfd < 0 {
         return Errno::BADF.raw();
     }
@@ -297,7 +349,10 @@ pub unsafe extern "C" fn posix_spawn_file_actions_adddup2(fa: *mut posix_spawn_f
 }
 
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn posix_spawn_file_actions_addclose(fa: *mut posix_spawn_file_actions_t, fd: c_int) -> c_int {
+pub unsafe extern "C" fn posix_spawn_file_actions_addclose(
+    fa: *mut posix_spawn_file_actions_t,
+    fd: c_int,
+) -> c_int {
     if fd < 0 {
         return Errno::BADF.raw();
     }
@@ -320,20 +375,46 @@ pub unsafe extern "C" fn posix_spawn_file_actions_addopen(
         return Errno::FAULT.raw();
     }
     // SAFETY: forwarded caller contract.
-    errno::code(unsafe { push(fa, FdOp::Open { fd, path: 0, path_len: 0, oflag }, path) })
+    errno::code(unsafe {
+        push(
+            fa,
+            FdOp::Open {
+                fd,
+                path: 0,
+                path_len: 0,
+                oflag,
+            },
+            path,
+        )
+    })
 }
 
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn posix_spawn_file_actions_addchdir_np(fa: *mut posix_spawn_file_actions_t, path: *const c_char) -> c_int {
+pub unsafe extern "C" fn posix_spawn_file_actions_addchdir_np(
+    fa: *mut posix_spawn_file_actions_t,
+    path: *const c_char,
+) -> c_int {
     if path.is_null() {
         return Errno::FAULT.raw();
     }
     // SAFETY: forwarded caller contract.
-    errno::code(unsafe { push(fa, FdOp::Chdir { path: 0, path_len: 0 }, path) })
+    errno::code(unsafe {
+        push(
+            fa,
+            FdOp::Chdir {
+                path: 0,
+                path_len: 0,
+            },
+            path,
+        )
+    })
 }
 
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn posix_spawn_file_actions_addfchdir_np(fa: *mut posix_spawn_file_actions_t, fd: c_int) -> c_int {
+pub unsafe extern "C" fn posix_spawn_file_actions_addfchdir_np(
+    fa: *mut posix_spawn_file_actions_t,
+    fd: c_int,
+) -> c_int {
     if fd < 0 {
         return Errno::BADF.raw();
     }
@@ -345,7 +426,10 @@ pub unsafe extern "C" fn posix_spawn_file_actions_addfchdir_np(fa: *mut posix_sp
 ///
 /// # Safety
 /// A non-null `attr` must point to a `posix_spawnattr_t` (initialised unless `f` only writes).
-unsafe fn with_attr(attr: *mut posix_spawnattr_t, f: impl FnOnce(&mut Attr) -> Result<(), Errno>) -> c_int {
+unsafe fn with_attr(
+    attr: *mut posix_spawnattr_t,
+    f: impl FnOnce(&mut Attr) -> Result<(), Errno>,
+) -> c_int {
     // SAFETY: caller contract.
     match unsafe { attr.cast::<Attr>().as_mut() } {
         Some(a) => errno::code(f(a)),
@@ -381,7 +465,10 @@ pub unsafe extern "C" fn posix_spawnattr_destroy(attr: *mut posix_spawnattr_t) -
 }
 
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn posix_spawnattr_setflags(attr: *mut posix_spawnattr_t, flags: c_short) -> c_int {
+pub unsafe extern "C" fn posix_spawnattr_setflags(
+    attr: *mut posix_spawnattr_t,
+    flags: c_short,
+) -> c_int {
     let all = 0xff;
     // SAFETY: forwarded caller contract.
     unsafe {
@@ -396,13 +483,19 @@ pub unsafe extern "C" fn posix_spawnattr_setflags(attr: *mut posix_spawnattr_t, 
 }
 
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn posix_spawnattr_getflags(attr: *const posix_spawnattr_t, flags: *mut c_short) -> c_int {
+pub unsafe extern "C" fn posix_spawnattr_getflags(
+    attr: *const posix_spawnattr_t,
+    flags: *mut c_short,
+) -> c_int {
     // SAFETY: forwarded caller contract; `flags` is writable.
     unsafe { with_attr(attr.cast_mut(), |a| out(flags, a.flags as c_short)) }
 }
 
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn posix_spawnattr_setpgroup(attr: *mut posix_spawnattr_t, pgroup: pid_t) -> c_int {
+pub unsafe extern "C" fn posix_spawnattr_setpgroup(
+    attr: *mut posix_spawnattr_t,
+    pgroup: pid_t,
+) -> c_int {
     // Recorded; `POSIX_SPAWN_SETPGROUP` itself is refused at spawn time.
     // SAFETY: forwarded caller contract.
     unsafe {
@@ -414,31 +507,46 @@ pub unsafe extern "C" fn posix_spawnattr_setpgroup(attr: *mut posix_spawnattr_t,
 }
 
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn posix_spawnattr_getpgroup(attr: *const posix_spawnattr_t, pgroup: *mut pid_t) -> c_int {
+pub unsafe extern "C" fn posix_spawnattr_getpgroup(
+    attr: *const posix_spawnattr_t,
+    pgroup: *mut pid_t,
+) -> c_int {
     // SAFETY: forwarded caller contract.
     unsafe { with_attr(attr.cast_mut(), |a| out(pgroup, a.pgrp)) }
 }
 
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn posix_spawnattr_setsigdefault(attr: *mut posix_spawnattr_t, set: *const sigset_t) -> c_int {
+pub unsafe extern "C" fn posix_spawnattr_setsigdefault(
+    attr: *mut posix_spawnattr_t,
+    set: *const sigset_t,
+) -> c_int {
     // SAFETY: forwarded caller contract; `set` is a readable sigset.
     unsafe { with_attr(attr, |a| read_set(set).map(|s| a.def = s)) }
 }
 
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn posix_spawnattr_getsigdefault(attr: *const posix_spawnattr_t, set: *mut sigset_t) -> c_int {
+pub unsafe extern "C" fn posix_spawnattr_getsigdefault(
+    attr: *const posix_spawnattr_t,
+    set: *mut sigset_t,
+) -> c_int {
     // SAFETY: forwarded caller contract.
     unsafe { with_attr(attr.cast_mut(), |a| out(set.cast::<[u32; 2]>(), a.def)) }
 }
 
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn posix_spawnattr_setsigmask(attr: *mut posix_spawnattr_t, set: *const sigset_t) -> c_int {
+pub unsafe extern "C" fn posix_spawnattr_setsigmask(
+    attr: *mut posix_spawnattr_t,
+    set: *const sigset_t,
+) -> c_int {
     // SAFETY: forwarded caller contract.
     unsafe { with_attr(attr, |a| read_set(set).map(|s| a.mask = s)) }
 }
 
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn posix_spawnattr_getsigmask(attr: *const posix_spawnattr_t, set: *mut sigset_t) -> c_int {
+pub unsafe extern "C" fn posix_spawnattr_getsigmask(
+    attr: *const posix_spawnattr_t,
+    set: *mut sigset_t,
+) -> c_int {
     // SAFETY: forwarded caller contract.
     unsafe { with_attr(attr.cast_mut(), |a| out(set.cast::<[u32; 2]>(), a.mask)) }
 }
