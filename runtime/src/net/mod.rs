@@ -4,3 +4,4 @@ pub mod addr;
 pub mod policy;
 pub mod resolve;
 pub mod socket;
+pub mod sockopt;

@@ -4,15 +4,14 @@
 //! Every method is a plain blocking (or, in non-blocking mode, `EAGAIN`-returning) host
 //! call; callers clone the `Arc` out of the fd table first, so the table lock is never held
 //! while a socket blocks. Address-policy checks happen in the syscall layer before these
-//! methods are called.
+//! methods are called. Socket options live in `sockopt.rs`.
 
 use std::any::Any;
-use std::io;
 use std::mem::MaybeUninit;
 use std::net::{Ipv4Addr, Ipv6Addr, Shutdown, SocketAddr};
 use std::os::fd::{AsFd, BorrowedFd};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::time::Duration;
 
 use rustix::event::PollFlags;
@@ -20,6 +19,7 @@ use rustix::net::{RecvFlags, SendFlags};
 use socket2::{Domain, Protocol, SockAddr, Type};
 
 use super::addr::{AddressFamily, GuestAddr};
+pub use super::sockopt::sock_option;
 use crate::abi::Errno;
 use crate::abi::types::{Filestat, Filetype, fdflags};
 use crate::fd::FdObject;
@@ -67,37 +67,6 @@ pub enum SockStatus {
     Opened = 1,
     Closed = 2,
     Failed = 3,
-}
-
-/// WASIX `sock_option` (u8) values.
-pub mod sock_option {
-    pub const NOOP: u32 = 0;
-    pub const REUSE_PORT: u32 = 1;
-    pub const REUSE_ADDR: u32 = 2;
-    pub const NO_DELAY: u32 = 3;
-    pub const DONT_ROUTE: u32 = 4;
-    pub const ONLY_V6: u32 = 5;
-    pub const BROADCAST: u32 = 6;
-    pub const MULTICAST_LOOP_V4: u32 = 7;
-    pub const MULTICAST_LOOP_V6: u32 = 8;
-    pub const PROMISCUOUS: u32 = 9;
-    pub const LISTENING: u32 = 10;
-    pub const LAST_ERROR: u32 = 11;
-    pub const KEEP_ALIVE: u32 = 12;
-    pub const LINGER: u32 = 13;
-    pub const OOB_INLINE: u32 = 14;
-    pub const RECV_BUF_SIZE: u32 = 15;
-    pub const SEND_BUF_SIZE: u32 = 16;
-    pub const RECV_LOWAT: u32 = 17;
-    pub const SEND_LOWAT: u32 = 18;
-    pub const RECV_TIMEOUT: u32 = 19;
-    pub const SEND_TIMEOUT: u32 = 20;
-    pub const CONNECT_TIMEOUT: u32 = 21;
-    pub const ACCEPT_TIMEOUT: u32 = 22;
-    pub const TTL: u32 = 23;
-    pub const MULTICAST_TTL_V4: u32 = 24;
-    pub const TYPE: u32 = 25;
-    pub const PROTO: u32 = 26;
 }
 
 /// What `sock_open` asked for, validated.
@@ -166,24 +135,19 @@ impl OpenRequest {
 /// A socket fd object.
 #[derive(Debug)]
 pub struct Socket {
-    sock: socket2::Socket,
-    family: AddressFamily,
-    kind: u32,
-    proto: u16,
+    pub(super) sock: socket2::Socket,
+    pub(super) family: AddressFamily,
+    pub(super) kind: u32,
+    pub(super) proto: u16,
     nonblocking: AtomicBool,
     status: AtomicU8,
     timeouts: Mutex<SoftTimeouts>,
-    /// Bumped each time a receive-side call reports `EAGAIN`, so an edge-triggered epoll
-    /// knows the guest has seen the socket drained and must be told about new data again.
-    read_misses: AtomicU64,
-    /// The same for send-side calls (socket buffer full).
-    write_misses: AtomicU64,
 }
 
 #[derive(Debug, Default, Clone, Copy)]
-struct SoftTimeouts {
-    connect: Option<Duration>,
-    accept: Option<Duration>,
+pub(super) struct SoftTimeouts {
+    pub(super) connect: Option<Duration>,
+    pub(super) accept: Option<Duration>,
 }
 
 impl Socket {
@@ -238,8 +202,6 @@ impl Socket {
             nonblocking: AtomicBool::new(nonblocking),
             status: AtomicU8::new(status as u8),
             timeouts: Mutex::new(SoftTimeouts::default()),
-            read_misses: AtomicU64::new(0),
-            write_misses: AtomicU64::new(0),
         })
     }
 
@@ -270,14 +232,6 @@ impl Socket {
         self.sock.set_nonblocking(on)?;
         self.nonblocking.store(on, Ordering::Relaxed);
         Ok(())
-    }
-
-    /// How many times receive/send calls hit `EAGAIN` so far (for edge-triggered epoll).
-    pub fn misses(&self) -> (u64, u64) {
-        (
-            self.read_misses.load(Ordering::Relaxed),
-            self.write_misses.load(Ordering::Relaxed),
-        )
     }
 
     pub fn status(&self) -> SockStatus {
@@ -320,7 +274,7 @@ impl Socket {
         {
             return Err(Errno::Again);
         }
-        let (sock, peer) = self.sock.accept().map_err(|e| self.count_miss(e, true))?;
+        let (sock, peer) = self.sock.accept().map_err(Errno::from)?;
         let peer = guest_addr(&peer);
         let new = Self::wrap(
             sock,
@@ -373,7 +327,7 @@ impl Socket {
         let n = self
             .sock
             .recv_with_flags(buf, recv_flags(flags, !self.is_stream()))
-            .map_err(|e| self.count_miss(e, true))?;
+            .map_err(Errno::from)?;
         Ok(truncation(n, buf.len()))
     }
 
@@ -386,7 +340,7 @@ impl Socket {
         let (n, peer) = self
             .sock
             .recv_from_with_flags(buf, recv_flags(flags, !self.is_stream()))
-            .map_err(|e| self.count_miss(e, true))?;
+            .map_err(Errno::from)?;
         let (n, ro) = truncation(n, buf.len());
         Ok((n, ro, guest_addr(&peer)))
     }
@@ -395,7 +349,7 @@ impl Socket {
     pub fn send(&self, data: &[u8], flags: u16) -> Result<usize, Errno> {
         self.sock
             .send_with_flags(data, send_flags(flags))
-            .map_err(|e| self.count_miss(e, false))
+            .map_err(Errno::from)
     }
 
     /// `sock_send_to`.
@@ -403,7 +357,7 @@ impl Socket {
         self.check_family(addr)?;
         self.sock
             .send_to_with_flags(data, &SockAddr::from(*addr), send_flags(flags))
-            .map_err(|e| self.count_miss(e, false))
+            .map_err(Errno::from)
     }
 
     /// `sock_shutdown` with WASIX `sdflags`.
@@ -456,117 +410,11 @@ impl Socket {
         Ok(())
     }
 
-    /// `sock_set_opt_flag`.
-    pub fn set_opt_flag(&self, opt: u32, on: bool) -> Result<(), Errno> {
-        use sock_option::*;
-        let s = &self.sock;
-        match opt {
-            REUSE_PORT => s.set_reuse_port(on)?,
-            REUSE_ADDR => s.set_reuse_address(on)?,
-            NO_DELAY => s.set_tcp_nodelay(on)?,
-            ONLY_V6 => s.set_only_v6(on)?,
-            BROADCAST => s.set_broadcast(on)?,
-            MULTICAST_LOOP_V4 => s.set_multicast_loop_v4(on)?,
-            MULTICAST_LOOP_V6 => s.set_multicast_loop_v6(on)?,
-            KEEP_ALIVE => s.set_keepalive(on)?,
-            OOB_INLINE => s.set_out_of_band_inline(on)?,
-            NOOP => {}
-            LISTENING | LAST_ERROR | TYPE | PROTO => return Err(Errno::Inval),
-            _ => return Err(Errno::Noprotoopt),
-        }
-        Ok(())
-    }
-
-    /// `sock_get_opt_flag`.
-    pub fn get_opt_flag(&self, opt: u32) -> Result<bool, Errno> {
-        use sock_option::*;
-        let s = &self.sock;
-        Ok(match opt {
-            REUSE_PORT => s.reuse_port()?,
-            REUSE_ADDR => s.reuse_address()?,
-            NO_DELAY => s.tcp_nodelay()?,
-            ONLY_V6 => s.only_v6()?,
-            BROADCAST => s.broadcast()?,
-            MULTICAST_LOOP_V4 => s.multicast_loop_v4()?,
-            MULTICAST_LOOP_V6 => s.multicast_loop_v6()?,
-            KEEP_ALIVE => s.keepalive()?,
-            OOB_INLINE => s.out_of_band_inline()?,
-            LISTENING => s.is_listener()?,
-            LAST_ERROR => s.take_error()?.is_some(),
-            LINGER => s.linger()?.is_some(),
-            NOOP => false,
-            _ => return Err(Errno::Noprotoopt),
-        })
-    }
-
-    /// `sock_set_opt_time` (`None` clears the option).
-    pub fn set_opt_time(&self, opt: u32, time: Option<Duration>) -> Result<(), Errno> {
-        use sock_option::*;
-        // The host refuses a zero timeout ("block forever" is `None`), so treat 0 as clear.
-        let time = time.filter(|t| !t.is_zero());
-        match opt {
-            RECV_TIMEOUT => self.sock.set_read_timeout(time)?,
-            SEND_TIMEOUT => self.sock.set_write_timeout(time)?,
-            LINGER => self.sock.set_linger(time)?,
-            CONNECT_TIMEOUT => self.soft_timeouts_mut(|t| t.connect = time),
-            ACCEPT_TIMEOUT => self.soft_timeouts_mut(|t| t.accept = time),
-            _ => return Err(Errno::Noprotoopt),
-        }
-        Ok(())
-    }
-
-    /// `sock_get_opt_time`.
-    pub fn get_opt_time(&self, opt: u32) -> Result<Option<Duration>, Errno> {
-        use sock_option::*;
-        Ok(match opt {
-            RECV_TIMEOUT => self.sock.read_timeout()?,
-            SEND_TIMEOUT => self.sock.write_timeout()?,
-            LINGER => self.sock.linger()?,
-            CONNECT_TIMEOUT => self.soft_timeouts().connect,
-            ACCEPT_TIMEOUT => self.soft_timeouts().accept,
-            _ => return Err(Errno::Noprotoopt),
-        })
-    }
-
-    /// `sock_set_opt_size`.
-    pub fn set_opt_size(&self, opt: u32, size: u64) -> Result<(), Errno> {
-        use sock_option::*;
-        let as_u32 = u32::try_from(size).map_err(|_| Errno::Inval);
-        let as_usize = usize::try_from(size).map_err(|_| Errno::Inval);
-        match opt {
-            RECV_BUF_SIZE => self.sock.set_recv_buffer_size(as_usize?)?,
-            SEND_BUF_SIZE => self.sock.set_send_buffer_size(as_usize?)?,
-            TTL if self.family == AddressFamily::Inet6 => self.sock.set_unicast_hops_v6(as_u32?)?,
-            TTL => self.sock.set_ttl_v4(as_u32?)?,
-            MULTICAST_TTL_V4 => self.sock.set_multicast_ttl_v4(as_u32?)?,
-            _ => return Err(Errno::Noprotoopt),
-        }
-        Ok(())
-    }
-
-    /// `sock_get_opt_size` (`LAST_ERROR` answers the pending errno as a number, which is how
-    /// wasix-libc implements `getsockopt(SO_ERROR)`).
-    pub fn get_opt_size(&self, opt: u32) -> Result<u64, Errno> {
-        use sock_option::*;
-        let s = &self.sock;
-        Ok(match opt {
-            RECV_BUF_SIZE => s.recv_buffer_size()? as u64,
-            SEND_BUF_SIZE => s.send_buffer_size()? as u64,
-            TTL if self.family == AddressFamily::Inet6 => u64::from(s.unicast_hops_v6()?),
-            TTL => u64::from(s.ttl_v4()?),
-            MULTICAST_TTL_V4 => u64::from(s.multicast_ttl_v4()?),
-            TYPE => u64::from(self.kind),
-            PROTO => u64::from(self.proto),
-            LAST_ERROR => s.take_error()?.map_or(0, |e| Errno::from(e) as u64),
-            _ => return Err(Errno::Noprotoopt),
-        })
-    }
-
-    fn soft_timeouts(&self) -> SoftTimeouts {
+    pub(super) fn soft_timeouts(&self) -> SoftTimeouts {
         *self.timeouts.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn soft_timeouts_mut(&self, f: impl FnOnce(&mut SoftTimeouts)) {
+    pub(super) fn soft_timeouts_mut(&self, f: impl FnOnce(&mut SoftTimeouts)) {
         f(&mut self.timeouts.lock().unwrap_or_else(|p| p.into_inner()));
     }
 
@@ -575,19 +423,6 @@ impl Socket {
             (AddressFamily::Inet4, SocketAddr::V4(_)) | (AddressFamily::Inet6, _) => Ok(()),
             _ => Err(Errno::Afnosupport),
         }
-    }
-
-    fn count_miss(&self, e: io::Error, read: bool) -> Errno {
-        let errno = Errno::from(e);
-        if errno == Errno::Again {
-            let counter = if read {
-                &self.read_misses
-            } else {
-                &self.write_misses
-            };
-            counter.fetch_add(1, Ordering::Relaxed);
-        }
-        errno
     }
 }
 
@@ -608,7 +443,7 @@ impl FdObject for Socket {
     fn read(&self, buf: &mut [u8]) -> Result<usize, Errno> {
         rustix::net::recv(self.raw(), buf, RecvFlags::empty())
             .map(|(n, _)| n)
-            .map_err(|e| self.count_miss(e.into(), true))
+            .map_err(Errno::from)
     }
 
     /// `fd_write` on a socket is `send` without flags (and without `SIGPIPE`).

@@ -49,7 +49,14 @@ pub mod sys {
         pub fn sock_listen(fd: u32, backlog: u32) -> i32;
         pub fn sock_accept_v2(fd: u32, flags: u32, ret_fd: *mut u32, ret_addr: *mut u8) -> i32;
         pub fn sock_connect(fd: u32, addr: *const u8) -> i32;
-        pub fn sock_recv(fd: u32, iovs: *const u32, n: usize, flags: u32, ret_len: *mut usize, ret_flags: *mut u16) -> i32;
+        pub fn sock_recv(
+            fd: u32,
+            iovs: *const u32,
+            n: usize,
+            flags: u32,
+            ret_len: *mut usize,
+            ret_flags: *mut u16,
+        ) -> i32;
         pub fn sock_recv_from(
             fd: u32,
             iovs: *const u32,
@@ -59,8 +66,21 @@ pub mod sys {
             ret_flags: *mut u16,
             ret_addr: *mut u8,
         ) -> i32;
-        pub fn sock_send(fd: u32, iovs: *const u32, n: usize, flags: u32, ret_len: *mut usize) -> i32;
-        pub fn sock_send_to(fd: u32, iovs: *const u32, n: usize, flags: u32, addr: *const u8, ret_len: *mut usize) -> i32;
+        pub fn sock_send(
+            fd: u32,
+            iovs: *const u32,
+            n: usize,
+            flags: u32,
+            ret_len: *mut usize,
+        ) -> i32;
+        pub fn sock_send_to(
+            fd: u32,
+            iovs: *const u32,
+            n: usize,
+            flags: u32,
+            addr: *const u8,
+            ret_len: *mut usize,
+        ) -> i32;
         pub fn sock_shutdown(fd: u32, how: u32) -> i32;
         pub fn sock_addr_local(fd: u32, ret: *mut u8) -> i32;
         pub fn sock_addr_peer(fd: u32, ret: *mut u8) -> i32;
@@ -71,11 +91,25 @@ pub mod sys {
         pub fn sock_get_opt_size(fd: u32, opt: u32, ret: *mut u64) -> i32;
         pub fn sock_set_opt_size(fd: u32, opt: u32, size: u64) -> i32;
         pub fn sock_get_opt_time(fd: u32, opt: u32, ret: *mut u8) -> i32;
-        pub fn sock_send_file(out_fd: u32, in_fd: u32, offset: u64, count: u64, ret: *mut u64) -> i32;
-        pub fn resolve(host: *const u8, len: usize, port: u32, addrs: *mut u8, naddrs: u32, ret: *mut u32) -> i32;
+        pub fn sock_send_file(
+            out_fd: u32,
+            in_fd: u32,
+            offset: u64,
+            count: u64,
+            ret: *mut u64,
+        ) -> i32;
+        pub fn resolve(
+            host: *const u8,
+            len: usize,
+            port: u32,
+            addrs: *mut u8,
+            naddrs: u32,
+            ret: *mut u32,
+        ) -> i32;
         pub fn epoll_create(ret: *mut u32) -> i32;
         pub fn epoll_ctl(epfd: u32, op: u32, fd: u32, event: *const u8) -> i32;
-        pub fn epoll_wait(epfd: u32, events: *mut u8, max: u32, timeout: i64, ret: *mut u32) -> i32;
+        pub fn epoll_wait(epfd: u32, events: *mut u8, max: u32, timeout: i64, ret: *mut u32)
+        -> i32;
     }
 
     #[link(wasm_import_module = "wasi_snapshot_preview1")]
@@ -112,7 +146,10 @@ pub fn encode_addr(addr: SocketAddr) -> [u8; 110] {
 pub fn decode_addr(b: &[u8; 110]) -> Option<SocketAddr> {
     let port = u16::from_le_bytes([b[2], b[3]]);
     match b[0] as u32 {
-        AF_INET4 => Some(SocketAddr::new(Ipv4Addr::new(b[4], b[5], b[6], b[7]).into(), port)),
+        AF_INET4 => Some(SocketAddr::new(
+            Ipv4Addr::new(b[4], b[5], b[6], b[7]).into(),
+            port,
+        )),
         AF_INET6 => {
             let octets: [u8; 16] = b[4..20].try_into().unwrap();
             Some(SocketAddr::new(Ipv6Addr::from(octets).into(), port))
@@ -173,7 +210,10 @@ impl Sock {
         let mut rec = [0u8; 110];
         // SAFETY: live locals of the right sizes.
         rc(unsafe { sys::sock_accept_v2(self.0, flags, &mut fd, rec.as_mut_ptr()) })?;
-        Ok((Sock(fd), decode_addr(&rec).expect("accept returns an IP peer")))
+        Ok((
+            Sock(fd),
+            decode_addr(&rec).expect("accept returns an IP peer"),
+        ))
     }
 
     pub fn connect(&self, addr: SocketAddr) -> Result<(), i32> {
@@ -237,7 +277,17 @@ impl Sock {
         let (mut n, mut ro) = (0, 0);
         let mut rec = [0u8; 110];
         // SAFETY: live buffers.
-        rc(unsafe { sys::sock_recv_from(self.0, iov.as_ptr(), 1, 0, &mut n, &mut ro, rec.as_mut_ptr()) })?;
+        rc(unsafe {
+            sys::sock_recv_from(
+                self.0,
+                iov.as_ptr(),
+                1,
+                0,
+                &mut n,
+                &mut ro,
+                rec.as_mut_ptr(),
+            )
+        })?;
         Ok((n, ro, decode_addr(&rec).expect("an IP sender")))
     }
 
@@ -415,7 +465,12 @@ impl Epoll {
         Ok(evs
             .chunks_exact(32)
             .take(n as usize)
-            .map(|e| (u32::from_le_bytes(e[0..4].try_into().unwrap()), u64::from_le_bytes(e[24..32].try_into().unwrap())))
+            .map(|e| {
+                (
+                    u32::from_le_bytes(e[0..4].try_into().unwrap()),
+                    u64::from_le_bytes(e[24..32].try_into().unwrap()),
+                )
+            })
             .collect())
     }
 }

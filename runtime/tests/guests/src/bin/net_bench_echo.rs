@@ -66,7 +66,10 @@ mod imp {
 }
 
 fn main() {
-    let conns: usize = std::env::args().nth(1).and_then(|n| n.parse().ok()).unwrap_or(1);
+    let conns: usize = std::env::args()
+        .nth(1)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1);
     let (listener, port) = imp::listen();
     println!("port={port}");
     let mut workers = Vec::new();

@@ -7,8 +7,14 @@ use netraw::*;
 fn main() {
     if std::env::args().nth(1).as_deref() == Some("rules") {
         let s = Sock::tcp4().unwrap();
-        println!("connect to a port outside the rules: {:?}", s.connect("127.0.0.1:2".parse().unwrap()));
-        println!("bind to the wildcard: {:?}", s.bind("0.0.0.0:0".parse().unwrap()));
+        println!(
+            "connect to a port outside the rules: {:?}",
+            s.connect("127.0.0.1:2".parse().unwrap())
+        );
+        println!(
+            "bind to the wildcard: {:?}",
+            s.bind("0.0.0.0:0".parse().unwrap())
+        );
         println!("resolve a name: {:?}", resolve("example.com"));
         println!("resolve localhost: {}", resolve("localhost").is_ok());
         return;

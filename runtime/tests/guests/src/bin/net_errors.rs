@@ -20,19 +20,28 @@ fn main() {
         drop(l);
         addr
     };
-    println!("blocking connect to a closed port: {:?}", Sock::tcp4().unwrap().connect(closed));
+    println!(
+        "blocking connect to a closed port: {:?}",
+        Sock::tcp4().unwrap().connect(closed)
+    );
     let s = Sock::tcp4().unwrap();
     s.set_nonblocking(true).unwrap();
     let how = match s.connect(closed) {
         Err(EINPROGRESS) => {
             let ev = poll(&[fd_sub(1, s.0, true), clock_sub(2, 5_000_000_000)]).unwrap();
             let hung_up = ev.len() == 1 && ev[0].userdata == 1 && ev[0].hangup;
-            format!("in progress, poll hangup: {hung_up}, SO_ERROR: {}", s.get_size(OPT_LAST_ERROR).unwrap())
+            format!(
+                "in progress, poll hangup: {hung_up}, SO_ERROR: {}",
+                s.get_size(OPT_LAST_ERROR).unwrap()
+            )
         }
         Err(e) => format!("refused at once: {}, SO_ERROR: 14", e == ECONNREFUSED),
         Ok(()) => "connected?".to_string(),
     };
-    println!("nonblocking connect to a closed port: {}", how.replace("refused at once: true", "in progress, poll hangup: true"));
+    println!(
+        "nonblocking connect to a closed port: {}",
+        how.replace("refused at once: true", "in progress, poll hangup: true")
+    );
 
     // A listener whose accept queue is full drops SYNs: connect must time out.
     let full = Sock::tcp4().unwrap();
@@ -51,7 +60,11 @@ fn main() {
     t.set_time(OPT_CONNECT_TIMEOUT, Some(300_000_000)).unwrap();
     let start = std::time::Instant::now();
     let r = t.connect(target);
-    println!("connect with a 300ms timeout: {:?} after >=250ms: {}", r, start.elapsed().as_millis() >= 250);
+    println!(
+        "connect with a 300ms timeout: {:?} after >=250ms: {}",
+        r,
+        start.elapsed().as_millis() >= 250
+    );
 
     let mut buf = [0u8; 4];
     let iov = [buf.as_mut_ptr() as u32, 4];

@@ -21,28 +21,50 @@ fn main() {
     let conn = Sock(fd);
     let mut buf = [0u8; 64];
     let n = read_fd(conn.0, &mut buf);
-    println!("preview-1 sock_accept rc={rc}, fd_read: `{}`", String::from_utf8_lossy(&buf[..n]));
+    println!(
+        "preview-1 sock_accept rc={rc}, fd_read: `{}`",
+        String::from_utf8_lossy(&buf[..n])
+    );
     let mut st = [0u8; 24];
     // SAFETY: live 24-byte fdstat.
     unsafe { sys::fd_fdstat_get(conn.0, st.as_mut_ptr()) };
-    print!("fdstat: filetype={} flags={}", st[0], u16::from_le_bytes([st[2], st[3]]));
+    print!(
+        "fdstat: filetype={} flags={}",
+        st[0],
+        u16::from_le_bytes([st[2], st[3]])
+    );
     conn.set_nonblocking(true).unwrap();
     // SAFETY: as above.
     unsafe { sys::fd_fdstat_get(conn.0, st.as_mut_ptr()) };
-    println!(" -> nonblocking flags={}, recv: {:?}", u16::from_le_bytes([st[2], st[3]]), conn.recv(&mut buf));
+    println!(
+        " -> nonblocking flags={}, recv: {:?}",
+        u16::from_le_bytes([st[2], st[3]]),
+        conn.recv(&mut buf)
+    );
     conn.set_nonblocking(false).unwrap();
     let c = client.join().unwrap();
 
     c.set_flag(OPT_REUSE_ADDR, true).unwrap();
     println!("REUSE_ADDR: {}", c.get_flag(OPT_REUSE_ADDR).unwrap());
     c.set_size(OPT_RECV_BUF_SIZE, 65536).unwrap();
-    println!("RECV_BUF_SIZE >= 65536: {}", c.get_size(OPT_RECV_BUF_SIZE).unwrap() >= 65536);
-    c.set_time(OPT_CONNECT_TIMEOUT, Some(1_500_000_000)).unwrap();
-    println!("CONNECT_TIMEOUT: {:?}", c.get_time(OPT_CONNECT_TIMEOUT).unwrap());
+    println!(
+        "RECV_BUF_SIZE >= 65536: {}",
+        c.get_size(OPT_RECV_BUF_SIZE).unwrap() >= 65536
+    );
+    c.set_time(OPT_CONNECT_TIMEOUT, Some(1_500_000_000))
+        .unwrap();
+    println!(
+        "CONNECT_TIMEOUT: {:?}",
+        c.get_time(OPT_CONNECT_TIMEOUT).unwrap()
+    );
     println!("unknown option: {:?}", c.get_flag(99));
     c.set_time(OPT_RECV_TIMEOUT, Some(100_000_000)).unwrap();
     let start = std::time::Instant::now();
-    println!("recv with a 100ms timeout: {:?} after >=90ms: {}", c.recv(&mut buf), start.elapsed().as_millis() >= 90);
+    println!(
+        "recv with a 100ms timeout: {:?} after >=90ms: {}",
+        c.recv(&mut buf),
+        start.elapsed().as_millis() >= 90
+    );
     println!("status: {}", c.status().unwrap());
 
     std::fs::write("/data/send.txt", b"0123456789").unwrap();
@@ -52,5 +74,8 @@ fn main() {
     // SAFETY: live local.
     let rc = unsafe { sys::sock_send_file(a.0, file.as_raw_fd() as u32, 2, 5, &mut sent) };
     let n = b.recv(&mut buf).unwrap();
-    println!("sock_send_file rc={rc} sent={sent}: `{}`", String::from_utf8_lossy(&buf[..n]));
+    println!(
+        "sock_send_file rc={rc} sent={sent}: `{}`",
+        String::from_utf8_lossy(&buf[..n])
+    );
 }

@@ -7,10 +7,16 @@ use netraw::*;
 fn main() {
     let (a, b) = Sock::pair().unwrap();
     let ev = poll(&[fd_sub(1, a.0, false), clock_sub(99, 30_000_000)]).unwrap();
-    println!("empty pair: {:?}", ev.iter().map(|e| e.userdata).collect::<Vec<_>>());
+    println!(
+        "empty pair: {:?}",
+        ev.iter().map(|e| e.userdata).collect::<Vec<_>>()
+    );
     b.send_all(b"hello").unwrap();
     let ev = poll(&[fd_sub(1, a.0, false)]).unwrap();
-    println!("after send: userdata={} error={} nbytes={} hangup={}", ev[0].userdata, ev[0].error, ev[0].nbytes, ev[0].hangup);
+    println!(
+        "after send: userdata={} error={} nbytes={} hangup={}",
+        ev[0].userdata, ev[0].error, ev[0].nbytes, ev[0].hangup
+    );
     let ev = poll(&[fd_sub(3, a.0, true)]).unwrap();
     println!("writable: userdata={} kind={}", ev[0].userdata, ev[0].kind);
     let mut buf = [0u8; 16];

@@ -18,5 +18,8 @@ fn main() {
     }
     let text = String::from_utf8_lossy(&line).trim().to_string();
     conn.send_all(format!("echo: {text}\n").as_bytes()).unwrap();
-    println!("served `{text}` to a loopback peer: {}", peer.ip().is_loopback());
+    println!(
+        "served `{text}` to a loopback peer: {}",
+        peer.ip().is_loopback()
+    );
 }

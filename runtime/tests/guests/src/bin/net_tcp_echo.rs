@@ -13,7 +13,10 @@ fn pattern(i: usize) -> u8 {
 
 fn main() {
     let (listener, addr) = Sock::listener().unwrap();
-    println!("listening on loopback with a real port: {}", addr.ip().is_loopback() && addr.port() != 0);
+    println!(
+        "listening on loopback with a real port: {}",
+        addr.ip().is_loopback() && addr.port() != 0
+    );
     let client = std::thread::spawn(move || {
         let c = Arc::new(Sock::tcp4().unwrap());
         c.connect(addr).unwrap();
@@ -47,5 +50,9 @@ fn main() {
     println!("accept peer == client local: {}", peer == local);
     println!("server peer_addr == client local: {}", conn_peer == local);
     println!("client peer_addr == listener: {}", client_peer == addr);
-    println!("client got {} bytes back, intact: {}", got.len(), got.iter().enumerate().all(|(i, b)| *b == pattern(i)));
+    println!(
+        "client got {} bytes back, intact: {}",
+        got.len(),
+        got.iter().enumerate().all(|(i, b)| *b == pattern(i))
+    );
 }

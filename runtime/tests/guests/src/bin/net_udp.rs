@@ -14,13 +14,26 @@ fn main() {
     a.send_to(b"hello b", b_addr).unwrap();
     let mut buf = [0u8; 64];
     let (n, ro, from) = b.recv_from(&mut buf).unwrap();
-    println!("b got `{}` from a: {} (flags {ro})", String::from_utf8_lossy(&buf[..n]), from == a_addr);
+    println!(
+        "b got `{}` from a: {} (flags {ro})",
+        String::from_utf8_lossy(&buf[..n]),
+        from == a_addr
+    );
     a.send_to(b"0123456789", b_addr).unwrap();
     let mut small = [0u8; 4];
     let (n, ro, _) = b.recv_from(&mut small).unwrap();
-    println!("truncated read: {} bytes `{}`, flag set: {}", n, String::from_utf8_lossy(&small[..n]), ro & ROFLAGS_TRUNCATED != 0);
+    println!(
+        "truncated read: {} bytes `{}`, flag set: {}",
+        n,
+        String::from_utf8_lossy(&small[..n]),
+        ro & ROFLAGS_TRUNCATED != 0
+    );
     a.send_to(b"ping", host).unwrap();
     let (n, _, from) = a.recv_from(&mut buf).unwrap();
-    println!("host replied `{}` from the host socket: {}", String::from_utf8_lossy(&buf[..n]), from == host);
+    println!(
+        "host replied `{}` from the host socket: {}",
+        String::from_utf8_lossy(&buf[..n]),
+        from == host
+    );
     println!("type option: {}", a.get_size(OPT_TYPE).unwrap());
 }
