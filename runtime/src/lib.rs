@@ -110,13 +110,19 @@ pub enum Error {
 ///
 /// See the crate docs for how exits and traps from non-main threads are handled.
 pub fn run(opts: RunOptions) -> Result<i32, Error> {
+    let t0 = std::time::Instant::now();
     let engine = engine::shared_engine()?;
-    let bytes = std::fs::read(&opts.module).map_err(|source| Error::ReadModule {
-        path: opts.module.clone(),
-        source,
-    })?;
-    let module = cache::load(engine, &bytes, &opts.module, &opts.cache)?;
+    let t_engine = t0.elapsed();
+    let (module, outcome) = cache::load(engine, &opts.module, &opts.cache)?;
+    let t_module = t0.elapsed();
     let loaded = loader::Loaded::new(engine, module, &opts.module)?;
     let process = process::Process::from_options(&opts)?;
+    if opts.trace {
+        eprintln!(
+            "[trace] startup: engine {t_engine:?}, module {:?} ({outcome:?}), process {:?}",
+            t_module - t_engine,
+            t0.elapsed() - t_module
+        );
+    }
     thread::run_main(loaded, process)
 }
