@@ -396,3 +396,16 @@ fn std_net_program_from_the_wasix_toolchain() {
     );
     assert!(stderr(&o).contains("PermissionDenied"), "{}", stderr(&o));
 }
+
+#[test]
+fn ipv6_loopback() {
+    let o = run_bounded(guest_cmd(&["--net"], "net_ipv6", &[]));
+    assert_stdout(
+        &o,
+        "ONLY_V6: true\n\
+         listener on ::1: true\n\
+         tcp6: `over v6`, peer == client: true\n\
+         v4 socket to a v6 address: Err(5)\n\
+         udp6: `v6 dgram` from a: true\n",
+    );
+}
