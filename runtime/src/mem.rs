@@ -249,6 +249,11 @@ impl<'a> GuestMemory<'a> {
     }
 }
 
+/// `base + off` for guest addresses: overflow is a fault, never a host panic.
+pub fn offset_by(base: u64, off: u64) -> Result<u64, Errno> {
+    base.checked_add(off).ok_or(Errno::Fault)
+}
+
 /// Total length of `iovs`, capped at [`MAX_IO`].
 pub fn iov_total(iovs: &[(u64, u64)]) -> usize {
     iovs.iter()

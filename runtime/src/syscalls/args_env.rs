@@ -4,7 +4,7 @@
 use wasmtime::{Caller, Linker};
 
 use crate::abi::Errno;
-use crate::mem::{GuestMemory, MemSize};
+use crate::mem::{GuestMemory, MemSize, offset_by};
 use crate::syscalls::{errno, ptr};
 use crate::thread::{ThreadCtx, split};
 
@@ -105,10 +105,11 @@ fn strings_get<M: MemSize>(
 ) -> Result<(), Errno> {
     let mut at = buf;
     for (i, s) in strings.iter().enumerate() {
-        mem.write_ptr::<M>(ptrs + i as u64 * M::PTR_BYTES, at)?;
+        mem.write_ptr::<M>(offset_by(ptrs, i as u64 * M::PTR_BYTES)?, at)?;
         mem.write_bytes(at, s)?;
-        mem.write_u8(at + s.len() as u64, 0)?;
-        at += s.len() as u64 + 1;
+        let end = offset_by(at, s.len() as u64)?;
+        mem.write_u8(end, 0)?;
+        at = offset_by(end, 1)?;
     }
     Ok(())
 }
@@ -116,7 +117,7 @@ fn strings_get<M: MemSize>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mem::M32;
+    use crate::mem::{M32, M64};
 
     #[test]
     fn strings_layout() {
@@ -136,5 +137,14 @@ mod tests {
         );
         assert_eq!(mem.read_bytes(32, 6).unwrap(), b"ab\0\0c\0");
         assert_eq!(strings_get::<M32>(&mem, &s, 8, 62), Err(Errno::Fault));
+        // Addresses near the top of a 64-bit space must fault, not overflow.
+        assert_eq!(
+            strings_get::<M64>(&mem, &s, u64::MAX - 4, 32),
+            Err(Errno::Fault)
+        );
+        assert_eq!(
+            strings_get::<M64>(&mem, &s, 8, u64::MAX - 1),
+            Err(Errno::Fault)
+        );
     }
 }

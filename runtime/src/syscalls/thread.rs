@@ -9,7 +9,7 @@ use wasmtime::{Caller, Linker, WaitResult};
 
 use crate::abi::Errno;
 use crate::abi::types::option_timestamp;
-use crate::mem::{GuestMemory, MemSize};
+use crate::mem::{GuestMemory, MemSize, offset_by};
 use crate::syscalls::{errno, ptr};
 use crate::thread::{MemHandle, ThreadCtx, ThreadExit, split};
 
@@ -152,11 +152,11 @@ fn futex_wait(
     if !addr.is_multiple_of(4) {
         return Err(Errno::Inval);
     }
-    let dur = if timeout == 0 || mem.read_u8(timeout + option_timestamp::TAG)? == 0 {
+    let dur = if timeout == 0 || mem.read_u8(offset_by(timeout, option_timestamp::TAG)?)? == 0 {
         None
     } else {
         Some(Duration::from_nanos(
-            mem.read_u64(timeout + option_timestamp::VALUE)?,
+            mem.read_u64(offset_by(timeout, option_timestamp::VALUE)?)?,
         ))
     };
     let woken = match handle {
