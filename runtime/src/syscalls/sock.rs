@@ -398,11 +398,14 @@ fn recv_into_guest<T>(
     iovs: &[(u64, u64)],
     f: impl FnOnce(&mut [std::mem::MaybeUninit<u8>]) -> Result<(usize, T), Errno>,
 ) -> Result<(usize, T), Errno> {
-    let mut buf: Vec<u8> = Vec::with_capacity(recv_capacity(iovs));
-    let (n, extra) = f(buf.spare_capacity_mut())?;
-    // SAFETY: the host call initialised the first `n` bytes of the spare capacity (`n` is
-    // clamped to the buffer length by the socket layer).
-    unsafe { buf.set_len(n.min(buf.capacity())) };
+    let want = recv_capacity(iovs);
+    let mut buf: Vec<u8> = Vec::with_capacity(want);
+    // Exactly `want` bytes: a larger allocation must not let the host hand over data the
+    // guest has no room for (it would be lost for a stream).
+    let (n, extra) = f(&mut buf.spare_capacity_mut()[..want])?;
+    // SAFETY: the host call initialised the first `n` bytes of that slice; `n` is clamped to
+    // the slice length by the socket layer (`truncation`) and here.
+    unsafe { buf.set_len(n.min(want)) };
     mem.scatter(iovs, &buf)?;
     Ok((buf.len(), extra))
 }
