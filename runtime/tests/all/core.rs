@@ -323,3 +323,25 @@ fn unsupported_call_without_errno_traps_with_its_name() {
     );
     assert!(err.contains("error: wasm trap in thread 1: wasix_32v1.stack_restore is not supported by this runtime yet\n"), "{err}");
 }
+
+/// Strips the guest-reported timing so outputs can be compared with a native run.
+fn without_ms(s: &str) -> String {
+    s.split_whitespace()
+        .filter(|kv| !kv.starts_with("ms="))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn cpu_guest_matches_native() {
+    let o = run_guest("core_cpu", &["200000"]);
+    assert_code(&o, 0);
+    let want = std::process::Command::new(native("core_cpu"))
+        .arg("200000")
+        .output()
+        .unwrap();
+    assert_eq!(
+        without_ms(&stdout(&o)),
+        without_ms(&String::from_utf8_lossy(&want.stdout))
+    );
+}

@@ -68,3 +68,27 @@ fn futex_syscalls() {
         "timed_out rc=0 woken=0\nmismatch rc=0 woken=1\nwaiter saw 42\n"
     );
 }
+
+#[test]
+fn parallel_guest_matches_native() {
+    let native_bin = native("thread_parallel");
+    for threads in ["1", "2", "7"] {
+        let o = run_guest("thread_parallel", &[threads, "2000000"]);
+        assert_code(&o, 0);
+        let want = std::process::Command::new(&native_bin)
+            .args([threads, "2000000"])
+            .output()
+            .unwrap();
+        let strip = |s: &str| {
+            s.split_whitespace()
+                .filter(|kv| !kv.starts_with("ms="))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        assert_eq!(
+            strip(&stdout(&o)),
+            strip(&String::from_utf8_lossy(&want.stdout)),
+            "{threads} threads"
+        );
+    }
+}
