@@ -92,10 +92,21 @@ pub(crate) fn build(
     cargo
         .env("RUSTC_BOOTSTRAP", "1")
         .env("RUST_TARGET_PATH", &specs);
-    let remap = format!(
-        "--remap-path-prefix={}={}",
-        plan.work.display(),
-        plan.entry.display()
+    // cargo normalises the paths it hands to rustc (`a/../b` becomes `b`), so the remap
+    // prefix must be the canonical path too.
+    let library_real = library
+        .canonicalize()
+        .map_err(|e| Error::io("resolve", &library, e))?;
+    let entry_real = plan
+        .entry
+        .parent()
+        .and_then(|p| p.canonicalize().ok())
+        .zip(plan.entry.file_name())
+        .map_or_else(|| plan.entry.to_owned(), |(parent, name)| parent.join(name));
+    let remap = remap_flag(
+        &library_real,
+        tc.version.commit_hash.as_deref(),
+        &entry_real,
     );
     SysrootBuilder::new(&sysroot, plan.target)
         .build_mode(BuildMode::Build)
@@ -111,13 +122,46 @@ pub(crate) fn build(
         ])
         .rustc_version(tc.version.clone())
         .cargo(cargo)
-        .build_from_source(&library)
+        .build_from_source(&library_real)
         .map_err(|e| Error::Build {
             reason: format!("{e:#}"),
             dir: library.clone(),
         })?;
 
-    install_self_contained(tc, plan.inputs, &sysroot, plan.target, plan.target_spec)
+    install_self_contained(tc, plan.inputs, &sysroot, plan.target, plan.target_spec)?;
+    link_rust_src(&sysroot)
+}
+
+/// `--remap-path-prefix` for the std build. With a known rustc commit, the patched sources
+/// appear as `/rustc/<commit>/library/...` like the official std (no cache path in user
+/// binaries; rustc maps it back through `<sysroot>/lib/rustlib/src/rust`, see
+/// [`link_rust_src`]). Otherwise the work dir is mapped to the final entry path.
+fn remap_flag(library: &Path, commit: Option<&str>, entry: &Path) -> String {
+    match commit {
+        Some(commit) => format!(
+            "--remap-path-prefix={}=/rustc/{commit}/library",
+            library.display()
+        ),
+        None => format!(
+            "--remap-path-prefix={}={}",
+            library.parent().unwrap_or(library).display(),
+            entry.display()
+        ),
+    }
+}
+
+/// Makes `<sysroot>/lib/rustlib/src/rust/library` point at the entry's patched `library/`
+/// (a relative symlink, so it survives the publishing rename), as rustup's rust-src does for
+/// the official sysroot: diagnostics and rust-analyzer find std's sources there.
+fn link_rust_src(sysroot: &Path) -> Result<()> {
+    let src = sysroot.join("lib/rustlib/src");
+    std::fs::create_dir_all(&src).map_err(|e| Error::io("create", &src, e))?;
+    let link = src.join("rust");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("../../../..", &link).map_err(|e| Error::io("link", &link, e))?;
+    #[cfg(not(unix))]
+    let _ = link;
+    Ok(())
 }
 
 /// Installs `lib/rustlib/<target>/target.json` and `lib/self-contained/{crt1-*.o,libc.a}`
@@ -208,6 +252,20 @@ impl EntryLayout {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn remap_table() {
+        let lib = Path::new("/c/abc-1.tmp-7/library");
+        let entry = Path::new("/c/abc-1");
+        assert_eq!(
+            remap_flag(lib, Some("59807616e1fa"), entry),
+            "--remap-path-prefix=/c/abc-1.tmp-7/library=/rustc/59807616e1fa/library"
+        );
+        assert_eq!(
+            remap_flag(lib, None, entry),
+            "--remap-path-prefix=/c/abc-1.tmp-7=/c/abc-1"
+        );
+    }
 
     #[test]
     fn libwasix_manifest_shape() {

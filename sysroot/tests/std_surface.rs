@@ -37,6 +37,20 @@ fn main() {
 fn std_surface_uses_wasix_calls() {
     let wasm = compile("std_surface", PROGRAM, &[]).unwrap_or_else(|e| panic!("{e}"));
     let imports = assert_wasix_imports(&wasm);
+    // std's source paths are remapped like the official std's (`/rustc/<commit>/library`):
+    // the cache location does not leak into user binaries.
+    let cache = crate::common::cache_root()
+        .canonicalize()
+        .expect("cache root");
+    let cache = cache.to_string_lossy();
+    assert!(
+        !wasm.windows(cache.len()).any(|w| w == cache.as_bytes()),
+        "binary contains the cache path {cache}"
+    );
+    assert!(
+        wasm.windows(7).any(|w| w == b"/rustc/"),
+        "std paths are remapped to /rustc/"
+    );
     let names: Vec<&str> = imports
         .iter()
         .filter(|(m, _)| m == "wasix_32v1")
