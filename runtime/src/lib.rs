@@ -12,6 +12,17 @@
 //! the host process and its other threads cannot be stopped safely. A trap prints
 //! `error: wasm trap: ...` and gives 134 (like a native `abort`); a Rust guest panic gives 101.
 
+/// Like `eprintln!`, but a closed or full stderr is ignored instead of panicking the host
+/// (guest diagnostics must never take the runtime down).
+#[macro_export]
+#[doc(hidden)]
+macro_rules! diag {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 pub mod abi;
 pub mod cache;
 pub mod engine;
@@ -118,7 +129,7 @@ pub fn run(opts: RunOptions) -> Result<i32, Error> {
     let loaded = loader::Loaded::new(engine, module, &opts.module)?;
     let process = process::Process::from_options(&opts)?;
     if opts.trace {
-        eprintln!(
+        crate::diag!(
             "[trace] startup: engine {t_engine:?}, module {:?} ({outcome:?}), process {:?}",
             t_module - t_engine,
             t0.elapsed() - t_module

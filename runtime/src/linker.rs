@@ -113,7 +113,7 @@ fn warn_once(label: &str) {
         .unwrap_or_else(|p| p.into_inner())
         .insert(label.to_string())
     {
-        eprintln!("warning: {label} is not supported by this runtime yet (ENOSYS)");
+        crate::diag!("warning: {label} is not supported by this runtime yet (ENOSYS)");
     }
 }
 
@@ -157,11 +157,11 @@ fn traced(
                 let args = fmt_vals(params);
                 let r = func.call(&mut caller, params, results);
                 match &r {
-                    Ok(()) => eprintln!(
+                    Ok(()) => crate::diag!(
                         "[trace {tid}] {module}.{name}({args}) -> {}",
                         fmt_results(&ty2, results)
                     ),
-                    Err(e) => eprintln!("[trace {tid}] {module}.{name}({args}) -> trap: {e}"),
+                    Err(e) => crate::diag!("[trace {tid}] {module}.{name}({args}) -> trap: {e}"),
                 }
                 r
             },

@@ -200,7 +200,7 @@ fn report_trap(process: &Process, tid: u32, err: &wasmtime::Error) {
         .downcast_ref::<wasmtime::WasmBacktrace>()
         .map(|bt| format!("\n{bt}"))
         .unwrap_or_default();
-    eprintln!("error: wasm trap in thread {tid}: {cause}{backtrace}");
+    crate::diag!("error: wasm trap in thread {tid}: {cause}{backtrace}");
 }
 
 /// Starts a thread that enters `wasi_thread_start(tid, start_arg)`; returns its tid.

@@ -345,3 +345,18 @@ fn cpu_guest_matches_native() {
         without_ms(&String::from_utf8_lossy(&want.stdout))
     );
 }
+
+/// Diagnostics to a closed stderr must not panic the host (exit code stays the guest's).
+#[test]
+fn closed_stderr_does_not_panic_the_host() {
+    let mut child = wasix_run()
+        .arg(guest("core_trap"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stderr.take());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(134));
+}
