@@ -15,7 +15,9 @@ use crate::abi::Errno;
 use crate::abi::types::{Dirent, Filestat, Filetype, TimeSpec};
 use crate::fd::FdObject;
 use crate::fs::file::set_fd_times;
-use crate::fs::layout::{filestat_of, filetype_of, synthetic_dir_stat, synthetic_ino};
+use crate::fs::layout::{
+    encode_dirents, filestat_of, filetype_of, synthetic_dir_stat, synthetic_ino,
+};
 use crate::fs::vroot::GuestPath;
 
 /// What backs a directory fd.
@@ -85,6 +87,24 @@ impl DirFd {
     /// The preopen name, if this directory is one.
     pub fn preopen_name(&self) -> Option<&str> {
         self.preopen.as_deref()
+    }
+
+    /// Runs `f` on the entries from `cookie` on, taking a fresh snapshot at cookie 0.
+    fn with_listing<T>(&self, cookie: u64, f: impl FnOnce(&[Dirent]) -> T) -> Result<T, Errno> {
+        let mut listing = self.listing.lock().unwrap_or_else(|e| e.into_inner());
+        if cookie == 0 || listing.is_empty() {
+            *listing = self.snapshot()?;
+        }
+        let start = usize::try_from(cookie)
+            .unwrap_or(usize::MAX)
+            .min(listing.len());
+        Ok(f(&listing[start..]))
+    }
+
+    /// `fd_readdir` without copying the listing: the `dirent` records from `cookie` on, cut
+    /// at `cap` bytes (a large directory read in small buffers stays linear).
+    pub fn readdir_encoded(&self, cookie: u64, cap: usize) -> Result<Vec<u8>, Errno> {
+        self.with_listing(cookie, |entries| encode_dirents(entries, cap))
     }
 
     /// Reads the whole listing, `.` and `..` first, with cookies `1..`.
@@ -229,14 +249,7 @@ impl FdObject for DirFd {
     }
 
     fn readdir(&self, cookie: u64) -> Result<Vec<Dirent>, Errno> {
-        let mut listing = self.listing.lock().unwrap_or_else(|e| e.into_inner());
-        if cookie == 0 || listing.is_empty() {
-            *listing = self.snapshot()?;
-        }
-        let start = usize::try_from(cookie)
-            .unwrap_or(usize::MAX)
-            .min(listing.len());
-        Ok(listing[start..].to_vec())
+        self.with_listing(cookie, <[Dirent]>::to_vec)
     }
 
     fn host_fd(&self) -> Option<BorrowedFd<'_>> {

@@ -261,9 +261,11 @@ fn fd_readdir<M: MemSize>(
     out: u64,
 ) -> Result<(), Errno> {
     let obj = ctx.process.fd(fd)?;
-    let entries = obj.readdir(cookie)?;
     let cap = usize::try_from(len).unwrap_or(usize::MAX).min(MAX_IO);
-    let bytes = encode_dirents(&entries, cap);
+    let bytes = match obj.downcast_ref::<DirFd>() {
+        Some(dir) => dir.readdir_encoded(cookie, cap)?,
+        None => encode_dirents(&obj.readdir(cookie)?, cap),
+    };
     mem.write_bytes(buf, &bytes)?;
     mem.write_ptr::<M>(out, bytes.len() as u64)
 }
