@@ -190,3 +190,68 @@ impl ThreadRegistry {
         self.running.lock().unwrap_or_else(|p| p.into_inner()).len()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts(env: &[(&str, &str)], cwd: Option<&str>) -> RunOptions {
+        let mut o = RunOptions::new("/x/prog.wasm");
+        o.env = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        o.cwd = cwd.map(str::to_string);
+        o
+    }
+
+    #[test]
+    fn options_are_validated() {
+        let cases: &[(&[(&str, &str)], Option<&str>, bool)] = &[
+            (&[("A", "1")], None, true),
+            (&[("A", "")], Some("/"), true),
+            (&[("", "1")], None, false),
+            (&[("A=B", "1")], None, false),
+            (&[("A", "nul\0")], None, false),
+            (&[], Some("relative"), false),
+        ];
+        for (env, cwd, ok) in cases {
+            let r = Process::from_options(&opts(env, *cwd));
+            assert_eq!(r.is_ok(), *ok, "{env:?} {cwd:?}");
+            if let Err(e) = r {
+                assert!(e.to_string().contains("help:"), "{e}");
+            }
+        }
+    }
+
+    #[test]
+    fn new_process_has_stdio_and_argv0() {
+        let p = Process::from_options(&opts(&[], None)).unwrap();
+        assert_eq!(p.args, vec!["prog.wasm".to_string()]);
+        assert_eq!(p.cwd(), "/");
+        for fd in 0..3 {
+            assert!(p.fd(fd).is_ok(), "fd {fd}");
+        }
+        assert_eq!(p.fd(-1).err(), Some(Errno::Badf));
+        assert_eq!(p.abort_code(), 134);
+        p.panic_seen.store(true, Ordering::Relaxed);
+        assert_eq!(p.abort_code(), 101);
+    }
+
+    #[test]
+    fn threads_register_and_join() {
+        let p = Process::from_options(&opts(&[], None)).unwrap();
+        let tid = p.threads.register().unwrap();
+        assert!(tid > FIRST_PID);
+        assert_eq!(p.threads.count(), 2);
+        let p2 = p.clone();
+        let h = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            p2.threads.finished(tid);
+        });
+        p.threads.join(tid);
+        assert_eq!(p.threads.count(), 1);
+        h.join().unwrap();
+        p.threads.join(12345); // unknown tids return at once
+    }
+}
