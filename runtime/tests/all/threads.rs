@@ -92,3 +92,30 @@ fn parallel_guest_matches_native() {
         );
     }
 }
+
+/// `thread_exit` on the main thread (pthread_exit in main): the process lives until its last
+/// thread ends, then exits 0.
+#[test]
+fn main_thread_exit_waits_for_other_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let wat = r#"(module
+      (import "wasi" "thread-spawn" (func $spawn (param i32) (result i32)))
+      (import "wasix_32v1" "thread_exit" (func $texit (param i32)))
+      (import "wasix_32v1" "thread_sleep" (func $sleep (param i64) (result i32)))
+      (import "wasix_32v1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+      (import "env" "memory" (memory 1 1 shared))
+      (data (i32.const 100) "child done\n")
+      (func (export "wasi_thread_start") (param $tid i32) (param $arg i32)
+        (drop (call $sleep (i64.const 100000000)))
+        (i32.store (i32.const 0) (i32.const 100))
+        (i32.store (i32.const 4) (i32.const 11))
+        (drop (call $write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8))))
+      (func (export "_start")
+        (if (i32.le_s (call $spawn (i32.const 0)) (i32.const 0)) (then unreachable))
+        (call $texit (i32.const 0))))"#;
+    let p = dir.path().join("texit.wat");
+    std::fs::write(&p, wat).unwrap();
+    let o = run(&[p]);
+    assert_code(&o, 0);
+    assert_eq!(stdout(&o), "child done\n");
+}
