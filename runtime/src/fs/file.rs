@@ -30,12 +30,17 @@ impl HostFile {
     /// Wraps a file opened by `fs::open`; `sync_flags` are the requested sync `fdflags`.
     pub fn new(file: cap_std::fs::File, sync_flags: u16) -> Result<HostFile, Errno> {
         let filetype = filetype_of(file.metadata()?.file_type());
+        Ok(HostFile::with_filetype(file, filetype, sync_flags))
+    }
+
+    /// Like [`HostFile::new`] when the caller already knows the file type.
+    pub fn with_filetype(file: cap_std::fs::File, filetype: Filetype, sync_flags: u16) -> HostFile {
         let sync_flags = sync_flags & (fdflags::DSYNC | fdflags::RSYNC | fdflags::SYNC);
-        Ok(HostFile {
+        HostFile {
             file: file.into_std(),
             filetype,
             sync_flags,
-        })
+        }
     }
 }
 

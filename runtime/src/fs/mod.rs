@@ -45,3 +45,58 @@ pub fn root_preopen(vfs: &Vfs) -> Result<DirFd, crate::abi::Errno> {
     };
     Ok(dir.with_preopen("/"))
 }
+
+/// Checks a `--cwd` value: an absolute guest path naming a directory of the guest's
+/// filesystem. Returns it normalized (`/data/./x/` → `/data/x`).
+pub fn initial_cwd(vfs: &Vfs, cwd: &str) -> Result<String, crate::Error> {
+    let bad = |why: String| {
+        crate::Error::Config(format!(
+            "invalid --cwd `{cwd}`: {why}\nhelp: give an absolute guest path inside a mounted directory, e.g. `--dir . --cwd /`"
+        ))
+    };
+    if !cwd.starts_with('/') {
+        return Err(bad("not an absolute guest path".into()));
+    }
+    match ops::directory_path(vfs, &GuestPath::root(), cwd) {
+        Ok(path) => Ok(path.as_str().to_owned()),
+        Err(crate::abi::Errno::Notdir) => Err(bad("not a directory".into())),
+        Err(crate::abi::Errno::Noent) => Err(bad("no such directory in the guest".into())),
+        Err(e) => Err(bad(format!("cannot be used ({e})"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mount::Mount;
+
+    #[test]
+    fn initial_cwd_table() {
+        let host = tempfile::tempdir().unwrap();
+        std::fs::create_dir(host.path().join("sub")).unwrap();
+        std::fs::write(host.path().join("file"), b"").unwrap();
+        let m = Mount {
+            guest: "/data".into(),
+            host: host.path().into(),
+            read_only: false,
+        };
+        let vfs = Vfs::new(&[m]).unwrap();
+        let ok = [
+            ("/", "/"),
+            ("/data", "/data"),
+            ("/data/./sub/", "/data/sub"),
+            ("/data/sub/..", "/data"),
+        ];
+        for (cwd, want) in ok {
+            assert_eq!(initial_cwd(&vfs, cwd).unwrap(), want, "{cwd}");
+        }
+        for (cwd, why) in [
+            ("data", "absolute"),
+            ("/nope", "no such"),
+            ("/data/file", "not a directory"),
+        ] {
+            let msg = initial_cwd(&vfs, cwd).unwrap_err().to_string();
+            assert!(msg.contains(why) && msg.contains("help:"), "{cwd}: {msg}");
+        }
+    }
+}

@@ -143,7 +143,8 @@ pub fn open(
         }
         Err(e) => return Err(e.into()),
     };
-    if file.metadata()?.is_dir() {
+    let filetype = crate::fs::layout::filetype_of(file.metadata()?.file_type());
+    if filetype == crate::abi::types::Filetype::Directory {
         if write {
             return Err(Errno::Isdir);
         }
@@ -156,7 +157,11 @@ pub fn open(
     if want_dir {
         return Err(Errno::Notdir);
     }
-    Ok(Arc::new(HostFile::new(file, req.fdflags)?))
+    Ok(Arc::new(HostFile::with_filetype(
+        file,
+        filetype,
+        req.fdflags,
+    )))
 }
 
 /// `path_create_directory`.
