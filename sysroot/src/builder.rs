@@ -88,6 +88,9 @@ pub(crate) fn build(
         ),
     );
     let mut cargo = tc.cargo_command();
+    // Run from the work dir, so a user project's `.cargo/config.toml` (profiles, flags) does
+    // not shape std; `$CARGO_HOME/config.toml` (registries, mirrors) still applies.
+    cargo.current_dir(plan.work);
     // Custom target specs are unstable; the bootstrap flag is scoped to this cargo run.
     cargo
         .env("RUSTC_BOOTSTRAP", "1")

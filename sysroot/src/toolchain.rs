@@ -230,21 +230,32 @@ impl Toolchain {
     pub fn cargo_command(&self) -> Command {
         let mut cmd = Command::new(&self.cargo);
         cmd.env("RUSTC", &self.rustc);
-        for var in [
-            "RUSTC_WRAPPER",
-            "RUSTC_WORKSPACE_WRAPPER",
-            "CARGO_BUILD_RUSTC_WRAPPER",
-            "CARGO_BUILD_RUSTC_WORKSPACE_WRAPPER",
-            "RUSTFLAGS",
-            "CARGO_BUILD_RUSTFLAGS",
-            "CARGO_BUILD_TARGET",
-            "CARGO_TARGET_DIR",
-            "CARGO_BUILD_TARGET_DIR",
-        ] {
-            cmd.env_remove(var);
+        for (var, _) in std::env::vars_os() {
+            if is_build_shaping_var(&var.to_string_lossy()) {
+                cmd.env_remove(var);
+            }
         }
         cmd
     }
+}
+
+/// Environment variables of the user's session that would change how our internal cargo
+/// runs compile (wrappers, flags, target, profiles): removed, because the cache key does not
+/// cover them. Registry, network and CARGO_HOME settings stay.
+fn is_build_shaping_var(name: &str) -> bool {
+    const EXACT: &[&str] = &[
+        "RUSTC_WRAPPER",
+        "RUSTC_WORKSPACE_WRAPPER",
+        "RUSTFLAGS",
+        "CARGO_ENCODED_RUSTFLAGS",
+        "RUSTDOCFLAGS",
+        "CARGO_ENCODED_RUSTDOCFLAGS",
+        "CARGO_INCREMENTAL",
+        "RUSTC_BOOTSTRAP",
+        "RUST_TARGET_PATH",
+    ];
+    const PREFIXES: &[&str] = &["CARGO_BUILD_", "CARGO_PROFILE_", "CARGO_TARGET_"];
+    EXACT.contains(&name) || PREFIXES.iter().any(|p| name.starts_with(p))
 }
 
 const RUSTC_HELP: &str =
@@ -334,6 +345,29 @@ LLVM version: 22.1.2
             let tc = toolchain(vv);
             assert_eq!(tc.minor(), minor, "{vv}");
             assert_eq!(tc.commit_short(), commit, "{vv}");
+        }
+    }
+
+    #[test]
+    fn build_shaping_vars_table() {
+        let cases = [
+            ("RUSTC_WRAPPER", true),
+            ("RUSTFLAGS", true),
+            ("CARGO_ENCODED_RUSTFLAGS", true),
+            ("CARGO_TARGET_DIR", true),
+            ("CARGO_TARGET_WASM32_WASMER_WASI_RUSTFLAGS", true),
+            ("CARGO_PROFILE_RELEASE_LTO", true),
+            ("CARGO_BUILD_TARGET", true),
+            ("RUSTC_BOOTSTRAP", true),
+            ("CARGO_HOME", false),
+            ("CARGO_NET_OFFLINE", false),
+            ("CARGO_REGISTRIES_CRATES_IO_PROTOCOL", false),
+            ("CARGO_HTTP_PROXY", false),
+            ("PATH", false),
+            ("RUSTUP_TOOLCHAIN", false),
+        ];
+        for (name, want) in cases {
+            assert_eq!(is_build_shaping_var(name), want, "{name}");
         }
     }
 
