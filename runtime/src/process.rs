@@ -64,6 +64,7 @@ impl Process {
             )));
         }
         let vfs = Vfs::new(&opts.mounts)?;
+        let cwd = crate::fs::initial_cwd(&vfs, &cwd)?;
         let panic_seen = Arc::new(AtomicBool::new(false));
         let mut fds = FdTable::new();
         for stream in [Stream::Stdin, Stream::Stdout, Stream::Stderr] {
