@@ -27,7 +27,9 @@ const TMP_INFIX: &str = ".tmp-";
 /// The cache root: `$CARGO_WASIX_HOME`, else `<user cache dir>/cargo-wasix`.
 pub fn cache_root() -> Result<PathBuf> {
     if let Some(home) = std::env::var_os(HOME_ENV).filter(|v| !v.is_empty()) {
-        return Ok(PathBuf::from(home));
+        // Made absolute: the sysroot path is handed to rustc processes in other directories.
+        let home = PathBuf::from(home);
+        return std::path::absolute(&home).map_err(|e| Error::io("resolve", &home, e));
     }
     dirs::cache_dir()
         .map(|d| d.join("cargo-wasix"))

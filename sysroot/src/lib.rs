@@ -77,7 +77,7 @@ impl Options {
     /// The cache root these options select.
     pub fn cache_root(&self) -> Result<PathBuf> {
         match &self.cache_root {
-            Some(root) => Ok(root.clone()),
+            Some(root) => std::path::absolute(root).map_err(|e| Error::io("resolve", root, e)),
             None => cache::cache_root(),
         }
     }
