@@ -409,3 +409,17 @@ fn ipv6_loopback() {
          udp6: `v6 dgram` from a: true\n",
     );
 }
+
+#[test]
+fn exit_while_other_threads_block_in_socket_calls() {
+    for (arg, code, line) in [
+        ("main", 3, "main exits while a thread blocks in accept\n"),
+        ("thread", 4, "a thread exits while main blocks in recv\n"),
+    ] {
+        let start = Instant::now();
+        let o = run_bounded(guest_cmd(&["--net"], "net_exit_blocked", &[arg]));
+        assert_code(&o, code);
+        assert_eq!(stdout(&o), line);
+        assert!(start.elapsed() < Duration::from_secs(20), "exit took {:?}", start.elapsed());
+    }
+}
