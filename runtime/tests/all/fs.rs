@@ -240,3 +240,14 @@ fn missing_mount_directory_is_a_clear_error() {
         "{err}"
     );
 }
+
+#[test]
+fn cwd_outside_the_guest_filesystem_is_a_clear_error() {
+    let host = tempfile::tempdir().unwrap();
+    let mut opts = mapdir("/data", host.path());
+    opts.extend(["--cwd".into(), "/elsewhere".into()]);
+    let o = run_fs("fs_cwd", &opts, &[]);
+    assert_code(&o, 1);
+    let err = stderr(&o);
+    assert!(err.contains("--cwd `/elsewhere`") && err.contains("help:"), "{err}");
+}
