@@ -59,6 +59,25 @@ fn std_fs_round_trip_in_a_mount() {
 }
 
 #[test]
+fn std_fs_on_plain_wasip1_module() {
+    // Own (non-shared) memory: the same syscalls through the other memory path.
+    let host = tempfile::tempdir().unwrap();
+    let mut args: Vec<std::ffi::OsString> = mapdir("/data", host.path())
+        .into_iter()
+        .map(Into::into)
+        .collect();
+    args.push(guest_p1("fs_basic").into_os_string());
+    args.push("/data".into());
+    let o = run(&args);
+    assert_code(&o, 0);
+    assert!(
+        stdout(&o).ends_with("notdir=NotADirectory/54\nafter=0\n"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
 fn dir_mounts_the_host_path_at_the_same_guest_path() {
     let host = tempfile::tempdir().unwrap();
     let path = host.path().to_str().unwrap().to_owned();
@@ -249,5 +268,8 @@ fn cwd_outside_the_guest_filesystem_is_a_clear_error() {
     let o = run_fs("fs_cwd", &opts, &[]);
     assert_code(&o, 1);
     let err = stderr(&o);
-    assert!(err.contains("--cwd `/elsewhere`") && err.contains("help:"), "{err}");
+    assert!(
+        err.contains("--cwd `/elsewhere`") && err.contains("help:"),
+        "{err}"
+    );
 }
