@@ -191,8 +191,9 @@ pub fn poll_oneoff(
         if waits.is_empty() {
             match timeout {
                 Some(t) => std::thread::sleep(t),
-                // Only never-expiring clocks: nothing can ever fire.
-                None => return Err(Errno::Inval),
+                // Only clocks too far away to represent: the guest asked to wait (in effect)
+                // forever; sleep in long slices (the process can still exit).
+                None => std::thread::sleep(Duration::from_secs(24 * 60 * 60)),
             }
         } else {
             ready.extend(wait_fds(&waits, timeout)?);
