@@ -262,11 +262,13 @@ pub fn rename(
         .rename(host_rel(&from)?, &mount.dir, host_rel(&to)?)?)
 }
 
-/// `path_link` (a hard link; the source's symlinks are not followed, as on Linux).
+/// `path_link`: a hard link to `old` at `new`. With `follow`, a symlink at `old` is resolved
+/// (inside its mount) and its target is linked, like `linkat(AT_SYMLINK_FOLLOW)`.
 pub fn link(
     vfs: &Vfs,
     old_base: &GuestPath,
     old: &str,
+    follow: bool,
     new_base: &GuestPath,
     new: &str,
 ) -> Result<(), Errno> {
@@ -276,9 +278,12 @@ pub fn link(
         return Err(Errno::Perm);
     }
     let mount = same_mount(&from, &to)?;
-    Ok(mount
-        .dir
-        .hard_link(host_rel(&from)?, &mount.dir, host_rel(&to)?)?)
+    let mut src = host_rel(&from)?;
+    if follow {
+        // cap-std's canonicalize stays inside the mount and returns a path relative to it.
+        src = mount.dir.canonicalize(&src)?;
+    }
+    Ok(mount.dir.hard_link(src, &mount.dir, host_rel(&to)?)?)
 }
 
 /// `path_symlink`: creates `new` pointing at `target`.
@@ -643,11 +648,11 @@ mod tests {
             Err(Errno::Xdev)
         );
         assert_eq!(
-            link(&f.vfs, &root(), "/data/a", &root(), "/srv/www/a"),
+            link(&f.vfs, &root(), "/data/a", false, &root(), "/srv/www/a"),
             Err(Errno::Xdev)
         );
         rename(&f.vfs, &root(), "/data/a", &root(), "/data/b").unwrap();
-        link(&f.vfs, &root(), "/data/b", &root(), "/data/c").unwrap();
+        link(&f.vfs, &root(), "/data/b", false, &root(), "/data/c").unwrap();
         assert_eq!(filestat(&f.vfs, &root(), "/data/c", true).unwrap().nlink, 2);
         unlink_file(&f.vfs, &root(), "/data/b").unwrap();
         assert_eq!(unlink_file(&f.vfs, &root(), "/data/b"), Err(Errno::Noent));
@@ -767,6 +772,43 @@ mod tests {
         assert_eq!(list("/x"), [".", "..", "inner"]);
         let root_fd = crate::fs::root_preopen(&vfs).unwrap();
         assert_eq!(root_fd.readdir(0).unwrap().len(), 4);
+    }
+
+    #[test]
+    fn hard_link_follows_symlinks_only_when_asked() {
+        let f = fixture();
+        create(&f.vfs, "/data/target").unwrap();
+        symlink(&f.vfs, "target", &root(), "/data/sym").unwrap();
+        link(
+            &f.vfs,
+            &root(),
+            "/data/sym",
+            true,
+            &root(),
+            "/data/hard-to-target",
+        )
+        .unwrap();
+        link(
+            &f.vfs,
+            &root(),
+            "/data/sym",
+            false,
+            &root(),
+            "/data/hard-to-sym",
+        )
+        .unwrap();
+        let kind = |p: &str| filestat(&f.vfs, &root(), p, false).unwrap().filetype;
+        assert_eq!(kind("/data/hard-to-target"), Filetype::RegularFile);
+        assert_eq!(kind("/data/hard-to-sym"), Filetype::SymbolicLink);
+        assert_eq!(
+            filestat(&f.vfs, &root(), "/data/target", false)
+                .unwrap()
+                .nlink,
+            2
+        );
+        // A symlink leading out of the mount is not followed for linking either.
+        symlink(&f.vfs, "../../etc/passwd", &root(), "/data/out").unwrap();
+        assert!(link(&f.vfs, &root(), "/data/out", true, &root(), "/data/stolen").is_err());
     }
 
     #[test]

@@ -136,7 +136,7 @@ pub fn add_to_linker<M: MemSize>(
         "path_link",
         |mut c: Caller<'_, ThreadCtx>,
          old_fd: i32,
-         _old_flags: i32,
+         old_flags: i32,
          old: M::Offset,
          old_len: M::Offset,
          new_fd: i32,
@@ -146,7 +146,7 @@ pub fn add_to_linker<M: MemSize>(
             let link = || {
                 let (ob, op) = at::<M>(&mem, ctx, old_fd, old, old_len)?;
                 let (nb, np) = at::<M>(&mem, ctx, new_fd, new, new_len)?;
-                ops::link(&ctx.process.vfs, &ob, &op, &nb, &np)
+                ops::link(&ctx.process.vfs, &ob, &op, follow(old_flags), &nb, &np)
             };
             errno(link())
         },
