@@ -5,7 +5,8 @@ fn main() {
         "../target-specs",
         "patches",
         "../libc-patches",
-        "../libwasix",
+        "../libwasix/src",
+        "../libwasix/replaced-libc-members.txt",
     ] {
         println!("cargo:rerun-if-changed={dir}");
     }

@@ -6,7 +6,9 @@ use include_dir::{Dir, include_dir};
 static TARGET_SPECS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../target-specs");
 static STD_PATCHES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/patches");
 static LIBC_PATCHES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../libc-patches");
-static LIBWASIX: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../libwasix");
+// Only what the sysroot needs from libwasix/ (not its tests or a stray target dir).
+static LIBWASIX_SRC: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../libwasix/src");
+static REPLACED_MEMBERS: &[u8] = include_bytes!("../../libwasix/replaced-libc-members.txt");
 
 /// One embedded file: path relative to its input root (`/`-separated) and contents.
 pub type File = (String, &'static [u8]);
@@ -20,7 +22,7 @@ pub struct Inputs {
     pub std_patches: Vec<File>,
     /// `libc-patches/**`.
     pub libc_patches: Vec<File>,
-    /// `libwasix/src/**` as `src/...`, plus `replaced-libc-members.txt` when present.
+    /// `libwasix/src/**` as `src/...`, plus `replaced-libc-members.txt`.
     pub libwasix: Vec<File>,
 }
 
@@ -34,10 +36,15 @@ impl Inputs {
             target_specs: flatten(&TARGET_SPECS),
             std_patches: flatten(&STD_PATCHES),
             libc_patches: flatten(&LIBC_PATCHES),
-            libwasix: flatten(&LIBWASIX)
-                .into_iter()
-                .filter(|(p, _)| p.starts_with("src/") || p == REPLACED_MEMBERS_FILE)
-                .collect(),
+            libwasix: {
+                let mut files: Vec<File> = flatten(&LIBWASIX_SRC)
+                    .into_iter()
+                    .map(|(p, b)| (format!("src/{p}"), b))
+                    .collect();
+                files.push((REPLACED_MEMBERS_FILE.to_owned(), REPLACED_MEMBERS));
+                files.sort();
+                files
+            },
         }
     }
 
@@ -89,7 +96,7 @@ impl Inputs {
             .collect()
     }
 
-    /// The member names of `replaced-libc-members.txt` (empty when the file is absent).
+    /// The member names of `replaced-libc-members.txt`.
     pub fn replaced_members(&self) -> Vec<String> {
         find(&self.libwasix, REPLACED_MEMBERS_FILE)
             .map(|bytes| crate::archive::parse_member_list(&String::from_utf8_lossy(bytes)))
@@ -142,6 +149,12 @@ mod tests {
             "1.95 patch set has edits.toml"
         );
         assert!(inputs.libwasix_src().iter().any(|(p, _)| *p == "lib.rs"));
-        assert!(inputs.libwasix.iter().all(|(p, _)| !p.starts_with("Cargo")));
+        assert!(
+            inputs
+                .libwasix
+                .iter()
+                .all(|(p, _)| p.starts_with("src/") || p == REPLACED_MEMBERS_FILE)
+        );
+        assert!(!inputs.replaced_members().is_empty());
     }
 }
