@@ -273,3 +273,62 @@ fn cwd_outside_the_guest_filesystem_is_a_clear_error() {
         "{err}"
     );
 }
+
+/// The filesystem calls under `wasix_64v1`: 64-bit pointers, iovecs (16 bytes), sizes and
+/// out-lengths (a hand-written module: no wasm64 Rust target is installed).
+#[test]
+fn wasix_64v1_file_calls() {
+    let host = tempfile::tempdir().unwrap();
+    let wat = r#"(module
+      (import "wasix_64v1" "path_open" (func $open (param i32 i32 i64 i64 i32 i64 i64 i32 i64) (result i32)))
+      (import "wasix_64v1" "fd_pwrite" (func $pwrite (param i32 i64 i64 i64 i64) (result i32)))
+      (import "wasix_64v1" "fd_pread" (func $pread (param i32 i64 i64 i64 i64) (result i32)))
+      (import "wasix_64v1" "fd_write" (func $write (param i32 i64 i64 i64) (result i32)))
+      (import "wasix_64v1" "chdir" (func $chdir (param i64 i64) (result i32)))
+      (import "wasix_64v1" "getcwd" (func $getcwd (param i64 i64) (result i32)))
+      (import "wasix_64v1" "fd_readdir" (func $readdir (param i32 i64 i64 i64 i64) (result i32)))
+      (import "wasix_64v1" "proc_exit" (func $exit (param i32)))
+      (memory (export "memory") i64 1)
+      (data (i64.const 100) "data/f.txt")
+      (data (i64.const 120) "wasm64 file\n")
+      (data (i64.const 300) "/data")
+      (data (i64.const 460) "\n")
+      (func $print (param $at i64) (param $len i64)
+        (i64.store (i64.const 0) (local.get $at))
+        (i64.store (i64.const 8) (local.get $len))
+        (drop (call $write (i32.const 1) (i64.const 0) (i64.const 1) (i64.const 40))))
+      (func (export "_start") (local $rc i32) (local $fd i32)
+        ;; create /data/f.txt relative to the root preopen
+        (local.set $rc (call $open (i32.const 3) (i32.const 1) (i64.const 100) (i64.const 10)
+          (i32.const 1) (i64.const -1) (i64.const -1) (i32.const 0) (i64.const 32)))
+        (local.set $fd (i32.load (i64.const 32)))
+        (i64.store (i64.const 16) (i64.const 120))
+        (i64.store (i64.const 24) (i64.const 12))
+        (local.set $rc (i32.add (local.get $rc)
+          (call $pwrite (local.get $fd) (i64.const 16) (i64.const 1) (i64.const 0) (i64.const 40))))
+        (i64.store (i64.const 16) (i64.const 200))
+        (local.set $rc (i32.add (local.get $rc)
+          (call $pread (local.get $fd) (i64.const 16) (i64.const 1) (i64.const 0) (i64.const 40))))
+        (call $print (i64.const 200) (i64.load (i64.const 40)))
+        ;; chdir + getcwd with an 8-byte in/out length
+        (local.set $rc (i32.add (local.get $rc) (call $chdir (i64.const 300) (i64.const 5))))
+        (i64.store (i64.const 48) (i64.const 64))
+        (local.set $rc (i32.add (local.get $rc) (call $getcwd (i64.const 400) (i64.const 48))))
+        (call $print (i64.const 400) (i64.load (i64.const 48)))
+        (call $print (i64.const 460) (i64.const 1))
+        ;; readdir of the root with an 8-byte bufused
+        (local.set $rc (i32.add (local.get $rc)
+          (call $readdir (i32.const 3) (i64.const 1000) (i64.const 256) (i64.const 0) (i64.const 56))))
+        (if (i64.eqz (i64.load (i64.const 56))) (then (local.set $rc (i32.add (local.get $rc) (i32.const 100)))))
+        (call $exit (local.get $rc))))"#;
+    let module = host.path().join("fs64.wat");
+    std::fs::write(&module, wat).unwrap();
+    let data = host.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    let mut args: Vec<std::ffi::OsString> =
+        mapdir("/data", &data).into_iter().map(Into::into).collect();
+    args.push(module.into_os_string());
+    let o = run(&args);
+    assert_stdout(&o, "wasm64 file\n/data\n");
+    assert_eq!(std::fs::read(data.join("f.txt")).unwrap(), b"wasm64 file\n");
+}
