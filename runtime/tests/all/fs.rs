@@ -237,6 +237,7 @@ fn raw_preopen_open2_readdir_pread_readlink() {
          readlink rc=0 n=4 text=list\n\
          lstat rc=0 type=7\n\
          stat rc=0 type=4\n\
+         via_link=alpha\n\
          root rc=0 type=3\n",
     );
     assert_eq!(
@@ -331,4 +332,11 @@ fn wasix_64v1_file_calls() {
     let o = run(&args);
     assert_stdout(&o, "wasm64 file\n/data\n");
     assert_eq!(std::fs::read(data.join("f.txt")).unwrap(), b"wasm64 file\n");
+}
+
+#[test]
+fn threads_share_files_and_the_fd_table() {
+    let host = tempfile::tempdir().unwrap();
+    let o = run_fs("fs_threads", &mapdir("/data", host.path()), &[]);
+    assert_stdout(&o, "log lines per thread=[50, 50, 50, 50]\nown=0:49,1:49,2:49,3:49\n");
 }

@@ -52,7 +52,7 @@ fn main() {
     // A directory read 40 bytes at a time: every entry exactly once, "." and ".." first.
     std::fs::create_dir_all("/data/list").unwrap();
     for name in ["alpha", "beta", "gamma", "delta-long-name", "e"] {
-        std::fs::write(format!("/data/list/{name}"), b"").unwrap();
+        std::fs::write(format!("/data/list/{name}"), name).unwrap();
     }
     let dir = std::fs::File::open("/data/list").unwrap();
     use std::os::fd::AsRawFd;
@@ -102,6 +102,7 @@ fn main() {
         println!("readlink rc={rc} n={n} text={}", std::str::from_utf8(&out[..n]).unwrap());
         println!("lstat rc={} type={}", p1::path_filestat_get(3, 0, link.as_ptr(), link.len(), st.as_mut_ptr()), st[16]);
         println!("stat rc={} type={}", p1::path_filestat_get(3, 1, link.as_ptr(), link.len(), st.as_mut_ptr()), st[16]);
+        println!("via_link={}", std::fs::read_to_string("/data/lnk").unwrap());
         let root = ".";
         println!("root rc={} type={}", p1::path_filestat_get(3, 1, root.as_ptr(), 1, st.as_mut_ptr()), st[16]);
     }
