@@ -5,7 +5,7 @@ use std::process::Command;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use wasix_sysroot::{Options, Outcome, Prepared, Toolchain, prepare, progress::Stderr};
+use wasix_sysroot::{Options, Prepared, Toolchain, prepare, progress::Stderr};
 
 /// The cache root shared by every test of the run (and by later runs).
 pub fn cache_root() -> PathBuf {
@@ -109,8 +109,4 @@ pub fn assert_wasix_imports(wasm: &[u8]) -> Vec<(String, String)> {
         "unexpected function imports: {bad:?}\nall: {imports:?}"
     );
     imports
-}
-
-pub fn _outcome_is_known(o: Outcome) -> bool {
-    matches!(o, Outcome::AlreadyCached | Outcome::Built)
 }
