@@ -28,6 +28,7 @@ mod prepare;
 mod runner;
 mod runtime_flags;
 mod shell;
+mod stamp;
 mod toolchain;
 mod user;
 mod wrapper;

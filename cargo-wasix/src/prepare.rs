@@ -10,6 +10,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use wasix_sysroot::progress::Progress;
 
 use crate::shell::{self, Shell};
+use crate::stamp::{self, StampData};
 use crate::toolchain::Toolchain;
 
 pub use wasix_sysroot::{Outcome, Prepared};
@@ -41,6 +42,69 @@ pub fn patched_libc(detected: &wasix_sysroot::Toolchain, version: &str, shell: &
         .with_context(|| format!("failed to prepare the WASIX-patched libc {version}"))?;
     progress.finish();
     Ok(dir)
+}
+
+/// One user command's access to the sysroot and patched libc, answered from the warm-path
+/// stamp when it is valid (no rustc runs), else from the sysroot library (and then stamped).
+pub struct Session<'a> {
+    toolchain: &'a Toolchain,
+    shell: &'a Shell,
+    detected: Option<wasix_sysroot::Toolchain>,
+    stamp_path: Option<PathBuf>,
+    stamp: Option<StampData>,
+}
+
+impl<'a> Session<'a> {
+    pub fn new(toolchain: &'a Toolchain, shell: &'a Shell) -> Self {
+        let stamp_path = wasix_sysroot::Options::default()
+            .cache_root()
+            .ok()
+            .and_then(|root| stamp::stamp_path(&root, toolchain));
+        let stamp = stamp_path.as_deref().and_then(stamp::read);
+        Session { toolchain, shell, detected: None, stamp_path, stamp }
+    }
+
+    fn detected(&mut self) -> Result<&wasix_sysroot::Toolchain> {
+        if self.detected.is_none() {
+            self.detected = Some(sysroot_toolchain(self.toolchain)?);
+        }
+        Ok(self.detected.as_ref().expect("set just above"))
+    }
+
+    /// The prepared sysroot (`--sysroot`).
+    pub fn sysroot(&mut self) -> Result<PathBuf> {
+        if let Some(sysroot) = self.stamp.as_ref().and_then(|s| s.valid_sysroot()) {
+            return Ok(sysroot.to_owned());
+        }
+        let shell = self.shell;
+        let (prepared, _) = prepare_with(self.detected()?, shell)?;
+        // A new sysroot invalidates remembered libc copies only if they vanished; keep them.
+        let libc = self.stamp.take().map(|s| s.libc).unwrap_or_default();
+        self.stamp = Some(StampData { sysroot: prepared.sysroot.clone(), entry: prepared.entry.clone(), libc });
+        self.save();
+        Ok(prepared.sysroot)
+    }
+
+    /// The patched libc sources of `version`.
+    pub fn patched_libc(&mut self, version: &str) -> Result<PathBuf> {
+        if let Some(dir) = self.stamp.as_ref().and_then(|s| s.valid_libc(version)) {
+            return Ok(dir.to_owned());
+        }
+        let shell = self.shell;
+        let dir = patched_libc(self.detected()?, version, shell)?;
+        if let Some(stamp) = self.stamp.as_mut() {
+            stamp.libc.retain(|(v, _)| v != version);
+            stamp.libc.push((version.to_owned(), dir.clone()));
+            self.save();
+        }
+        Ok(dir)
+    }
+
+    fn save(&self) {
+        if let (Some(path), Some(data)) = (&self.stamp_path, &self.stamp) {
+            stamp::write(path, data);
+        }
+    }
 }
 
 /// The sysroot library's view of our toolchain (runs `rustc -vV` and `--print sysroot`).

@@ -42,8 +42,8 @@ pub fn execute(subcommand: &str, user_args: &[String], ctx: &Ctx) -> Result<i32>
         TargetChoice::Explicit => {}
     }
 
-    let detected = prepare::sysroot_toolchain(&toolchain)?;
-    let (prepared, _) = prepare::prepare_with(&detected, &shell)?;
+    let mut session = prepare::Session::new(&toolchain, &shell);
+    let sysroot = session.sysroot()?;
     let mut cmd = toolchain.cargo_command();
     if toolchain.rustup_name.is_some() {
         cmd.env("RUSTC", &toolchain.rustc);
@@ -51,13 +51,13 @@ pub fn execute(subcommand: &str, user_args: &[String], ctx: &Ctx) -> Result<i32>
 
     // `cargo install` builds outside the user's workspace and writes no lock we could read.
     if subcommand != "install"
-        && let Some(patch) = libc_patch(user_args, &toolchain, &detected, &shell)?
+        && let Some(patch) = libc_patch(user_args, &toolchain, &mut session, &shell)?
     {
         ours.extend(["--config".to_owned(), patch]);
     }
 
     let self_exe = std::env::current_exe().context("failed to find the path of cargo-wasix itself")?;
-    set_wrapper_env(&mut cmd, &self_exe, &prepared.sysroot, std::env::var_os("RUSTC_WRAPPER"));
+    set_wrapper_env(&mut cmd, &self_exe, &sysroot, std::env::var_os("RUSTC_WRAPPER"));
     set_rustdoc_env(&mut cmd, &self_exe, &toolchain)?;
     if matches!(subcommand, "run" | "test" | "bench") {
         let user_runner = std::env::var_os(env::CARGO_RUNNER).filter(|r| !r.is_empty());
@@ -176,7 +176,7 @@ fn set_runner_env(
 fn libc_patch(
     user_args: &[String],
     toolchain: &Toolchain,
-    detected: &wasix_sysroot::Toolchain,
+    session: &mut prepare::Session,
     shell: &crate::shell::Shell,
 ) -> Result<Option<String>> {
     let cwd = std::env::current_dir().context("failed to read the current directory")?;
@@ -199,7 +199,7 @@ fn libc_patch(
     let Some(entry) = lockfile::libc_entry(&lock) else {
         return Ok(None);
     };
-    let libc_dir = prepare::patched_libc(detected, &entry.version, shell)?;
+    let libc_dir = session.patched_libc(&entry.version)?;
     if entry.from_registry {
         shell.verbose_note(format!(
             "`{}` will point its libc {} entry at the WASIX-patched copy in `{}`",
