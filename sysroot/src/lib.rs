@@ -248,8 +248,9 @@ pub fn status(toolchain: &Toolchain, options: &Options) -> Result<Status> {
 }
 
 /// Removes everything cargo-wasix put in its cache root (sysroots, patched libc sources, work
-/// dirs). rustup components are left alone: they belong to the user's toolchain. Returns the
-/// removed root, or `None` when there was nothing.
+/// dirs, the runtime's module cache); only the empty lock file stays. rustup components are
+/// left alone: they belong to the user's toolchain. Returns the cleaned root, or `None` when
+/// there was none.
 pub fn clean(options: &Options, progress: &mut dyn Progress) -> Result<Option<PathBuf>> {
     let root = options.cache_root()?;
     if !root.exists() {
@@ -257,7 +258,20 @@ pub fn clean(options: &Options, progress: &mut dyn Progress) -> Result<Option<Pa
     }
     let lock = cache::lock(&root, progress)?;
     progress.status("Removing", &format!("`{}`", root.display()));
-    cache::remove_dir_if_exists(&root)?;
+    // Everything but the lock file itself: a process waiting for the lock must keep waiting
+    // on the same file, or two processes could both believe they hold it.
+    let entries = std::fs::read_dir(&root).map_err(|e| Error::io("read", &root, e))?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if entry.file_name() == ".lock" {
+            continue;
+        }
+        if path.is_dir() && !path.is_symlink() {
+            cache::remove_dir_if_exists(&path)?;
+        } else {
+            std::fs::remove_file(&path).map_err(|e| Error::io("remove", &path, e))?;
+        }
+    }
     drop(lock);
     Ok(Some(root))
 }
@@ -395,6 +409,32 @@ mod tests {
             "{msg}"
         );
         assert!(msg.contains("wasm32-wasmer-wasi"), "{msg}");
+    }
+
+    #[test]
+    fn clean_removes_everything_but_the_lock() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path().join("home");
+        let opts = Options {
+            cache_root: Some(root.clone()),
+            ..Options::default()
+        };
+        let mut silent = progress::Silent;
+        assert_eq!(clean(&opts, &mut silent).expect("nothing"), None);
+        for d in ["59807616e-82b3dd7518d89a8c/sysroot", "libc/0.2.178-x", "modules"] {
+            std::fs::create_dir_all(root.join(d)).expect("mkdir");
+        }
+        std::fs::write(root.join("stray"), "x").expect("write");
+        let mut rec = progress::Recorder::default();
+        assert_eq!(clean(&opts, &mut rec).expect("clean"), Some(root.clone()));
+        let left: Vec<_> = std::fs::read_dir(&root)
+            .expect("root")
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(left, [".lock"]);
+        assert_eq!(rec.lines.len(), 1);
+        assert_eq!(rec.lines[0].0, "Removing");
     }
 
     #[test]
