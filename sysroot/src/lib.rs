@@ -13,8 +13,17 @@
 //! //   `prepared.target_specs` is also usable as RUST_TARGET_PATH).
 //! let libc_dir = patched_libc(&toolchain, "0.2.178", &Options::default(), &mut Stderr)?;
 //! //   cargo --config 'patch.crates-io.libc.path="<libc_dir>"' ...
+//! let report = wasix_sysroot::status(&toolchain, &Options::default())?; // `cargo wasix status`
+//! wasix_sysroot::clean(&Options::default(), &mut Stderr)?;              // `cargo wasix self clean`
+//! # let _ = (prepared, libc_dir, report);
 //! # Ok(()) }
 //! ```
+//!
+//! Errors are [`Error`] values whose messages are lowercase, name the path or command, and end
+//! with a `help:` line when the fix is known (e.g. [`Error::UnsupportedRust`] names the
+//! supported versions and the `rustup toolchain install` / `cargo +1.95 wasix build` commands).
+//! Progress goes through [`progress::Progress`] (`Installing`, `Copying`, `Patching`,
+//! `Building`, `Blocking`, `Removing` status lines); nothing is printed otherwise.
 //!
 //! Cache layout (root: `$CARGO_WASIX_HOME`, else `<user cache dir>/cargo-wasix`):
 //!
@@ -26,6 +35,7 @@
 //!     target-specs/wasm32-wasmer-wasi.json
 //!     sysroot/lib/rustlib/wasm32-wasmer-wasi/{lib/*.rlib, target.json,
 //!                                            lib/self-contained/{crt1-command.o,crt1-reactor.o,libc.a}}
+//!     sysroot/lib/rustlib/src/rust -> ../../../..   (std sources, remapped as /rustc/<commit>/library)
 //! <root>/libc/<version>-<overlay key 16>/       patched libc crate sources (+ marker)
 //! ```
 //!
