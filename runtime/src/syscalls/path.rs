@@ -15,6 +15,9 @@ use crate::mem::{GuestMemory, MemSize};
 use crate::syscalls::{errno, ptr};
 use crate::thread::{ThreadCtx, split};
 
+/// A guest string argument: (pointer, length).
+type Str = (u64, u64);
+
 /// Registers this family under `module` (`path_open2` only in the WASIX modules).
 pub fn add_to_linker<M: MemSize>(
     linker: &mut Linker<ThreadCtx>,
@@ -35,15 +38,14 @@ pub fn add_to_linker<M: MemSize>(
          out: M::Offset| {
             let (mem, ctx) = split(&mut c);
             let req = open_request(dirflags, oflags, rights, fdflags);
+            let path = (ptr::<M>(path), ptr::<M>(path_len));
             errno(path_open(
                 &mem,
                 ctx,
                 fd,
-                ptr::<M>(path),
-                ptr::<M>(path_len),
+                path,
                 req,
-                rights,
-                inheriting,
+                (rights, inheriting),
                 0,
                 ptr::<M>(out),
             ))
@@ -66,18 +68,17 @@ pub fn add_to_linker<M: MemSize>(
              out: M::Offset| {
                 let (mem, ctx) = split(&mut c);
                 let req = open_request(dirflags, oflags, rights, fdflags);
-                let (p, l, o) = (ptr::<M>(path), ptr::<M>(path_len), ptr::<M>(out));
+                let path = (ptr::<M>(path), ptr::<M>(path_len));
+                let ext = fdflagsext as u16;
                 errno(path_open(
                     &mem,
                     ctx,
                     fd,
-                    p,
-                    l,
+                    path,
                     req,
-                    rights,
-                    inheriting,
-                    fdflagsext as u16,
-                    o,
+                    (rights, inheriting),
+                    ext,
+                    ptr::<M>(out),
                 ))
             },
         )?;
@@ -87,10 +88,12 @@ pub fn add_to_linker<M: MemSize>(
         "path_create_directory",
         |mut c: Caller<'_, ThreadCtx>, fd: i32, path: M::Offset, len: M::Offset| {
             let (mem, ctx) = split(&mut c);
-            errno(
-                at::<M>(&mem, ctx, fd, path, len)
-                    .and_then(|(base, p)| ops::create_directory(&ctx.process.vfs, &base, &p)),
-            )
+            errno(path_create_directory(
+                &mem,
+                ctx,
+                fd,
+                (ptr::<M>(path), ptr::<M>(len)),
+            ))
         },
     )?;
     linker.func_wrap(
@@ -103,12 +106,8 @@ pub fn add_to_linker<M: MemSize>(
          len: M::Offset,
          out: M::Offset| {
             let (mem, ctx) = split(&mut c);
-            let get = || {
-                let (base, p) = at::<M>(&mem, ctx, fd, path, len)?;
-                let st = ops::filestat(&ctx.process.vfs, &base, &p, follow(flags))?;
-                mem.write_bytes(ptr::<M>(out), &st.to_bytes())
-            };
-            errno(get())
+            let path = (ptr::<M>(path), ptr::<M>(len));
+            errno(path_filestat_get(&mem, ctx, fd, flags, path, ptr::<M>(out)))
         },
     )?;
     linker.func_wrap(
@@ -123,12 +122,9 @@ pub fn add_to_linker<M: MemSize>(
          mtim: i64,
          fst: i32| {
             let (mem, ctx) = split(&mut c);
-            let set = || {
-                let (atim, mtim) = decode_times(atim as u64, mtim as u64, fst as u16)?;
-                let (base, p) = at::<M>(&mem, ctx, fd, path, len)?;
-                ops::set_times(&ctx.process.vfs, &base, &p, follow(flags), atim, mtim)
-            };
-            errno(set())
+            let path = (ptr::<M>(path), ptr::<M>(len));
+            let times = (atim as u64, mtim as u64, fst as u16);
+            errno(path_filestat_set_times(&mem, ctx, fd, flags, path, times))
         },
     )?;
     linker.func_wrap(
@@ -143,12 +139,11 @@ pub fn add_to_linker<M: MemSize>(
          new: M::Offset,
          new_len: M::Offset| {
             let (mem, ctx) = split(&mut c);
-            let link = || {
-                let (ob, op) = at::<M>(&mem, ctx, old_fd, old, old_len)?;
-                let (nb, np) = at::<M>(&mem, ctx, new_fd, new, new_len)?;
-                ops::link(&ctx.process.vfs, &ob, &op, follow(old_flags), &nb, &np)
-            };
-            errno(link())
+            let (old, new) = (
+                (ptr::<M>(old), ptr::<M>(old_len)),
+                (ptr::<M>(new), ptr::<M>(new_len)),
+            );
+            errno(path_link(&mem, ctx, old_fd, old_flags, old, new_fd, new))
         },
     )?;
     linker.func_wrap(
@@ -162,17 +157,11 @@ pub fn add_to_linker<M: MemSize>(
          buf_len: M::Offset,
          out: M::Offset| {
             let (mem, ctx) = split(&mut c);
-            let read = || {
-                let (base, p) = at::<M>(&mem, ctx, fd, path, len)?;
-                let target = ops::readlink(&ctx.process.vfs, &base, &p)?;
-                // Like readlink(2): truncated to the buffer, no NUL.
-                let n = target
-                    .len()
-                    .min(usize::try_from(ptr::<M>(buf_len)).unwrap_or(usize::MAX));
-                mem.write_bytes(ptr::<M>(buf), &target[..n])?;
-                mem.write_ptr::<M>(ptr::<M>(out), n as u64)
-            };
-            errno(read())
+            let (path, buf) = (
+                (ptr::<M>(path), ptr::<M>(len)),
+                (ptr::<M>(buf), ptr::<M>(buf_len)),
+            );
+            errno(path_readlink::<M>(&mem, ctx, fd, path, buf, ptr::<M>(out)))
         },
     )?;
     linker.func_wrap(
@@ -180,10 +169,12 @@ pub fn add_to_linker<M: MemSize>(
         "path_remove_directory",
         |mut c: Caller<'_, ThreadCtx>, fd: i32, path: M::Offset, len: M::Offset| {
             let (mem, ctx) = split(&mut c);
-            errno(
-                at::<M>(&mem, ctx, fd, path, len)
-                    .and_then(|(base, p)| ops::remove_directory(&ctx.process.vfs, &base, &p)),
-            )
+            errno(path_remove_directory(
+                &mem,
+                ctx,
+                fd,
+                (ptr::<M>(path), ptr::<M>(len)),
+            ))
         },
     )?;
     linker.func_wrap(
@@ -197,12 +188,11 @@ pub fn add_to_linker<M: MemSize>(
          new: M::Offset,
          new_len: M::Offset| {
             let (mem, ctx) = split(&mut c);
-            let rename = || {
-                let (ob, op) = at::<M>(&mem, ctx, old_fd, old, old_len)?;
-                let (nb, np) = at::<M>(&mem, ctx, new_fd, new, new_len)?;
-                ops::rename(&ctx.process.vfs, &ob, &op, &nb, &np)
-            };
-            errno(rename())
+            let (old, new) = (
+                (ptr::<M>(old), ptr::<M>(old_len)),
+                (ptr::<M>(new), ptr::<M>(new_len)),
+            );
+            errno(path_rename(&mem, ctx, old_fd, old, new_fd, new))
         },
     )?;
     linker.func_wrap(
@@ -215,12 +205,11 @@ pub fn add_to_linker<M: MemSize>(
          new: M::Offset,
          new_len: M::Offset| {
             let (mem, ctx) = split(&mut c);
-            let symlink = || {
-                let target = mem.read_str(ptr::<M>(old), ptr::<M>(old_len))?;
-                let (base, p) = at::<M>(&mem, ctx, fd, new, new_len)?;
-                ops::symlink(&ctx.process.vfs, &target, &base, &p)
-            };
-            errno(symlink())
+            let (old, new) = (
+                (ptr::<M>(old), ptr::<M>(old_len)),
+                (ptr::<M>(new), ptr::<M>(new_len)),
+            );
+            errno(path_symlink(&mem, ctx, old, fd, new))
         },
     )?;
     linker.func_wrap(
@@ -228,10 +217,12 @@ pub fn add_to_linker<M: MemSize>(
         "path_unlink_file",
         |mut c: Caller<'_, ThreadCtx>, fd: i32, path: M::Offset, len: M::Offset| {
             let (mem, ctx) = split(&mut c);
-            errno(
-                at::<M>(&mem, ctx, fd, path, len)
-                    .and_then(|(base, p)| ops::unlink_file(&ctx.process.vfs, &base, &p)),
-            )
+            errno(path_unlink_file(
+                &mem,
+                ctx,
+                fd,
+                (ptr::<M>(path), ptr::<M>(len)),
+            ))
         },
     )?;
     Ok(())
@@ -250,36 +241,32 @@ fn open_request(dirflags: i32, oflags: i32, rights: i64, fdflags: i32) -> OpenRe
     }
 }
 
-/// The base directory's guest path and the guest path string of a `*at` call.
-fn at<M: MemSize>(
+/// The base directory's guest path and the path string of a `*at` call.
+fn at(
     mem: &GuestMemory<'_>,
     ctx: &ThreadCtx,
     fd: i32,
-    path: M::Offset,
-    len: M::Offset,
+    (ptr, len): Str,
 ) -> Result<(GuestPath, String), Errno> {
     let base = ops::base_of(&ctx.process.fd(fd)?)?;
-    let path = mem.read_str(ptr::<M>(path), ptr::<M>(len))?;
+    let path = mem.read_str(ptr, len)?;
     Ok((base, path))
 }
 
-/// Opens a file or directory relative to `fd` and stores the new fd at `out`.
-/// Similar to `openat` in POSIX.
+/// Opens a file or directory relative to `fd` and stores the new fd at `out`; `fdflagsext`
+/// CLOEXEC marks it close-on-exec (`path_open2`). Similar to `openat` in POSIX.
 #[allow(clippy::too_many_arguments)]
 fn path_open(
     mem: &GuestMemory<'_>,
     ctx: &ThreadCtx,
     fd: i32,
-    path: u64,
-    path_len: u64,
+    path: Str,
     req: OpenRequest,
-    rights: i64,
-    inheriting: i64,
+    (rights, inheriting): (i64, i64),
     fdflagsext: u16,
     out: u64,
 ) -> Result<(), Errno> {
-    let base = ops::base_of(&ctx.process.fd(fd)?)?;
-    let path = mem.read_str(path, path_len)?;
+    let (base, path) = at(mem, ctx, fd, path)?;
     let obj = ops::open(&ctx.process.vfs, &base, &path, req)?;
     let mut entry = FdEntry::new(obj);
     entry.rights = rights as u64 & rights_bits::ALL;
@@ -292,4 +279,135 @@ fn path_open(
         return Err(e);
     }
     Ok(())
+}
+
+/// Creates a directory. Similar to `mkdirat` in POSIX.
+fn path_create_directory(
+    mem: &GuestMemory<'_>,
+    ctx: &ThreadCtx,
+    fd: i32,
+    path: Str,
+) -> Result<(), Errno> {
+    let (base, path) = at(mem, ctx, fd, path)?;
+    ops::create_directory(&ctx.process.vfs, &base, &path)
+}
+
+/// Writes the 64-byte `filestat` of a path (following a final symlink when `flags` say so).
+/// Similar to `fstatat` in POSIX.
+fn path_filestat_get(
+    mem: &GuestMemory<'_>,
+    ctx: &ThreadCtx,
+    fd: i32,
+    flags: i32,
+    path: Str,
+    out: u64,
+) -> Result<(), Errno> {
+    let (base, path) = at(mem, ctx, fd, path)?;
+    let st = ops::filestat(&ctx.process.vfs, &base, &path, follow(flags))?;
+    mem.write_bytes(out, &st.to_bytes())
+}
+
+/// Sets the access and modification times of a path. Similar to `utimensat` in POSIX.
+fn path_filestat_set_times(
+    mem: &GuestMemory<'_>,
+    ctx: &ThreadCtx,
+    fd: i32,
+    flags: i32,
+    path: Str,
+    (atim, mtim, fst): (u64, u64, u16),
+) -> Result<(), Errno> {
+    let (atim, mtim) = decode_times(atim, mtim, fst)?;
+    let (base, path) = at(mem, ctx, fd, path)?;
+    ops::set_times(&ctx.process.vfs, &base, &path, follow(flags), atim, mtim)
+}
+
+/// Creates a hard link. Similar to `linkat` in POSIX.
+fn path_link(
+    mem: &GuestMemory<'_>,
+    ctx: &ThreadCtx,
+    old_fd: i32,
+    old_flags: i32,
+    old: Str,
+    new_fd: i32,
+    new: Str,
+) -> Result<(), Errno> {
+    let (old_base, old) = at(mem, ctx, old_fd, old)?;
+    let (new_base, new) = at(mem, ctx, new_fd, new)?;
+    ops::link(
+        &ctx.process.vfs,
+        &old_base,
+        &old,
+        follow(old_flags),
+        &new_base,
+        &new,
+    )
+}
+
+/// Copies a symlink's target into `buf` (truncated to it, no NUL) and its length to `out`.
+/// Similar to `readlinkat` in POSIX.
+fn path_readlink<M: MemSize>(
+    mem: &GuestMemory<'_>,
+    ctx: &ThreadCtx,
+    fd: i32,
+    path: Str,
+    (buf, buf_len): Str,
+    out: u64,
+) -> Result<(), Errno> {
+    let (base, path) = at(mem, ctx, fd, path)?;
+    let target = ops::readlink(&ctx.process.vfs, &base, &path)?;
+    let n = target
+        .len()
+        .min(usize::try_from(buf_len).unwrap_or(usize::MAX));
+    mem.write_bytes(buf, &target[..n])?;
+    mem.write_ptr::<M>(out, n as u64)
+}
+
+/// Removes an empty directory. Similar to `unlinkat(AT_REMOVEDIR)` in POSIX.
+fn path_remove_directory(
+    mem: &GuestMemory<'_>,
+    ctx: &ThreadCtx,
+    fd: i32,
+    path: Str,
+) -> Result<(), Errno> {
+    let (base, path) = at(mem, ctx, fd, path)?;
+    ops::remove_directory(&ctx.process.vfs, &base, &path)
+}
+
+/// Renames a file or directory. Similar to `renameat` in POSIX.
+fn path_rename(
+    mem: &GuestMemory<'_>,
+    ctx: &ThreadCtx,
+    old_fd: i32,
+    old: Str,
+    new_fd: i32,
+    new: Str,
+) -> Result<(), Errno> {
+    let (old_base, old) = at(mem, ctx, old_fd, old)?;
+    let (new_base, new) = at(mem, ctx, new_fd, new)?;
+    ops::rename(&ctx.process.vfs, &old_base, &old, &new_base, &new)
+}
+
+/// Creates a symlink at `new` (relative to `fd`) whose target is the string `old`.
+/// Similar to `symlinkat` in POSIX.
+fn path_symlink(
+    mem: &GuestMemory<'_>,
+    ctx: &ThreadCtx,
+    (old, old_len): Str,
+    fd: i32,
+    new: Str,
+) -> Result<(), Errno> {
+    let target = mem.read_str(old, old_len)?;
+    let (base, new) = at(mem, ctx, fd, new)?;
+    ops::symlink(&ctx.process.vfs, &target, &base, &new)
+}
+
+/// Removes a file or symlink. Similar to `unlinkat` in POSIX.
+fn path_unlink_file(
+    mem: &GuestMemory<'_>,
+    ctx: &ThreadCtx,
+    fd: i32,
+    path: Str,
+) -> Result<(), Errno> {
+    let (base, path) = at(mem, ctx, fd, path)?;
+    ops::unlink_file(&ctx.process.vfs, &base, &path)
 }
