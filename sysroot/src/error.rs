@@ -119,8 +119,8 @@ pub enum Error {
         supported: String,
     },
 
-    /// A toolchain component is missing and rustup is not available to install it.
-    #[error("{what} is missing (looked in `{}`) and `rustup` is not available to install it\nhelp: {help}", path.display())]
+    /// A toolchain component is missing and cannot be installed automatically.
+    #[error("{what} is missing (looked for `{}`)\nhelp: {help}", path.display())]
     MissingComponent {
         /// What is missing.
         what: String,

@@ -167,11 +167,22 @@ impl Toolchain {
     /// [`Toolchain::ensure_components`] with an explicit rustup command.
     pub fn ensure_components_with(&self, rustup: &Path, progress: &mut dyn Progress) -> Result<()> {
         for component in self.missing_components() {
+            // Without a toolchain name, rustup would install into its *default* toolchain,
+            // which need not be this rustc (e.g. a distribution's Rust).
+            let Some(name) = &self.rustup_toolchain else {
+                return Err(Error::MissingComponent {
+                    what: component.name.to_owned(),
+                    path: component.path,
+                    help: format!(
+                        "the toolchain at `{}` is not managed by rustup; install {} for it, \
+                         or use a rustup toolchain (`rustup toolchain install 1.95`)",
+                        self.sysroot.display(),
+                        component.name
+                    ),
+                });
+            };
             let mut cmd = Command::new(rustup);
-            cmd.args(component.rustup_args);
-            if let Some(name) = &self.rustup_toolchain {
-                cmd.args(["--toolchain", name]);
-            }
+            cmd.args(component.rustup_args).args(["--toolchain", name]);
             // The rustup proxy would otherwise pick the toolchain from the environment anyway;
             // keep it explicit and consistent with `--toolchain`.
             cmd.env_remove("RUSTUP_TOOLCHAIN");
@@ -191,7 +202,8 @@ impl Toolchain {
                         what: component.name.to_owned(),
                         path: component.path,
                         help: format!(
-                            "install it for the toolchain at `{}` (with rustup: `rustup {}`)",
+                            "`rustup` was not found; install it for the toolchain at `{}` \
+                             (with rustup: `rustup {}`)",
                             self.sysroot.display(),
                             component.rustup_args.join(" ")
                         ),
@@ -406,8 +418,26 @@ LLVM version: 22.1.2
     }
 
     #[test]
+    fn missing_component_outside_rustup_is_not_installed_elsewhere() {
+        let mut tc = toolchain(VV);
+        let dir = tempfile::tempdir().expect("tempdir");
+        tc.sysroot = dir.path().to_owned();
+        tc.rustup_toolchain = None;
+        let mut rec = crate::progress::Recorder::default();
+        // `true` would "succeed"; it must not even be called.
+        let err = tc
+            .ensure_components_with(Path::new("true"), &mut rec)
+            .expect_err("not rustup-managed")
+            .to_string();
+        assert!(err.contains("rust-src is missing"), "{err}");
+        assert!(err.contains("not managed by rustup"), "{err}");
+        assert!(rec.lines.is_empty(), "{:?}", rec.lines);
+    }
+
+    #[test]
     fn missing_component_without_rustup_says_what_to_install() {
         let mut tc = toolchain(VV);
+        tc.rustup_toolchain = Some("stable".into());
         let dir = tempfile::tempdir().expect("tempdir");
         tc.sysroot = dir.path().to_owned();
         let mut rec = crate::progress::Recorder::default();
@@ -416,7 +446,7 @@ LLVM version: 22.1.2
             .expect_err("no rustup")
             .to_string();
         assert!(err.contains("rust-src is missing"), "{err}");
-        assert!(err.contains("help: install it"), "{err}");
+        assert!(err.contains("help: `rustup` was not found; install it"), "{err}");
         assert!(err.contains("rustup component add rust-src"), "{err}");
         // The status line comes first, before anything runs.
         assert_eq!(rec.lines.len(), 1);
