@@ -194,6 +194,10 @@ fn poll_oneoff_and_epoll_readiness() {
          writable: userdata=3 kind=2\n\
          peer closed: hangup=true\n\
          bad fd: error=8\n\
+         empty pipe: [98]\n\
+         pipe data: nbytes=3 hangup=false\n\
+         pipe writer closed: hangup=true\n\
+         stdin at EOF is readable: true\n\
          add twice: Err(20)\n\
          nothing yet: []\n\
          edge: [(1, 7)]\n\

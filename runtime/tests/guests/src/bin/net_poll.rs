@@ -27,6 +27,24 @@ fn main() {
     let ev = poll(&[fd_sub(5, 777, false)]).unwrap();
     println!("bad fd: error={}", ev[0].error);
 
+    // Any object with a host fd: a pipe (data, then hangup) and stdin (/dev/null: EOF).
+    let (mut r, mut w) = (0u32, 0u32);
+    // SAFETY: live locals.
+    unsafe { runtime_test_guests::wasix::fd_pipe(&mut r, &mut w) };
+    let ev = poll(&[fd_sub(6, r, false), clock_sub(98, 20_000_000)]).unwrap();
+    println!("empty pipe: {:?}", ev.iter().map(|e| e.userdata).collect::<Vec<_>>());
+    runtime_test_guests::write_fd(w, b"abc");
+    let ev = poll(&[fd_sub(6, r, false)]).unwrap();
+    println!("pipe data: nbytes={} hangup={}", ev[0].nbytes, ev[0].hangup);
+    // SAFETY: our fds.
+    unsafe {
+        sys::fd_close(w);
+    }
+    let ev = poll(&[fd_sub(6, r, false)]).unwrap();
+    println!("pipe writer closed: hangup={}", ev[0].hangup);
+    let ev = poll(&[fd_sub(0, 0, false)]).unwrap();
+    println!("stdin at EOF is readable: {}", ev.len() == 1 && ev[0].error == 0);
+
     let (c, d) = Sock::pair().unwrap();
     let ep = Epoll::new().unwrap();
     ep.ctl(EPOLL_CTL_ADD, c.0, EPOLLIN | EPOLLET, 7).unwrap();
