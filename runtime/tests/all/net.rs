@@ -205,7 +205,12 @@ fn poll_oneoff_and_epoll_readiness() {
          new data: [(1, 7)]\n\
          level: [(1, 8)] [(1, 8)]\n\
          deleted: []\n\
-         listener: [(1, 42)]\n",
+         listener: [(1, 42)]\n\
+         stream, fresh: [(2, 5)]\n\
+         stream, data: [(3, 5)]\n\
+         drain: Ok(4) then Err(6)\n\
+         stream, peer closed: [(7, 5)]\n\
+         then nothing: []\n",
     );
 }
 

@@ -38,6 +38,7 @@ pub const EPOLL_CTL_MOD: u32 = 1;
 pub const EPOLL_CTL_DEL: u32 = 2;
 pub const EPOLLIN: u32 = 1;
 pub const EPOLLOUT: u32 = 2;
+pub const EPOLLRDHUP: u32 = 4;
 pub const EPOLLET: u32 = 64;
 
 pub mod sys {

@@ -68,5 +68,18 @@ fn main() {
         s
     });
     println!("listener: {:?}", ep.wait(5_000_000_000).unwrap());
-    drop(t.join().unwrap());
+    let client = t.join().unwrap();
+
+    // mio's pattern: a non-blocking stream registered once, edge-triggered, for
+    // IN | OUT | RDHUP; drained until EAGAIN after each event.
+    let (server, _) = listener.accept(FDFLAGS_NONBLOCK).unwrap();
+    ep.ctl(EPOLL_CTL_ADD, server.0, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, 5).unwrap();
+    println!("stream, fresh: {:?}", ep.wait(1_000_000_000).unwrap());
+    client.send_all(b"data").unwrap();
+    println!("stream, data: {:?}", ep.wait(1_000_000_000).unwrap());
+    let mut buf = [0u8; 16];
+    println!("drain: {:?} then {:?}", server.recv(&mut buf), server.recv(&mut buf));
+    drop(client);
+    println!("stream, peer closed: {:?}", ep.wait(1_000_000_000).unwrap());
+    println!("then nothing: {:?}", ep.wait(0).unwrap());
 }
