@@ -326,16 +326,22 @@ fn build_std_net() -> PathBuf {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let target = target_root();
-    let status = Command::new(&cargo)
+    // Build cargo-wasix with this test binary's profile, so nothing is compiled twice.
+    let exe = std::env::current_exe().expect("own path");
+    let profile_dir = exe.ancestors().nth(2).expect("target/<profile>").to_path_buf();
+    let mut build = Command::new(&cargo);
+    build
         .args(["build", "--quiet", "-p", "cargo-wasix", "--manifest-path"])
         .arg(root.join("../Cargo.toml"))
         .arg("--target-dir")
-        .arg(&target)
-        .status()
-        .expect("run cargo to build cargo-wasix");
+        .arg(&target);
+    if profile_dir.ends_with("release") {
+        build.arg("--release");
+    }
+    let status = build.status().expect("run cargo to build cargo-wasix");
     assert!(status.success(), "building cargo-wasix failed");
     let out = target.join("std-guests");
-    let mut cmd = Command::new(target.join("debug/cargo-wasix"));
+    let mut cmd = Command::new(profile_dir.join("cargo-wasix"));
     cmd.args(["wasix", "build", "--quiet", "--manifest-path"])
         .arg(root.join("tests/std_net/Cargo.toml"))
         .env("CARGO_WASIX_HOME", target.join("wasix-home"))
