@@ -21,12 +21,9 @@ impl Vfs {
         let root = root_preopen(self)
             .map_err(|e| crate::Error::Config(format!("cannot open the guest root `/`: {e}")))?;
         let entry = crate::fd::FdEntry::new(std::sync::Arc::new(root));
-        if let Some(old) = fds
-            .set(ROOT_FD, entry)
-            .map_err(|e| crate::Error::Config(format!("fd table: {e}")))?
-        {
-            drop(old);
-        }
+        // Whatever sat at fd 3 before (nothing, for a new process) is replaced and closed.
+        fds.set(ROOT_FD, entry)
+            .map_err(|e| crate::Error::Config(format!("fd table: {e}")))?;
         Ok(())
     }
 }
@@ -51,7 +48,7 @@ pub fn root_preopen(vfs: &Vfs) -> Result<DirFd, crate::abi::Errno> {
 pub fn initial_cwd(vfs: &Vfs, cwd: &str) -> Result<String, crate::Error> {
     let bad = |why: String| {
         crate::Error::Config(format!(
-            "invalid --cwd `{cwd}`: {why}\nhelp: give an absolute guest path inside a mounted directory, e.g. `--dir . --cwd /`"
+            "invalid --cwd `{cwd}`: {why}\nhelp: give an absolute guest path inside a mounted directory, e.g. `--mapdir /project:. --cwd /project`"
         ))
     };
     if !cwd.starts_with('/') {
