@@ -48,6 +48,8 @@ impl Command {
         Ok((Process { pid, status: None }, ours))
     }
 
+    // Used by a future `std::os::wasi::process::CommandExt`.
+    #[allow(dead_code)]
     pub fn exec(&mut self, _default: Stdio) -> io::Error {
         io::const_error!(ErrorKind::Unsupported, "`exec` is not supported on WASIX yet")
     }
@@ -254,6 +256,8 @@ impl fmt::Debug for ExitStatus {
     }
 }
 
+// `new`/`into_raw` are for a future `ExitStatusExt` (raw wait statuses).
+#[allow(dead_code)]
 impl ExitStatus {
     pub fn new(status: c_int) -> ExitStatus {
         ExitStatus(status)
