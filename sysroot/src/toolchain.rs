@@ -218,10 +218,14 @@ impl Toolchain {
                 }
             };
             if !status.success() {
-                return Err(Error::CommandFailed {
-                    command: shown,
-                    status,
-                    stderr: String::new(),
+                // rustup's own output (shown live above) says why.
+                return Err(Error::MissingComponent {
+                    what: component.name.to_owned(),
+                    path: component.path,
+                    help: format!(
+                        "`{shown}` failed ({status}); fix what rustup reports above \
+                         (network, permissions) and run it again"
+                    ),
                 });
             }
             if !component.path.exists() {
@@ -418,6 +422,23 @@ LLVM version: 22.1.2
     }
 
     #[test]
+    fn failing_rustup_is_reported_with_the_command() {
+        let mut tc = toolchain(VV);
+        let dir = tempfile::tempdir().expect("tempdir");
+        tc.sysroot = dir.path().to_owned();
+        tc.rustup_toolchain = Some("stable".into());
+        let err = tc
+            .ensure_components_with(Path::new("false"), &mut crate::progress::Silent)
+            .expect_err("rustup fails")
+            .to_string();
+        assert!(err.contains("rust-src is missing"), "{err}");
+        assert!(
+            err.contains("help: `false component add rust-src --toolchain stable` failed"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn missing_component_outside_rustup_is_not_installed_elsewhere() {
         let mut tc = toolchain(VV);
         let dir = tempfile::tempdir().expect("tempdir");
@@ -446,7 +467,10 @@ LLVM version: 22.1.2
             .expect_err("no rustup")
             .to_string();
         assert!(err.contains("rust-src is missing"), "{err}");
-        assert!(err.contains("help: `rustup` was not found; install it"), "{err}");
+        assert!(
+            err.contains("help: `rustup` was not found; install it"),
+            "{err}"
+        );
         assert!(err.contains("rustup component add rust-src"), "{err}");
         // The status line comes first, before anything runs.
         assert_eq!(rec.lines.len(), 1);
