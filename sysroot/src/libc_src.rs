@@ -42,6 +42,8 @@ pub(crate) fn patched_libc_locked(
     cache::copy_tree(&source, &work)?;
     overlay(inputs)?.apply(&work)?;
     cache::publish(lock, &work, &entry, &key)?;
+    // Older overlays of the same libc version: keep two (another cargo-wasix may use them).
+    cache::prune_entries(lock, &parent, version, &entry, 2)?;
     Ok(entry)
 }
 
