@@ -8,7 +8,7 @@
 
 use std::any::Any;
 use std::os::fd::{AsFd, BorrowedFd};
-use std::os::unix::ffi::OsStrExt;
+use std::os::unix::ffi::OsStringExt;
 use std::sync::Mutex;
 
 use crate::abi::Errno;
@@ -150,7 +150,7 @@ impl DirFd {
                         .file_type()
                         .map(filetype_of)
                         .unwrap_or(Filetype::Unknown);
-                    raw.push((entry.file_name().as_bytes().to_vec(), entry.ino(), filetype));
+                    raw.push((entry.file_name().into_vec(), entry.ino(), filetype));
                 }
                 for name in &self.mount_points {
                     if !raw.iter().any(|(n, _, _)| n == name.as_bytes()) {

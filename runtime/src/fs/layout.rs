@@ -88,20 +88,20 @@ pub fn prestat_dir(name_len: u32) -> [u8; 8] {
 /// exactly `cap` bytes tells the guest to call again from the last complete entry's cookie
 /// (with a larger buffer when even one entry is cut).
 pub fn encode_dirents(entries: &[Dirent], cap: usize) -> Vec<u8> {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(cap.min(64 << 10));
     for e in entries {
-        if out.len() >= cap {
+        let room = cap - out.len();
+        if room == 0 {
             break;
         }
-        let mut rec = Vec::with_capacity(DIRENT_SIZE + e.name.len());
-        rec.extend_from_slice(&e.next.to_le_bytes());
-        rec.extend_from_slice(&e.ino.to_le_bytes());
-        rec.extend_from_slice(&(e.name.len() as u32).to_le_bytes());
-        rec.push(e.filetype as u8);
-        rec.extend_from_slice(&[0, 0, 0]);
-        rec.extend_from_slice(&e.name);
+        let mut header = [0u8; DIRENT_SIZE];
+        header[0..8].copy_from_slice(&e.next.to_le_bytes());
+        header[8..16].copy_from_slice(&e.ino.to_le_bytes());
+        header[16..20].copy_from_slice(&(e.name.len() as u32).to_le_bytes());
+        header[20] = e.filetype as u8;
+        out.extend_from_slice(&header[..DIRENT_SIZE.min(room)]);
         let room = cap - out.len();
-        out.extend_from_slice(&rec[..rec.len().min(room)]);
+        out.extend_from_slice(&e.name[..e.name.len().min(room)]);
     }
     out
 }
