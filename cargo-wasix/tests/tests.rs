@@ -8,6 +8,7 @@ mod tests {
     pub mod build;
     pub mod cli;
     pub mod concurrent;
+    pub mod net_e2e;
     pub mod run;
     pub mod support;
 }
