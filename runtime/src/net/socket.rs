@@ -323,24 +323,18 @@ impl Socket {
     }
 
     /// `sock_recv` (and `fd_read`): receives into `buf`; returns the length and `roflags`.
-    pub fn recv(&self, buf: &mut [MaybeUninit<u8>], flags: u16) -> Result<(usize, u16), Errno> {
+    pub fn recv(&self, buf: &mut [u8], flags: u16) -> Result<(usize, u16), Errno> {
         let n = self
             .sock
-            .recv_with_flags(buf, recv_flags(flags, !self.is_stream()))
-            .map_err(Errno::from)?;
+            .recv_with_flags(as_uninit(buf), recv_flags(flags, !self.is_stream()))?;
         Ok(truncation(n, buf.len()))
     }
 
     /// `sock_recv_from`: like [`Socket::recv`] plus the sender's address.
-    pub fn recv_from(
-        &self,
-        buf: &mut [MaybeUninit<u8>],
-        flags: u16,
-    ) -> Result<(usize, u16, GuestAddr), Errno> {
+    pub fn recv_from(&self, buf: &mut [u8], flags: u16) -> Result<(usize, u16, GuestAddr), Errno> {
         let (n, peer) = self
             .sock
-            .recv_from_with_flags(buf, recv_flags(flags, !self.is_stream()))
-            .map_err(Errno::from)?;
+            .recv_from_with_flags(as_uninit(buf), recv_flags(flags, !self.is_stream()))?;
         let (n, ro) = truncation(n, buf.len());
         Ok((n, ro, guest_addr(&peer)))
     }
@@ -441,9 +435,7 @@ impl FdObject for Socket {
 
     /// `fd_read` on a socket is `recv` without flags.
     fn read(&self, buf: &mut [u8]) -> Result<usize, Errno> {
-        rustix::net::recv(self.raw(), buf, RecvFlags::empty())
-            .map(|(n, _)| n)
-            .map_err(Errno::from)
+        self.recv(buf, 0).map(|(n, _)| n)
     }
 
     /// `fd_write` on a socket is `send` without flags (and without `SIGPIPE`).
@@ -499,6 +491,14 @@ fn send_flags(flags: u16) -> i32 {
         host |= SendFlags::DONTWAIT;
     }
     host.bits() as i32
+}
+
+/// An initialised buffer seen as the `MaybeUninit` slice socket2's receive calls take.
+fn as_uninit(buf: &mut [u8]) -> &mut [MaybeUninit<u8>] {
+    // SAFETY: `MaybeUninit<u8>` has the layout of `u8`, and the receive calls only ever write
+    // initialised bytes into it, so `buf` stays initialised (socket2's own `Read` impl does
+    // the same).
+    unsafe { &mut *(buf as *mut [u8] as *mut [MaybeUninit<u8>]) }
 }
 
 /// Clamps a `MSG_TRUNC` length to the buffer and derives `roflags`.

@@ -7,6 +7,7 @@
 //! bindings; only pointers and iovec-array lengths widen under `wasix_64v1`. Every blocking call runs on a clone of the socket's `Arc`, never under the
 //! fd table lock.
 
+use std::cell::RefCell;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -24,7 +25,7 @@ use crate::net::addr::{
     encode_unspec_addr_port,
 };
 use crate::net::policy::NetOp;
-use crate::net::socket::{OpenRequest, Socket};
+use crate::net::socket::{OpenRequest, Socket, riflags};
 use crate::thread::{ThreadCtx, split};
 
 type Ctx<'a> = Caller<'a, ThreadCtx>;
@@ -387,27 +388,115 @@ fn sock_accept_v2<M: MemSize>(
     }))
 }
 
-/// The receive buffer for a guest iovec list (at most [`MAX_IO`] bytes per call).
-fn recv_capacity(iovs: &[(u64, u64)]) -> usize {
-    iov_total(iovs).min(MAX_IO)
+thread_local! {
+    /// Per-thread bounce buffer between guest iovecs and host sockets: reused, because a
+    /// fresh 64 KiB allocation per call costs page faults on every transfer.
+    static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Receives with `f` into a host buffer and scatters it into the guest iovecs.
+/// Most bytes moved by one host call on a stream (receives may be short; sends loop), and
+/// the largest bounce buffer a thread keeps between calls.
+const WINDOW: usize = 1 << 20;
+
+/// Runs `f` on a scratch slice of `len` bytes (zero-filled only when the buffer grows).
+fn with_scratch<R>(len: usize, f: impl FnOnce(&mut [u8]) -> R) -> R {
+    SCRATCH.with(|cell| {
+        let mut buf = cell.borrow_mut();
+        if buf.len() < len {
+            buf.resize(len, 0);
+        }
+        let r = f(&mut buf[..len]);
+        if buf.len() > WINDOW {
+            buf.truncate(WINDOW);
+            buf.shrink_to(WINDOW);
+        }
+        r
+    })
+}
+
+/// Largest datagram received whole (above any IP datagram; unix datagrams are capped by the
+/// host's socket buffer well below this).
+const MAX_DATAGRAM: usize = 256 << 10;
+
+/// How many bytes one receive asks the host for: a stream reads at most [`WINDOW`] (a short
+/// read) unless the guest asked for `WAITALL`; a datagram must arrive whole.
+fn recv_cap(sock: &Socket, flags: u16) -> usize {
+    match (sock.is_stream(), flags & riflags::WAITALL != 0) {
+        (false, _) => MAX_DATAGRAM,
+        (true, false) => WINDOW,
+        (true, true) => MAX_IO,
+    }
+}
+
+/// Receives with `f` into scratch space (at most `cap` bytes) and scatters the bytes into
+/// the guest iovecs.
 fn recv_into_guest<T>(
     mem: &GuestMemory<'_>,
     iovs: &[(u64, u64)],
-    f: impl FnOnce(&mut [std::mem::MaybeUninit<u8>]) -> Result<(usize, T), Errno>,
+    cap: usize,
+    f: impl FnOnce(&mut [u8]) -> Result<(usize, T), Errno>,
 ) -> Result<(usize, T), Errno> {
-    let want = recv_capacity(iovs);
-    let mut buf: Vec<u8> = Vec::with_capacity(want);
-    // Exactly `want` bytes: a larger allocation must not let the host hand over data the
-    // guest has no room for (it would be lost for a stream).
-    let (n, extra) = f(&mut buf.spare_capacity_mut()[..want])?;
-    // SAFETY: the host call initialised the first `n` bytes of that slice; `n` is clamped to
-    // the slice length by the socket layer (`truncation`) and here.
-    unsafe { buf.set_len(n.min(want)) };
-    mem.scatter(iovs, &buf)?;
-    Ok((buf.len(), extra))
+    with_scratch(iov_total(iovs).min(cap), |buf| {
+        let (n, extra) = f(buf)?;
+        let n = n.min(buf.len());
+        mem.scatter(iovs, &buf[..n])?;
+        Ok((n, extra))
+    })
+}
+
+/// Copies bytes `skip..skip + buf.len()` of the concatenated guest iovecs into `buf`.
+fn gather_range(
+    mem: &GuestMemory<'_>,
+    iovs: &[(u64, u64)],
+    mut skip: usize,
+    buf: &mut [u8],
+) -> Result<(), Errno> {
+    let mut at = 0;
+    for &(addr, len) in iovs {
+        let len = usize::try_from(len).unwrap_or(usize::MAX);
+        if skip >= len {
+            skip -= len;
+            continue;
+        }
+        let take = (len - skip).min(buf.len() - at);
+        mem.read_into(addr + skip as u64, &mut buf[at..at + take])?;
+        (skip, at) = (0, at + take);
+        if at == buf.len() {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// Sends the guest iovecs (at most [`MAX_IO`] bytes) through scratch space with `f`. A
+/// stream goes out in [`WINDOW`]-sized pieces until one is short or fails (an error after
+/// some progress reports the progress); a datagram goes out in one piece.
+fn send_from_guest(
+    mem: &GuestMemory<'_>,
+    iovs: &[(u64, u64)],
+    stream: bool,
+    mut f: impl FnMut(&[u8]) -> Result<usize, Errno>,
+) -> Result<usize, Errno> {
+    let total = iov_total(iovs).min(MAX_IO);
+    let window = if stream { WINDOW } else { total };
+    let mut sent = 0;
+    loop {
+        let len = (total - sent).min(window);
+        let result = with_scratch(len, |buf| {
+            gather_range(mem, iovs, sent, buf)?;
+            f(buf)
+        });
+        match result {
+            Ok(n) => {
+                sent += n;
+                if n < len || sent >= total {
+                    return Ok(sent);
+                }
+            }
+            Err(_) if sent > 0 => return Ok(sent),
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 /// `sock_recv(fd, ri_data, ri_data_len, ri_flags, ret_data_len, ret_oflags)`. Similar to
@@ -426,7 +515,8 @@ fn sock_recv<M: MemSize>(
         let obj = ctx.process.fd(fd)?;
         let sock = obj.downcast_ref::<Socket>().ok_or(Errno::Notsock)?;
         let iovs = mem.iovecs::<M>(ptr::<M>(iov), ptr::<M>(iov_len))?;
-        let (n, ro) = recv_into_guest(&mem, &iovs, |buf| sock.recv(buf, flags as u16))?;
+        let cap = recv_cap(sock, flags as u16);
+        let (n, ro) = recv_into_guest(&mem, &iovs, cap, |buf| sock.recv(buf, flags as u16))?;
         mem.write_u32(ptr::<M>(ret_len), n as u32)?;
         mem.write_u16(ptr::<M>(ret_flags), ro)
     })())
@@ -450,7 +540,8 @@ fn sock_recv_from<M: MemSize>(
         let obj = ctx.process.fd(fd)?;
         let sock = obj.downcast_ref::<Socket>().ok_or(Errno::Notsock)?;
         let iovs = mem.iovecs::<M>(ptr::<M>(iov), ptr::<M>(iov_len))?;
-        let (n, (ro, peer)) = recv_into_guest(&mem, &iovs, |buf| {
+        let cap = recv_cap(sock, flags as u16);
+        let (n, (ro, peer)) = recv_into_guest(&mem, &iovs, cap, |buf| {
             sock.recv_from(buf, flags as u16)
                 .map(|(n, ro, peer)| (n, (ro, peer)))
         })?;
@@ -474,8 +565,9 @@ fn sock_send<M: MemSize>(
         let obj = ctx.process.fd(fd)?;
         let sock = obj.downcast_ref::<Socket>().ok_or(Errno::Notsock)?;
         let iovs = mem.iovecs::<M>(ptr::<M>(iov), ptr::<M>(iov_len))?;
-        let data = mem.gather(&iovs, MAX_IO)?;
-        let n = sock.send(&data, flags as u16)?;
+        let n = send_from_guest(&mem, &iovs, sock.is_stream(), |data| {
+            sock.send(data, flags as u16)
+        })?;
         mem.write_u32(ptr::<M>(ret), n as u32)
     })())
 }
@@ -501,8 +593,9 @@ fn sock_send_to<M: MemSize>(
             .check(NetOp::SendTo, &to)
             .map_err(|_| Errno::Acces)?;
         let iovs = mem.iovecs::<M>(ptr::<M>(iov), ptr::<M>(iov_len))?;
-        let data = mem.gather(&iovs, MAX_IO)?;
-        let n = sock.send_to(&data, flags as u16, &to)?;
+        let n = send_from_guest(&mem, &iovs, sock.is_stream(), |data| {
+            sock.send_to(data, flags as u16, &to)
+        })?;
         mem.write_u32(ptr::<M>(ret), n as u32)
     })())
 }
@@ -550,4 +643,91 @@ fn sock_send_file<M: MemSize>(
         }
         mem.write_u64(ptr::<M>(ret), sent)
     })())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn memory() -> Vec<u8> {
+        (0..64u8).collect()
+    }
+
+    #[test]
+    fn gather_ranges_across_iovecs() {
+        let mut bytes = memory();
+        let mem = GuestMemory::from_slice(&mut bytes);
+        let iovs = [(0, 3), (10, 4), (20, 5)];
+        // (skip, len, expected)
+        let cases: [(usize, usize, &[u8]); 5] = [
+            (0, 12, &[0, 1, 2, 10, 11, 12, 13, 20, 21, 22, 23, 24]),
+            (2, 3, &[2, 10, 11]),
+            (3, 4, &[10, 11, 12, 13]),
+            (7, 5, &[20, 21, 22, 23, 24]),
+            (11, 1, &[24]),
+        ];
+        for (skip, len, expected) in cases {
+            let mut buf = vec![0xff; len];
+            gather_range(&mem, &iovs, skip, &mut buf).unwrap();
+            assert_eq!(buf, expected, "skip {skip} len {len}");
+        }
+        let mut buf = [0u8; 2];
+        assert_eq!(
+            gather_range(&mem, &[(63, 2)], 0, &mut buf),
+            Err(Errno::Fault)
+        );
+    }
+
+    #[test]
+    fn sends_go_out_in_windows_until_short() {
+        let mut bytes = vec![7u8; 3 * WINDOW];
+        let mem = GuestMemory::from_slice(&mut bytes);
+        let iovs = [
+            (0, (WINDOW + 10) as u64),
+            ((WINDOW + 10) as u64, (WINDOW + 5) as u64),
+        ];
+        let total = 2 * WINDOW + 15;
+        // (stream, what each call accepts, expected result, expected call sizes)
+        let cases: [(
+            bool,
+            Vec<Result<usize, Errno>>,
+            Result<usize, Errno>,
+            Vec<usize>,
+        ); 5] = [
+            (
+                true,
+                vec![Ok(WINDOW), Ok(WINDOW), Ok(15)],
+                Ok(total),
+                vec![WINDOW, WINDOW, 15],
+            ),
+            (
+                true,
+                vec![Ok(WINDOW), Ok(100)],
+                Ok(WINDOW + 100),
+                vec![WINDOW, WINDOW],
+            ),
+            (
+                true,
+                vec![Ok(WINDOW), Err(Errno::Again)],
+                Ok(WINDOW),
+                vec![WINDOW, WINDOW],
+            ),
+            (true, vec![Err(Errno::Pipe)], Err(Errno::Pipe), vec![WINDOW]),
+            (
+                false,
+                vec![Err(Errno::Msgsize)],
+                Err(Errno::Msgsize),
+                vec![total],
+            ),
+        ];
+        for (stream, answers, expected, sizes) in cases {
+            let mut answers = answers.into_iter();
+            let mut seen = Vec::new();
+            let got = send_from_guest(&mem, &iovs, stream, |data| {
+                seen.push(data.len());
+                answers.next().expect("no more calls expected")
+            });
+            assert_eq!((got, seen), (expected, sizes), "stream={stream}");
+        }
+    }
 }
