@@ -119,3 +119,35 @@ fn main_thread_exit_waits_for_other_threads() {
     assert_code(&o, 0);
     assert_eq!(stdout(&o), "child done\n");
 }
+
+/// wasm64: `wasix_64v1.thread_spawn_v2` on a shared 64-bit memory, entry `(i64, i64)`, and
+/// `futex_wait`/`futex_wake` with 64-bit pointers.
+#[test]
+fn wasm64_thread_spawn_and_futex() {
+    let dir = tempfile::tempdir().unwrap();
+    let wat = r#"(module
+      (import "wasix_64v1" "thread_spawn_v2" (func $spawn (param i64 i64) (result i32)))
+      (import "wasix_64v1" "futex_wait" (func $wait (param i64 i32 i64 i64) (result i32)))
+      (import "wasix_64v1" "futex_wake" (func $wake (param i64 i64) (result i32)))
+      (import "wasix_64v1" "proc_exit" (func $exit (param i32)))
+      (import "env" "memory" (memory i64 1 1 shared))
+      ;; 0: futex word; 8: start arg seen by the child; 16: tid out; 24: woken out
+      (func (export "wasi_thread_start") (param $tid i64) (param $arg i64)
+        (i64.store (i64.const 8) (local.get $arg))
+        (i32.atomic.store (i64.const 0) (i32.const 1))
+        (drop (call $wake (i64.const 0) (i64.const 24))))
+      (func (export "_start")
+        (if (call $spawn (i64.const 4096) (i64.const 16)) (then unreachable))
+        (block $done (loop $again
+          (br_if $done (i32.atomic.load (i64.const 0)))
+          (drop (call $wait (i64.const 0) (i32.const 0) (i64.const 0) (i64.const 32)))
+          (br $again)))
+        ;; exit 40 + (arg == 4096) + 2 * (tid > 1)
+        (call $exit (i32.add (i32.const 40)
+          (i32.add (i64.eq (i64.load (i64.const 8)) (i64.const 4096))
+                   (i32.mul (i32.const 2) (i32.gt_u (i32.load (i64.const 16)) (i32.const 1))))))))"#;
+    let p = dir.path().join("t64.wat");
+    std::fs::write(&p, wat).unwrap();
+    let o = run(&[p]);
+    assert_code(&o, 43);
+}
