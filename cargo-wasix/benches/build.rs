@@ -46,7 +46,7 @@ fn main() {
 
     let main_rs = project.join("src/main.rs");
     let original = std::fs::read_to_string(&main_rs).expect("read main.rs");
-    let mut change = |i: usize| {
+    let change = |i: usize| {
         std::fs::write(&main_rs, format!("{original}\nconst _CHANGE: usize = {i};\n")).expect("edit main.rs");
     };
     let mut edit_wasix = Vec::new();
