@@ -138,7 +138,12 @@ pub fn run_main(loaded: Loaded, process: Arc<Process>) -> Result<i32, Error> {
     store.data_mut().memory = memory;
     let instance = match pre.instantiate(&mut store) {
         Ok(i) => i,
-        Err(e) => return Ok(finish_main(&process, e)),
+        // A trap in the module's start function ends the process like any trap...
+        Err(e) if e.downcast_ref::<wasmtime::Trap>().is_some() => {
+            return Ok(finish_main(&process, e));
+        }
+        // ...anything else (e.g. memory cannot be reserved) means it never started.
+        Err(e) => return Err(Error::Instantiate(format!("{e:#}"))),
     };
     if let MemHandle::None = store.data().memory
         && let Some(m) = instance.get_memory(&mut store, "memory")
