@@ -208,7 +208,8 @@ mod tests {
 
     #[test]
     fn options_are_validated() {
-        let cases: &[(&[(&str, &str)], Option<&str>, bool)] = &[
+        type Case<'a> = (&'a [(&'a str, &'a str)], Option<&'a str>, bool);
+        let cases: &[Case<'_>] = &[
             (&[("A", "1")], None, true),
             (&[("A", "")], Some("/"), true),
             (&[("", "1")], None, false),
