@@ -678,6 +678,14 @@ mod tests {
         );
     }
 
+    /// (stream, what each call accepts, expected result, expected call sizes)
+    type Case = (
+        bool,
+        Vec<Result<usize, Errno>>,
+        Result<usize, Errno>,
+        Vec<usize>,
+    );
+
     #[test]
     fn sends_go_out_in_windows_until_short() {
         let mut bytes = vec![7u8; 3 * WINDOW];
@@ -687,13 +695,7 @@ mod tests {
             ((WINDOW + 10) as u64, (WINDOW + 5) as u64),
         ];
         let total = 2 * WINDOW + 15;
-        // (stream, what each call accepts, expected result, expected call sizes)
-        let cases: [(
-            bool,
-            Vec<Result<usize, Errno>>,
-            Result<usize, Errno>,
-            Vec<usize>,
-        ); 5] = [
+        let cases: [Case; 5] = [
             (
                 true,
                 vec![Ok(WINDOW), Ok(WINDOW), Ok(15)],
