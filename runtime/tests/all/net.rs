@@ -397,6 +397,10 @@ fn std_net_program_from_the_wasix_toolchain() {
          udp recv_from: dgram from a true\n\
          udp connected send: reply\n\
          udp ttl: 7\n\
+         peek: peek then read: peekaboo\n\
+         take_error: None\n\
+         broadcast: true\n\
+         listener ttl: 42\n\
          localhost resolves to loopback:8080 only: true\n",
     );
     // Without --net the first socket call fails with EACCES (PermissionDenied) and the hint.

@@ -92,6 +92,22 @@ fn main() -> std::io::Result<()> {
     a.set_ttl(7)?;
     println!("udp ttl: {}", a.ttl()?);
 
+    // peek (MSG_PEEK), take_error (SO_ERROR), broadcast, listener ttl.
+    let l3 = TcpListener::bind("127.0.0.1:0")?;
+    let mut c3 = TcpStream::connect(l3.local_addr()?)?;
+    let (s3, _) = l3.accept()?;
+    c3.write_all(b"peekaboo")?;
+    let mut peeked = [0u8; 4];
+    let n = s3.peek(&mut peeked)?;
+    let mut read = [0u8; 8];
+    (&s3).read_exact(&mut read)?;
+    println!("peek: {} then read: {}", String::from_utf8_lossy(&peeked[..n]), String::from_utf8_lossy(&read));
+    println!("take_error: {:?}", s3.take_error()?.map(|e| e.kind()));
+    a.set_broadcast(true)?;
+    println!("broadcast: {}", a.broadcast()?);
+    l3.set_ttl(42)?;
+    println!("listener ttl: {}", l3.ttl()?);
+
     // Name resolution.
     let resolved: Vec<SocketAddr> = ("localhost", 8080).to_socket_addrs()?.collect();
     println!("localhost resolves to loopback:8080 only: {}", !resolved.is_empty() && resolved.iter().all(|a| a.ip().is_loopback() && a.port() == 8080));
