@@ -58,6 +58,8 @@ fn main() {
             "--release",
             "--bin",
             "core_cpu",
+            "--bin",
+            "thread_parallel",
             "--manifest-path",
             guests.to_str().unwrap(),
             "--target-dir",
@@ -164,6 +166,18 @@ fn main() {
     run(Command::new(&runner).args(pargs("1")));
     let one = median(3, || guest_ms(&run(Command::new(&runner).args(pargs("1")))));
     let two = median(3, || guest_ms(&run(Command::new(&runner).args(pargs("2")))));
+    let native_par = target_dir.join("release/thread_parallel");
+    let nargs = |n: &str| vec![n.to_string(), "400000000".into()];
+    let n1 = median(3, || {
+        guest_ms(&run(Command::new(&native_par).args(nargs("1"))))
+    });
+    let n2 = median(3, || {
+        guest_ms(&run(Command::new(&native_par).args(nargs("2"))))
+    });
+    println!(
+        "| parallel xorshift, native: 1 thread / 2 threads | {n1:.0} / {n2:.0} ms = {:.2}x (what this machine allows now) | |",
+        n1 / n2
+    );
     println!("| parallel xorshift, 1 thread | {one:.0} ms | |");
     println!(
         "| parallel xorshift, 2 threads | {two:.0} ms = **{:.2}x speed-up** | >= 1.8x |",
