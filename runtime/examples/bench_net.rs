@@ -1,6 +1,7 @@
 //! Network benchmark, printed as one Markdown table from ONE run: a loopback TCP echo server
-//! (`tests/guests/src/bin/net_bench_echo.rs`) run as a WASIX guest on our runtime vs the same
-//! source built natively, driven by the same host client:
+//! (`tests/guests/src/bin/net_bench_echo.rs`) built natively, as a wasm32-wasip1-threads guest
+//! on raw WASIX socket imports, and (when the WASIX toolchain works) as a wasm32-wasmer-wasi
+//! guest on `std::net` built by `cargo wasix build`, all driven by the same host client:
 //!
 //! - throughput: one connection per server; each round a writer thread streams
 //!   `ROUND_MIB` MiB in 64 KiB writes while the reader takes the echo back (MiB/s of payload;
@@ -18,7 +19,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpStream};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -48,11 +49,8 @@ fn main() {
     cargo(&build);
     // target/<profile>/examples/bench_net -> target/<profile>/wasix-run
     let exe = std::env::current_exe().expect("own path");
-    let runner = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("examples dir")
-        .join("wasix-run");
+    let profile_dir = exe.parent().and_then(Path::parent).expect("examples dir");
+    let runner = profile_dir.join("wasix-run");
     let (manifest, tdir) = (guests.to_str().unwrap(), target_dir.to_str().unwrap());
     let common = [
         "build",
@@ -67,62 +65,63 @@ fn main() {
     ];
     cargo(&[&common[..], &["--target", "wasm32-wasip1-threads"]].concat());
     cargo(&common);
-    let wasm = target_dir.join("wasm32-wasip1-threads/release/net_bench_echo.wasm");
+    let raw_wasm = target_dir.join("wasm32-wasip1-threads/release/net_bench_echo.wasm");
     let native_bin = target_dir.join("release/net_bench_echo");
+    let std_wasm = build_with_cargo_wasix(root, &guests);
     let cache = std::env::temp_dir().join(format!("bench-net-cache-{}", std::process::id()));
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
 
     // Two connections per server: one for throughput, one for the request rate.
-    let mut ours_cmd = Command::new(&runner);
-    ours_cmd
-        .arg("--net")
-        .arg("--cache")
-        .arg(&cache)
-        .arg(&wasm)
-        .arg("2");
-    let (mut native_srv, native_port) = start(Command::new(&native_bin).arg("2"));
-    let (mut ours_srv, ours_port) = start(&mut ours_cmd);
-    let ports = [native_port, ours_port];
-
-    let pids = [native_srv.id(), ours_srv.id()];
-
-    let conns = ports.map(connect);
-    let cpu0 = pids.map(cpu_time);
-    let mut busy = [Duration::ZERO; 2];
-    for _ in 0..ROUNDS {
-        for (i, c) in conns.iter().enumerate() {
-            busy[i] += echo_round(c);
-        }
+    let guest = |wasm: &Path| {
+        let mut cmd = Command::new(&runner);
+        cmd.arg("--net")
+            .arg("--cache")
+            .arg(&cache)
+            .arg(wasm)
+            .arg("2");
+        cmd
+    };
+    let mut cmds = vec![("native (std::net)", {
+        let mut c = Command::new(&native_bin);
+        c.arg("2");
+        c
+    })];
+    cmds.push(("WASIX guest, raw imports", guest(&raw_wasm)));
+    if let Some(w) = &std_wasm {
+        cmds.push(("WASIX guest, std::net via cargo wasix", guest(w)));
     }
+    let mut servers: Vec<(&str, Child, u16)> = cmds
+        .into_iter()
+        .map(|(name, mut cmd)| {
+            let (child, port) = start(&mut cmd);
+            (name, child, port)
+        })
+        .collect();
+    let pids: Vec<u32> = servers.iter().map(|s| s.1.id()).collect();
+    let ports: Vec<u16> = servers.iter().map(|s| s.2).collect();
+
     let mib = (ROUNDS * ROUND_MIB) as f64;
-    let mib_s = busy.map(|t| mib / t.as_secs_f64());
-    let cpu_per_mib = [0, 1].map(|i| (cpu_time(pids[i]) - cpu0[i]).as_secs_f64() * 1e3 / mib);
-    conns.into_iter().for_each(close);
-
-    let conns = ports.map(connect);
-    let cpu0 = pids.map(cpu_time);
-    let mut busy = [Duration::ZERO; 2];
-    for _ in 0..ROUNDS {
-        for (i, c) in conns.iter().enumerate() {
-            busy[i] += ping_pong_round(c);
-        }
-    }
+    let (mib_s, cpu_per_mib) = alternate(&ports, &pids, echo_round, |busy, cpu| {
+        (mib / busy.as_secs_f64(), cpu.as_secs_f64() * 1e3 / mib)
+    });
     let requests = (ROUNDS * ROUND_REQUESTS) as f64;
-    let req_s = busy.map(|t| requests / t.as_secs_f64());
-    let cpu_per_req = [0, 1].map(|i| (cpu_time(pids[i]) - cpu0[i]).as_secs_f64() * 1e6 / requests);
-    conns.into_iter().for_each(close);
-
-    for srv in [&mut native_srv, &mut ours_srv] {
-        let status = srv.wait().expect("wait for an echo server");
-        assert!(status.success(), "echo server failed: {status}");
+    let (req_s, cpu_per_req) = alternate(&ports, &pids, ping_pong_round, |busy, cpu| {
+        (
+            requests / busy.as_secs_f64(),
+            cpu.as_secs_f64() * 1e6 / requests,
+        )
+    });
+    for (name, child, _) in &mut servers {
+        let status = child.wait().expect("wait for an echo server");
+        assert!(status.success(), "echo server `{name}` failed: {status}");
     }
     let _ = std::fs::remove_dir_all(&cache);
 
     println!("## Network\n");
     println!(
         "Measured by `runtime/examples/bench_net.rs` ({} build of the runner), {} CPUs, load average at start {}.\n\
-         Loopback TCP echo server: WASIX guest (raw socket imports) on our runtime vs the same source built natively (std::net); \
-         same host client; {ROUNDS} alternating rounds per side.\n",
+         Loopback TCP echo server `net_bench_echo`, one source: natively and as WASIX guests on our runtime; \
+         same host client; {ROUNDS} alternating rounds per server.\n",
         if release {
             "release"
         } else {
@@ -134,33 +133,119 @@ fn main() {
             .collect::<Vec<_>>()
             .join(" ")
     );
-    println!("| benchmark | native | our runtime | ratio | target |\n|---|---|---|---|---|");
-    println!(
-        "| echo throughput, 1 connection, {} MiB | {:.0} MiB/s | {:.0} MiB/s | **{:.2}x native** | >= 0.7x |",
-        ROUNDS * ROUND_MIB,
-        mib_s[0],
-        mib_s[1],
-        mib_s[1] / mib_s[0]
+    if std_wasm.is_none() {
+        println!(
+            "(std::net guest skipped: `cargo wasix build` of the bench server failed; see above.)\n"
+        );
+    }
+    let names: Vec<&str> = servers.iter().map(|s| s.0).collect();
+    println!("| benchmark | {} | target |", names.join(" | "));
+    println!("|---|{}---|", "---|".repeat(names.len()));
+    let row = |what: &str, unit: &str, v: &[f64], digits: usize, target: &str| {
+        let cells: Vec<String> = v
+            .iter()
+            .enumerate()
+            .map(|(i, x)| {
+                if i == 0 {
+                    format!("{x:.digits$} {unit}")
+                } else {
+                    format!("{x:.digits$} {unit} = **{:.2}x native**", x / v[0])
+                }
+            })
+            .collect();
+        println!("| {what} | {} | {target} |", cells.join(" | "));
+    };
+    row(
+        &format!("echo throughput, 1 connection, {} MiB", ROUNDS * ROUND_MIB),
+        "MiB/s",
+        &mib_s,
+        0,
+        ">= 0.7x",
     );
-    println!(
-        "| request rate, 64-byte ping-pong, 1 connection, {} requests | {:.0} req/s | {:.0} req/s | **{:.2}x native** | >= 0.7x |",
-        ROUNDS * ROUND_REQUESTS,
-        req_s[0],
-        req_s[1],
-        req_s[1] / req_s[0]
+    row(
+        &format!(
+            "request rate, 64-byte ping-pong, {} requests",
+            ROUNDS * ROUND_REQUESTS
+        ),
+        "req/s",
+        &req_s,
+        0,
+        ">= 0.7x",
     );
-    println!(
-        "| server CPU (user+sys) per MiB echoed | {:.2} ms | {:.2} ms | {:.2}x native | |",
-        cpu_per_mib[0],
-        cpu_per_mib[1],
-        cpu_per_mib[1] / cpu_per_mib[0]
+    row(
+        "server CPU (user+sys) per MiB echoed",
+        "ms",
+        &cpu_per_mib,
+        2,
+        "",
     );
-    println!(
-        "| server CPU (user+sys) per request | {:.1} us | {:.1} us | {:.2}x native | |",
-        cpu_per_req[0],
-        cpu_per_req[1],
-        cpu_per_req[1] / cpu_per_req[0]
+    row(
+        "server CPU (user+sys) per request",
+        "us",
+        &cpu_per_req,
+        1,
+        "",
     );
+}
+
+/// Opens one connection per server, runs `ROUNDS` rounds of `round` alternating between the
+/// servers, closes the connections, and turns (time spent, server CPU used) into figures.
+fn alternate(
+    ports: &[u16],
+    pids: &[u32],
+    round: fn(&TcpStream) -> Duration,
+    figures: impl Fn(Duration, Duration) -> (f64, f64),
+) -> (Vec<f64>, Vec<f64>) {
+    let conns: Vec<TcpStream> = ports.iter().map(|p| connect(*p)).collect();
+    let cpu0: Vec<Duration> = pids.iter().map(|p| cpu_time(*p)).collect();
+    let mut busy = vec![Duration::ZERO; ports.len()];
+    for _ in 0..ROUNDS {
+        for (i, c) in conns.iter().enumerate() {
+            busy[i] += round(c);
+        }
+    }
+    let out: Vec<(f64, f64)> = (0..ports.len())
+        .map(|i| figures(busy[i], cpu_time(pids[i]) - cpu0[i]))
+        .collect();
+    conns.into_iter().for_each(close);
+    out.into_iter().unzip()
+}
+
+/// Builds the bench server for wasm32-wasmer-wasi with `cargo wasix build --release` (std::net
+/// through the WASIX std port and libwasix), sharing the test suites' sysroot cache. `None`
+/// (with cargo's message on stderr) when the toolchain cannot build it.
+fn build_with_cargo_wasix(root: &Path, guests: &Path) -> Option<PathBuf> {
+    let target = root.join("../target");
+    let ok = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(["build", "--quiet", "-p", "cargo-wasix", "--manifest-path"])
+        .arg(root.join("../Cargo.toml"))
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        return None;
+    }
+    let out = target.join("std-guests");
+    let status = Command::new(target.join("debug/cargo-wasix"))
+        .args([
+            "wasix",
+            "build",
+            "--quiet",
+            "--release",
+            "--bin",
+            "net_bench_echo",
+            "--manifest-path",
+        ])
+        .arg(guests)
+        .env("CARGO_WASIX_HOME", target.join("wasix-home"))
+        .env("CARGO_TARGET_DIR", &out)
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .env_remove("CARGO_BUILD_TARGET")
+        .status()
+        .ok()?;
+    status
+        .success()
+        .then(|| out.join("wasm32-wasmer-wasi/release/net_bench_echo.wasm"))
 }
 
 /// User + system CPU time of process `pid` so far (`/proc/PID/stat`, in USER_HZ = 100 ticks

@@ -1,13 +1,14 @@
-//! The network benchmark's echo server, one source for both builds: on WASIX it uses the raw
-//! socket imports, natively the same calls through `std::net` (accept, recv, send). Prints
+//! The network benchmark's echo server, one source for three builds: on wasm32-wasip1-threads
+//! (no `std::net`) it uses the raw WASIX socket imports; natively and on wasm32-wasmer-wasi
+//! (`cargo wasix build`) the same calls go through `std::net` (accept, recv, send). Prints
 //! `port=N`, serves N connections (first argument) each on its own thread, echoing until EOF,
 //! then exits.
 
-#[cfg(target_os = "wasi")]
+#[cfg(all(target_os = "wasi", not(target_vendor = "wasmer")))]
 #[path = "../netraw.rs"]
 mod netraw;
 
-#[cfg(target_os = "wasi")]
+#[cfg(all(target_os = "wasi", not(target_vendor = "wasmer")))]
 mod imp {
     use super::netraw::{OPT_NO_DELAY, Sock};
 
@@ -35,7 +36,7 @@ mod imp {
     }
 }
 
-#[cfg(not(target_os = "wasi"))]
+#[cfg(any(not(target_os = "wasi"), target_vendor = "wasmer"))]
 mod imp {
     use std::io::{Read, Write};
     use std::net::{TcpListener, TcpStream};
