@@ -57,7 +57,9 @@ pub fn execute(subcommand: &str, user_args: &[String], ctx: &Ctx) -> Result<i32>
     }
 
     let self_exe = std::env::current_exe().context("failed to find the path of cargo-wasix itself")?;
-    set_wrapper_env(&mut cmd, &self_exe, &sysroot, std::env::var_os("RUSTC_WRAPPER"));
+    let cache_root = wasix_sysroot::Options::default().cache_root().context("failed to find the cargo-wasix cache directory")?;
+    let wrapper = wrapper_link(&cache_root, &self_exe, &sysroot);
+    set_wrapper_env(&mut cmd, &wrapper, &sysroot, std::env::var_os("RUSTC_WRAPPER"));
     set_rustdoc_env(&mut cmd, &self_exe, &toolchain)?;
     if matches!(subcommand, "run" | "test" | "bench") {
         let user_runner = std::env::var_os(env::CARGO_RUNNER).filter(|r| !r.is_empty());
@@ -89,10 +91,44 @@ fn global_flags(verbosity: Verbosity) -> Vec<String> {
     }
 }
 
+/// The path cargo gets as `RUSTC_WRAPPER`: a symlink to us named after the sysroot.
+///
+/// Cargo caches `rustc -vV` (which the wrapper extends with the sysroot, and which keys every
+/// unit's fingerprint) per wrapper *path*. A path per sysroot makes a new sysroot (new patch
+/// set, another `CARGO_WASIX_HOME`) rebuild the user's crates instead of reusing rlibs built
+/// against the old std. Falls back to the binary itself when no link can be made.
+fn wrapper_link(cache_root: &Path, self_exe: &Path, sysroot: &Path) -> PathBuf {
+    #[cfg(unix)]
+    {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        (self_exe, sysroot).hash(&mut hasher);
+        let link = cache_root.join("bin").join(format!("rustc-wrapper-{:016x}", hasher.finish()));
+        if std::fs::read_link(&link).is_ok_and(|target| target == self_exe) {
+            return link;
+        }
+        let tmp = cache_root.join("bin").join(format!(".wrapper-{}.tmp", std::process::id()));
+        let made = std::fs::create_dir_all(cache_root.join("bin")).is_ok()
+            && std::os::unix::fs::symlink(self_exe, &tmp).is_ok()
+            && std::fs::rename(&tmp, &link).is_ok();
+        if made {
+            return link;
+        }
+        let _ = std::fs::remove_file(&tmp);
+    }
+    let _ = (cache_root, sysroot);
+    self_exe.to_owned()
+}
+
 /// Makes cargo call us as `RUSTC_WRAPPER`, chaining a wrapper the user had.
 fn set_wrapper_env(cmd: &mut Command, self_exe: &Path, sysroot: &Path, user_wrapper: Option<std::ffi::OsString>) {
     cmd.env("RUSTC_WRAPPER", self_exe).env(env::SYSROOT, sysroot);
-    match user_wrapper.filter(|w| !w.is_empty() && Path::new(w) != self_exe) {
+    // Nested `cargo wasix` (or a stale environment) must not make us chain to ourselves.
+    let is_us = |w: &std::ffi::OsStr| {
+        Path::new(w) == self_exe
+            || matches!((std::fs::canonicalize(w), std::fs::canonicalize(self_exe)), (Ok(a), Ok(b)) if a == b)
+    };
+    match user_wrapper.filter(|w| !w.is_empty() && !is_us(w)) {
         Some(wrapper) => cmd.env(env::CHAINED_WRAPPER, wrapper),
         None => cmd.env_remove(env::CHAINED_WRAPPER),
     };
@@ -286,6 +322,20 @@ mod tests {
                 assert!(ours.is_empty(), "{ours:?}");
             }
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn wrapper_link_is_per_sysroot() {
+        let dir = tempfile::tempdir().unwrap();
+        let exe = dir.path().join("cargo-wasix");
+        std::fs::write(&exe, "").unwrap();
+        let a = wrapper_link(dir.path(), &exe, Path::new("/cache/a/sysroot"));
+        let b = wrapper_link(dir.path(), &exe, Path::new("/cache/b/sysroot"));
+        assert_ne!(a, b);
+        assert_eq!(std::fs::read_link(&a).unwrap(), exe);
+        // Asking again reuses the link.
+        assert_eq!(wrapper_link(dir.path(), &exe, Path::new("/cache/a/sysroot")), a);
     }
 
     #[test]

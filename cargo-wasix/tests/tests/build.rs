@@ -120,3 +120,13 @@ fn foreign_target_is_plain_cargo() {
     success(&mut cargo_wasix(&fixture("ws"), &["check", "-p", "util", "--target", host]));
     assert!(fixture_target().join(host).join("debug").is_dir());
 }
+
+/// `cargo wasix +TOOLCHAIN` builds with that rustup toolchain (the stable one here, which
+/// has a patch set).
+#[test]
+fn plus_toolchain_selects_the_rustup_toolchain() {
+    let out = output(&mut cargo_wasix(&fixture("ws"), &["+stable", "build", "-p", "util", "-v"]));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("RUSTUP_TOOLCHAIN=stable"), "{stderr}");
+}

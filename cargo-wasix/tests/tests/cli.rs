@@ -85,3 +85,29 @@ fn status_reports_the_toolchain() {
         assert!(stdout.contains(field), "status lacks `{field}`:\n{stdout}");
     }
 }
+
+#[test]
+fn self_clean_removes_the_home() {
+    let home = super::support::outer_target().join("e2e").join("clean-home");
+    std::fs::create_dir_all(home.join("libc")).unwrap();
+    std::fs::write(home.join("libc").join("marker"), "x").unwrap();
+    let out = output(cargo_wasix(&repo_root(), &["self", "clean"]).env("CARGO_WASIX_HOME", &home));
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(!home.exists(), "{} still exists", home.display());
+    assert!(stderr_of(&out).contains("Removed"), "{}", stderr_of(&out));
+
+    let again = output(cargo_wasix(&repo_root(), &["self", "clean"]).env("CARGO_WASIX_HOME", &home));
+    assert!(again.status.success(), "{}", stderr_of(&again));
+    assert!(stderr_of(&again).contains("nothing to remove"), "{}", stderr_of(&again));
+}
+
+#[test]
+fn status_of_an_empty_home_says_not_prepared() {
+    let home = super::support::outer_target().join("e2e").join("empty-home");
+    let _ = std::fs::remove_dir_all(&home);
+    let out = output(cargo_wasix(&repo_root(), &["status"]).env("CARGO_WASIX_HOME", &home));
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("not prepared"), "{stdout}");
+    assert!(stdout.contains(&home.display().to_string()), "{stdout}");
+}

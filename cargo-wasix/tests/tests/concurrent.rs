@@ -34,4 +34,13 @@ fn four_concurrent_builds_on_an_empty_cache_build_the_sysroot_once() {
         }
     }
     assert_eq!(built, 1, "the sysroot was built {built} times");
+
+    // The shared fixture target holds `util` built against the shared home's sysroot; with this
+    // home's sysroot (another path) cargo must rebuild it rather than reuse those rlibs.
+    let shared = super::support::output(&mut cargo_wasix(&source, &["build", "-p", "util"]));
+    assert!(shared.status.success(), "{}", String::from_utf8_lossy(&shared.stderr));
+    let switched = super::support::output(cargo_wasix(&source, &["build", "-p", "util"]).env("CARGO_WASIX_HOME", &home));
+    let stderr = String::from_utf8_lossy(&switched.stderr);
+    assert!(switched.status.success(), "{stderr}");
+    assert!(stderr.contains("Compiling util"), "not rebuilt for the other sysroot:\n{stderr}");
 }
