@@ -151,3 +151,32 @@ fn wasm64_thread_spawn_and_futex() {
     let o = run(&[p]);
     assert_code(&o, 43);
 }
+
+/// Spawning needs a shared memory and a `wasi_thread_start(i32, i32)` export; otherwise the
+/// spawn fails with ENOTCAPABLE (76), negated for wasi-threads, instead of trapping.
+#[test]
+fn spawn_without_entry_or_shared_memory_fails_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "noentry.wat",
+            r#"(import "env" "memory" (memory 1 1 shared))"#,
+        ),
+        (
+            "unshared.wat",
+            r#"(memory (export "memory") 1) (func (export "wasi_thread_start") (param i32 i32))"#,
+        ),
+    ];
+    for (name, body) in cases {
+        let wat = format!(
+            r#"(module
+              (import "wasi" "thread-spawn" (func $spawn (param i32) (result i32)))
+              (import "wasix_32v1" "proc_exit" (func $exit (param i32)))
+              {body}
+              (func (export "_start") (call $exit (i32.sub (i32.const 0) (call $spawn (i32.const 0))))))"#
+        );
+        let p = dir.path().join(name);
+        std::fs::write(&p, wat).unwrap();
+        assert_code(&run(&[p]), 76);
+    }
+}
