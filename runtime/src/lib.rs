@@ -10,7 +10,10 @@
 //! `proc_exit`/`proc_exit2`. When a *non-main* thread exits the process or traps, the host process
 //! is ended at once with `std::process::exit` after flushing stdio, because the WASIX process is
 //! the host process and its other threads cannot be stopped safely. A trap prints
-//! `error: wasm trap: ...` and gives 134 (like a native `abort`); a Rust guest panic gives 101.
+//! `error: wasm trap in thread N: <cause>` plus the guest backtrace and gives 134 (like a
+//! native `abort`). A Rust guest panic gives 101 like a native panic: with `panic = "abort"`
+//! (all wasm targets) it ends in an abort trap, and the runtime recognises it by the
+//! `panicked at` message std wrote to the guest's stderr just before.
 
 /// Like `eprintln!`, but a closed or full stderr is ignored instead of panicking the host
 /// (guest diagnostics must never take the runtime down).
