@@ -459,7 +459,8 @@ fn gather_range(
             continue;
         }
         let take = (len - skip).min(buf.len() - at);
-        mem.read_into(addr + skip as u64, &mut buf[at..at + take])?;
+        let from = addr.checked_add(skip as u64).ok_or(Errno::Fault)?;
+        mem.read_into(from, &mut buf[at..at + take])?;
         (skip, at) = (0, at + take);
         if at == buf.len() {
             break;
@@ -638,7 +639,7 @@ fn sock_send_file<M: MemSize>(
             if done < n {
                 break;
             }
-            at += n as u64;
+            at = at.checked_add(n as u64).ok_or(Errno::Overflow)?;
             left -= n as u64;
         }
         mem.write_u64(ptr::<M>(ret), sent)
