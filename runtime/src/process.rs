@@ -176,6 +176,14 @@ impl ThreadRegistry {
         }
     }
 
+    /// Whether `tid` is running.
+    pub fn is_running(&self, tid: u32) -> bool {
+        self.running
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains_key(&tid)
+    }
+
     /// Some running thread, if any.
     pub fn any_running(&self) -> Option<u32> {
         self.running

@@ -34,8 +34,12 @@ pub fn add_to_linker<M: MemSize>(
     linker.func_wrap(
         module,
         "thread_signal",
-        |mut c: Caller<'_, ThreadCtx>, _tid: i32, s: i32| {
-            // Per-thread delivery to another thread needs an interruptible wait; deliver here.
+        |mut c: Caller<'_, ThreadCtx>, tid: i32, s: i32| {
+            if !c.data().process.threads.is_running(tid as u32) {
+                return Ok(Errno::Srch.raw());
+            }
+            // Default actions are process-wide anyway; a handler runs on the calling thread
+            // (delivery on another thread needs interruptible waits, not built yet).
             raise(&mut c, s)
         },
     )?;
