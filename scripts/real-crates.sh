@@ -21,6 +21,12 @@ CRATES=(
   "tempfile 3.27.0 files: temp files and dirs, persist"
   "once_cell 1.21.4 threads: racing initialisation"
   "parking_lot 0.13.0 threads: mutex, rwlock, condvar"
+  "crossbeam-queue 0.3.12 threads: MPMC queues under contention"
+  "crossbeam-deque 0.8.6 threads: work-stealing deques"
+  "thread_local 1.1.9 threads: per-thread values"
+  "rayon-core 1.13.0 threads: thread pools, scopes, join"
+  "glob 0.3.3 files: pattern matching over a directory tree"
+  "fs-err 3.3.0 files: std::fs wrappers"
   "semver 1.0.28 pure: parsing (control)"
 )
 
@@ -77,6 +83,48 @@ count() {
        END { if (seen) print p + 0, f + 0, g + 0, dp + 0, df + 0; else print "- - - - -" }' "$1"
 }
 
+# The cargo target selectors (`--lib`, `--test NAME`) of test binaries in a cargo test log that
+# started but never printed their `test result:` line (the guest aborted, e.g. a panic under
+# panic=abort), one per line.
+aborted_binaries() {
+  awk 'function flush() { if (pending != "") print pending; pending = "" }
+       /^ *Running / {
+         flush()
+         if ($2 == "unittests" && $3 == "src/lib.rs") pending = "--lib"
+         else if ($2 ~ /^tests\/[^\/]+\.rs$/) { n = $2; sub(/^tests\//, "", n); sub(/\.rs$/, "", n); pending = "--test " n }
+         else if ($2 ~ /^tests\/[^\/]+\/main\.rs$/) { n = $2; sub(/^tests\//, "", n); sub(/\/main\.rs$/, "", n); pending = "--test " n }
+         else pending = ""
+       }
+       /^ *Doc-tests / { flush() }
+       /^test result: / { pending = "" }
+       END { flush() }' "$1"
+}
+
+# Runs every test of an aborted binary alone (`--exact`, output not captured so a panic message
+# reaches the log) and prints "passed failed ignored"; the failed names go to $reruns_log.
+rerun_each() {
+  local sel=$1 dir=$2 list test out p=0 f=0 i=0
+  # shellcheck disable=SC2086 # $sel is one or two words on purpose
+  list=$(cd "$dir" && CARGO_TARGET_DIR="$work/target-wasix" "$cli" wasix test -q $sel -- --list --format terse 2>/dev/null |
+    sed -n 's/: test$//p')
+  while IFS= read -r test; do
+    [[ -z $test ]] && continue
+    # shellcheck disable=SC2086
+    out=$(cd "$dir" && CARGO_TARGET_DIR="$work/target-wasix" timeout 300 \
+      "$cli" wasix test -q --color never $sel -- --exact "$test" --nocapture 2>&1) || true
+    if grep -q '^test result: ok\. 1 passed' <<<"$out"; then
+      p=$((p + 1))
+    elif grep -q '^test result: ok\. 0 passed; 0 failed; 1 ignored' <<<"$out"; then
+      i=$((i + 1))
+      echo "=== $sel $test: ignored" >>"$reruns_log"
+    else
+      f=$((f + 1))
+      { echo "=== $sel $test"; tail -n 15 <<<"$out"; } >>"$reruns_log"
+    fi
+  done <<<"$list"
+  echo "$p $f $i"
+}
+
 rows=()
 for entry in "${selected[@]}"; do
   read -r name version note <<<"$entry"
@@ -92,6 +140,14 @@ for entry in "${selected[@]}"; do
     printf '\n[workspace]\n' >>"$dir.partial/Cargo.toml"
     mv "$dir.partial" "$dir"
   fi
+  # A shipped Cargo.lock may pin a libc older than the WASIX overlay supports (see
+  # libc-patches/README.md); move it to the newest 0.2.x, for the native run too.
+  if [[ -f $dir/Cargo.lock ]] && grep -q '^name = "libc"$' "$dir/Cargo.lock"; then
+    locked=$(grep -A1 '^name = "libc"$' "$dir/Cargo.lock" | sed -n 's/^version = "\(.*\)"$/\1/p' | head -n 1)
+    (cd "$dir" && cargo update -q -p libc 2>/dev/null) || true
+    now=$(grep -A1 '^name = "libc"$' "$dir/Cargo.lock" | sed -n 's/^version = "\(.*\)"$/\1/p' | head -n 1)
+    if [[ $locked != "$now" ]]; then note="$note; shipped lock's libc $locked updated to $now"; fi
+  fi
 
   native="- - - - -"
   if [[ ${REAL_CRATES_NATIVE:-1} != 0 ]]; then
@@ -106,10 +162,28 @@ for entry in "${selected[@]}"; do
   status=0
   (cd "$dir" && CARGO_TARGET_DIR="$work/target-wasix" timeout "$timeout_s" \
     "$cli" wasix test --no-fail-fast --color never) >"$work/logs/$name-$version.wasix.log" 2>&1 || status=$?
-  secs=$(( $(date +%s) - start ))
   wasix=$(count "$work/logs/$name-$version.wasix.log")
   if [[ $status -eq 124 ]]; then note="$note; wasix run timed out after ${timeout_s}s"; fi
   if [[ $wasix == "- - - - -" ]]; then note="$note; wasix build failed (see log)"; fi
+  if sed -n '/^ *Doc-tests /,$p' "$work/logs/$name-$version.wasix.log" | grep 'compiler unexpectedly panicked' >/dev/null; then
+    note="$note; doctests: rustdoc ICE with a custom target"
+  fi
+
+  # Test binaries that aborted: count their tests one by one instead of as one lost binary.
+  reruns_log="$work/logs/$name-$version.reruns.log"
+  : >"$reruns_log"
+  aborted=$(aborted_binaries "$work/logs/$name-$version.wasix.log")
+  if [[ -n $aborted && $wasix != "- - - - -" ]]; then
+    read -r wp wf wi wdp wdf <<<"$wasix"
+    while IFS= read -r sel; do
+      echo "        rerunning each test of \`$sel\` (the binary aborted) ..." >&2
+      read -r rp rf ri <<<"$(rerun_each "$sel" "$dir")"
+      wp=$((wp + rp)); wf=$((wf + rf)); wi=$((wi + ri))
+      note="$note; \`$sel\` aborted, its tests run one by one"
+    done <<<"$aborted"
+    wasix="$wp $wf $wi $wdp $wdf"
+  fi
+  secs=$(( $(date +%s) - start ))
 
   read -r np nf _ ndp ndf <<<"$native"
   read -r wp wf wi wdp wdf <<<"$wasix"
