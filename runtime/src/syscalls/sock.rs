@@ -281,7 +281,9 @@ fn sock_open<M: MemSize>(mut c: Ctx<'_>, af: i32, ty: i32, proto: i32, ret: M::O
             ctx.process.net.check_open().map_err(|_| Errno::Acces)?;
         }
         let fd = install(ctx, Socket::open(&req)?, req.cloexec)?;
-        mem.write_u32(ptr::<M>(ret), fd)
+        mem.write_u32(ptr::<M>(ret), fd).inspect_err(|_| {
+            let _ = ctx.process.fd_table().close(fd);
+        })
     })())
 }
 
@@ -316,8 +318,13 @@ fn sock_pair<M: MemSize>(
                 return Err(e);
             }
         };
-        mem.write_u32(ptr::<M>(ret1), fd1)?;
-        mem.write_u32(ptr::<M>(ret2), fd2)
+        mem.write_u32(ptr::<M>(ret1), fd1)
+            .and_then(|()| mem.write_u32(ptr::<M>(ret2), fd2))
+            .inspect_err(|_| {
+                let mut table = ctx.process.fd_table();
+                let _ = table.close(fd1);
+                let _ = table.close(fd2);
+            })
     })())
 }
 

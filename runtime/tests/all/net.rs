@@ -328,7 +328,11 @@ fn build_std_net() -> PathBuf {
     let target = target_root();
     // Build cargo-wasix with this test binary's profile, so nothing is compiled twice.
     let exe = std::env::current_exe().expect("own path");
-    let profile_dir = exe.ancestors().nth(2).expect("target/<profile>").to_path_buf();
+    let profile_dir = exe
+        .ancestors()
+        .nth(2)
+        .expect("target/<profile>")
+        .to_path_buf();
     let mut build = Command::new(&cargo);
     build
         .args(["build", "--quiet", "-p", "cargo-wasix", "--manifest-path"])
@@ -439,6 +443,40 @@ fn exit_while_other_threads_block_in_socket_calls() {
         let o = run_bounded(guest_cmd(&["--net"], "net_exit_blocked", &[arg]));
         assert_code(&o, code);
         assert_eq!(stdout(&o), line);
-        assert!(start.elapsed() < Duration::from_secs(20), "exit took {:?}", start.elapsed());
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "exit took {:?}",
+            start.elapsed()
+        );
     }
+}
+
+#[test]
+fn garbage_arguments_are_errnos() {
+    let o = run_bounded(guest_cmd(&["--net"], "net_garbage", &[]));
+    assert_stdout(
+        &o,
+        "bind(wild addr): 21\n\
+         connect(wild addr): 21\n\
+         open(af 99): 5\n\
+         open(type 77): 28\n\
+         open(ret wild): 21\n\
+         no leaked fd: true\n\
+         set_opt_time(wild): 21\n\
+         recv(wild iovec): 21\n\
+         send(wild iovec): 21\n\
+         recv on a closed fd: 8\n\
+         addr_local(wild ret): 21\n\
+         resolve(huge name): 28\n\
+         resolve(wild name): 21\n\
+         poll_oneoff(0 subs): 28\n\
+         poll_oneoff(2^20 subs): 28\n\
+         poll_oneoff(wild subs): 21\n\
+         epoll_wait(max 0): 28\n\
+         epoll_wait(wild events): 21\n\
+         epoll_ctl(op 9): 28\n\
+         epoll_ctl(wild event): 21\n\
+         epoll_ctl on a socket as epfd: 28\n\
+         epoll_ctl(closed fd): 8\n",
+    );
 }

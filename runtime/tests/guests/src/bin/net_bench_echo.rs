@@ -4,6 +4,10 @@
 //! `port=N`, serves N connections (first argument) each on its own thread, echoing until EOF,
 //! then exits.
 
+// `target_vendor = "wasmer"` is our custom target (wasm32-wasmer-wasi), unknown to rustc's
+// built-in cfg list.
+#![allow(unexpected_cfgs)]
+
 #[cfg(all(target_os = "wasi", not(target_vendor = "wasmer")))]
 #[path = "../netraw.rs"]
 mod netraw;
