@@ -243,6 +243,24 @@ fn resolution_nonblocking_refused_and_connect_timeout() {
 }
 
 #[test]
+fn tcp_and_udp_over_ipv6_loopback() {
+    // A host without IPv6 cannot give the guest `[::1]` either; say so instead of failing.
+    if TcpListener::bind("[::1]:0").is_err() {
+        eprintln!("skipped: this host has no IPv6 loopback");
+        return;
+    }
+    let (code, stdout, stderr) = run(run_wasm("net_e2e_ipv6", true, &[]));
+    assert_eq!(code, Some(0), "stderr:\n{stderr}");
+    assert_eq!(
+        stdout,
+        "tcp bound to v6 ::1 (loopback: true, port set: true)\n\
+         tcp echo: hello, server saw v6 ::1 (loopback: true, port set: true)\n\
+         client local_addr == server's peer: true\n\
+         udp: `v6 datagram` from a: true\n"
+    );
+}
+
+#[test]
 fn guest_http_server_serves_host_requests() {
     let (child, stdout, addr) = start_server(run_wasm("net_e2e_http_server", true, &["2"]));
     let mut conn = host_connect(addr);
@@ -327,6 +345,7 @@ fn without_net_the_same_programs_fail_clearly() {
         ("net_e2e_udp", vec![unused]),
         ("net_e2e_edges", vec![]),
         ("net_e2e_http_server", vec![]),
+        ("net_e2e_ipv6", vec![]),
     ] {
         let (code, stdout, stderr) = run(run_wasm(program, false, &args));
         assert_eq!(code, Some(1), "{program}: stdout:\n{stdout}\nstderr:\n{stderr}");
