@@ -592,6 +592,64 @@ mod tests {
     }
 
     #[test]
+    fn multicast_join_and_leave() {
+        let udp4 = Socket::open(&OpenRequest::parse(1, 2, 0).unwrap()).unwrap();
+        let group = Ipv4Addr::new(224, 0, 0, 251);
+        let lo = Ipv4Addr::LOCALHOST;
+        assert_eq!(udp4.multicast_v4(true, &group, &lo), Ok(()));
+        assert_eq!(udp4.multicast_v4(false, &group, &lo), Ok(()));
+        assert_eq!(
+            udp4.multicast_v4(false, &group, &lo),
+            Err(Errno::Addrnotavail)
+        );
+        let udp6 = Socket::open(&OpenRequest::parse(2, 2, 0).unwrap()).unwrap();
+        let group6: Ipv6Addr = "ff02::fb".parse().unwrap();
+        assert_eq!(
+            udp6.multicast_v6(true, &group6, 1),
+            Ok(()),
+            "join on interface 1 (lo)"
+        );
+        assert_eq!(udp6.multicast_v6(false, &group6, 1), Ok(()));
+    }
+
+    #[test]
+    fn pairs_carry_data_both_ways_and_report_eof() {
+        let req = OpenRequest::parse(3, 1, 0).unwrap();
+        let (a, b) = Socket::pair(&req).unwrap();
+        assert_eq!(a.send(b"ping", 0), Ok(4));
+        let mut buf = [0u8; 8];
+        assert_eq!(
+            b.recv(&mut buf, riflags::PEEK),
+            Ok((4, 0)),
+            "peek leaves the data"
+        );
+        assert_eq!(b.recv(&mut buf, 0), Ok((4, 0)));
+        assert_eq!(&buf[..4], b"ping");
+        assert_eq!(b.recv(&mut buf, riflags::DONT_WAIT), Err(Errno::Again));
+        assert_eq!(a.shutdown(sdflags::WR), Ok(()));
+        assert_eq!(
+            b.recv(&mut buf, 0),
+            Ok((0, 0)),
+            "EOF after the peer's half-close"
+        );
+        assert_eq!(b.send(b"pong", 0), Ok(4), "the other direction stays open");
+        assert_eq!(a.recv(&mut buf, 0), Ok((4, 0)));
+        assert_eq!(a.shutdown(0), Err(Errno::Inval));
+        drop(a);
+        assert_eq!(b.send(b"x", 0), Err(Errno::Pipe), "no SIGPIPE, just EPIPE");
+    }
+
+    #[test]
+    fn datagram_truncation_is_reported() {
+        let req = OpenRequest::parse(3, 2, 0).unwrap();
+        let (a, b) = Socket::pair(&req).unwrap();
+        a.send(b"0123456789", 0).unwrap();
+        let mut small = [0u8; 4];
+        assert_eq!(b.recv(&mut small, 0), Ok((4, roflags::DATA_TRUNCATED)));
+        assert_eq!(&small, b"0123");
+    }
+
+    #[test]
     fn flag_translation() {
         let r = |f, dgram| RecvFlags::from_bits_retain(recv_flags(f, dgram) as u32);
         assert_eq!(r(0, false), RecvFlags::empty());
