@@ -274,6 +274,7 @@ fn socket_fd_calls_options_timeouts_and_send_file() {
          unknown option: Err(50)\n\
          recv with a 100ms timeout: Err(6) after >=90ms: true\n\
          status: 1\n\
+         multicast v4 join=0 leave=0 leave again=4, v6 join on lo=0\n\
          sock_send_file rc=0 sent=5: `23456`\n",
     );
 }

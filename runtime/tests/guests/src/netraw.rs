@@ -92,6 +92,9 @@ pub mod sys {
         pub fn sock_get_opt_size(fd: u32, opt: u32, ret: *mut u64) -> i32;
         pub fn sock_set_opt_size(fd: u32, opt: u32, size: u64) -> i32;
         pub fn sock_get_opt_time(fd: u32, opt: u32, ret: *mut u8) -> i32;
+        pub fn sock_join_multicast_v4(fd: u32, group: *const u8, iface: *const u8) -> i32;
+        pub fn sock_leave_multicast_v4(fd: u32, group: *const u8, iface: *const u8) -> i32;
+        pub fn sock_join_multicast_v6(fd: u32, group: *const u8, iface: u32) -> i32;
         pub fn sock_send_file(
             out_fd: u32,
             in_fd: u32,

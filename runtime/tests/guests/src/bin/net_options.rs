@@ -67,6 +67,22 @@ fn main() {
     );
     println!("status: {}", c.status().unwrap());
 
+    let u = Sock::udp4().unwrap();
+    let (group, lo) = ([224u8, 0, 0, 251], [127u8, 0, 0, 1]);
+    let mut group6 = [0u8; 24];
+    group6[..16].copy_from_slice(&"ff02::fb".parse::<std::net::Ipv6Addr>().unwrap().octets());
+    let u6 = Sock::open(AF_INET6, SOCK_DGRAM).unwrap();
+    // SAFETY: live records of the ABI sizes (addr_ip4: 4 bytes, addr_ip6: 24 bytes).
+    unsafe {
+        println!(
+            "multicast v4 join={} leave={} leave again={}, v6 join on lo={}",
+            sys::sock_join_multicast_v4(u.0, group.as_ptr(), lo.as_ptr()),
+            sys::sock_leave_multicast_v4(u.0, group.as_ptr(), lo.as_ptr()),
+            sys::sock_leave_multicast_v4(u.0, group.as_ptr(), lo.as_ptr()),
+            sys::sock_join_multicast_v6(u6.0, group6.as_ptr(), 1)
+        );
+    }
+
     std::fs::write("/data/send.txt", b"0123456789").unwrap();
     let file = std::fs::File::open("/data/send.txt").unwrap();
     let (a, b) = Sock::pair().unwrap();
