@@ -406,6 +406,7 @@ fn std_net_program_from_the_wasix_toolchain() {
          take_error: None\n\
          broadcast: true\n\
          listener ttl: 42\n\
+         8 concurrent clients echoed intact: true\n\
          localhost resolves to loopback:8080 only: true\n",
     );
     // Without --net the first socket call fails with EACCES (PermissionDenied) and the hint.

@@ -108,6 +108,51 @@ fn main() -> std::io::Result<()> {
     l3.set_ttl(42)?;
     println!("listener ttl: {}", l3.ttl()?);
 
+    // Eight concurrent clients against a thread-per-connection server.
+    let l4 = TcpListener::bind("127.0.0.1:0")?;
+    let a4 = l4.local_addr()?;
+    let server = thread::spawn(move || -> std::io::Result<()> {
+        let mut workers = Vec::new();
+        for _ in 0..8 {
+            let (mut c, _) = l4.accept()?;
+            workers.push(thread::spawn(move || -> std::io::Result<()> {
+                let mut buf = [0u8; 4096];
+                loop {
+                    let n = c.read(&mut buf)?;
+                    if n == 0 {
+                        return Ok(());
+                    }
+                    c.write_all(&buf[..n])?;
+                }
+            }));
+        }
+        for w in workers {
+            w.join().unwrap()?;
+        }
+        Ok(())
+    });
+    let clients: Vec<_> = (0..8u8)
+        .map(|id| {
+            thread::spawn(move || -> std::io::Result<bool> {
+                let mut c = TcpStream::connect(a4)?;
+                let msg = vec![id; 64 * 1024];
+                let mut w = c.try_clone()?;
+                let m2 = msg.clone();
+                let t = thread::spawn(move || -> std::io::Result<()> {
+                    w.write_all(&m2)?;
+                    w.shutdown(Shutdown::Write)
+                });
+                let mut back = Vec::new();
+                c.read_to_end(&mut back)?;
+                t.join().unwrap()?;
+                Ok(back == msg)
+            })
+        })
+        .collect();
+    let ok = clients.into_iter().map(|c| c.join().unwrap()).collect::<std::io::Result<Vec<bool>>>()?;
+    server.join().unwrap()?;
+    println!("8 concurrent clients echoed intact: {}", ok.iter().all(|x| *x));
+
     // Name resolution.
     let resolved: Vec<SocketAddr> = ("localhost", 8080).to_socket_addrs()?.collect();
     println!("localhost resolves to loopback:8080 only: {}", !resolved.is_empty() && resolved.iter().all(|a| a.ip().is_loopback() && a.port() == 8080));
