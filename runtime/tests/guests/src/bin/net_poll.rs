@@ -51,10 +51,10 @@ fn main() {
     println!("add twice: {:?}", ep.ctl(EPOLL_CTL_ADD, c.0, EPOLLIN, 7));
     println!("nothing yet: {:?}", ep.wait(0).unwrap());
     d.send_all(b"x").unwrap();
-    println!("edge: {:?}", ep.wait(1_000_000_000).unwrap());
+    println!("edge: {:?}", ep.wait(10_000_000_000).unwrap());
     println!("edge again: {:?}", ep.wait(0).unwrap());
     d.send_all(b"y").unwrap();
-    println!("new data: {:?}", ep.wait(1_000_000_000).unwrap());
+    println!("new data: {:?}", ep.wait(10_000_000_000).unwrap());
     ep.ctl(EPOLL_CTL_MOD, c.0, EPOLLIN, 8).unwrap();
     println!("level: {:?} {:?}", ep.wait(0).unwrap(), ep.wait(0).unwrap());
     ep.ctl(EPOLL_CTL_DEL, c.0, 0, 0).unwrap();
@@ -67,19 +67,19 @@ fn main() {
         s.connect(addr).unwrap();
         s
     });
-    println!("listener: {:?}", ep.wait(5_000_000_000).unwrap());
+    println!("listener: {:?}", ep.wait(10_000_000_000).unwrap());
     let client = t.join().unwrap();
 
     // mio's pattern: a non-blocking stream registered once, edge-triggered, for
     // IN | OUT | RDHUP; drained until EAGAIN after each event.
     let (server, _) = listener.accept(FDFLAGS_NONBLOCK).unwrap();
     ep.ctl(EPOLL_CTL_ADD, server.0, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, 5).unwrap();
-    println!("stream, fresh: {:?}", ep.wait(1_000_000_000).unwrap());
+    println!("stream, fresh: {:?}", ep.wait(10_000_000_000).unwrap());
     client.send_all(b"data").unwrap();
-    println!("stream, data: {:?}", ep.wait(1_000_000_000).unwrap());
+    println!("stream, data: {:?}", ep.wait(10_000_000_000).unwrap());
     let mut buf = [0u8; 16];
     println!("drain: {:?} then {:?}", server.recv(&mut buf), server.recv(&mut buf));
     drop(client);
-    println!("stream, peer closed: {:?}", ep.wait(1_000_000_000).unwrap());
+    println!("stream, peer closed: {:?}", ep.wait(10_000_000_000).unwrap());
     println!("then nothing: {:?}", ep.wait(0).unwrap());
 }
