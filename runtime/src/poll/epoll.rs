@@ -123,6 +123,18 @@ impl Registry {
         same.then_some(key)
     }
 
+    /// Drops the record behind `fd` if its object is gone (nothing can report it any more).
+    fn forget_dead(&mut self, fd: u32) {
+        if let Some(&key) = self.by_fd.get(&fd)
+            && self
+                .regs
+                .get(&key)
+                .is_some_and(|r| r.obj.strong_count() == 0)
+        {
+            self.regs.remove(&key);
+        }
+    }
+
     fn remove_fd(&mut self, fd: u32) {
         if let Some(key) = self.by_fd.remove(&fd) {
             self.regs.remove(&key);
@@ -160,7 +172,11 @@ impl Epoll {
                 if regs.live_key(fd, obj).is_some() {
                     return Err(Errno::Exist);
                 }
-                regs.remove_fd(fd);
+                // `fd` was closed and its number reused. If the old description is gone, so
+                // is its kernel registration; if a dup keeps it alive, Linux keeps reporting
+                // it with its old data, and so do we: only the fd mapping moves.
+                regs.forget_dead(fd);
+                regs.by_fd.remove(&fd);
                 let key = regs.next_key;
                 epoll::add(
                     &self.ep,
@@ -251,7 +267,7 @@ impl Epoll {
     /// Registered guest fds (for tracing and tests).
     pub fn registered_fds(&self) -> Vec<u32> {
         let regs = self.regs.lock().unwrap_or_else(|p| p.into_inner());
-        let mut fds: Vec<u32> = regs.regs.values().map(|r| r.fd).collect();
+        let mut fds: Vec<u32> = regs.by_fd.keys().copied().collect();
         fds.sort_unstable();
         fds
     }
@@ -400,6 +416,27 @@ mod tests {
             vec![(epoll_type::IN, data(2))]
         );
         assert_eq!(ep.registered_fds(), vec![4]);
+    }
+
+    #[test]
+    fn a_reused_number_does_not_hide_a_dup_still_registered() {
+        let ep = Epoll::new().unwrap();
+        let first: Arc<dyn FdObject> = Arc::new(EventFd::new(1, 0).unwrap());
+        let dup = first.clone(); // another fd still refers to the description
+        ep.ctl(ctl::ADD, 4, &first, Some((epoll_type::IN, data(1))))
+            .unwrap();
+        drop(first); // fd 4 closed, number reused below
+        let second: Arc<dyn FdObject> = Arc::new(EventFd::new(1, 0).unwrap());
+        ep.ctl(ctl::ADD, 4, &second, Some((epoll_type::IN, data(2))))
+            .unwrap();
+        let mut got = ep.wait(8, Some(Duration::ZERO)).unwrap();
+        got.sort();
+        assert_eq!(
+            got,
+            vec![(epoll_type::IN, data(1)), (epoll_type::IN, data(2))]
+        );
+        assert_eq!(ep.registered_fds(), vec![4]);
+        drop(dup);
     }
 
     #[test]
