@@ -104,7 +104,6 @@ struct Registry {
 }
 
 struct Registration {
-    fd: u32,
     /// Weak, so a registration never keeps a closed socket open.
     obj: Weak<dyn FdObject>,
     data: [u8; EPOLL_DATA_SIZE],
@@ -189,7 +188,6 @@ impl Epoll {
                 regs.regs.insert(
                     key,
                     Registration {
-                        fd,
                         obj: Arc::downgrade(obj),
                         data,
                     },
