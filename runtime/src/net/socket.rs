@@ -234,13 +234,21 @@ impl Socket {
         Ok(())
     }
 
+    /// `sock_status`: OPENING until bound-and-listening or connected (a non-blocking connect
+    /// that has completed since is noticed here), FAILED after a failed connect, CLOSED after
+    /// a full shutdown.
     pub fn status(&self) -> SockStatus {
-        match self.status.load(Ordering::Relaxed) {
+        let status = match self.status.load(Ordering::Relaxed) {
             0 => SockStatus::Opening,
             1 => SockStatus::Opened,
             2 => SockStatus::Closed,
             _ => SockStatus::Failed,
+        };
+        if status == SockStatus::Opening && self.sock.peer_addr().is_ok() {
+            self.set_status(SockStatus::Opened);
+            return SockStatus::Opened;
         }
+        status
     }
 
     fn set_status(&self, status: SockStatus) {
@@ -637,6 +645,40 @@ mod tests {
         assert_eq!(a.shutdown(0), Err(Errno::Inval));
         drop(a);
         assert_eq!(b.send(b"x", 0), Err(Errno::Pipe), "no SIGPIPE, just EPIPE");
+    }
+
+    #[test]
+    fn status_follows_the_connection() {
+        let tcp = || Socket::open(&OpenRequest::parse(1, 1, 0).unwrap()).unwrap();
+        let listener = tcp();
+        assert_eq!(listener.status(), SockStatus::Opening);
+        listener.bind(&"127.0.0.1:0".parse().unwrap()).unwrap();
+        listener.listen(4).unwrap();
+        assert_eq!(listener.status(), SockStatus::Opened);
+        let GuestAddr::Ip(addr) = listener.local_addr().unwrap() else {
+            panic!("an IP listener")
+        };
+        let client = tcp();
+        client.set_nonblocking(true).unwrap();
+        assert!(matches!(
+            client.connect(&GuestAddr::Ip(addr)),
+            Ok(()) | Err(Errno::Inprogress)
+        ));
+        let _accepted = listener.accept(false).unwrap();
+        assert_eq!(
+            client.status(),
+            SockStatus::Opened,
+            "a completed non-blocking connect"
+        );
+        client.shutdown(sdflags::RD | sdflags::WR).unwrap();
+        assert_eq!(client.status(), SockStatus::Closed);
+        let refused = tcp();
+        drop(listener);
+        assert_eq!(
+            refused.connect(&GuestAddr::Ip(addr)),
+            Err(Errno::Connrefused)
+        );
+        assert_eq!(refused.status(), SockStatus::Failed);
     }
 
     #[test]
