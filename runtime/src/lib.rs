@@ -120,6 +120,16 @@ pub enum Error {
     Instantiate(String),
 }
 
+/// Compiles `module` into the cache (if it is not there yet) without running it, so a later
+/// [`run`] starts warm; returns whether a compilation happened. `cargo wasix build` can call
+/// this after linking. With [`CacheMode::Disabled`] it only checks that the module compiles.
+pub fn precompile(module: &std::path::Path, cache: &CacheMode) -> Result<bool, Error> {
+    let engine = engine::shared_engine()?;
+    let (loaded, outcome) = cache::load(engine, module, cache)?;
+    loader::Loaded::new(engine, loaded, module)?;
+    Ok(outcome == cache::Outcome::Compiled)
+}
+
 /// Runs a module to completion and returns the guest's exit code.
 ///
 /// See the crate docs for how exits and traps from non-main threads are handled.

@@ -360,3 +360,24 @@ fn closed_stderr_does_not_panic_the_host() {
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(134));
 }
+
+#[test]
+fn precompile_warms_the_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = wasix_runtime::CacheMode::Dir(dir.path().join("cache"));
+    let hello = guest("core_hello");
+    assert!(
+        wasix_runtime::precompile(&hello, &cache).unwrap(),
+        "first call compiles"
+    );
+    assert!(
+        !wasix_runtime::precompile(&hello, &cache).unwrap(),
+        "second call is a hit"
+    );
+    let bad = dir.path().join("bad.wat");
+    std::fs::write(&bad, r#"(module (import "nope" "f" (func)))"#).unwrap();
+    let err = wasix_runtime::precompile(&bad, &cache)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("`nope.f`"), "{err}");
+}
