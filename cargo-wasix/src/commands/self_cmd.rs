@@ -26,7 +26,8 @@ impl SelfCommand {
             SelfSub::Clean => {
                 let mut progress = ShellLines(&ctx.shell);
                 match wasix_sysroot::clean(&wasix_sysroot::Options::default(), &mut progress).context("failed to clean the cargo-wasix cache")? {
-                    Some(root) => ctx.shell.status("Removed", format!("`{}`", root.display())),
+                    // The library said `Removing <root>` already (it keeps only its lock file).
+                    Some(_) => {}
                     None => ctx.shell.status("Clean", "nothing to remove"),
                 }
                 Ok(0)
