@@ -83,3 +83,38 @@ fn network_needs_the_flag() {
     let denied = output(&mut cargo_wasix(&dir, &["run", "-q", "--", "--net"]));
     assert_ne!(denied.status.code(), Some(0), "networking worked without --net");
 }
+
+#[test]
+fn derive_fixture_runs() {
+    let out = output(&mut cargo_wasix(&fixture("derive"), &["run", "-q"]));
+    assert_eq!(out.status.code(), Some(0), "stderr:\n{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "built for wasm32-wasmer-wasi (1, 2)\n");
+}
+
+#[test]
+fn rayon_and_tokio_run() {
+    let out = output(&mut cargo_wasix(&fixture("rt"), &["run", "-q"]));
+    assert_eq!(out.status.code(), Some(0), "stderr:\n{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "rayon: 100010000\ntokio: [0, 1, 2]\nselect: timer\n");
+}
+
+#[test]
+fn workspace_release_app_runs() {
+    let out = output(&mut cargo_wasix(&fixture("ws"), &["run", "-q", "--release", "-p", "app"]));
+    assert_eq!(out.status.code(), Some(0), "stderr:\n{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "hello from the workspace\n");
+}
+
+/// The patched libc's `pipe` and `socket` work; the socket needs `--net`.
+#[test]
+fn libc_calls_run_with_and_without_net() {
+    let dir = fixture("libc_calls");
+    let allowed = output(cargo_wasix(&dir, &["run", "-q"]).env("CARGO_WASIX_RUNTIME_FLAGS", "--net"));
+    assert_eq!(allowed.status.code(), Some(0), "stderr:\n{}", text(&allowed.stderr));
+    assert_eq!(text(&allowed.stdout), "pipe: 0\nsocket: ok\n");
+    let denied = output(&mut cargo_wasix(&dir, &["run", "-q"]));
+    assert_eq!(denied.status.code(), Some(0), "stderr:\n{}", text(&denied.stderr));
+    let stdout = text(&denied.stdout);
+    assert!(stdout.starts_with("pipe: 0\nsocket: ") && !stdout.contains("socket: ok"), "{stdout}");
+    assert!(text(&denied.stderr).contains("--net"), "{}", text(&denied.stderr));
+}
