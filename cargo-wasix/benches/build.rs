@@ -12,8 +12,13 @@ use std::time::{Duration, Instant};
 const RUNS: usize = 10;
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace").to_owned();
-    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"));
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace")
+        .to_owned();
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
     let bench = target.join("bench");
     let project = bench.join("hello");
     let _ = std::fs::remove_dir_all(&project);
@@ -23,13 +28,17 @@ fn main() {
     let wasix = |args: &[&str]| {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_cargo-wasix"));
         cmd.arg("wasix").args(args).current_dir(&project);
-        cmd.env("CARGO_WASIX_HOME", &home).env("CARGO_TARGET_DIR", bench.join("target-wasix"));
+        cmd.env("CARGO_WASIX_HOME", &home)
+            .env("CARGO_TARGET_DIR", bench.join("target-wasix"));
         cmd.env_remove("RUSTC_WRAPPER").env_remove("RUSTFLAGS");
         cmd
     };
     let plain = |args: &[&str]| {
         let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-        cmd.args(args).arg("--target").arg("wasm32-wasip1").current_dir(&project);
+        cmd.args(args)
+            .arg("--target")
+            .arg("wasm32-wasip1")
+            .current_dir(&project);
         cmd.env("CARGO_TARGET_DIR", bench.join("target-wasip1"));
         cmd.env_remove("RUSTC_WRAPPER").env_remove("RUSTFLAGS");
         cmd
@@ -40,14 +49,26 @@ fn main() {
     time(&mut plain(&["build", "-q"]));
 
     let mut rows = Vec::new();
-    let noop_wasix = median((0..RUNS).map(|_| time(&mut wasix(&["build", "-q"]))).collect());
-    let noop_plain = median((0..RUNS).map(|_| time(&mut plain(&["build", "-q"]))).collect());
+    let noop_wasix = median(
+        (0..RUNS)
+            .map(|_| time(&mut wasix(&["build", "-q"])))
+            .collect(),
+    );
+    let noop_plain = median(
+        (0..RUNS)
+            .map(|_| time(&mut plain(&["build", "-q"])))
+            .collect(),
+    );
     rows.push(("warm no-op build", noop_wasix, noop_plain));
 
     let main_rs = project.join("src/main.rs");
     let original = std::fs::read_to_string(&main_rs).expect("read main.rs");
     let change = |i: usize| {
-        std::fs::write(&main_rs, format!("{original}\nconst _CHANGE: usize = {i};\n")).expect("edit main.rs");
+        std::fs::write(
+            &main_rs,
+            format!("{original}\nconst _CHANGE: usize = {i};\n"),
+        )
+        .expect("edit main.rs");
     };
     let mut edit_wasix = Vec::new();
     let mut edit_plain = Vec::new();
@@ -59,9 +80,15 @@ fn main() {
         edit_plain.push(time(&mut plain(&["build", "-q"])));
         edit_wasix.push(time(&mut wasix(&["build", "-q"])));
     }
-    rows.push(("one-line change rebuild", median(edit_wasix), median(edit_plain)));
+    rows.push((
+        "one-line change rebuild",
+        median(edit_wasix),
+        median(edit_plain),
+    ));
 
-    println!("| build of tests/hello (median of {RUNS}) | cargo wasix build | cargo build --target wasm32-wasip1 | ratio |");
+    println!(
+        "| build of tests/hello (median of {RUNS}) | cargo wasix build | cargo build --target wasm32-wasip1 | ratio |"
+    );
     println!("|---|---|---|---|");
     for (name, ours, theirs) in &rows {
         println!(
@@ -74,21 +101,33 @@ fn main() {
 
     let hit = median((0..5).map(|_| time(&mut wasix(&["setup", "-q"]))).collect());
     println!("\n| sysroot preparation | time |\n|---|---|");
-    println!("| cache hit (`cargo wasix setup`, median of 5) | {} |", ms(hit));
+    println!(
+        "| cache hit (`cargo wasix setup`, median of 5) | {} |",
+        ms(hit)
+    );
     if std::env::var_os("BENCH_SKIP_COLD").is_none() {
         let cold_home = bench.join("cold-home");
         let _ = std::fs::remove_dir_all(&cold_home);
         let cold = time(wasix(&["setup", "-q"]).env("CARGO_WASIX_HOME", &cold_home));
-        println!("| cold (empty `CARGO_WASIX_HOME`, rust-src copy + patch + std build) | {:.1} s |", cold.as_secs_f64());
+        println!(
+            "| cold (empty `CARGO_WASIX_HOME`, rust-src copy + patch + std build) | {:.1} s |",
+            cold.as_secs_f64()
+        );
         let _ = std::fs::remove_dir_all(&cold_home);
     }
 }
 
 fn time(cmd: &mut Command) -> Duration {
     let start = Instant::now();
-    let out = cmd.output().unwrap_or_else(|e| panic!("failed to run {cmd:?}: {e}"));
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("failed to run {cmd:?}: {e}"));
     let elapsed = start.elapsed();
-    assert!(out.status.success(), "{cmd:?} failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     elapsed
 }
 

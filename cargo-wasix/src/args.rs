@@ -62,7 +62,10 @@ pub fn flag_values<'a>(args: &'a [String], flag: &str) -> Vec<&'a str> {
             if let Some(value) = iter.next() {
                 values.push(value.as_str());
             }
-        } else if let Some(value) = arg.strip_prefix(flag).and_then(|rest| rest.strip_prefix('=')) {
+        } else if let Some(value) = arg
+            .strip_prefix(flag)
+            .and_then(|rest| rest.strip_prefix('='))
+        {
             values.push(value);
         }
     }
@@ -88,10 +91,11 @@ pub fn verbosity(args: &[String]) -> Verbosity {
         match arg.as_str() {
             "--verbose" => verbose = verbose.saturating_add(1),
             "--quiet" => quiet = true,
-            short if short.starts_with('-')
-                && !short.starts_with("--")
-                && short.len() > 1
-                && short[1..].chars().all(|c| c == 'v' || c == 'q') =>
+            short
+                if short.starts_with('-')
+                    && !short.starts_with("--")
+                    && short.len() > 1
+                    && short[1..].chars().all(|c| c == 'v' || c == 'q') =>
             {
                 for c in short[1..].chars() {
                     if c == 'v' {
@@ -125,9 +129,15 @@ pub fn target_choice(args: &[String]) -> TargetChoice {
     let targets = flag_values(args, "--target");
     if targets.is_empty() {
         TargetChoice::Default
-    } else if targets.iter().any(|t| is_target_named(t, crate::env::TARGET64)) {
+    } else if targets
+        .iter()
+        .any(|t| is_target_named(t, crate::env::TARGET64))
+    {
         TargetChoice::Wasm64
-    } else if targets.iter().any(|t| is_target_named(t, crate::env::TARGET)) {
+    } else if targets
+        .iter()
+        .any(|t| is_target_named(t, crate::env::TARGET))
+    {
         TargetChoice::Explicit
     } else {
         TargetChoice::Foreign
@@ -155,7 +165,11 @@ pub fn cargo_command_line(subcommand: &str, ours: &[String], user: &[String]) ->
 /// The `--config` value that points cargo's `libc` at the patched copy. TOML basic-string
 /// escaping keeps backslashes and quotes in paths intact.
 pub fn libc_patch_config(path: &std::path::Path) -> String {
-    let escaped = path.display().to_string().replace('\\', "\\\\").replace('"', "\\\"");
+    let escaped = path
+        .display()
+        .to_string()
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"");
     format!("patch.crates-io.libc.path=\"{escaped}\"")
 }
 
@@ -168,7 +182,8 @@ pub fn rustc_target(args: &[String]) -> Option<&str> {
 /// Whether a rustc invocation is cargo's version query (`rustc -vV`), whose output keys
 /// cargo's fingerprints.
 pub fn is_version_query(args: &[String]) -> bool {
-    matches!(args, [a] if a == "-vV") || matches!(args, [a, b] if (a == "-V" && b == "-v") || (a == "-v" && b == "-V"))
+    matches!(args, [a] if a == "-vV")
+        || matches!(args, [a, b] if (a == "-V" && b == "-v") || (a == "-v" && b == "-V"))
 }
 
 #[cfg(test)]
@@ -202,12 +217,28 @@ mod tests {
             (&["--release"], TargetChoice::Default),
             (&["--target", "wasm32-wasmer-wasi"], TargetChoice::Explicit),
             (&["--target=wasm32-wasmer-wasi"], TargetChoice::Explicit),
-            (&["--target", "x86_64-unknown-linux-gnu"], TargetChoice::Foreign),
-            (&["--target=x86_64-unknown-linux-gnu", "--target", "wasm32-wasmer-wasi"], TargetChoice::Explicit),
+            (
+                &["--target", "x86_64-unknown-linux-gnu"],
+                TargetChoice::Foreign,
+            ),
+            (
+                &[
+                    "--target=x86_64-unknown-linux-gnu",
+                    "--target",
+                    "wasm32-wasmer-wasi",
+                ],
+                TargetChoice::Explicit,
+            ),
             (&["--target", "wasm64-wasmer-wasi"], TargetChoice::Wasm64),
-            (&["--target=specs/wasm64-wasmer-wasi.json"], TargetChoice::Wasm64),
+            (
+                &["--target=specs/wasm64-wasmer-wasi.json"],
+                TargetChoice::Wasm64,
+            ),
             // Everything after `--` belongs to the program.
-            (&["--", "--target", "x86_64-unknown-linux-gnu"], TargetChoice::Default),
+            (
+                &["--", "--target", "x86_64-unknown-linux-gnu"],
+                TargetChoice::Default,
+            ),
             // `--target-dir` is another flag.
             (&["--target-dir", "out"], TargetChoice::Default),
             (&["--target-dir=out"], TargetChoice::Default),
@@ -261,37 +292,69 @@ mod tests {
             (&["-hv"], false),
         ];
         for (input, expected) in cases {
-            assert_eq!(has_flag(&s(input), "--help", Some('h')), *expected, "input {input:?}");
+            assert_eq!(
+                has_flag(&s(input), "--help", Some('h')),
+                *expected,
+                "input {input:?}"
+            );
         }
     }
 
     #[test]
     fn command_line_puts_ours_first() {
-        let cases: &[(&str, &[&str], &[&str], &[&str])] = &[
-            ("build", &["--target", "t"], &[], &["build", "--target", "t"]),
+        // (subcommand, ours, user, expected)
+        type Case<'a> = (&'a str, &'a [&'a str], &'a [&'a str], &'a [&'a str]);
+        let cases: &[Case] = &[
+            (
+                "build",
+                &["--target", "t"],
+                &[],
+                &["build", "--target", "t"],
+            ),
             (
                 "run",
                 &["--target", "t"],
                 &["--release", "--", "--target", "x"],
                 &["run", "--target", "t", "--release", "--", "--target", "x"],
             ),
-            ("test", &[], &["--message-format", "json"], &["test", "--message-format", "json"]),
+            (
+                "test",
+                &[],
+                &["--message-format", "json"],
+                &["test", "--message-format", "json"],
+            ),
         ];
         for (sub, ours, user, expected) in cases {
-            assert_eq!(cargo_command_line(sub, &s(ours), &s(user)), s(expected), "{sub} {ours:?} {user:?}");
+            assert_eq!(
+                cargo_command_line(sub, &s(ours), &s(user)),
+                s(expected),
+                "{sub} {ours:?} {user:?}"
+            );
         }
     }
 
     #[test]
     fn flag_value_spellings() {
         let cases: &[(&[&str], &str, &[&str])] = &[
-            (&["--manifest-path", "a/Cargo.toml"], "--manifest-path", &["a/Cargo.toml"]),
-            (&["--manifest-path=a/Cargo.toml"], "--manifest-path", &["a/Cargo.toml"]),
+            (
+                &["--manifest-path", "a/Cargo.toml"],
+                "--manifest-path",
+                &["a/Cargo.toml"],
+            ),
+            (
+                &["--manifest-path=a/Cargo.toml"],
+                "--manifest-path",
+                &["a/Cargo.toml"],
+            ),
             (&["--manifest-path"], "--manifest-path", &[]),
             (&["--target", "a", "--target=b"], "--target", &["a", "b"]),
         ];
         for (input, flag, expected) in cases {
-            assert_eq!(flag_values(&s(input), flag), expected.to_vec(), "input {input:?}");
+            assert_eq!(
+                flag_values(&s(input), flag),
+                expected.to_vec(),
+                "input {input:?}"
+            );
         }
     }
 
@@ -300,9 +363,21 @@ mod tests {
         let cases: &[(&[&str], Option<&str>, bool)] = &[
             (&["-vV"], None, true),
             (&["-V", "-v"], None, true),
-            (&["--crate-name", "build_script_build", "build.rs"], None, false),
-            (&["--crate-name", "hello", "--target", "wasm32-wasmer-wasi"], Some("wasm32-wasmer-wasi"), false),
-            (&["-", "--print=cfg", "--target=wasm32-wasmer-wasi"], Some("wasm32-wasmer-wasi"), false),
+            (
+                &["--crate-name", "build_script_build", "build.rs"],
+                None,
+                false,
+            ),
+            (
+                &["--crate-name", "hello", "--target", "wasm32-wasmer-wasi"],
+                Some("wasm32-wasmer-wasi"),
+                false,
+            ),
+            (
+                &["-", "--print=cfg", "--target=wasm32-wasmer-wasi"],
+                Some("wasm32-wasmer-wasi"),
+                false,
+            ),
         ];
         for (input, target, version) in cases {
             let args = s(input);
@@ -314,8 +389,14 @@ mod tests {
     #[test]
     fn libc_config_escapes_paths() {
         let cases = [
-            ("/home/u/.cache/libc", r#"patch.crates-io.libc.path="/home/u/.cache/libc""#),
-            (r#"/odd "dir"\x"#, r#"patch.crates-io.libc.path="/odd \"dir\"\\x""#),
+            (
+                "/home/u/.cache/libc",
+                r#"patch.crates-io.libc.path="/home/u/.cache/libc""#,
+            ),
+            (
+                r#"/odd "dir"\x"#,
+                r#"patch.crates-io.libc.path="/odd \"dir\"\\x""#,
+            ),
         ];
         for (path, expected) in cases {
             assert_eq!(libc_patch_config(std::path::Path::new(path)), expected);

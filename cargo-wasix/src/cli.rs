@@ -77,7 +77,9 @@ pub enum Command {
 }
 
 /// Subcommands forwarded to cargo (must match [`Command::pass_through`]).
-pub const PASS_THROUGH: &[&str] = &["build", "check", "run", "test", "bench", "doc", "clippy", "fix", "tree", "rustc", "install"];
+pub const PASS_THROUGH: &[&str] = &[
+    "build", "check", "run", "test", "bench", "doc", "clippy", "fix", "tree", "rustc", "install",
+];
 
 /// Arguments forwarded to cargo unchanged (including `--help`, which also shows ours).
 #[derive(Args, Debug, Clone)]
@@ -122,18 +124,36 @@ mod tests {
     fn pass_through_keeps_every_argument() {
         let cases: &[(&[&str], &str, &[&str])] = &[
             (&["wasix", "build"], "build", &[]),
-            (&["wasix", "build", "--release", "-v"], "build", &["--release", "-v"]),
+            (
+                &["wasix", "build", "--release", "-v"],
+                "build",
+                &["--release", "-v"],
+            ),
             (&["wasix", "run", "--help"], "run", &["--help"]),
             // (A leading `--` is swallowed by clap; `user.rs` takes pass-through args raw.)
-            (&["wasix", "test", "--nocapture", "--", "-q"], "test", &["--nocapture", "--", "-q"]),
-            (&["wasix", "build", "--target=x", "-p", "a"], "build", &["--target=x", "-p", "a"]),
+            (
+                &["wasix", "test", "--nocapture", "--", "-q"],
+                "test",
+                &["--nocapture", "--", "-q"],
+            ),
+            (
+                &["wasix", "build", "--target=x", "-p", "a"],
+                "build",
+                &["--target=x", "-p", "a"],
+            ),
         ];
         for (argv, sub, rest) in cases {
-            let cli = Cli::try_parse_from(std::iter::once("cargo-wasix").chain(argv.iter().skip(1).copied()))
-                .unwrap_or_else(|e| panic!("{argv:?}: {e}"));
+            let cli = Cli::try_parse_from(
+                std::iter::once("cargo-wasix").chain(argv.iter().skip(1).copied()),
+            )
+            .unwrap_or_else(|e| panic!("{argv:?}: {e}"));
             let (name, pass) = cli.command.pass_through().expect("pass-through");
             assert_eq!(name, *sub);
-            assert_eq!(pass.args, rest.iter().map(|s| s.to_string()).collect::<Vec<_>>(), "{argv:?}");
+            assert_eq!(
+                pass.args,
+                rest.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+                "{argv:?}"
+            );
         }
     }
 
@@ -161,8 +181,14 @@ mod tests {
             let cli = Cli::try_parse_from(["cargo-wasix", name]).unwrap();
             assert_eq!(cli.command.pass_through().map(|(n, _)| n), Some(*name));
         }
-        let subcommands: Vec<String> = Cli::command().get_subcommands().map(|c| c.get_name().to_owned()).collect();
-        let count = subcommands.iter().filter(|n| PASS_THROUGH.contains(&n.as_str())).count();
+        let subcommands: Vec<String> = Cli::command()
+            .get_subcommands()
+            .map(|c| c.get_name().to_owned())
+            .collect();
+        let count = subcommands
+            .iter()
+            .filter(|n| PASS_THROUGH.contains(&n.as_str()))
+            .count();
         assert_eq!(count, PASS_THROUGH.len(), "{subcommands:?}");
     }
 

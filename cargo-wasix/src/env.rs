@@ -47,7 +47,10 @@ pub const TEST_FORWARDED_ENV: &[&str] = &["RUST_BACKTRACE", "RUST_TEST_THREADS",
 
 /// Whether a boolean-ish environment value means "on".
 pub fn is_truthy(value: &str) -> bool {
-    matches!(value.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on")
+    matches!(
+        value.trim().to_ascii_lowercase().as_str(),
+        "1" | "true" | "yes" | "on"
+    )
 }
 
 #[cfg(test)]

@@ -21,7 +21,9 @@ pub fn exec(mut cmd: Command) -> Result<i32> {
 
 /// Runs `cmd` to completion and returns its exit code (128+signal when killed, as shells do).
 pub fn run(cmd: &mut Command) -> Result<i32> {
-    let status = cmd.status().with_context(|| format!("failed to execute {}", describe(cmd)))?;
+    let status = cmd
+        .status()
+        .with_context(|| format!("failed to execute {}", describe(cmd)))?;
     Ok(exit_code(status))
 }
 
@@ -45,7 +47,11 @@ pub fn describe(cmd: &Command) -> String {
     let mut parts = Vec::new();
     for (key, value) in cmd.get_envs() {
         match value {
-            Some(value) => parts.push(format!("{}={}", key.to_string_lossy(), shell_quote(&value.to_string_lossy()))),
+            Some(value) => parts.push(format!(
+                "{}={}",
+                key.to_string_lossy(),
+                shell_quote(&value.to_string_lossy())
+            )),
             None => parts.push(format!("-u {}", key.to_string_lossy())),
         }
     }
@@ -55,7 +61,11 @@ pub fn describe(cmd: &Command) -> String {
 }
 
 fn shell_quote(word: &str) -> String {
-    if !word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=:+,@%".contains(c)) {
+    if !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:+,@%".contains(c))
+    {
         word.to_owned()
     } else {
         format!("'{}'", word.replace('\'', r"'\''"))
@@ -68,7 +78,13 @@ mod tests {
 
     #[test]
     fn quoting() {
-        let cases = [("plain", "plain"), ("a b", "'a b'"), ("", "''"), ("it's", r"'it'\''s'"), ("k=v", "k=v")];
+        let cases = [
+            ("plain", "plain"),
+            ("a b", "'a b'"),
+            ("", "''"),
+            ("it's", r"'it'\''s'"),
+            ("k=v", "k=v"),
+        ];
         for (input, expected) in cases {
             assert_eq!(shell_quote(input), expected);
         }

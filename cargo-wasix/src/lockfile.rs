@@ -34,7 +34,11 @@ impl ManifestFacts {
             excludes: workspace
                 .and_then(|w| w.get("exclude"))
                 .and_then(|e| e.as_array())
-                .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(str::to_owned))
+                        .collect()
+                })
                 .unwrap_or_default(),
         })
     }
@@ -51,7 +55,11 @@ pub enum RootGuess {
 
 /// Decides the root from the package manifest and the manifests above it (nearest first).
 /// Pure: the caller reads the files.
-pub fn guess_root(package_dir: &Path, own: &ManifestFacts, ancestors: &[(PathBuf, ManifestFacts)]) -> RootGuess {
+pub fn guess_root(
+    package_dir: &Path,
+    own: &ManifestFacts,
+    ancestors: &[(PathBuf, ManifestFacts)],
+) -> RootGuess {
     if own.has_workspace {
         return RootGuess::Root(package_dir.to_owned());
     }
@@ -62,8 +70,15 @@ pub fn guess_root(package_dir: &Path, own: &ManifestFacts, ancestors: &[(PathBuf
         if !facts.has_workspace {
             continue;
         }
-        let excluded = facts.excludes.iter().any(|e| package_dir.starts_with(dir.join(e)));
-        return if excluded { RootGuess::Root(package_dir.to_owned()) } else { RootGuess::AskCargo };
+        let excluded = facts
+            .excludes
+            .iter()
+            .any(|e| package_dir.starts_with(dir.join(e)));
+        return if excluded {
+            RootGuess::Root(package_dir.to_owned())
+        } else {
+            RootGuess::AskCargo
+        };
     }
     RootGuess::Root(package_dir.to_owned())
 }
@@ -75,7 +90,10 @@ pub fn workspace_root(cwd: &Path, manifest_path: Option<&Path>, cargo: &Path) ->
         Some(path) => cwd.join(path),
         None => find_manifest(cwd)?,
     };
-    let package_dir = manifest.parent().map(Path::to_owned).unwrap_or_else(|| cwd.to_owned());
+    let package_dir = manifest
+        .parent()
+        .map(Path::to_owned)
+        .unwrap_or_else(|| cwd.to_owned());
     let own = read_facts(&manifest)?;
     let mut ancestors = Vec::new();
     for dir in package_dir.ancestors().skip(1) {
@@ -111,13 +129,20 @@ fn find_manifest(cwd: &Path) -> Result<PathBuf> {
 }
 
 fn read_facts(manifest: &Path) -> Result<ManifestFacts> {
-    let text = std::fs::read_to_string(manifest).with_context(|| format!("failed to read `{}`", manifest.display()))?;
+    let text = std::fs::read_to_string(manifest)
+        .with_context(|| format!("failed to read `{}`", manifest.display()))?;
     ManifestFacts::parse(&text).with_context(|| format!("failed to parse `{}`", manifest.display()))
 }
 
 fn ask_cargo(cwd: &Path, manifest: &Path, cargo: &Path) -> Result<PathBuf> {
     let output = Command::new(cargo)
-        .args(["locate-project", "--workspace", "--message-format", "plain", "--manifest-path"])
+        .args([
+            "locate-project",
+            "--workspace",
+            "--message-format",
+            "plain",
+            "--manifest-path",
+        ])
         .arg(manifest)
         .current_dir(cwd)
         .output()
@@ -130,7 +155,10 @@ fn ask_cargo(cwd: &Path, manifest: &Path, cargo: &Path) -> Result<PathBuf> {
         );
     }
     let root_manifest = PathBuf::from(String::from_utf8_lossy(&output.stdout).trim());
-    Ok(root_manifest.parent().map(Path::to_owned).unwrap_or(root_manifest))
+    Ok(root_manifest
+        .parent()
+        .map(Path::to_owned)
+        .unwrap_or(root_manifest))
 }
 
 /// The `libc` entry of a `Cargo.lock` that `[patch.crates-io]` must match.
@@ -147,12 +175,23 @@ pub fn libc_entry(lock: &str) -> Option<LibcEntry> {
     let mut best: Option<(u64, LibcEntry)> = None;
     let mut current: Option<(Option<String>, bool)> = None;
     let finish = |block: Option<(Option<String>, bool)>, best: &mut Option<(u64, LibcEntry)>| {
-        let Some((Some(version), from_registry)) = block else { return };
-        let Some(patch) = version.strip_prefix("0.2.").and_then(|p| p.split(['-', '+']).next()?.parse::<u64>().ok()) else {
+        let Some((Some(version), from_registry)) = block else {
+            return;
+        };
+        let Some(patch) = version
+            .strip_prefix("0.2.")
+            .and_then(|p| p.split(['-', '+']).next()?.parse::<u64>().ok())
+        else {
             return;
         };
         if best.as_ref().is_none_or(|(b, _)| patch > *b) {
-            *best = Some((patch, LibcEntry { version, from_registry }));
+            *best = Some((
+                patch,
+                LibcEntry {
+                    version,
+                    from_registry,
+                },
+            ));
         }
     };
     for line in lock.lines() {
@@ -162,9 +201,14 @@ pub fn libc_entry(lock: &str) -> Option<LibcEntry> {
         } else if line == "name = \"libc\"" {
             current = Some((None, false));
         } else if let Some((version, from_registry)) = current.as_mut() {
-            if let Some(v) = line.strip_prefix("version = \"").and_then(|v| v.strip_suffix('"')) {
+            if let Some(v) = line
+                .strip_prefix("version = \"")
+                .and_then(|v| v.strip_suffix('"'))
+            {
                 *version = Some(v.to_owned());
-            } else if line.starts_with("source = \"registry+") || line.starts_with("source = \"sparse+") {
+            } else if line.starts_with("source = \"registry+")
+                || line.starts_with("source = \"sparse+")
+            {
                 *from_registry = true;
             }
         }
@@ -184,14 +228,28 @@ mod tests {
     #[test]
     fn manifest_facts() {
         let cases: &[(&str, ManifestFacts)] = &[
-            ("[package]\nname = \"a\"\n", ManifestFacts { has_package: true, ..Default::default() }),
+            (
+                "[package]\nname = \"a\"\n",
+                ManifestFacts {
+                    has_package: true,
+                    ..Default::default()
+                },
+            ),
             (
                 "[workspace]\nmembers = [\"a\"]\nexclude = [\"tests\"]\n",
-                ManifestFacts { has_workspace: true, excludes: vec!["tests".into()], ..Default::default() },
+                ManifestFacts {
+                    has_workspace: true,
+                    excludes: vec!["tests".into()],
+                    ..Default::default()
+                },
             ),
             (
                 "[package]\nname = \"a\"\nworkspace = \"..\"\n",
-                ManifestFacts { has_package: true, explicit_root: true, ..Default::default() },
+                ManifestFacts {
+                    has_package: true,
+                    explicit_root: true,
+                    ..Default::default()
+                },
             ),
         ];
         for (text, expected) in cases {
@@ -207,15 +265,28 @@ mod tests {
         let ws_excluding = facts("[workspace]\nexclude = [\"tests\"]\n");
         let ws_plain = facts("[workspace]\nmembers = [\"crates/*\"]\n");
         let plain_parent = facts("[package]\nname = \"p\"\n");
-        let cases: Vec<(&ManifestFacts, Vec<(PathBuf, ManifestFacts)>, RootGuess)> = vec![
+        type Case<'a> = (&'a ManifestFacts, Vec<(PathBuf, ManifestFacts)>, RootGuess);
+        let cases: Vec<Case> = vec![
             (&package, vec![], RootGuess::Root(pkg.to_owned())),
             (&ws_root, vec![], RootGuess::Root(pkg.to_owned())),
-            (&package, vec![("/w".into(), ws_excluding)], RootGuess::Root(pkg.to_owned())),
+            (
+                &package,
+                vec![("/w".into(), ws_excluding)],
+                RootGuess::Root(pkg.to_owned()),
+            ),
             (&package, vec![("/w".into(), ws_plain)], RootGuess::AskCargo),
-            (&package, vec![("/w/tests".into(), plain_parent)], RootGuess::Root(pkg.to_owned())),
+            (
+                &package,
+                vec![("/w/tests".into(), plain_parent)],
+                RootGuess::Root(pkg.to_owned()),
+            ),
         ];
         for (own, ancestors, expected) in cases {
-            assert_eq!(guess_root(pkg, own, &ancestors), expected, "own {own:?} ancestors {ancestors:?}");
+            assert_eq!(
+                guess_root(pkg, own, &ancestors),
+                expected,
+                "own {own:?} ancestors {ancestors:?}"
+            );
         }
         let explicit = facts("[package]\nname = \"a\"\nworkspace = \"..\"\n");
         assert_eq!(guess_root(pkg, &explicit, &[]), RootGuess::AskCargo);
@@ -223,23 +294,44 @@ mod tests {
 
     #[test]
     fn libc_entries_in_locks() {
-        let entry = |name: &str, version: &str| format!("[[package]]\nname = \"{name}\"\nversion = \"{version}\"\n\n");
-        let registry = |name: &str, version: &str| {
-            format!("[[package]]\nname = \"{name}\"\nversion = \"{version}\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\nchecksum = \"00\"\n\n")
+        let entry = |name: &str, version: &str| {
+            format!("[[package]]\nname = \"{name}\"\nversion = \"{version}\"\n\n")
         };
-        let e = |version: &str, from_registry: bool| Some(LibcEntry { version: version.to_owned(), from_registry });
+        let registry = |name: &str, version: &str| {
+            format!(
+                "[[package]]\nname = \"{name}\"\nversion = \"{version}\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\nchecksum = \"00\"\n\n"
+            )
+        };
+        let e = |version: &str, from_registry: bool| {
+            Some(LibcEntry {
+                version: version.to_owned(),
+                from_registry,
+            })
+        };
         let cases: Vec<(String, Option<LibcEntry>)> = vec![
             (String::new(), None),
             (entry("serde", "1.0.0"), None),
             (registry("libc", "0.2.178"), e("0.2.178", true)),
             // Already patched: a path package has no `source` line.
             (entry("libc", "0.2.178"), e("0.2.178", false)),
-            (registry("libc", "0.2.180") + &registry("libc", "0.1.12"), e("0.2.180", true)),
-            (registry("libc", "0.2.9") + &entry("libc", "0.2.178"), e("0.2.178", false)),
+            (
+                registry("libc", "0.2.180") + &registry("libc", "0.1.12"),
+                e("0.2.180", true),
+            ),
+            (
+                registry("libc", "0.2.9") + &entry("libc", "0.2.178"),
+                e("0.2.178", false),
+            ),
             // A `libc-print` crate is not `libc`; its version and source must not count.
-            (registry("libc-print", "0.2.500") + &entry("libc", "0.2.150"), e("0.2.150", false)),
+            (
+                registry("libc-print", "0.2.500") + &entry("libc", "0.2.150"),
+                e("0.2.150", false),
+            ),
             // The last block of the file, with a dependency list after it.
-            (entry("a", "1.0.0") + &registry("libc", "0.2.191") + "[metadata]\n", e("0.2.191", true)),
+            (
+                entry("a", "1.0.0") + &registry("libc", "0.2.191") + "[metadata]\n",
+                e("0.2.191", true),
+            ),
         ];
         for (lock, expected) in cases {
             assert_eq!(libc_entry(&lock), expected, "lock:\n{lock}");

@@ -63,7 +63,10 @@ fn select_mode(first: Option<&OsStr>, wrapper_env: bool) -> Mode {
 fn main() -> ExitCode {
     let argv: Vec<OsString> = std::env::args_os().collect();
     let rest = argv.get(1..).unwrap_or_default().to_vec();
-    let mode = select_mode(rest.first().map(OsString::as_os_str), std::env::var_os(env::SYSROOT).is_some());
+    let mode = select_mode(
+        rest.first().map(OsString::as_os_str),
+        std::env::var_os(env::SYSROOT).is_some(),
+    );
     let result = match mode {
         Mode::User => user::main(rest[1..].to_vec()),
         Mode::Runner => runner::main(rest[1..].to_vec()),
@@ -102,7 +105,10 @@ fn render_error(err: &anyhow::Error) -> String {
 
 /// Writing to a closed pipe (`cargo wasix status | head -1`) is not a failure.
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
-    err.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe))
+    err.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 fn exit_code(code: i32) -> ExitCode {
@@ -132,14 +138,21 @@ mod tests {
             (None, false, Mode::Unknown),
         ];
         for (first, env_set, expected) in cases {
-            assert_eq!(select_mode(first.map(OsStr::new), *env_set), *expected, "{first:?} env {env_set}");
+            assert_eq!(
+                select_mode(first.map(OsStr::new), *env_set),
+                *expected,
+                "{first:?} env {env_set}"
+            );
         }
     }
 
     #[test]
     fn error_rendering() {
         let err = anyhow::anyhow!("inner\nhelp: do x").context("outer");
-        assert_eq!(render_error(&err), "outer\n\nCaused by:\n  inner\n  help: do x");
+        assert_eq!(
+            render_error(&err),
+            "outer\n\nCaused by:\n  inner\n  help: do x"
+        );
         assert_eq!(render_error(&anyhow::anyhow!("alone")), "alone");
     }
 }

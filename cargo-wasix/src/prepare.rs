@@ -18,28 +18,48 @@ pub use wasix_sysroot::{Outcome, Prepared};
 /// Prepares (or finds) the WASIX sysroot for a detected toolchain (a cache hit costs two
 /// rustc queries and a marker read); also returns the elapsed time. The first progress line
 /// announces what is about to happen.
-pub fn prepare_with(detected: &wasix_sysroot::Toolchain, shell: &Shell) -> Result<(Prepared, Duration)> {
+pub fn prepare_with(
+    detected: &wasix_sysroot::Toolchain,
+    shell: &Shell,
+) -> Result<(Prepared, Duration)> {
     let started = Instant::now();
     let intro = format!(
         "WASIX sysroot for rustc {} (once per toolchain; this takes a minute or two)",
         detected.version.semver
     );
     let mut progress = ShellProgress::new(shell, Some(("Preparing", intro)));
-    let prepared = wasix_sysroot::prepare(detected, &wasix_sysroot::Options::default(), &mut progress)
-        .context("failed to prepare the WASIX sysroot")?;
+    let prepared =
+        wasix_sysroot::prepare(detected, &wasix_sysroot::Options::default(), &mut progress)
+            .context("failed to prepare the WASIX sysroot")?;
     progress.finish();
     let elapsed = started.elapsed();
     if prepared.outcome == Outcome::Built {
-        shell.status("Finished", format!("WASIX sysroot in {} at `{}`", shell::format_elapsed(elapsed), prepared.sysroot.display()));
+        shell.status(
+            "Finished",
+            format!(
+                "WASIX sysroot in {} at `{}`",
+                shell::format_elapsed(elapsed),
+                prepared.sysroot.display()
+            ),
+        );
     }
     Ok((prepared, elapsed))
 }
 
 /// The WASIX-patched `libc` sources of exactly `version` (prepared once, cached).
-pub fn patched_libc(detected: &wasix_sysroot::Toolchain, version: &str, shell: &Shell) -> Result<PathBuf> {
+pub fn patched_libc(
+    detected: &wasix_sysroot::Toolchain,
+    version: &str,
+    shell: &Shell,
+) -> Result<PathBuf> {
     let mut progress = ShellProgress::new(shell, None);
-    let dir = wasix_sysroot::patched_libc(detected, version, &wasix_sysroot::Options::default(), &mut progress)
-        .with_context(|| format!("failed to prepare the WASIX-patched libc {version}"))?;
+    let dir = wasix_sysroot::patched_libc(
+        detected,
+        version,
+        &wasix_sysroot::Options::default(),
+        &mut progress,
+    )
+    .with_context(|| format!("failed to prepare the WASIX-patched libc {version}"))?;
     progress.finish();
     Ok(dir)
 }
@@ -61,7 +81,13 @@ impl<'a> Session<'a> {
             .ok()
             .and_then(|root| stamp::stamp_path(&root, toolchain));
         let stamp = stamp_path.as_deref().and_then(stamp::read);
-        Session { toolchain, shell, detected: None, stamp_path, stamp }
+        Session {
+            toolchain,
+            shell,
+            detected: None,
+            stamp_path,
+            stamp,
+        }
     }
 
     fn detected(&mut self) -> Result<&wasix_sysroot::Toolchain> {
@@ -80,7 +106,11 @@ impl<'a> Session<'a> {
         let (prepared, _) = prepare_with(self.detected()?, shell)?;
         // A new sysroot invalidates remembered libc copies only if they vanished; keep them.
         let libc = self.stamp.take().map(|s| s.libc).unwrap_or_default();
-        self.stamp = Some(StampData { sysroot: prepared.sysroot.clone(), entry: prepared.entry.clone(), libc });
+        self.stamp = Some(StampData {
+            sysroot: prepared.sysroot.clone(),
+            entry: prepared.entry.clone(),
+            libc,
+        });
         self.save();
         Ok(prepared.sysroot)
     }
@@ -115,7 +145,9 @@ pub fn sysroot_toolchain(toolchain: &Toolchain) -> Result<wasix_sysroot::Toolcha
 
 /// Where the runtime caches compiled modules: `<cache root>/modules`.
 pub fn module_cache_dir() -> Option<PathBuf> {
-    wasix_sysroot::cache::cache_root().ok().map(|root| root.join("modules"))
+    wasix_sysroot::cache::cache_root()
+        .ok()
+        .map(|root| root.join("modules"))
 }
 
 /// Forwards the library's status lines to our shell, with a spinner on a terminal.
@@ -128,7 +160,11 @@ struct ShellProgress<'a> {
 
 impl<'a> ShellProgress<'a> {
     fn new(shell: &'a Shell, intro: Option<(&'static str, String)>) -> Self {
-        ShellProgress { shell, intro, spinner: None }
+        ShellProgress {
+            shell,
+            intro,
+            spinner: None,
+        }
     }
 
     fn finish(&mut self) {
@@ -147,7 +183,9 @@ impl Progress for ShellProgress<'_> {
         self.shell.status(verb, message);
         if self.shell.is_interactive() {
             let spinner = ProgressBar::new_spinner();
-            if let Ok(style) = ProgressStyle::with_template("{spinner:.green} {elapsed:>9} {wide_msg}") {
+            if let Ok(style) =
+                ProgressStyle::with_template("{spinner:.green} {elapsed:>9} {wide_msg}")
+            {
                 spinner.set_style(style);
             }
             spinner.set_message(format!("{verb} ..."));

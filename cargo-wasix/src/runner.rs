@@ -20,10 +20,15 @@ use crate::runtime_flags::{self, RunRequest, RuntimeFlags};
 pub fn main(argv: Vec<OsString>) -> Result<i32> {
     let mut argv = argv.into_iter();
     let Some(module) = argv.next() else {
-        bail!("the runner was called without a .wasm file\nhelp: this mode is for cargo; run `cargo wasix run` or `cargo wasix run-wasm FILE.wasm`");
+        bail!(
+            "the runner was called without a .wasm file\nhelp: this mode is for cargo; run `cargo wasix run` or `cargo wasix run-wasm FILE.wasm`"
+        );
     };
     let args = argv
-        .map(|a| a.into_string().map_err(|a| anyhow::anyhow!("guest argument {a:?} is not UTF-8")))
+        .map(|a| {
+            a.into_string()
+                .map_err(|a| anyhow::anyhow!("guest argument {a:?} is not UTF-8"))
+        })
         .collect::<Result<Vec<_>>>()?;
     let flags = match std::env::var(env::RUNTIME_FLAGS) {
         Ok(value) => runtime_flags::parse_env_flags(&value)?,
@@ -51,7 +56,9 @@ pub fn main(argv: Vec<OsString>) -> Result<i32> {
             .prefix("cargo-wasix-tmp-")
             .tempdir()
             .context("failed to create a temporary directory for the guest's /tmp")?;
-        apply_test_defaults(&mut request, &package_dir, tmp.path(), |name| std::env::var(name).ok())?;
+        apply_test_defaults(&mut request, &package_dir, tmp.path(), |name| {
+            std::env::var(name).ok()
+        })?;
         tmp_guard = Some(tmp);
     }
 
@@ -77,10 +84,20 @@ pub fn apply_test_defaults(
             env::RUNTIME_FLAGS
         )
     })?;
-    request.default_mounts.push(Mount { guest: guest_dir.to_owned(), host: package_dir.to_owned(), read_only: false });
-    request.default_mounts.push(Mount { guest: "/tmp".to_owned(), host: tmp.to_owned(), read_only: false });
+    request.default_mounts.push(Mount {
+        guest: guest_dir.to_owned(),
+        host: package_dir.to_owned(),
+        read_only: false,
+    });
+    request.default_mounts.push(Mount {
+        guest: "/tmp".to_owned(),
+        host: tmp.to_owned(),
+        read_only: false,
+    });
     request.default_cwd = Some(guest_dir.to_owned());
-    request.default_env.push(("CARGO_MANIFEST_DIR".to_owned(), guest_dir.to_owned()));
+    request
+        .default_env
+        .push(("CARGO_MANIFEST_DIR".to_owned(), guest_dir.to_owned()));
     for name in env::TEST_FORWARDED_ENV {
         if let Some(value) = host_env(name) {
             request.default_env.push(((*name).to_owned(), value));
@@ -116,12 +133,26 @@ mod tests {
             "HOME" => Some("/root".to_owned()),
             _ => None,
         };
-        apply_test_defaults(&mut request, Path::new("/src/pkg"), Path::new("/tmp/xyz"), host).unwrap();
+        apply_test_defaults(
+            &mut request,
+            Path::new("/src/pkg"),
+            Path::new("/tmp/xyz"),
+            host,
+        )
+        .unwrap();
         assert_eq!(
             request.default_mounts,
             vec![
-                Mount { guest: "/src/pkg".into(), host: "/src/pkg".into(), read_only: false },
-                Mount { guest: "/tmp".into(), host: "/tmp/xyz".into(), read_only: false },
+                Mount {
+                    guest: "/src/pkg".into(),
+                    host: "/src/pkg".into(),
+                    read_only: false
+                },
+                Mount {
+                    guest: "/tmp".into(),
+                    host: "/tmp/xyz".into(),
+                    read_only: false
+                },
             ]
         );
         assert_eq!(request.default_cwd.as_deref(), Some("/src/pkg"));

@@ -56,8 +56,12 @@ pub fn parse_env_flags(value: &str) -> Result<RuntimeFlags> {
         #[command(flatten)]
         flags: RuntimeFlags,
     }
-    let words = shell_words::split(value)
-        .with_context(|| format!("failed to split {}=`{value}` into words", crate::env::RUNTIME_FLAGS))?;
+    let words = shell_words::split(value).with_context(|| {
+        format!(
+            "failed to split {}=`{value}` into words",
+            crate::env::RUNTIME_FLAGS
+        )
+    })?;
     let parsed = <Wrapper as clap::Parser>::try_parse_from(words).map_err(|e| {
         anyhow::anyhow!(
             "invalid {}=`{value}`: {}\nhelp: it takes the runtime flags of `cargo wasix run-wasm --help`, e.g. `--dir data --net`",
@@ -81,7 +85,11 @@ pub struct RunRequest {
 
 impl RuntimeFlags {
     /// Builds the runtime's options. `host_env` looks up host variables for `--forward-env`.
-    pub fn into_options(self, request: RunRequest, host_env: impl Fn(&str) -> Option<String>) -> Result<RunOptions> {
+    pub fn into_options(
+        self,
+        request: RunRequest,
+        host_env: impl Fn(&str) -> Option<String>,
+    ) -> Result<RunOptions> {
         let mut opts = RunOptions::new(request.module);
         opts.args = request.args;
         opts.env = request.default_env;
@@ -109,9 +117,15 @@ impl RuntimeFlags {
         opts.net = match self.net.as_deref() {
             None => NetPolicy::deny(),
             Some("") => NetPolicy::allow_all(),
-            Some(rules) => NetPolicy::parse(rules).with_context(|| format!("invalid `--net={rules}`"))?,
+            Some(rules) => {
+                NetPolicy::parse(rules).with_context(|| format!("invalid `--net={rules}`"))?
+            }
         };
-        opts.cache = if self.no_cache { CacheMode::Disabled } else { request.cache };
+        opts.cache = if self.no_cache {
+            CacheMode::Disabled
+        } else {
+            request.cache
+        };
         opts.trace = self.trace;
         Ok(opts)
     }
@@ -121,7 +135,9 @@ impl RuntimeFlags {
 pub fn split_env_pair(pair: &str) -> Result<(String, String)> {
     match pair.split_once('=') {
         Some((key, value)) if !key.is_empty() => Ok((key.to_owned(), value.to_owned())),
-        _ => bail!("invalid `--env {pair}`: expected KEY=VALUE\nhelp: write it as `--env NAME=value`"),
+        _ => bail!(
+            "invalid `--env {pair}`: expected KEY=VALUE\nhelp: write it as `--env NAME=value`"
+        ),
     }
 }
 
@@ -152,8 +168,20 @@ mod tests {
     fn env_flag_parsing() {
         let cases: &[(&str, RuntimeFlags)] = &[
             ("", RuntimeFlags::default()),
-            ("--net", RuntimeFlags { net: Some(String::new()), ..Default::default() }),
-            ("--net=tcp:127.0.0.1:*", RuntimeFlags { net: Some("tcp:127.0.0.1:*".into()), ..Default::default() }),
+            (
+                "--net",
+                RuntimeFlags {
+                    net: Some(String::new()),
+                    ..Default::default()
+                },
+            ),
+            (
+                "--net=tcp:127.0.0.1:*",
+                RuntimeFlags {
+                    net: Some("tcp:127.0.0.1:*".into()),
+                    ..Default::default()
+                },
+            ),
             (
                 "--dir data --env 'A=b c' --trace --no-cache",
                 RuntimeFlags {
@@ -176,7 +204,11 @@ mod tests {
             ),
         ];
         for (input, expected) in cases {
-            assert_eq!(&parse_env_flags(input).unwrap(), expected, "input {input:?}");
+            assert_eq!(
+                &parse_env_flags(input).unwrap(),
+                expected,
+                "input {input:?}"
+            );
         }
     }
 
@@ -184,7 +216,10 @@ mod tests {
     fn env_flag_errors_name_the_variable() {
         for input in ["--bogus", "--dir", "'unterminated"] {
             let err = format!("{:#}", parse_env_flags(input).unwrap_err());
-            assert!(err.contains("CARGO_WASIX_RUNTIME_FLAGS"), "input {input:?}: {err}");
+            assert!(
+                err.contains("CARGO_WASIX_RUNTIME_FLAGS"),
+                "input {input:?}: {err}"
+            );
         }
     }
 
@@ -227,9 +262,13 @@ mod tests {
         assert!(opts.net.is_allow_all());
         assert_eq!(opts.cache, CacheMode::Dir("/cache".into()));
 
-        let closed = RuntimeFlags { no_cache: true, cwd: Some("/other".into()), ..Default::default() }
-            .into_options(request(), |_| None)
-            .unwrap();
+        let closed = RuntimeFlags {
+            no_cache: true,
+            cwd: Some("/other".into()),
+            ..Default::default()
+        }
+        .into_options(request(), |_| None)
+        .unwrap();
         assert!(!closed.net.allows_any());
         assert_eq!(closed.cache, CacheMode::Disabled);
         assert_eq!(closed.cwd.as_deref(), Some("/other"));

@@ -43,34 +43,54 @@ impl Shell {
     /// `   Preparing WASIX sysroot` — suppressed by `-q`.
     pub fn status(&self, verb: &str, message: impl std::fmt::Display) {
         if self.verbosity > Verbosity::Quiet {
-            self.print(&format_status(verb, &message.to_string(), self.color.then_some(STATUS)));
+            self.print(&format_status(
+                verb,
+                &message.to_string(),
+                self.color.then_some(STATUS),
+            ));
         }
     }
 
     /// A status line shown only with `-v`.
     pub fn verbose_status(&self, verb: &str, message: impl std::fmt::Display) {
         if self.verbosity >= Verbosity::Verbose {
-            self.print(&format_status(verb, &message.to_string(), self.color.then_some(STATUS)));
+            self.print(&format_status(
+                verb,
+                &message.to_string(),
+                self.color.then_some(STATUS),
+            ));
         }
     }
 
     /// `warning: ...` — suppressed by `-q`, as cargo does.
     pub fn warn(&self, message: impl std::fmt::Display) {
         if self.verbosity > Verbosity::Quiet {
-            self.print(&format_prefixed("warning", &message.to_string(), self.color.then_some(WARNING)));
+            self.print(&format_prefixed(
+                "warning",
+                &message.to_string(),
+                self.color.then_some(WARNING),
+            ));
         }
     }
 
     /// `note: ...` shown only with `-v`.
     pub fn verbose_note(&self, message: impl std::fmt::Display) {
         if self.verbosity >= Verbosity::Verbose {
-            self.print(&format_prefixed("note", &message.to_string(), self.color.then_some(NOTE)));
+            self.print(&format_prefixed(
+                "note",
+                &message.to_string(),
+                self.color.then_some(NOTE),
+            ));
         }
     }
 
     /// `error: ...` — always printed.
     pub fn error(&self, message: impl std::fmt::Display) {
-        self.print(&format_prefixed("error", &message.to_string(), self.color.then_some(ERROR)));
+        self.print(&format_prefixed(
+            "error",
+            &message.to_string(),
+            self.color.then_some(ERROR),
+        ));
     }
 
     fn print(&self, line: &str) {

@@ -39,7 +39,11 @@ impl StampData {
     }
 
     pub fn render(&self) -> String {
-        let mut text = format!("sysroot\t{}\nentry\t{}\n", self.sysroot.display(), self.entry.display());
+        let mut text = format!(
+            "sysroot\t{}\nentry\t{}\n",
+            self.sysroot.display(),
+            self.entry.display()
+        );
         for (version, path) in &self.libc {
             text.push_str(&format!("libc\t{version}\t{}\n", path.display()));
         }
@@ -48,7 +52,10 @@ impl StampData {
 
     /// The remembered sysroot, if its entry is still complete.
     pub fn valid_sysroot(&self) -> Option<&Path> {
-        self.entry.join(wasix_sysroot::cache::MARKER).is_file().then_some(self.sysroot.as_path())
+        self.entry
+            .join(wasix_sysroot::cache::MARKER)
+            .is_file()
+            .then_some(self.sysroot.as_path())
     }
 
     /// The remembered patched libc of `version`, if it is still complete.
@@ -77,7 +84,11 @@ pub fn stamp_path(cache_root: &Path, toolchain: &Toolchain) -> Option<PathBuf> {
     }
     toolchain.cargo.hash(&mut hasher);
     toolchain.rustup_name.hash(&mut hasher);
-    Some(cache_root.join("stamps").join(format!("{:016x}", hasher.finish())))
+    Some(
+        cache_root
+            .join("stamps")
+            .join(format!("{:016x}", hasher.finish())),
+    )
 }
 
 /// Reads a stamp (a missing or damaged one is a miss).
@@ -106,10 +117,19 @@ mod tests {
         let data = StampData {
             sysroot: "/c/e/sysroot".into(),
             entry: "/c/e".into(),
-            libc: vec![("0.2.178".into(), "/c/libc/0.2.178-k".into()), ("0.2.191".into(), "/c/libc/0.2.191-k".into())],
+            libc: vec![
+                ("0.2.178".into(), "/c/libc/0.2.178-k".into()),
+                ("0.2.191".into(), "/c/libc/0.2.191-k".into()),
+            ],
         };
         assert_eq!(StampData::parse(&data.render()), Some(data.clone()));
-        let cases = ["", "sysroot\t/x\n", "garbage\n", "sysroot\t/x\nentry\t/y\nlibc\tno-path\n", "what\t/x\nentry\t/y\n"];
+        let cases = [
+            "",
+            "sysroot\t/x\n",
+            "garbage\n",
+            "sysroot\t/x\nentry\t/y\nlibc\tno-path\n",
+            "what\t/x\nentry\t/y\n",
+        ];
         for text in cases {
             assert_eq!(StampData::parse(text), None, "{text:?}");
         }
@@ -138,7 +158,11 @@ mod tests {
 
     #[test]
     fn relative_rustc_has_no_stamp() {
-        let toolchain = Toolchain { cargo: "cargo".into(), rustc: "rustc".into(), rustup_name: None };
+        let toolchain = Toolchain {
+            cargo: "cargo".into(),
+            rustc: "rustc".into(),
+            rustup_name: None,
+        };
         assert_eq!(stamp_path(Path::new("/c"), &toolchain), None);
     }
 }

@@ -26,12 +26,18 @@ impl Toolchain {
                 rustup_name: Some(name.to_owned()),
             }),
             None => {
-                let cargo = std::env::var_os("CARGO").map(PathBuf::from).unwrap_or_else(|| "cargo".into());
+                let cargo = std::env::var_os("CARGO")
+                    .map(PathBuf::from)
+                    .unwrap_or_else(|| "cargo".into());
                 let rustc = match std::env::var_os("RUSTC") {
                     Some(rustc) => PathBuf::from(rustc),
                     None => sibling_rustc(&cargo).unwrap_or_else(|| "rustc".into()),
                 };
-                Ok(Toolchain { cargo, rustc, rustup_name: None })
+                Ok(Toolchain {
+                    cargo,
+                    rustc,
+                    rustup_name: None,
+                })
             }
         }
     }
@@ -68,5 +74,7 @@ fn rustup_which(toolchain: &str, program: &str) -> Result<PathBuf> {
             String::from_utf8_lossy(&output.stderr).trim_end()
         );
     }
-    Ok(PathBuf::from(String::from_utf8_lossy(&output.stdout).trim()))
+    Ok(PathBuf::from(
+        String::from_utf8_lossy(&output.stdout).trim(),
+    ))
 }

@@ -24,7 +24,10 @@ pub struct Ctx {
 pub fn main(argv: Vec<OsString>) -> Result<i32> {
     let argv = argv
         .into_iter()
-        .map(|a| a.into_string().map_err(|a| anyhow::anyhow!("argument {a:?} is not valid UTF-8")))
+        .map(|a| {
+            a.into_string()
+                .map_err(|a| anyhow::anyhow!("argument {a:?} is not valid UTF-8"))
+        })
         .collect::<Result<Vec<String>>>()?;
     let (toolchain, rest) = args::split_toolchain(&argv);
     // clap swallows a `--` that directly follows the subcommand (`cargo wasix test -- --nocapture`);
@@ -34,7 +37,9 @@ pub fn main(argv: Vec<OsString>) -> Result<i32> {
         Some(sub_end) => &rest[..sub_end],
         None => rest,
     };
-    let cli = match Cli::try_parse_from(std::iter::once("cargo-wasix".to_owned()).chain(parse_args.iter().cloned())) {
+    let cli = match Cli::try_parse_from(
+        std::iter::once("cargo-wasix".to_owned()).chain(parse_args.iter().cloned()),
+    ) {
         Ok(cli) => cli,
         Err(err) => {
             // clap prints help/version to stdout (exit 0) and usage errors to stderr (exit 2).
@@ -64,12 +69,19 @@ pub fn main(argv: Vec<OsString>) -> Result<i32> {
 /// If the command is a cargo pass-through, the index just after its name (global `-v`/`-q`
 /// flags may come first). Pure.
 fn pass_through_split(args: &[String]) -> Option<usize> {
-    let sub = args.iter().position(|a| !matches!(a.as_str(), "--verbose" | "--quiet") && !is_short_vq(a))?;
-    crate::cli::PASS_THROUGH.contains(&args[sub].as_str()).then_some(sub + 1)
+    let sub = args
+        .iter()
+        .position(|a| !matches!(a.as_str(), "--verbose" | "--quiet") && !is_short_vq(a))?;
+    crate::cli::PASS_THROUGH
+        .contains(&args[sub].as_str())
+        .then_some(sub + 1)
 }
 
 fn is_short_vq(arg: &str) -> bool {
-    arg.len() > 1 && arg.starts_with('-') && !arg.starts_with("--") && arg[1..].chars().all(|c| c == 'v' || c == 'q')
+    arg.len() > 1
+        && arg.starts_with('-')
+        && !arg.starts_with("--")
+        && arg[1..].chars().all(|c| c == 'v' || c == 'q')
 }
 
 #[cfg(test)]

@@ -17,10 +17,16 @@ use crate::{args, env, exec};
 /// Runs one rustc invocation for cargo and returns its exit code.
 pub fn main(argv: Vec<OsString>) -> Result<i32> {
     let Some((rustc, rest)) = argv.split_first() else {
-        bail!("rustc-wrapper mode was called without the rustc to run\nhelp: this mode is for cargo; run `cargo wasix build` instead");
+        bail!(
+            "rustc-wrapper mode was called without the rustc to run\nhelp: this mode is for cargo; run `cargo wasix build` instead"
+        );
     };
-    let sysroot = std::env::var_os(env::SYSROOT).context("rustc-wrapper mode without CARGO_WASIX_SYSROOT")?;
-    let text_args: Vec<String> = rest.iter().map(|a| a.to_string_lossy().into_owned()).collect();
+    let sysroot =
+        std::env::var_os(env::SYSROOT).context("rustc-wrapper mode without CARGO_WASIX_SYSROOT")?;
+    let text_args: Vec<String> = rest
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
 
     let mut cmd = match std::env::var_os(env::CHAINED_WRAPPER).filter(|w| !w.is_empty()) {
         Some(chained) => {
@@ -32,7 +38,8 @@ pub fn main(argv: Vec<OsString>) -> Result<i32> {
     };
     cmd.args(rest);
     // Our own variables are for us, not for rustc or a chained wrapper.
-    cmd.env_remove(env::SYSROOT).env_remove(env::CHAINED_WRAPPER);
+    cmd.env_remove(env::SYSROOT)
+        .env_remove(env::CHAINED_WRAPPER);
 
     add_target_flags(&mut cmd, &text_args, &sysroot);
 
@@ -45,8 +52,13 @@ pub fn main(argv: Vec<OsString>) -> Result<i32> {
 /// Rustdoc mode: the same flags for rustdoc runs of the WASIX target (`cargo doc`, doctests);
 /// `argv` is what follows `__rustdoc`.
 pub fn rustdoc_main(argv: Vec<OsString>) -> Result<i32> {
-    let rustdoc = std::env::var_os(env::REAL_RUSTDOC).filter(|r| !r.is_empty()).unwrap_or_else(|| "rustdoc".into());
-    let text_args: Vec<String> = argv.iter().map(|a| a.to_string_lossy().into_owned()).collect();
+    let rustdoc = std::env::var_os(env::REAL_RUSTDOC)
+        .filter(|r| !r.is_empty())
+        .unwrap_or_else(|| "rustdoc".into());
+    let text_args: Vec<String> = argv
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
     let mut cmd = Command::new(rustdoc);
     cmd.args(&argv);
     if let Some(sysroot) = std::env::var_os(env::SYSROOT) {
@@ -71,10 +83,16 @@ fn version_query(mut cmd: Command, sysroot: &std::ffi::OsStr) -> Result<i32> {
     let output = cmd.output().context("failed to run rustc -vV")?;
     let mut stdout = output.stdout;
     if output.status.success() {
-        stdout.extend_from_slice(format!("cargo-wasix-sysroot: {}\n", sysroot.to_string_lossy()).as_bytes());
+        stdout.extend_from_slice(
+            format!("cargo-wasix-sysroot: {}\n", sysroot.to_string_lossy()).as_bytes(),
+        );
     }
     use std::io::Write;
-    std::io::stdout().write_all(&stdout).context("failed to write rustc's version")?;
-    std::io::stderr().write_all(&output.stderr).context("failed to write rustc's errors")?;
+    std::io::stdout()
+        .write_all(&stdout)
+        .context("failed to write rustc's version")?;
+    std::io::stderr()
+        .write_all(&output.stderr)
+        .context("failed to write rustc's errors")?;
     Ok(output.status.code().unwrap_or(1))
 }

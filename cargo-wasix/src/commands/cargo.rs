@@ -56,10 +56,18 @@ pub fn execute(subcommand: &str, user_args: &[String], ctx: &Ctx) -> Result<i32>
         ours.extend(["--config".to_owned(), patch]);
     }
 
-    let self_exe = std::env::current_exe().context("failed to find the path of cargo-wasix itself")?;
-    let cache_root = wasix_sysroot::Options::default().cache_root().context("failed to find the cargo-wasix cache directory")?;
+    let self_exe =
+        std::env::current_exe().context("failed to find the path of cargo-wasix itself")?;
+    let cache_root = wasix_sysroot::Options::default()
+        .cache_root()
+        .context("failed to find the cargo-wasix cache directory")?;
     let wrapper = wrapper_link(&cache_root, &self_exe, &sysroot);
-    set_wrapper_env(&mut cmd, &wrapper, &sysroot, std::env::var_os("RUSTC_WRAPPER"));
+    set_wrapper_env(
+        &mut cmd,
+        &wrapper,
+        &sysroot,
+        std::env::var_os("RUSTC_WRAPPER"),
+    );
     set_rustdoc_env(&mut cmd, &self_exe, &toolchain)?;
     if matches!(subcommand, "run" | "test" | "bench") {
         let user_runner = std::env::var_os(env::CARGO_RUNNER).filter(|r| !r.is_empty());
@@ -73,7 +81,13 @@ pub fn execute(subcommand: &str, user_args: &[String], ctx: &Ctx) -> Result<i32>
                 runner.to_string_lossy()
             ));
         }
-        set_runner_env(&mut cmd, &self_exe, subcommand, &mut ours, user_runner.is_some())?;
+        set_runner_env(
+            &mut cmd,
+            &self_exe,
+            subcommand,
+            &mut ours,
+            user_runner.is_some(),
+        )?;
     }
 
     cmd.args(args::cargo_command_line(subcommand, &ours, user_args));
@@ -103,11 +117,15 @@ fn wrapper_link(cache_root: &Path, self_exe: &Path, sysroot: &Path) -> PathBuf {
         use std::hash::{Hash, Hasher};
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         (self_exe, sysroot).hash(&mut hasher);
-        let link = cache_root.join("bin").join(format!("rustc-wrapper-{:016x}", hasher.finish()));
+        let link = cache_root
+            .join("bin")
+            .join(format!("rustc-wrapper-{:016x}", hasher.finish()));
         if std::fs::read_link(&link).is_ok_and(|target| target == self_exe) {
             return link;
         }
-        let tmp = cache_root.join("bin").join(format!(".wrapper-{}.tmp", std::process::id()));
+        let tmp = cache_root
+            .join("bin")
+            .join(format!(".wrapper-{}.tmp", std::process::id()));
         let made = std::fs::create_dir_all(cache_root.join("bin")).is_ok()
             && std::os::unix::fs::symlink(self_exe, &tmp).is_ok()
             && std::fs::rename(&tmp, &link).is_ok();
@@ -121,8 +139,14 @@ fn wrapper_link(cache_root: &Path, self_exe: &Path, sysroot: &Path) -> PathBuf {
 }
 
 /// Makes cargo call us as `RUSTC_WRAPPER`, chaining a wrapper the user had.
-fn set_wrapper_env(cmd: &mut Command, self_exe: &Path, sysroot: &Path, user_wrapper: Option<std::ffi::OsString>) {
-    cmd.env("RUSTC_WRAPPER", self_exe).env(env::SYSROOT, sysroot);
+fn set_wrapper_env(
+    cmd: &mut Command,
+    self_exe: &Path,
+    sysroot: &Path,
+    user_wrapper: Option<std::ffi::OsString>,
+) {
+    cmd.env("RUSTC_WRAPPER", self_exe)
+        .env(env::SYSROOT, sysroot);
     // Nested `cargo wasix` (or a stale environment) must not make us chain to ourselves.
     let is_us = |w: &std::ffi::OsStr| {
         Path::new(w) == self_exe
@@ -139,10 +163,14 @@ fn set_wrapper_env(cmd: &mut Command, self_exe: &Path, sysroot: &Path, user_wrap
 fn set_rustdoc_env(cmd: &mut Command, self_exe: &Path, toolchain: &Toolchain) -> Result<()> {
     let real = match std::env::var_os("RUSTDOC").filter(|r| !r.is_empty()) {
         Some(user) => PathBuf::from(user),
-        None if toolchain.rustc.is_absolute() => toolchain.rustc.with_file_name(format!("rustdoc{}", std::env::consts::EXE_SUFFIX)),
+        None if toolchain.rustc.is_absolute() => toolchain
+            .rustc
+            .with_file_name(format!("rustdoc{}", std::env::consts::EXE_SUFFIX)),
         None => PathBuf::from("rustdoc"),
     };
-    let root = wasix_sysroot::Options::default().cache_root().context("failed to find the cargo-wasix cache directory")?;
+    let root = wasix_sysroot::Options::default()
+        .cache_root()
+        .context("failed to find the cargo-wasix cache directory")?;
     let script = rustdoc_script(&root, self_exe)?;
     cmd.env("RUSTDOC", script).env(env::REAL_RUSTDOC, real);
     Ok(())
@@ -159,22 +187,28 @@ fn rustdoc_script(cache_root: &Path, self_exe: &Path) -> Result<PathBuf> {
     if std::fs::read_to_string(&script).is_ok_and(|existing| existing == content) {
         return Ok(script);
     }
-    std::fs::create_dir_all(&dir).with_context(|| format!("failed to create `{}`", dir.display()))?;
+    std::fs::create_dir_all(&dir)
+        .with_context(|| format!("failed to create `{}`", dir.display()))?;
     let tmp = dir.join(format!(".rustdoc-{}.tmp", std::process::id()));
-    std::fs::write(&tmp, &content).with_context(|| format!("failed to write `{}`", tmp.display()))?;
+    std::fs::write(&tmp, &content)
+        .with_context(|| format!("failed to write `{}`", tmp.display()))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o755))
             .with_context(|| format!("failed to make `{}` executable", tmp.display()))?;
     }
-    std::fs::rename(&tmp, &script).with_context(|| format!("failed to write `{}`", script.display()))?;
+    std::fs::rename(&tmp, &script)
+        .with_context(|| format!("failed to write `{}`", script.display()))?;
     Ok(script)
 }
 
 fn rustdoc_script_text(self_exe: &Path) -> String {
     let quoted = self_exe.display().to_string().replace('\'', r"'\''");
-    format!("#!/bin/sh\n# Written by cargo-wasix: cargo has no rustdoc wrapper setting.\nexec '{quoted}' {} \"$@\"\n", env::RUSTDOC_ARG)
+    format!(
+        "#!/bin/sh\n# Written by cargo-wasix: cargo has no rustdoc wrapper setting.\nexec '{quoted}' {} \"$@\"\n",
+        env::RUSTDOC_ARG
+    )
 }
 
 /// Makes cargo run `.wasm` files through `<self> __runner`, unless the user chose a runner.
@@ -193,13 +227,22 @@ fn set_runner_env(
     if user_has_runner {
         return Ok(());
     }
-    let exe = self_exe.to_str().with_context(|| format!("the path `{}` of cargo-wasix is not UTF-8", self_exe.display()))?;
+    let exe = self_exe.to_str().with_context(|| {
+        format!(
+            "the path `{}` of cargo-wasix is not UTF-8",
+            self_exe.display()
+        )
+    })?;
     if exe.chars().any(char::is_whitespace) {
         // Cargo splits the environment variable at whitespace; a TOML array keeps the path whole.
         let quoted = exe.replace('\\', "\\\\").replace('"', "\\\"");
         ours.extend([
             "--config".to_owned(),
-            format!("target.{}.runner=[\"{quoted}\", \"{}\"]", env::TARGET, env::RUNNER_ARG),
+            format!(
+                "target.{}.runner=[\"{quoted}\", \"{}\"]",
+                env::TARGET,
+                env::RUNNER_ARG
+            ),
         ]);
     } else {
         cmd.env(env::CARGO_RUNNER, format!("{exe} {}", env::RUNNER_ARG));
@@ -216,12 +259,16 @@ fn libc_patch(
     shell: &crate::shell::Shell,
 ) -> Result<Option<String>> {
     let cwd = std::env::current_dir().context("failed to read the current directory")?;
-    let manifest = args::flag_values(user_args, "--manifest-path").last().map(PathBuf::from);
+    let manifest = args::flag_values(user_args, "--manifest-path")
+        .last()
+        .map(PathBuf::from);
     let root = lockfile::workspace_root(&cwd, manifest.as_deref(), &toolchain.cargo)?;
     let lock_path = root.join("Cargo.lock");
     if !lock_path.is_file() {
         let mut generate = toolchain.cargo_command();
-        generate.args(["generate-lockfile", "--manifest-path"]).arg(root.join("Cargo.toml"));
+        generate
+            .args(["generate-lockfile", "--manifest-path"])
+            .arg(root.join("Cargo.toml"));
         if shell.verbosity() == Verbosity::Quiet {
             generate.arg("--quiet");
         }
@@ -231,7 +278,8 @@ fn libc_patch(
             bail!("`cargo generate-lockfile` failed with exit code {code}; see its errors above");
         }
     }
-    let lock = std::fs::read_to_string(&lock_path).with_context(|| format!("failed to read `{}`", lock_path.display()))?;
+    let lock = std::fs::read_to_string(&lock_path)
+        .with_context(|| format!("failed to read `{}`", lock_path.display()))?;
     let Some(entry) = lockfile::libc_entry(&lock) else {
         return Ok(None);
     };
@@ -255,7 +303,10 @@ fn print_help(subcommand: &str, toolchain: &Toolchain) -> Result<i32> {
         .map(|c| c.render_long_help().to_string())
         .unwrap_or_default();
     println!("{}", ours.trim_end());
-    println!("\ncargo wasix {subcommand} adds `--target {}` unless you give one; cargo's own options follow.\n", env::TARGET);
+    println!(
+        "\ncargo wasix {subcommand} adds `--target {}` unless you give one; cargo's own options follow.\n",
+        env::TARGET
+    );
     let mut cmd = toolchain.cargo_command();
     cmd.args([subcommand, "--help"]);
     exec::run(&mut cmd)
@@ -266,7 +317,9 @@ mod tests {
     use super::*;
 
     fn env_of(cmd: &Command, key: &str) -> Option<Option<String>> {
-        cmd.get_envs().find(|(k, _)| *k == key).map(|(_, v)| v.map(|v| v.to_string_lossy().into_owned()))
+        cmd.get_envs()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v.map(|v| v.to_string_lossy().into_owned()))
     }
 
     #[test]
@@ -282,10 +335,17 @@ mod tests {
         for (user, expected) in cases {
             let mut cmd = Command::new("cargo");
             set_wrapper_env(&mut cmd, exe, Path::new("/sys"), user.map(Into::into));
-            assert_eq!(env_of(&cmd, "RUSTC_WRAPPER"), Some(Some("/bin/cargo-wasix".to_owned())));
+            assert_eq!(
+                env_of(&cmd, "RUSTC_WRAPPER"),
+                Some(Some("/bin/cargo-wasix".to_owned()))
+            );
             assert_eq!(env_of(&cmd, env::SYSROOT), Some(Some("/sys".to_owned())));
             let expected = expected.map(|e| e.map(str::to_owned));
-            assert_eq!(env_of(&cmd, env::CHAINED_WRAPPER), expected, "user wrapper {user:?}");
+            assert_eq!(
+                env_of(&cmd, env::CHAINED_WRAPPER),
+                expected,
+                "user wrapper {user:?}"
+            );
         }
     }
 
@@ -300,23 +360,74 @@ mod tests {
             config: bool,
         }
         let cases = [
-            Case { exe: "/b/cargo-wasix", sub: "run", user_runner: false, runner: Some(Some("/b/cargo-wasix __runner")), defaults: Some(None), config: false },
-            Case { exe: "/b/cargo-wasix", sub: "test", user_runner: false, runner: Some(Some("/b/cargo-wasix __runner")), defaults: Some(Some("test")), config: false },
-            Case { exe: "/b/cargo-wasix", sub: "bench", user_runner: true, runner: None, defaults: Some(Some("test")), config: false },
-            Case { exe: "/my dir/cargo-wasix", sub: "run", user_runner: false, runner: None, defaults: Some(None), config: true },
+            Case {
+                exe: "/b/cargo-wasix",
+                sub: "run",
+                user_runner: false,
+                runner: Some(Some("/b/cargo-wasix __runner")),
+                defaults: Some(None),
+                config: false,
+            },
+            Case {
+                exe: "/b/cargo-wasix",
+                sub: "test",
+                user_runner: false,
+                runner: Some(Some("/b/cargo-wasix __runner")),
+                defaults: Some(Some("test")),
+                config: false,
+            },
+            Case {
+                exe: "/b/cargo-wasix",
+                sub: "bench",
+                user_runner: true,
+                runner: None,
+                defaults: Some(Some("test")),
+                config: false,
+            },
+            Case {
+                exe: "/my dir/cargo-wasix",
+                sub: "run",
+                user_runner: false,
+                runner: None,
+                defaults: Some(None),
+                config: true,
+            },
         ];
         for case in cases {
             let mut cmd = Command::new("cargo");
             let mut ours = Vec::new();
-            set_runner_env(&mut cmd, Path::new(case.exe), case.sub, &mut ours, case.user_runner).unwrap();
+            set_runner_env(
+                &mut cmd,
+                Path::new(case.exe),
+                case.sub,
+                &mut ours,
+                case.user_runner,
+            )
+            .unwrap();
             let runner = case.runner.map(|r| r.map(str::to_owned));
-            assert_eq!(env_of(&cmd, env::CARGO_RUNNER), runner, "{} {}", case.exe, case.sub);
+            assert_eq!(
+                env_of(&cmd, env::CARGO_RUNNER),
+                runner,
+                "{} {}",
+                case.exe,
+                case.sub
+            );
             let defaults = case.defaults.map(|r| r.map(str::to_owned));
-            assert_eq!(env_of(&cmd, env::RUNNER_DEFAULTS), defaults, "{} {}", case.exe, case.sub);
+            assert_eq!(
+                env_of(&cmd, env::RUNNER_DEFAULTS),
+                defaults,
+                "{} {}",
+                case.exe,
+                case.sub
+            );
             if case.config {
                 assert_eq!(
                     ours,
-                    vec!["--config".to_owned(), "target.wasm32-wasmer-wasi.runner=[\"/my dir/cargo-wasix\", \"__runner\"]".to_owned()]
+                    vec![
+                        "--config".to_owned(),
+                        "target.wasm32-wasmer-wasi.runner=[\"/my dir/cargo-wasix\", \"__runner\"]"
+                            .to_owned()
+                    ]
                 );
             } else {
                 assert!(ours.is_empty(), "{ours:?}");
@@ -335,14 +446,20 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(std::fs::read_link(&a).unwrap(), exe);
         // Asking again reuses the link.
-        assert_eq!(wrapper_link(dir.path(), &exe, Path::new("/cache/a/sysroot")), a);
+        assert_eq!(
+            wrapper_link(dir.path(), &exe, Path::new("/cache/a/sysroot")),
+            a
+        );
     }
 
     #[test]
     fn rustdoc_script_quotes_the_path() {
         let cases = [
             ("/b/cargo-wasix", "exec '/b/cargo-wasix' __rustdoc \"$@\"\n"),
-            ("/it's/cargo-wasix", "exec '/it'\\''s/cargo-wasix' __rustdoc \"$@\"\n"),
+            (
+                "/it's/cargo-wasix",
+                "exec '/it'\\''s/cargo-wasix' __rustdoc \"$@\"\n",
+            ),
         ];
         for (exe, tail) in cases {
             let text = rustdoc_script_text(Path::new(exe));

@@ -12,7 +12,9 @@ use crate::user::Ctx;
 
 /// Run a .wasm file on the bundled runtime.
 #[derive(Args, Debug)]
-#[command(after_help = "Examples:\n  cargo wasix run-wasm app.wasm -- --port 8080\n  cargo wasix run-wasm --dir data --net app.wasm")]
+#[command(
+    after_help = "Examples:\n  cargo wasix run-wasm app.wasm -- --port 8080\n  cargo wasix run-wasm --dir data --net app.wasm"
+)]
 pub struct RunWasm {
     /// The module to run.
     #[arg(value_name = "FILE.wasm")]
@@ -39,7 +41,9 @@ impl RunWasm {
             default_env: Vec::new(),
             default_cwd: None,
         };
-        let options = self.flags.into_options(request, |name| std::env::var(name).ok())?;
+        let options = self
+            .flags
+            .into_options(request, |name| std::env::var(name).ok())?;
         Ok(wasix_runtime::run(options)?)
     }
 }
@@ -60,16 +64,29 @@ mod tests {
     fn flags_before_and_after_the_file() {
         let cases: &[(&[&str], &[&str], &[&str])] = &[
             (&["a.wasm"], &[], &[]),
-            (&["a.wasm", "--", "x", "--dir", "y"], &[], &["x", "--dir", "y"]),
+            (
+                &["a.wasm", "--", "x", "--dir", "y"],
+                &[],
+                &["x", "--dir", "y"],
+            ),
             (&["--dir", "d", "a.wasm", "--", "x"], &["d"], &["x"]),
             (&["a.wasm", "--dir", "d", "--net"], &["d"], &[]),
         ];
         for (argv, dirs, args) in cases {
-            let parsed = Wrapper::try_parse_from(std::iter::once("run-wasm").chain(argv.iter().copied()))
-                .unwrap_or_else(|e| panic!("{argv:?}: {e}"));
+            let parsed =
+                Wrapper::try_parse_from(std::iter::once("run-wasm").chain(argv.iter().copied()))
+                    .unwrap_or_else(|e| panic!("{argv:?}: {e}"));
             assert_eq!(parsed.run.file, PathBuf::from("a.wasm"));
-            assert_eq!(parsed.run.flags.dirs, dirs.iter().map(|s| s.to_string()).collect::<Vec<_>>(), "{argv:?}");
-            assert_eq!(parsed.run.args, args.iter().map(|s| s.to_string()).collect::<Vec<_>>(), "{argv:?}");
+            assert_eq!(
+                parsed.run.flags.dirs,
+                dirs.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+                "{argv:?}"
+            );
+            assert_eq!(
+                parsed.run.args,
+                args.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+                "{argv:?}"
+            );
         }
     }
 

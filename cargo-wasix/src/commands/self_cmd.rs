@@ -25,7 +25,9 @@ impl SelfCommand {
         match self.command {
             SelfSub::Clean => {
                 let mut progress = ShellLines(&ctx.shell);
-                match wasix_sysroot::clean(&wasix_sysroot::Options::default(), &mut progress).context("failed to clean the cargo-wasix cache")? {
+                match wasix_sysroot::clean(&wasix_sysroot::Options::default(), &mut progress)
+                    .context("failed to clean the cargo-wasix cache")?
+                {
                     // The library said `Removing <root>` already (it keeps only its lock file).
                     Some(_) => {}
                     None => ctx.shell.status("Clean", "nothing to remove"),

@@ -22,7 +22,14 @@ impl Setup {
         let detected = prepare::sysroot_toolchain(&toolchain)?;
         let (prepared, _) = prepare::prepare_with(&detected, &ctx.shell)?;
         if prepared.outcome == Outcome::AlreadyCached {
-            ctx.shell.status("Fresh", format!("WASIX sysroot for rustc {} at `{}`", prepared.rustc_version, prepared.sysroot.display()));
+            ctx.shell.status(
+                "Fresh",
+                format!(
+                    "WASIX sysroot for rustc {} at `{}`",
+                    prepared.rustc_version,
+                    prepared.sysroot.display()
+                ),
+            );
         }
         if self.print_sysroot {
             println!("{}", prepared.sysroot.display());

@@ -22,28 +22,57 @@ impl Status {
             .context("failed to inspect the WASIX sysroot cache")?;
         let present = |path: &std::path::Path| if path.exists() { "" } else { " (missing)" };
         let mut out = std::io::stdout().lock();
-        let toolchain_name = detected.rustup_toolchain.as_deref().unwrap_or("(not rustup)");
-        writeln!(out, "rustc:      {} [{toolchain_name}]", status.rustc_version)?;
+        let toolchain_name = detected
+            .rustup_toolchain
+            .as_deref()
+            .unwrap_or("(not rustup)");
+        writeln!(
+            out,
+            "rustc:      {} [{toolchain_name}]",
+            status.rustc_version
+        )?;
         writeln!(
             out,
             "supported:  {} (patch sets for Rust {})",
             if status.supported { "yes" } else { "no" },
             status.supported_versions.join(", ")
         )?;
-        writeln!(out, "rust-src:   {}{}", status.rust_src.display(), present(&status.rust_src))?;
-        writeln!(out, "base libc:  {}{}", status.base_libc.display(), present(&status.base_libc))?;
+        writeln!(
+            out,
+            "rust-src:   {}{}",
+            status.rust_src.display(),
+            present(&status.rust_src)
+        )?;
+        writeln!(
+            out,
+            "base libc:  {}{}",
+            status.base_libc.display(),
+            present(&status.base_libc)
+        )?;
         if !status.missing_components.is_empty() {
-            writeln!(out, "missing:    {} (installed by `cargo wasix setup`)", status.missing_components.join(", "))?;
+            writeln!(
+                out,
+                "missing:    {} (installed by `cargo wasix setup`)",
+                status.missing_components.join(", ")
+            )?;
         }
         writeln!(out, "cache:      {}", status.cache_root.display())?;
         writeln!(out, "sysroot:    {}", status.sysroot.display())?;
         writeln!(
             out,
             "state:      {}",
-            if status.up_to_date { "up to date" } else { "not prepared (run `cargo wasix setup`)" }
+            if status.up_to_date {
+                "up to date"
+            } else {
+                "not prepared (run `cargo wasix setup`)"
+            }
         )?;
         for other in &status.other_entries {
-            writeln!(out, "stale:      {} (removed by `cargo wasix self clean`)", other.display())?;
+            writeln!(
+                out,
+                "stale:      {} (removed by `cargo wasix self clean`)",
+                other.display()
+            )?;
         }
         Ok(0)
     }

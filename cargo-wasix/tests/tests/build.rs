@@ -1,7 +1,9 @@
 //! End-to-end builds of the fixture crates: the wasm lands where cargo puts it and imports
 //! only WASIX modules; cargo's flags and output pass through untouched.
 
-use super::support::{assert_wasix_module, cargo_wasix, fixture, fixture_target, output, success, wasm_path};
+use super::support::{
+    assert_wasix_module, cargo_wasix, fixture, fixture_target, output, success, wasm_path,
+};
 
 #[test]
 fn hello_builds_for_the_default_target() {
@@ -58,19 +60,31 @@ fn newer_libc_in_lockfile_is_patched_at_that_version() {
     success(&mut cargo_wasix(&dir, &["build"]));
     assert_wasix_module(&wasm_path("debug", "newer_libc"));
     let lock = std::fs::read_to_string(dir.join("Cargo.lock")).unwrap();
-    let entry = lock.split("[[package]]").find(|p| p.contains("name = \"libc\"")).expect("libc entry");
+    let entry = lock
+        .split("[[package]]")
+        .find(|p| p.contains("name = \"libc\""))
+        .expect("libc entry");
     assert!(entry.contains("version = \"0.2.191\""), "{entry}");
-    assert!(!entry.contains("source ="), "libc still comes from the registry:\n{entry}");
+    assert!(
+        !entry.contains("source ="),
+        "libc still comes from the registry:\n{entry}"
+    );
 }
 
 /// `--message-format json` reaches cargo: every stdout line is a JSON message and the
 /// artifact list names the wasm.
 #[test]
 fn message_format_json_is_untouched() {
-    let stdout = success(&mut cargo_wasix(&fixture("hello"), &["build", "--message-format", "json"]));
+    let stdout = success(&mut cargo_wasix(
+        &fixture("hello"),
+        &["build", "--message-format", "json"],
+    ));
     assert!(!stdout.is_empty());
     for line in stdout.lines() {
-        assert!(line.starts_with('{') && line.ends_with('}'), "not a JSON message: {line}");
+        assert!(
+            line.starts_with('{') && line.ends_with('}'),
+            "not a JSON message: {line}"
+        );
     }
     assert!(stdout.contains("\"reason\":\"build-finished\""), "{stdout}");
     assert!(stdout.contains("hello.wasm"), "{stdout}");
@@ -85,7 +99,14 @@ fn user_rustc_wrapper_is_chained() {
     let _ = std::fs::remove_file(&log);
     let script = fixture_target().join("logging-wrapper.sh");
     std::fs::create_dir_all(fixture_target()).unwrap();
-    std::fs::write(&script, format!("#!/bin/sh\necho \"$@\" >> '{}'\nexec \"$@\"\n", log.display())).unwrap();
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\necho \"$@\" >> '{}'\nexec \"$@\"\n",
+            log.display()
+        ),
+    )
+    .unwrap();
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -94,11 +115,17 @@ fn user_rustc_wrapper_is_chained() {
     // A changed source forces a compile, so the wrapper sees one.
     let main = dir.join("src/main.rs");
     let text = std::fs::read_to_string(&main).unwrap();
-    std::fs::write(&main, format!("{text}\n// touched by user_rustc_wrapper_is_chained\n")).unwrap();
+    std::fs::write(
+        &main,
+        format!("{text}\n// touched by user_rustc_wrapper_is_chained\n"),
+    )
+    .unwrap();
     success(cargo_wasix(&dir, &["build"]).env("RUSTC_WRAPPER", &script));
     let logged = std::fs::read_to_string(&log).expect("the user's wrapper ran");
     assert!(
-        logged.lines().any(|l| l.contains("--crate-name threads") && l.contains("--sysroot") && l.contains("-Zunstable-options")),
+        logged.lines().any(|l| l.contains("--crate-name threads")
+            && l.contains("--sysroot")
+            && l.contains("-Zunstable-options")),
         "{logged}"
     );
 }
@@ -107,7 +134,10 @@ fn user_rustc_wrapper_is_chained() {
 /// `cfg(cargo_wasix_flag)`, so the build must fail with it.
 #[test]
 fn user_rustflags_are_kept() {
-    let out = output(cargo_wasix(&fixture("ws"), &["build", "-p", "util"]).env("RUSTFLAGS", "--cfg cargo_wasix_flag"));
+    let out = output(
+        cargo_wasix(&fixture("ws"), &["build", "-p", "util"])
+            .env("RUSTFLAGS", "--cfg cargo_wasix_flag"),
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "RUSTFLAGS were dropped:\n{stderr}");
     assert!(stderr.contains("RUSTFLAGS reached rustc"), "{stderr}");
@@ -117,7 +147,10 @@ fn user_rustflags_are_kept() {
 #[test]
 fn foreign_target_is_plain_cargo() {
     let host = env!("TARGET_TRIPLE");
-    success(&mut cargo_wasix(&fixture("ws"), &["check", "-p", "util", "--target", host]));
+    success(&mut cargo_wasix(
+        &fixture("ws"),
+        &["check", "-p", "util", "--target", host],
+    ));
     assert!(fixture_target().join(host).join("debug").is_dir());
 }
 
@@ -125,7 +158,10 @@ fn foreign_target_is_plain_cargo() {
 /// has a patch set).
 #[test]
 fn plus_toolchain_selects_the_rustup_toolchain() {
-    let out = output(&mut cargo_wasix(&fixture("ws"), &["+stable", "build", "-p", "util", "-v"]));
+    let out = output(&mut cargo_wasix(
+        &fixture("ws"),
+        &["+stable", "build", "-p", "util", "-v"],
+    ));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     assert!(stderr.contains("RUSTUP_TOOLCHAIN=stable"), "{stderr}");

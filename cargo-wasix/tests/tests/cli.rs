@@ -13,8 +13,13 @@ fn top_level_help_lists_commands() {
     let out = output(&mut cargo_wasix(&repo_root(), &["--help"]));
     assert!(out.status.success());
     let stdout = String::from_utf8_lossy(&out.stdout);
-    for command in ["build", "run", "test", "setup", "status", "self", "run-wasm"] {
-        assert!(stdout.contains(command), "help lacks `{command}`:\n{stdout}");
+    for command in [
+        "build", "run", "test", "setup", "status", "self", "run-wasm",
+    ] {
+        assert!(
+            stdout.contains(command),
+            "help lacks `{command}`:\n{stdout}"
+        );
     }
 }
 
@@ -22,15 +27,26 @@ fn top_level_help_lists_commands() {
 fn unknown_subcommand_fails_with_exit_2() {
     let out = output(&mut cargo_wasix(&repo_root(), &["frobnicate"]));
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr_of(&out).contains("frobnicate"), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("frobnicate"),
+        "{}",
+        stderr_of(&out)
+    );
 }
 
 #[test]
 fn unknown_invocation_prints_its_arguments() {
-    let out = output(Command::new(bin()).args(["build", "--release"]).env_remove("CARGO_WASIX_SYSROOT"));
+    let out = output(
+        Command::new(bin())
+            .args(["build", "--release"])
+            .env_remove("CARGO_WASIX_SYSROOT"),
+    );
     assert_eq!(out.status.code(), Some(1));
     let stderr = stderr_of(&out);
-    assert!(stderr.contains("unknown way") && stderr.contains("\"--release\""), "{stderr}");
+    assert!(
+        stderr.contains("unknown way") && stderr.contains("\"--release\""),
+        "{stderr}"
+    );
     assert!(stderr.contains("help: run it through cargo"), "{stderr}");
 }
 
@@ -46,7 +62,12 @@ fn run_help_documents_runtime_flags_and_shows_cargo_help() {
 
 #[test]
 fn every_own_subcommand_has_help() {
-    for sub in [&["setup", "--help"][..], &["status", "--help"], &["self", "clean", "--help"], &["run-wasm", "--help"]] {
+    for sub in [
+        &["setup", "--help"][..],
+        &["status", "--help"],
+        &["self", "clean", "--help"],
+        &["run-wasm", "--help"],
+    ] {
         let out = output(&mut cargo_wasix(&repo_root(), sub));
         assert!(out.status.success(), "{sub:?}: {}", stderr_of(&out));
         assert!(!out.stdout.is_empty(), "{sub:?}");
@@ -55,7 +76,10 @@ fn every_own_subcommand_has_help() {
 
 #[test]
 fn wasm64_is_planned() {
-    let out = output(&mut cargo_wasix(&repo_root(), &["build", "--target", "wasm64-wasmer-wasi"]));
+    let out = output(&mut cargo_wasix(
+        &repo_root(),
+        &["build", "--target", "wasm64-wasmer-wasi"],
+    ));
     assert_eq!(out.status.code(), Some(1));
     let stderr = stderr_of(&out);
     assert!(stderr.contains("not supported yet (planned)"), "{stderr}");
@@ -64,16 +88,31 @@ fn wasm64_is_planned() {
 
 #[test]
 fn run_wasm_missing_file_is_an_error() {
-    let out = output(&mut cargo_wasix(&repo_root(), &["run-wasm", "does-not-exist.wasm"]));
+    let out = output(&mut cargo_wasix(
+        &repo_root(),
+        &["run-wasm", "does-not-exist.wasm"],
+    ));
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr_of(&out).contains("does-not-exist.wasm"), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("does-not-exist.wasm"),
+        "{}",
+        stderr_of(&out)
+    );
 }
 
 #[test]
 fn bad_runtime_flags_name_the_variable() {
-    let out = output(Command::new(bin()).args(["__runner", "x.wasm"]).env("CARGO_WASIX_RUNTIME_FLAGS", "--bogus"));
+    let out = output(
+        Command::new(bin())
+            .args(["__runner", "x.wasm"])
+            .env("CARGO_WASIX_RUNTIME_FLAGS", "--bogus"),
+    );
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr_of(&out).contains("CARGO_WASIX_RUNTIME_FLAGS"), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("CARGO_WASIX_RUNTIME_FLAGS"),
+        "{}",
+        stderr_of(&out)
+    );
 }
 
 #[test]
@@ -88,11 +127,18 @@ fn status_reports_the_toolchain() {
 
 #[test]
 fn self_clean_removes_the_home() {
-    let home = super::support::outer_target().join("e2e").join("clean-home");
+    let home = super::support::outer_target()
+        .join("e2e")
+        .join("clean-home");
     let _ = std::fs::remove_dir_all(&home);
-    let quiet = output(cargo_wasix(&repo_root(), &["self", "clean"]).env("CARGO_WASIX_HOME", &home));
+    let quiet =
+        output(cargo_wasix(&repo_root(), &["self", "clean"]).env("CARGO_WASIX_HOME", &home));
     assert!(quiet.status.success(), "{}", stderr_of(&quiet));
-    assert!(stderr_of(&quiet).contains("nothing to remove"), "{}", stderr_of(&quiet));
+    assert!(
+        stderr_of(&quiet).contains("nothing to remove"),
+        "{}",
+        stderr_of(&quiet)
+    );
 
     std::fs::create_dir_all(home.join("libc").join("0.2.178-x")).unwrap();
     std::fs::write(home.join("libc").join("0.2.178-x").join("lib.rs"), "x").unwrap();
@@ -103,14 +149,23 @@ fn self_clean_removes_the_home() {
     assert!(stderr_of(&out).contains("Removing"), "{}", stderr_of(&out));
     // Only the cache lock file may stay (waiters must keep locking the same file).
     let left: Vec<String> = std::fs::read_dir(&home)
-        .map(|rd| rd.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
         .unwrap_or_default();
-    assert!(left.iter().all(|name| name == ".lock"), "left behind: {left:?}");
+    assert!(
+        left.iter().all(|name| name == ".lock"),
+        "left behind: {left:?}"
+    );
 }
 
 #[test]
 fn status_of_an_empty_home_says_not_prepared() {
-    let home = super::support::outer_target().join("e2e").join("empty-home");
+    let home = super::support::outer_target()
+        .join("e2e")
+        .join("empty-home");
     let _ = std::fs::remove_dir_all(&home);
     let out = output(cargo_wasix(&repo_root(), &["status"]).env("CARGO_WASIX_HOME", &home));
     assert!(out.status.success(), "{}", stderr_of(&out));

@@ -14,7 +14,9 @@ fn four_concurrent_builds_on_an_empty_cache_build_the_sysroot_once() {
     let source = fixture("ws");
     let children: Vec<_> = (0..4)
         .map(|i| {
-            let target = outer_target().join("e2e").join(format!("concurrent-target-{i}"));
+            let target = outer_target()
+                .join("e2e")
+                .join(format!("concurrent-target-{i}"));
             cargo_wasix(&source, &["build", "-p", "util"])
                 .env("CARGO_WASIX_HOME", &home)
                 .env("CARGO_TARGET_DIR", target)
@@ -24,7 +26,10 @@ fn four_concurrent_builds_on_an_empty_cache_build_the_sysroot_once() {
                 .expect("spawn cargo-wasix")
         })
         .collect();
-    let outputs: Vec<_> = children.into_iter().map(|c| c.wait_with_output().expect("wait")).collect();
+    let outputs: Vec<_> = children
+        .into_iter()
+        .map(|c| c.wait_with_output().expect("wait"))
+        .collect();
     let mut built = 0;
     for (i, out) in outputs.iter().enumerate() {
         let stderr = String::from_utf8_lossy(&out.stderr);
@@ -38,9 +43,18 @@ fn four_concurrent_builds_on_an_empty_cache_build_the_sysroot_once() {
     // The shared fixture target holds `util` built against the shared home's sysroot; with this
     // home's sysroot (another path) cargo must rebuild it rather than reuse those rlibs.
     let shared = super::support::output(&mut cargo_wasix(&source, &["build", "-p", "util"]));
-    assert!(shared.status.success(), "{}", String::from_utf8_lossy(&shared.stderr));
-    let switched = super::support::output(cargo_wasix(&source, &["build", "-p", "util"]).env("CARGO_WASIX_HOME", &home));
+    assert!(
+        shared.status.success(),
+        "{}",
+        String::from_utf8_lossy(&shared.stderr)
+    );
+    let switched = super::support::output(
+        cargo_wasix(&source, &["build", "-p", "util"]).env("CARGO_WASIX_HOME", &home),
+    );
     let stderr = String::from_utf8_lossy(&switched.stderr);
     assert!(switched.status.success(), "{stderr}");
-    assert!(stderr.contains("Compiling util"), "not rebuilt for the other sysroot:\n{stderr}");
+    assert!(
+        stderr.contains("Compiling util"),
+        "not rebuilt for the other sysroot:\n{stderr}"
+    );
 }

@@ -17,22 +17,35 @@ fn hello_world_exact_output() {
 
 #[test]
 fn guest_arguments_after_double_dash() {
-    let out = output(&mut cargo_wasix(&fixture("hello"), &["run", "-q", "--", "a", "--b"]));
+    let out = output(&mut cargo_wasix(
+        &fixture("hello"),
+        &["run", "-q", "--", "a", "--b"],
+    ));
     assert_eq!(out.status.code(), Some(0), "stderr:\n{}", text(&out.stderr));
     assert_eq!(text(&out.stdout), "Hello, world!\nargs: a --b\n");
 }
 
 #[test]
 fn exit_code_is_the_guests() {
-    let out = output(&mut cargo_wasix(&fixture("hello"), &["run", "-q", "--", "exit", "3"]));
+    let out = output(&mut cargo_wasix(
+        &fixture("hello"),
+        &["run", "-q", "--", "exit", "3"],
+    ));
     assert_eq!(out.status.code(), Some(3), "stderr:\n{}", text(&out.stderr));
     assert_eq!(text(&out.stdout), "exiting with 3\n");
 }
 
 #[test]
 fn panic_exits_101() {
-    let out = output(cargo_wasix(&fixture("hello"), &["run", "-q", "--", "panic"]).env("RUST_BACKTRACE", "0"));
-    assert_eq!(out.status.code(), Some(101), "stderr:\n{}", text(&out.stderr));
+    let out = output(
+        cargo_wasix(&fixture("hello"), &["run", "-q", "--", "panic"]).env("RUST_BACKTRACE", "0"),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(101),
+        "stderr:\n{}",
+        text(&out.stderr)
+    );
     assert!(text(&out.stderr).contains("boom"), "{}", text(&out.stderr));
 }
 
@@ -42,7 +55,10 @@ fn run_wasm_runs_a_built_module() {
     let built = output(&mut cargo_wasix(&dir, &["build", "-q"]));
     assert!(built.status.success(), "{}", text(&built.stderr));
     let wasm = wasm_path("debug", "hello");
-    let out = output(&mut cargo_wasix(&dir, &["run-wasm", wasm.to_str().unwrap(), "--", "x"]));
+    let out = output(&mut cargo_wasix(
+        &dir,
+        &["run-wasm", wasm.to_str().unwrap(), "--", "x"],
+    ));
     assert_eq!(out.status.code(), Some(0), "stderr:\n{}", text(&out.stderr));
     assert_eq!(text(&out.stdout), "Hello, world!\nargs: x\n");
     assert_eq!(text(&out.stderr), "to stderr\n");
@@ -52,14 +68,21 @@ fn run_wasm_runs_a_built_module() {
 fn threads_run() {
     let out = output(&mut cargo_wasix(&fixture("threads"), &["run", "-q"]));
     assert_eq!(out.status.code(), Some(0), "stderr:\n{}", text(&out.stderr));
-    assert_eq!(text(&out.stdout), "condvar: ok\nmpsc sum: 619800\nscoped sum: 500500\n");
+    assert_eq!(
+        text(&out.stdout),
+        "condvar: ok\nmpsc sum: 619800\nscoped sum: 500500\n"
+    );
 }
 
 #[test]
 fn workspace_member_tests_pass() {
     let out = output(&mut cargo_wasix(&fixture("ws"), &["test", "-p", "util"]));
     assert_eq!(out.status.code(), Some(0), "stderr:\n{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("test result: ok. 1 passed"), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("test result: ok. 1 passed"),
+        "{}",
+        text(&out.stdout)
+    );
 }
 
 /// `cargo wasix test` mounts the package dir as cwd (fixtures by relative path) and a temp
@@ -67,21 +90,47 @@ fn workspace_member_tests_pass() {
 #[test]
 fn test_sees_package_dir_and_tmp() {
     let out = output(cargo_wasix(&fixture("hello"), &["test"]).env("RUST_BACKTRACE", "0"));
-    assert_eq!(out.status.code(), Some(0), "stdout:\n{}\nstderr:\n{}", text(&out.stdout), text(&out.stderr));
-    assert!(text(&out.stdout).contains("test result: ok. 3 passed"), "{}", text(&out.stdout));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stdout:\n{}\nstderr:\n{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    assert!(
+        text(&out.stdout).contains("test result: ok. 3 passed"),
+        "{}",
+        text(&out.stdout)
+    );
 }
 
 #[test]
 fn network_needs_the_flag() {
     let dir = fixture("net_std");
-    let allowed = output(cargo_wasix(&dir, &["run", "-q", "--", "--net"]).env("CARGO_WASIX_RUNTIME_FLAGS", "--net"));
-    assert_eq!(allowed.status.code(), Some(0), "stderr:\n{}", text(&allowed.stderr));
+    let allowed = output(
+        cargo_wasix(&dir, &["run", "-q", "--", "--net"]).env("CARGO_WASIX_RUNTIME_FLAGS", "--net"),
+    );
+    assert_eq!(
+        allowed.status.code(),
+        Some(0),
+        "stderr:\n{}",
+        text(&allowed.stderr)
+    );
     let stdout = text(&allowed.stdout);
-    for line in ["pipe: through a pipe", "tcp: ping", "udp: dgram", "resolve: true"] {
+    for line in [
+        "pipe: through a pipe",
+        "tcp: ping",
+        "udp: dgram",
+        "resolve: true",
+    ] {
         assert!(stdout.contains(line), "missing `{line}` in:\n{stdout}");
     }
     let denied = output(&mut cargo_wasix(&dir, &["run", "-q", "--", "--net"]));
-    assert_ne!(denied.status.code(), Some(0), "networking worked without --net");
+    assert_ne!(
+        denied.status.code(),
+        Some(0),
+        "networking worked without --net"
+    );
 }
 
 #[test]
@@ -95,12 +144,18 @@ fn derive_fixture_runs() {
 fn rayon_and_tokio_run() {
     let out = output(&mut cargo_wasix(&fixture("rt"), &["run", "-q"]));
     assert_eq!(out.status.code(), Some(0), "stderr:\n{}", text(&out.stderr));
-    assert_eq!(text(&out.stdout), "rayon: 100010000\ntokio: [0, 1, 2]\nselect: timer\n");
+    assert_eq!(
+        text(&out.stdout),
+        "rayon: 100010000\ntokio: [0, 1, 2]\nselect: timer\n"
+    );
 }
 
 #[test]
 fn workspace_release_app_runs() {
-    let out = output(&mut cargo_wasix(&fixture("ws"), &["run", "-q", "--release", "-p", "app"]));
+    let out = output(&mut cargo_wasix(
+        &fixture("ws"),
+        &["run", "-q", "--release", "-p", "app"],
+    ));
     assert_eq!(out.status.code(), Some(0), "stderr:\n{}", text(&out.stderr));
     assert_eq!(text(&out.stdout), "hello from the workspace\n");
 }
@@ -109,12 +164,30 @@ fn workspace_release_app_runs() {
 #[test]
 fn libc_calls_run_with_and_without_net() {
     let dir = fixture("libc_calls");
-    let allowed = output(cargo_wasix(&dir, &["run", "-q"]).env("CARGO_WASIX_RUNTIME_FLAGS", "--net"));
-    assert_eq!(allowed.status.code(), Some(0), "stderr:\n{}", text(&allowed.stderr));
+    let allowed =
+        output(cargo_wasix(&dir, &["run", "-q"]).env("CARGO_WASIX_RUNTIME_FLAGS", "--net"));
+    assert_eq!(
+        allowed.status.code(),
+        Some(0),
+        "stderr:\n{}",
+        text(&allowed.stderr)
+    );
     assert_eq!(text(&allowed.stdout), "pipe: 0\nsocket: ok\n");
     let denied = output(&mut cargo_wasix(&dir, &["run", "-q"]));
-    assert_eq!(denied.status.code(), Some(0), "stderr:\n{}", text(&denied.stderr));
+    assert_eq!(
+        denied.status.code(),
+        Some(0),
+        "stderr:\n{}",
+        text(&denied.stderr)
+    );
     let stdout = text(&denied.stdout);
-    assert!(stdout.starts_with("pipe: 0\nsocket: ") && !stdout.contains("socket: ok"), "{stdout}");
-    assert!(text(&denied.stderr).contains("--net"), "{}", text(&denied.stderr));
+    assert!(
+        stdout.starts_with("pipe: 0\nsocket: ") && !stdout.contains("socket: ok"),
+        "{stdout}"
+    );
+    assert!(
+        text(&denied.stderr).contains("--net"),
+        "{}",
+        text(&denied.stderr)
+    );
 }

@@ -12,12 +12,17 @@ pub fn bin() -> &'static str {
 
 /// The repository root.
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("cargo-wasix sits in the workspace").to_owned()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("cargo-wasix sits in the workspace")
+        .to_owned()
 }
 
 /// `target/` of the repository (respects `CARGO_TARGET_DIR` of the outer build).
 pub fn outer_target() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| repo_root().join("target"))
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("target"))
 }
 
 /// The shared cargo-wasix home (sysroot cache) of the test run.
@@ -58,7 +63,8 @@ pub fn cargo_wasix(dir: &Path, args: &[&str]) -> Command {
 
 /// Runs a command and returns its output, printing both streams on failure to help debugging.
 pub fn output(cmd: &mut Command) -> Output {
-    cmd.output().unwrap_or_else(|e| panic!("failed to run {cmd:?}: {e}"))
+    cmd.output()
+        .unwrap_or_else(|e| panic!("failed to run {cmd:?}: {e}"))
 }
 
 /// Asserts success and returns stdout.
@@ -78,7 +84,10 @@ pub fn success(cmd: &mut Command) -> String {
 /// the same fixture share it, and cargo's lock serialises their builds).
 pub fn fixture(name: &str) -> PathBuf {
     static COPIES: OnceLock<Mutex<HashMap<String, PathBuf>>> = OnceLock::new();
-    let mut copies = COPIES.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    let mut copies = COPIES
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
     if let Some(dir) = copies.get(name) {
         return dir.clone();
     }
@@ -109,7 +118,10 @@ fn copy_tree(from: &Path, to: &Path) {
 
 /// The wasm cargo produced for `name` in `profile`.
 pub fn wasm_path(profile: &str, name: &str) -> PathBuf {
-    fixture_target().join("wasm32-wasmer-wasi").join(profile).join(format!("{name}.wasm"))
+    fixture_target()
+        .join("wasm32-wasmer-wasi")
+        .join(profile)
+        .join(format!("{name}.wasm"))
 }
 
 /// The modules a wasm file imports functions from (sorted, deduplicated).
