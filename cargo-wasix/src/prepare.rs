@@ -188,7 +188,7 @@ impl Progress for ShellProgress<'_> {
             {
                 spinner.set_style(style);
             }
-            spinner.set_message(format!("{verb} ..."));
+            spinner.set_message(format!("{verb} {message}"));
             spinner.enable_steady_tick(Duration::from_millis(120));
             self.spinner = Some(spinner);
         }

@@ -166,3 +166,25 @@ fn plus_toolchain_selects_the_rustup_toolchain() {
     assert!(out.status.success(), "{stderr}");
     assert!(stderr.contains("RUSTUP_TOOLCHAIN=stable"), "{stderr}");
 }
+
+/// `cargo wasix doc` runs rustdoc through the rustdoc mode (sysroot flags for the target).
+#[test]
+fn doc_builds_for_the_target() {
+    success(&mut cargo_wasix(
+        &fixture("ws"),
+        &["doc", "-p", "util", "--no-deps"],
+    ));
+    let index = fixture_target().join("wasm32-wasmer-wasi/doc/util/index.html");
+    assert!(index.is_file(), "missing {}", index.display());
+}
+
+/// `cargo wasix clippy` chains clippy-driver (cargo's workspace wrapper) behind our wrapper.
+#[test]
+fn clippy_runs_for_the_target() {
+    let out = output(&mut cargo_wasix(&fixture("ws"), &["clippy", "-p", "util"]));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
