@@ -19,6 +19,7 @@
 //! ```
 
 mod args;
+mod cargo_config;
 mod cli;
 mod commands;
 mod env;

@@ -11,7 +11,7 @@ use clap::CommandFactory;
 use crate::args::{self, TargetChoice, Verbosity};
 use crate::cli::Cli;
 use crate::user::Ctx;
-use crate::{env, exec, lockfile, prepare, toolchain::Toolchain};
+use crate::{cargo_config, env, exec, lockfile, prepare, toolchain::Toolchain};
 
 /// Runs `cargo <subcommand> <user_args>` for WASIX.
 pub fn execute(subcommand: &str, user_args: &[String], ctx: &Ctx) -> Result<i32> {
@@ -62,23 +62,37 @@ pub fn execute(subcommand: &str, user_args: &[String], ctx: &Ctx) -> Result<i32>
         .cache_root()
         .context("failed to find the cargo-wasix cache directory")?;
     let wrapper = wrapper_link(&cache_root, &self_exe, &sysroot);
-    set_wrapper_env(
-        &mut cmd,
-        &wrapper,
-        &sysroot,
-        std::env::var_os("RUSTC_WRAPPER"),
-    );
+    let cwd = std::env::current_dir().context("failed to read the current directory")?;
+    let user_config = cargo_config::read(&cwd);
+    // `RUSTC_WRAPPER` beats the config file in cargo; ours replaces both, so chain the winner.
+    let user_wrapper = std::env::var_os("RUSTC_WRAPPER")
+        .filter(|w| !w.is_empty())
+        .or_else(|| user_config.rustc_wrapper.clone().map(Into::into));
+    set_wrapper_env(&mut cmd, &wrapper, &sysroot, user_wrapper);
     set_rustdoc_env(&mut cmd, &self_exe, &toolchain)?;
     if matches!(subcommand, "run" | "test" | "bench") {
-        let user_runner = std::env::var_os(env::CARGO_RUNNER).filter(|r| !r.is_empty());
+        let config_args = args::flag_values(user_args, "--config");
+        let user_runner = match std::env::var_os(env::CARGO_RUNNER).filter(|r| !r.is_empty()) {
+            Some(runner) => Some(format!(
+                "{}=`{}`",
+                env::CARGO_RUNNER,
+                runner.to_string_lossy()
+            )),
+            None if user_config.has_runner => Some(format!(
+                "`target.{}.runner` in a cargo config file",
+                env::TARGET
+            )),
+            None if cargo_config::args_set_runner(&config_args) => {
+                Some(format!("`--config target.{}.runner`", env::TARGET))
+            }
+            None => None,
+        };
         if let Some(runner) = &user_runner
             && std::env::var_os(env::RUNTIME_FLAGS).is_some()
         {
             shell.warn(format!(
-                "{} is ignored: {} is set to `{}`, so cargo runs that instead of the bundled runtime",
+                "{} is ignored: {runner} chooses the runner, so cargo runs that instead of the bundled runtime",
                 env::RUNTIME_FLAGS,
-                env::CARGO_RUNNER,
-                runner.to_string_lossy()
             ));
         }
         set_runner_env(

@@ -2,7 +2,8 @@
 //! only WASIX modules; cargo's flags and output pass through untouched.
 
 use super::support::{
-    assert_wasix_module, cargo_wasix, fixture, fixture_target, output, success, wasm_path,
+    assert_wasix_module, cargo_wasix, fixture, fixture_as, fixture_target, output, success,
+    wasm_path,
 };
 
 #[test]
@@ -90,14 +91,10 @@ fn message_format_json_is_untouched() {
     assert!(stdout.contains("hello.wasm"), "{stdout}");
 }
 
-/// A user's RUSTC_WRAPPER is chained: it sees every rustc call, and target compiles carry our
-/// sysroot flags after the user's arguments.
-#[test]
-fn user_rustc_wrapper_is_chained() {
-    let dir = fixture("threads");
-    let log = fixture_target().join("wrapper-log.txt");
-    let _ = std::fs::remove_file(&log);
-    let script = fixture_target().join("logging-wrapper.sh");
+/// A logging wrapper script (appends its arguments to `log`, then runs them).
+fn logging_wrapper(name: &str, log: &std::path::Path) -> std::path::PathBuf {
+    let _ = std::fs::remove_file(log);
+    let script = fixture_target().join(name);
     std::fs::create_dir_all(fixture_target()).unwrap();
     std::fs::write(
         &script,
@@ -112,22 +109,48 @@ fn user_rustc_wrapper_is_chained() {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
-    // A changed source forces a compile, so the wrapper sees one.
-    let main = dir.join("src/main.rs");
-    let text = std::fs::read_to_string(&main).unwrap();
-    std::fs::write(
-        &main,
-        format!("{text}\n// touched by user_rustc_wrapper_is_chained\n"),
-    )
-    .unwrap();
-    success(cargo_wasix(&dir, &["build"]).env("RUSTC_WRAPPER", &script));
-    let logged = std::fs::read_to_string(&log).expect("the user's wrapper ran");
+    script
+}
+
+/// Asserts the wrapper saw the target compile of `krate` with our flags after the user's.
+fn assert_chained(log: &std::path::Path, krate: &str) {
+    let logged = std::fs::read_to_string(log).expect("the user's wrapper ran");
     assert!(
-        logged.lines().any(|l| l.contains("--crate-name threads")
-            && l.contains("--sysroot")
-            && l.contains("-Zunstable-options")),
+        logged
+            .lines()
+            .any(|l| l.contains(&format!("--crate-name {krate}"))
+                && l.contains("--sysroot")
+                && l.contains("-Zunstable-options")),
         "{logged}"
     );
+}
+
+/// A user's RUSTC_WRAPPER is chained: it sees every rustc call, and target compiles carry our
+/// sysroot flags after the user's arguments.
+#[test]
+fn user_rustc_wrapper_is_chained() {
+    let dir = fixture_as("threads", "threads-wrapped");
+    let log = fixture_target().join("wrapper-log.txt");
+    let script = logging_wrapper("logging-wrapper.sh", &log);
+    success(cargo_wasix(&dir, &["build"]).env("RUSTC_WRAPPER", &script));
+    assert_chained(&log, "threads");
+}
+
+/// A `build.rustc-wrapper` from a cargo config file is chained too (our `RUSTC_WRAPPER` would
+/// otherwise silently replace it).
+#[test]
+fn config_file_rustc_wrapper_is_chained() {
+    let dir = fixture_as("hello", "hello-config-wrapper");
+    let log = fixture_target().join("config-wrapper-log.txt");
+    let script = logging_wrapper("config-wrapper.sh", &log);
+    std::fs::create_dir_all(dir.join(".cargo")).unwrap();
+    std::fs::write(
+        dir.join(".cargo/config.toml"),
+        format!("[build]\nrustc-wrapper = \"{}\"\n", script.display()),
+    )
+    .unwrap();
+    success(&mut cargo_wasix(&dir, &["build"]));
+    assert_chained(&log, "hello");
 }
 
 /// User RUSTFLAGS reach rustc next to ours: `util` has a `compile_error!` behind

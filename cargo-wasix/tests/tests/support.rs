@@ -83,20 +83,25 @@ pub fn success(cmd: &mut Command) -> String {
 /// A fresh copy of `tests/<name>` under `target/e2e/<name>` (made once per test run; tests of
 /// the same fixture share it, and cargo's lock serialises their builds).
 pub fn fixture(name: &str) -> PathBuf {
+    fixture_as(name, name)
+}
+
+/// Like [`fixture`], but a separate copy named `alias` (for tests that change the copy).
+pub fn fixture_as(name: &str, alias: &str) -> PathBuf {
     static COPIES: OnceLock<Mutex<HashMap<String, PathBuf>>> = OnceLock::new();
     let mut copies = COPIES
         .get_or_init(Default::default)
         .lock()
         .unwrap_or_else(|e| e.into_inner());
-    if let Some(dir) = copies.get(name) {
+    if let Some(dir) = copies.get(alias) {
         return dir.clone();
     }
-    let dest = outer_target().join("e2e").join(name);
+    let dest = outer_target().join("e2e").join(alias);
     if dest.exists() {
         std::fs::remove_dir_all(&dest).expect("remove old fixture copy");
     }
     copy_tree(&repo_root().join("tests").join(name), &dest);
-    copies.insert(name.to_owned(), dest.clone());
+    copies.insert(alias.to_owned(), dest.clone());
     dest
 }
 
