@@ -211,3 +211,19 @@ fn clippy_runs_for_the_target() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// `cargo wasix install` puts the `.wasm` into the chosen root's `bin/`.
+#[test]
+fn install_puts_the_wasm_in_bin() {
+    let root = super::support::outer_target()
+        .join("e2e")
+        .join("install-root");
+    let _ = std::fs::remove_dir_all(&root);
+    let dir = fixture("hello");
+    let root_arg = root.to_str().unwrap();
+    success(&mut cargo_wasix(
+        &dir,
+        &["install", "-q", "--path", ".", "--root", root_arg],
+    ));
+    assert_wasix_module(&root.join("bin").join("hello.wasm"));
+}

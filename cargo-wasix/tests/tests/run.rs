@@ -191,3 +191,30 @@ fn libc_calls_run_with_and_without_net() {
         text(&denied.stderr)
     );
 }
+
+/// `run-wasm` also runs plain WASI preview 1 modules from rustup's own target.
+#[test]
+fn run_wasm_runs_a_wasip1_module() {
+    let dir = fixture("hello");
+    let target = super::support::outer_target()
+        .join("e2e")
+        .join("target-wasip1");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let built = output(
+        std::process::Command::new(cargo)
+            .args(["build", "-q", "--target", "wasm32-wasip1"])
+            .current_dir(&dir)
+            .env("CARGO_TARGET_DIR", &target)
+            .env_remove("RUSTC_WRAPPER")
+            .env_remove("RUSTFLAGS"),
+    );
+    assert!(built.status.success(), "{}", text(&built.stderr));
+    let wasm = target.join("wasm32-wasip1/debug/hello.wasm");
+    let out = output(&mut cargo_wasix(
+        &dir,
+        &["run-wasm", wasm.to_str().unwrap(), "--", "p1"],
+    ));
+    assert_eq!(out.status.code(), Some(0), "stderr:\n{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "Hello, world!\nargs: p1\n");
+    assert_eq!(text(&out.stderr), "to stderr\n");
+}
