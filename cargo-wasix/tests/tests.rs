@@ -11,4 +11,5 @@ mod tests {
     pub mod net_e2e;
     pub mod run;
     pub mod support;
+    pub mod wrapper;
 }
