@@ -53,16 +53,20 @@ pub fn main(argv: Vec<OsString>) -> Result<i32> {
         global_verbosity,
         toolchain: toolchain.map(str::to_owned),
     };
-    if let Some((subcommand, _)) = cli.command.pass_through() {
-        let user_args = raw_pass_through.map_or(&[][..], |sub_end| &rest[sub_end..]);
-        return commands::cargo::execute(subcommand, user_args, &ctx);
-    }
     match cli.command {
         Command::Setup(cmd) => cmd.execute(&ctx),
         Command::Status(cmd) => cmd.execute(&ctx),
         Command::SelfCmd(cmd) => cmd.execute(&ctx),
         Command::RunWasm(cmd) => cmd.execute(&ctx),
-        _ => unreachable!("pass-through commands were handled above"),
+        other => {
+            // Every command that is not one of ours above is a cargo pass-through; its
+            // arguments come from argv as typed (see `pass_through_split`).
+            let (subcommand, _) = other
+                .pass_through()
+                .expect("all other commands are pass-throughs");
+            let user_args = raw_pass_through.map_or(&[][..], |sub_end| &rest[sub_end..]);
+            commands::cargo::execute(subcommand, user_args, &ctx)
+        }
     }
 }
 
