@@ -18,6 +18,8 @@ pub struct ManifestFacts {
     pub has_package: bool,
     /// `package.workspace = "..."` (an explicit root elsewhere).
     pub explicit_root: bool,
+    /// `[patch.crates-io] libc = ...`: the user patches libc themselves.
+    pub patches_libc: bool,
     /// `workspace.exclude` entries, relative to the manifest's directory.
     pub excludes: Vec<String>,
 }
@@ -31,6 +33,11 @@ impl ManifestFacts {
             has_workspace: workspace.is_some(),
             has_package: package.is_some(),
             explicit_root: package.is_some_and(|p| p.contains_key("workspace")),
+            patches_libc: table
+                .get("patch")
+                .and_then(|p| p.get("crates-io"))
+                .and_then(|c| c.get("libc"))
+                .is_some(),
             excludes: workspace
                 .and_then(|w| w.get("exclude"))
                 .and_then(|e| e.as_array())
@@ -126,6 +133,12 @@ fn find_manifest(cwd: &Path) -> Result<PathBuf> {
         "could not find `Cargo.toml` in `{}` or any parent directory\nhelp: run the command inside a cargo package, or pass `--manifest-path`",
         cwd.display()
     )
+}
+
+/// Whether the workspace root's manifest patches `libc` itself (then ours cannot be added:
+/// cargo refuses two patches for one crate).
+pub fn root_patches_libc(root: &Path) -> Result<bool> {
+    Ok(read_facts(&root.join("Cargo.toml"))?.patches_libc)
 }
 
 fn read_facts(manifest: &Path) -> Result<ManifestFacts> {
@@ -240,6 +253,21 @@ mod tests {
                 ManifestFacts {
                     has_workspace: true,
                     excludes: vec!["tests".into()],
+                    ..Default::default()
+                },
+            ),
+            (
+                "[package]\nname = \"a\"\n[patch.crates-io]\nlibc = { path = \"../libc\" }\n",
+                ManifestFacts {
+                    has_package: true,
+                    patches_libc: true,
+                    ..Default::default()
+                },
+            ),
+            (
+                "[package]\nname = \"a\"\n[patch.crates-io]\nserde = { path = \"s\" }\n",
+                ManifestFacts {
+                    has_package: true,
                     ..Default::default()
                 },
             ),

@@ -277,6 +277,14 @@ fn libc_patch(
         .last()
         .map(PathBuf::from);
     let root = lockfile::workspace_root(&cwd, manifest.as_deref(), &toolchain.cargo)?;
+    if lockfile::root_patches_libc(&root)? {
+        shell.warn(format!(
+            "`{}` patches `libc` itself, so the WASIX-patched libc is not added; crates then see only \
+             what your copy defines for wasm32-wasmer-wasi",
+            root.join("Cargo.toml").display()
+        ));
+        return Ok(None);
+    }
     let lock_path = root.join("Cargo.lock");
     if !lock_path.is_file() {
         let mut generate = toolchain.cargo_command();
