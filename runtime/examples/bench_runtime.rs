@@ -89,43 +89,49 @@ fn main() {
     );
     println!("| benchmark | result | target |\n|---|---|---|");
 
-    // CPU-bound: compute time reported by the guest itself (median of 3), runtime warm.
+    // CPU-bound: compute time reported by the guest itself, runtime warm. The contenders run
+    // interleaved (native, ours, wasmtime; 5 rounds) so a burst of load elsewhere hits all of
+    // them alike; each column is the median of its 5 runs.
     let arg = "30000000";
     let native_bin = target_dir.join("release/core_cpu");
     let cpu_p1 = wasm("wasm32-wasip1", "core_cpu");
-    let ours_args = |p: &Path| {
-        vec![
-            "--cache".to_string(),
-            cache.to_str().unwrap().into(),
-            p.to_str().unwrap().into(),
-            arg.into(),
-        ]
+    let ours_cmd = || {
+        let mut c = Command::new(&runner);
+        c.args([
+            "--cache",
+            cache.to_str().unwrap(),
+            cpu_p1.to_str().unwrap(),
+            arg,
+        ]);
+        c
     };
-    run(Command::new(&runner).args(ours_args(&cpu_p1))); // warm the cache
-    let native = median(3, || guest_ms(&run(Command::new(&native_bin).arg(arg))));
-    let ours = median(3, || {
-        guest_ms(&run(Command::new(&runner).args(ours_args(&cpu_p1))))
-    });
+    let wasmtime = which("wasmtime");
+    let wt_cmd = |wt: &Path| {
+        let mut c = Command::new(wt);
+        c.args(["run", cpu_p1.to_str().unwrap(), arg]);
+        c
+    };
+    run(&mut ours_cmd()); // warm the cache
+    let (mut native, mut ours, mut theirs) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..5 {
+        native.push(guest_ms(&run(Command::new(&native_bin).arg(arg))));
+        ours.push(guest_ms(&run(&mut ours_cmd())));
+        if let Some(wt) = &wasmtime {
+            theirs.push(guest_ms(&run(&mut wt_cmd(wt))));
+        }
+    }
+    let (native, ours) = (median_of(native), median_of(ours));
     println!("| CPU (sieve+sort, wasip1): native | {native:.0} ms | |");
     println!(
         "| CPU: our runtime | {ours:.0} ms = **{:.2}x native** | <= 1.5x |",
         ours / native
     );
-    match which("wasmtime") {
+    match &wasmtime {
         Some(wt) => {
-            let mut cmd = Command::new(&wt);
-            cmd.args(["run", cpu_p1.to_str().unwrap(), arg]);
-            run(&mut cmd);
-            let theirs = median(3, || {
-                guest_ms(&run(Command::new(&wt).args([
-                    "run",
-                    cpu_p1.to_str().unwrap(),
-                    arg,
-                ])))
-            });
+            let theirs = median_of(theirs);
             println!(
                 "| CPU: wasmtime CLI {} | {theirs:.0} ms; ours = **{:.3}x wasmtime** | <= 1.05x |",
-                version(&wt),
+                version(wt),
                 ours / theirs
             );
         }
@@ -164,16 +170,17 @@ fn main() {
         ]
     };
     run(Command::new(&runner).args(pargs("1")));
-    let one = median(3, || guest_ms(&run(Command::new(&runner).args(pargs("1")))));
-    let two = median(3, || guest_ms(&run(Command::new(&runner).args(pargs("2")))));
     let native_par = target_dir.join("release/thread_parallel");
     let nargs = |n: &str| vec![n.to_string(), "400000000".into()];
-    let n1 = median(3, || {
-        guest_ms(&run(Command::new(&native_par).args(nargs("1"))))
-    });
-    let n2 = median(3, || {
-        guest_ms(&run(Command::new(&native_par).args(nargs("2"))))
-    });
+    // Interleaved rounds, as for the CPU rows.
+    let (mut o1, mut o2, mut m1, mut m2) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..3 {
+        m1.push(guest_ms(&run(Command::new(&native_par).args(nargs("1")))));
+        o1.push(guest_ms(&run(Command::new(&runner).args(pargs("1")))));
+        m2.push(guest_ms(&run(Command::new(&native_par).args(nargs("2")))));
+        o2.push(guest_ms(&run(Command::new(&runner).args(pargs("2")))));
+    }
+    let (one, two, n1, n2) = (median_of(o1), median_of(o2), median_of(m1), median_of(m2));
     println!(
         "| parallel xorshift, native: 1 thread / 2 threads | {n1:.0} / {n2:.0} ms = {:.2}x (what this machine allows now) | |",
         n1 / n2
@@ -225,9 +232,12 @@ fn wall(f: impl FnOnce()) -> f64 {
 }
 
 fn median(n: usize, mut f: impl FnMut() -> f64) -> f64 {
-    let mut v: Vec<f64> = (0..n).map(|_| f()).collect();
+    median_of((0..n).map(|_| f()).collect())
+}
+
+fn median_of(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.total_cmp(b));
-    v[n / 2]
+    v[v.len() / 2]
 }
 
 fn which(name: &str) -> Option<PathBuf> {
