@@ -20,7 +20,28 @@ fn guests_target() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/runtime-guests")
 }
 
+/// Installs rustup's `target` (std + self-contained wasi-libc) when this toolchain lacks it,
+/// so a fresh machine needs no manual set-up before `cargo test`.
+fn ensure_target(target: &str) {
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let sysroot = Command::new(&rustc)
+        .args(["--print", "sysroot"])
+        .output()
+        .expect("run rustc --print sysroot");
+    let sysroot = String::from_utf8_lossy(&sysroot.stdout).trim().to_string();
+    if Path::new(&sysroot).join("lib/rustlib").join(target).join("lib").is_dir() {
+        return;
+    }
+    eprintln!("note: installing the `{target}` target with rustup (needed to build the guest programs)");
+    let status = Command::new("rustup")
+        .args(["target", "add", target])
+        .status()
+        .expect("run `rustup target add` (is rustup installed?)");
+    assert!(status.success(), "`rustup target add {target}` failed");
+}
+
 fn build(target: &str) -> PathBuf {
+    ensure_target(target);
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let status = Command::new(cargo)
         .args([
