@@ -199,6 +199,10 @@ fn run_wasm_runs_a_wasip1_module() {
     let target = super::support::outer_target()
         .join("e2e")
         .join("target-wasip1");
+    // A fresh machine may lack rustup's wasm32-wasip1 target; adding it is a no-op otherwise.
+    let added =
+        output(std::process::Command::new("rustup").args(["target", "add", "wasm32-wasip1"]));
+    assert!(added.status.success(), "{}", text(&added.stderr));
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let built = output(
         std::process::Command::new(cargo)
