@@ -176,6 +176,7 @@ for entry in "${selected[@]}"; do
   echo "wasix   $name $version ..." >&2
   start=$(date +%s)
   status=0
+  # shellcheck disable=SC2086 # $extra is zero or more words on purpose
   (cd "$dir" && CARGO_TARGET_DIR="$work/target-wasix" timeout "$timeout_s" \
     "$cli" wasix test --no-fail-fast --color never -- $extra) >"$work/logs/$name-$version.wasix.log" 2>&1 || status=$?
   wasix=$(count "$work/logs/$name-$version.wasix.log")
