@@ -59,12 +59,33 @@ pub fn rustdoc_main(argv: Vec<OsString>) -> Result<i32> {
         .iter()
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
+    if is_wasix_doctest_run(&text_args) {
+        // rustdoc 1.95 panics (`Target::expect_builtin` in `add_exe_suffix`) when it runs
+        // doctests for a target that is not built into rustc, and it could not run wasm
+        // doctests on our runtime anyway. Say so instead of an internal compiler error.
+        let krate = args::flag_values(&text_args, "--crate-name")
+            .last()
+            .copied()
+            .unwrap_or("this crate");
+        crate::shell::Shell::new(Default::default()).warn(format!(
+            "doctests of `{krate}` were not run: rustdoc cannot run doctests for the custom \
+             target {target}\nhelp: run them natively with `cargo test --doc`; \
+             `cargo wasix test --all-targets` skips them without this warning",
+            target = env::TARGET
+        ));
+        return Ok(0);
+    }
     let mut cmd = Command::new(rustdoc);
     cmd.args(&argv);
     if let Some(sysroot) = std::env::var_os(env::SYSROOT) {
         add_target_flags(&mut cmd, &text_args, &sysroot);
     }
     exec::exec(cmd)
+}
+
+/// Whether cargo asked rustdoc to run the doctests (`--test`) of a crate built for WASIX.
+fn is_wasix_doctest_run(args: &[String]) -> bool {
+    args.iter().any(|a| a == "--test") && args::rustc_target(args).is_some_and(|t| t == env::TARGET)
 }
 
 /// `--sysroot <prepared> -Zunstable-options` and `RUSTC_BOOTSTRAP=1`, only when compiling for
@@ -95,4 +116,35 @@ fn version_query(mut cmd: Command, sysroot: &std::ffi::OsStr) -> Result<i32> {
         .write_all(&output.stderr)
         .context("failed to write rustc's errors")?;
     Ok(output.status.code().unwrap_or(1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_wasix_doctest_runs_are_skipped() {
+        let cases: &[(&[&str], bool)] = &[
+            (&["--test", "src/lib.rs", "--target", env::TARGET], true),
+            (
+                &["--test", "src/lib.rs", "--target=wasm32-wasmer-wasi"],
+                true,
+            ),
+            (&["--test", "src/lib.rs"], false),
+            (
+                &[
+                    "--test",
+                    "src/lib.rs",
+                    "--target",
+                    "x86_64-unknown-linux-gnu",
+                ],
+                false,
+            ),
+            (&["src/lib.rs", "--target", env::TARGET, "-o", "doc"], false),
+        ];
+        for (args, expected) in cases {
+            let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+            assert_eq!(is_wasix_doctest_run(&args), *expected, "{args:?}");
+        }
+    }
 }

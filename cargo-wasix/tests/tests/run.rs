@@ -83,6 +83,14 @@ fn workspace_member_tests_pass() {
         "{}",
         text(&out.stdout)
     );
+    // rustdoc cannot run doctests for a custom target: a warning, not an internal compiler error.
+    assert!(
+        text(&out.stderr).contains(
+            "warning: doctests of `util` were not run: rustdoc cannot run doctests for the custom target wasm32-wasmer-wasi"
+        ),
+        "stderr:\n{}",
+        text(&out.stderr)
+    );
 }
 
 /// `cargo wasix test` mounts the package dir as cwd (fixtures by relative path) and a temp

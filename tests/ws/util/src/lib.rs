@@ -1,4 +1,10 @@
 //! The library member of a two-member workspace.
+
+/// Greets `name`.
+///
+/// ```
+/// assert_eq!(util::greeting("doc"), "hello from the doc");
+/// ```
 pub fn greeting(name: &str) -> String {
     format!("hello from the {name}")
 }
