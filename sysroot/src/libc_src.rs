@@ -52,22 +52,43 @@ pub(crate) fn overlay(inputs: &Inputs) -> Result<PatchSet> {
     PatchSet::from_entries("libc overlay (libc-patches/)", inputs.libc_overlay())
 }
 
-/// A version must be exact (`0.2.178`): it names a cache directory and a `=` requirement.
+/// The oldest libc the overlay applies to: the one std pins on Rust 1.95. Earlier 0.2.x
+/// releases keep the WASI items in `src/wasi.rs` instead of `src/wasi/`, so the overlay's
+/// anchors cannot apply there.
+pub const OLDEST_SUPPORTED_LIBC: (u64, u64, u64) = (0, 2, 178);
+
+/// A version must be exact (`0.2.178`): it names a cache directory and a `=` requirement;
+/// and it must be one the overlay supports.
 fn check_version(version: &str) -> Result<()> {
     let parts: Vec<&str> = version.split('.').collect();
-    let exact = parts.len() == 3
-        && parts
-            .iter()
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
-    if exact {
-        Ok(())
-    } else {
-        Err(Error::LibcSource {
+    let numbers: Option<Vec<u64>> = (parts.len() == 3)
+        .then(|| parts.iter().map(|p| p.parse::<u64>().ok()).collect())
+        .flatten();
+    let Some([major, minor, patch]) = numbers.as_deref().map(|n| [n[0], n[1], n[2]]) else {
+        return Err(Error::LibcSource {
             version: version.to_owned(),
             reason: "not an exact version".to_owned(),
             help: "pass a full version like `0.2.178` (the one in Cargo.lock)".to_owned(),
-        })
+        });
+    };
+    let (o_major, o_minor, o_patch) = OLDEST_SUPPORTED_LIBC;
+    let oldest = format!("{o_major}.{o_minor}.{o_patch}");
+    if (major, minor) != (o_major, o_minor) {
+        return Err(Error::LibcSource {
+            version: version.to_owned(),
+            reason: format!("the WASIX overlay supports libc {o_major}.{o_minor}.x only"),
+            help: format!("depend on libc {o_major}.{o_minor} (>= {oldest})"),
+        });
     }
+    if patch < o_patch {
+        return Err(Error::LibcSource {
+            version: version.to_owned(),
+            reason: format!("the WASIX overlay supports libc {oldest} and newer"),
+            help: "run `cargo update -p libc` to move Cargo.lock to a current libc 0.2.x"
+                .to_owned(),
+        });
+    }
+    Ok(())
 }
 
 #[derive(Deserialize)]
@@ -186,8 +207,18 @@ mod tests {
 
     #[test]
     fn version_check_table() {
-        for ok in ["0.2.178", "0.2.0", "1.10.200"] {
+        for ok in ["0.2.178", "0.2.191", "0.2.1000"] {
             assert!(check_version(ok).is_ok(), "{ok}");
+        }
+        // Real versions the overlay cannot apply to: the fix is named.
+        for (old, help) in [
+            ("0.2.158", "cargo update -p libc"),
+            ("0.2.0", "cargo update -p libc"),
+            ("0.3.0", "depend on libc 0.2 (>= 0.2.178)"),
+            ("1.10.200", "depend on libc 0.2 (>= 0.2.178)"),
+        ] {
+            let message = check_version(old).unwrap_err().to_string();
+            assert!(message.contains(help), "{old}: {message}");
         }
         for bad in [
             "0.2",
