@@ -6,6 +6,9 @@ use std::path::{Path, PathBuf};
 
 use rustc_build_sysroot::{BuildMode, SysrootBuilder, SysrootConfig};
 
+/// The cargo profile rustc-build-sysroot builds std with (its private `DEFAULT_SYSROOT_PROFILE`).
+const SYSROOT_PROFILE: &str = "custom_sysroot";
+
 use crate::archive;
 use crate::cache::{self, CacheLock};
 use crate::embedded::Inputs;
@@ -95,6 +98,15 @@ pub(crate) fn build(
     cargo
         .env("RUSTC_BOOTSTRAP", "1")
         .env("RUST_TARGET_PATH", &specs);
+    // std unwinds, but the abort panic runtime (linked by users' `panic = "abort"` builds) must
+    // itself be compiled with `-Cpanic=abort` or rustc refuses it ("the crate `panic_abort` does
+    // not have the panic strategy `abort`"); rust's bootstrap does the same. Per-package
+    // rustflags are a cargo nightly feature, allowed by this run's RUSTC_BOOTSTRAP.
+    cargo.args([
+        "-Zprofile-rustflags",
+        "--config",
+        &format!("profile.{SYSROOT_PROFILE}.package.panic_abort.rustflags = [\"-Cpanic=abort\"]"),
+    ]);
     // cargo normalises the paths it hands to rustc (`a/../b` becomes `b`), so the remap
     // prefix must be the canonical path too.
     let library_real = library

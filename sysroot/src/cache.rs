@@ -13,7 +13,7 @@ use crate::progress::Progress;
 
 /// Bumped whenever the cache layout or the way a sysroot is built changes without a change in
 /// the embedded inputs (so old entries are not trusted).
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 
 /// Environment variable overriding the cache root.
 pub const HOME_ENV: &str = "CARGO_WASIX_HOME";
