@@ -1,6 +1,9 @@
 //! Programs run on the bundled runtime: exact stdout, stderr and exit codes.
 
-use super::support::{cargo_wasix, fixture, output, wasm_path};
+use super::support::{
+    assert_wasix_module, cargo_wasix, eh_instruction_counts, fixture, outer_target, output,
+    wasm_path,
+};
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
@@ -229,4 +232,101 @@ fn run_wasm_runs_a_wasip1_module() {
     assert_eq!(out.status.code(), Some(0), "stderr:\n{}", text(&out.stderr));
     assert_eq!(text(&out.stdout), "Hello, world!\nargs: p1\n");
     assert_eq!(text(&out.stderr), "to stderr\n");
+}
+
+/// panic = "unwind": `catch_unwind` catches (running drops on the way), a panicking thread's
+/// `join()` is `Err`, and the module uses exnref `try_table` only.
+#[test]
+fn panics_unwind_catch_unwind_and_join() {
+    let out = output(cargo_wasix(&fixture("unwind"), &["run", "-q"]).env("RUST_BACKTRACE", "0"));
+    assert_eq!(out.status.code(), Some(0), "stderr:\n{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "dropped during unwind\ncatch_unwind: Err(caught me)\njoin: Err(thread boom)\nstill running\n"
+    );
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("caught me") && err.contains("thread boom"),
+        "{err}"
+    );
+    let wasm = wasm_path("debug", "unwind");
+    assert_wasix_module(&wasm);
+    let (try_table, legacy) = eh_instruction_counts(&wasm);
+    assert!(try_table > 0, "no try_table in {}", wasm.display());
+    assert_eq!(legacy, 0);
+}
+
+#[test]
+fn panic_in_main_unwinds_to_exit_101() {
+    let out = output(
+        cargo_wasix(&fixture("unwind"), &["run", "-q", "--", "main"]).env("RUST_BACKTRACE", "0"),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(101),
+        "stderr:\n{}",
+        text(&out.stderr)
+    );
+    assert_eq!(text(&out.stdout), "");
+    assert!(
+        text(&out.stderr).contains("main boom"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+/// One failing test no longer ends the libtest binary: the others run, the summary is printed,
+/// `#[should_panic]` is checked (not ignored) and the exit code is libtest's 101.
+#[test]
+fn failing_test_is_reported_with_a_summary() {
+    let out = output(cargo_wasix(&fixture("unwind"), &["test"]).env("RUST_BACKTRACE", "0"));
+    let stdout = text(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(101),
+        "stdout:\n{stdout}\nstderr:\n{}",
+        text(&out.stderr)
+    );
+    for want in [
+        "test tests::passes ... ok",
+        "test tests::also_passes ... ok",
+        "test tests::should_panic_is_honoured - should panic ... ok",
+        "test tests::fails ... FAILED",
+        "deliberate failure",
+        "test result: FAILED. 3 passed; 1 failed; 0 ignored",
+    ] {
+        assert!(stdout.contains(want), "missing `{want}` in:\n{stdout}");
+    }
+}
+
+/// A user's `panic = "abort"` still aborts: nothing is caught, the program ends at the panic.
+#[test]
+fn panic_abort_profile_still_aborts() {
+    let out = output(
+        cargo_wasix(&fixture("unwind"), &["run", "-q", "--", "catch"])
+            .env("CARGO_PROFILE_DEV_PANIC", "abort")
+            // Its own target dir: the other unwind tests share the default one.
+            .env(
+                "CARGO_TARGET_DIR",
+                outer_target().join("e2e").join("target-abort"),
+            )
+            .env("RUST_BACKTRACE", "0"),
+    );
+    // The runtime reports an abort after a Rust panic message as 101 (see runtime process.rs).
+    assert_eq!(
+        out.status.code(),
+        Some(101),
+        "stderr:\n{}",
+        text(&out.stderr)
+    );
+    assert_eq!(
+        text(&out.stdout),
+        "",
+        "the panic was caught under panic=abort"
+    );
+    assert!(
+        text(&out.stderr).contains("caught me"),
+        "{}",
+        text(&out.stderr)
+    );
 }

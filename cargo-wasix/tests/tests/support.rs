@@ -148,9 +148,38 @@ pub fn function_import_modules(wasm: &Path) -> Vec<String> {
     modules
 }
 
-/// Asserts the wasm exists and imports functions only from the WASIX modules.
+/// Exception-handling instructions in a module's code: `(try_table, legacy)` counts, where
+/// legacy is the pre-exnref encoding (`try`, `catch`, `catch_all`, `delegate`, `rethrow`) that
+/// wasmtime rejects.
+pub fn eh_instruction_counts(wasm: &Path) -> (usize, usize) {
+    use wasmparser::Operator;
+    let bytes = std::fs::read(wasm).unwrap_or_else(|e| panic!("read {}: {e}", wasm.display()));
+    let (mut try_table, mut legacy) = (0, 0);
+    for payload in wasmparser::Parser::new(0).parse_all(&bytes) {
+        if let wasmparser::Payload::CodeSectionEntry(body) = payload.expect("valid wasm") {
+            let mut ops = body.get_operators_reader().expect("valid function body");
+            while !ops.eof() {
+                match ops.read().expect("valid instruction") {
+                    Operator::TryTable { .. } => try_table += 1,
+                    Operator::Try { .. }
+                    | Operator::Catch { .. }
+                    | Operator::CatchAll
+                    | Operator::Delegate { .. }
+                    | Operator::Rethrow { .. } => legacy += 1,
+                    _ => {}
+                }
+            }
+        }
+    }
+    (try_table, legacy)
+}
+
+/// Asserts the wasm exists, imports functions only from the WASIX modules and has no legacy
+/// exception-handling instructions.
 pub fn assert_wasix_module(wasm: &Path) {
     assert!(wasm.is_file(), "missing {}", wasm.display());
+    let (_, legacy) = eh_instruction_counts(wasm);
+    assert_eq!(legacy, 0, "{} has legacy EH instructions", wasm.display());
     for module in function_import_modules(wasm) {
         assert!(
             ["wasi_snapshot_preview1", "wasi", "wasix_32v1"].contains(&module.as_str()),
