@@ -36,7 +36,12 @@ pub fn main(argv: Vec<OsString>) -> Result<i32> {
         }
         None => Command::new(rustc),
     };
-    cmd.args(rest);
+    let utf8 = rest.iter().all(|a| a.to_str().is_some());
+    if utf8 && args::rustc_target(&text_args).is_some_and(|t| t == env::TARGET) {
+        cmd.args(incremental_per_sysroot(&text_args, &sysroot));
+    } else {
+        cmd.args(rest);
+    }
     // Our own variables are for us, not for rustc or a chained wrapper.
     cmd.env_remove(env::SYSROOT)
         .env_remove(env::CHAINED_WRAPPER);
@@ -83,6 +88,36 @@ pub fn rustdoc_main(argv: Vec<OsString>) -> Result<i32> {
     exec::exec(cmd)
 }
 
+/// The rustc arguments with cargo's `-C incremental=DIR` moved to `DIR/<sysroot>`.
+///
+/// The target spec is found by name, so rustc cannot tell that a new sysroot (new spec, new
+/// std) came with an upgrade of cargo-wasix; an incremental cache written against the old one
+/// then crashes rustc (`required_panic_strategy`). One incremental directory per sysroot makes
+/// that impossible; stale ones are cargo's usual garbage under `target/`.
+fn incremental_per_sysroot(args: &[String], sysroot: &std::ffi::OsStr) -> Vec<String> {
+    let tag = {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        sysroot.hash(&mut hasher);
+        format!("wasix-{:016x}", hasher.finish())
+    };
+    let mut out = Vec::with_capacity(args.len());
+    let mut after_c = false;
+    for arg in args {
+        let rewritten = match (after_c, arg.strip_prefix("-Cincremental=")) {
+            (_, Some(dir)) => format!("-Cincremental={dir}/{tag}"),
+            (true, None) => match arg.strip_prefix("incremental=") {
+                Some(dir) => format!("incremental={dir}/{tag}"),
+                None => arg.clone(),
+            },
+            (false, None) => arg.clone(),
+        };
+        after_c = arg == "-C";
+        out.push(rewritten);
+    }
+    out
+}
+
 /// Whether cargo asked rustdoc to run the doctests (`--test`) of a crate built for WASIX.
 fn is_wasix_doctest_run(args: &[String]) -> bool {
     args.iter().any(|a| a == "--test") && args::rustc_target(args).is_some_and(|t| t == env::TARGET)
@@ -121,6 +156,42 @@ fn version_query(mut cmd: Command, sysroot: &std::ffi::OsStr) -> Result<i32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn incremental_dir_is_per_sysroot() {
+        let s = |v: &[&str]| v.iter().map(|a| a.to_string()).collect::<Vec<_>>();
+        let a = std::ffi::OsStr::new("/cache/a/sysroot");
+        let b = std::ffi::OsStr::new("/cache/b/sysroot");
+        let args = s(&[
+            "--crate-name",
+            "x",
+            "-C",
+            "incremental=/t/debug/incremental",
+            "-C",
+            "opt-level=0",
+        ]);
+        let on_a = incremental_per_sysroot(&args, a);
+        let on_b = incremental_per_sysroot(&args, b);
+        assert!(
+            on_a[3].starts_with("incremental=/t/debug/incremental/wasix-"),
+            "{on_a:?}"
+        );
+        assert_ne!(on_a[3], on_b[3]);
+        assert_eq!(
+            on_a,
+            incremental_per_sysroot(&args, a),
+            "stable for one sysroot"
+        );
+        assert_eq!(on_a[5], "opt-level=0");
+        let joined = incremental_per_sysroot(&s(&["-Cincremental=/t/inc"]), a);
+        assert!(
+            joined[0].starts_with("-Cincremental=/t/inc/wasix-"),
+            "{joined:?}"
+        );
+        // Without incremental compilation nothing changes.
+        let plain = s(&["--crate-name", "x", "-C", "debuginfo=2"]);
+        assert_eq!(incremental_per_sysroot(&plain, a), plain);
+    }
 
     #[test]
     fn only_wasix_doctest_runs_are_skipped() {
