@@ -32,6 +32,7 @@ mod shell;
 mod stamp;
 mod toolchain;
 mod user;
+mod validate;
 mod wrapper;
 
 use std::ffi::{OsStr, OsString};

@@ -8,11 +8,12 @@
 //! A user's own `RUSTC_WRAPPER` (sccache, ...) is chained in front of rustc.
 
 use std::ffi::OsString;
+use std::path::Path;
 use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
-use crate::{args, env, exec};
+use crate::{args, env, exec, validate};
 
 /// Runs one rustc invocation for cargo and returns its exit code.
 pub fn main(argv: Vec<OsString>) -> Result<i32> {
@@ -51,7 +52,38 @@ pub fn main(argv: Vec<OsString>) -> Result<i32> {
     if args::is_version_query(&text_args) {
         return version_query(cmd, &sysroot);
     }
-    exec::exec(cmd)
+    let outputs = if utf8 {
+        validate::linked_outputs(&text_args)
+    } else {
+        Vec::new()
+    };
+    if outputs.is_empty() {
+        return exec::exec(cmd);
+    }
+    // A link: wait for it and validate what it wrote before cargo uses it.
+    let code = exec::run(&mut cmd)?;
+    if code == 0 {
+        outputs.iter().try_for_each(|path| check_linked(path))?;
+    }
+    Ok(code)
+}
+
+/// Validates one linked module (a file rustc did not write, e.g. under unusual `--emit`
+/// spellings, is left alone).
+fn check_linked(path: &Path) -> Result<()> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e).with_context(|| format!("failed to read `{}`", path.display())),
+    };
+    validate::check(&bytes).map_err(|invalid| {
+        anyhow::anyhow!(
+            "the linker produced an invalid WebAssembly module `{}`\n  {invalid}\n\
+             note: this is a bug in the cargo-wasix toolchain, not in your code; please report it \
+             with the crate and the profile settings (`lto`, `opt-level`, ...) that produced it",
+            path.display()
+        )
+    })
 }
 
 /// Rustdoc mode: the same flags for rustdoc runs of the WASIX target (`cargo doc`, doctests);

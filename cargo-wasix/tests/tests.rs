@@ -9,6 +9,7 @@ mod tests {
     pub mod cli;
     pub mod concurrent;
     pub mod net_e2e;
+    pub mod profiles;
     pub mod run;
     pub mod support;
     pub mod wrapper;

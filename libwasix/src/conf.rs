@@ -6,9 +6,7 @@ use core::ffi::{c_int, c_long};
 use crate::abi::c;
 use crate::{errno, sys};
 
-unsafe extern "C" {
-    fn __real_sysconf(name: c_int) -> c_long;
-}
+use crate::wrapped::__real_sysconf;
 
 /// Similar to `sysconf` in POSIX.
 #[unsafe(no_mangle)]

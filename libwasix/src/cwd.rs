@@ -16,10 +16,7 @@ use core::ptr;
 use crate::abi::Errno;
 use crate::{errno, sys};
 
-unsafe extern "C" {
-    fn __real_chdir(path: *const c_char) -> c_int;
-    fn __real_getcwd(buf: *mut c_char, size: usize) -> *mut c_char;
-}
+use crate::wrapped::{__real_chdir, __real_getcwd};
 
 /// The startup sync (see the module doc), run by `__wasm_call_ctors` before `main`. It lives in
 /// this module so it is linked whenever the cwd wrappers are (std always references getcwd).

@@ -30,6 +30,7 @@ mod cwd;
 mod errno;
 #[cfg(target_arch = "wasm32")]
 mod sys;
+mod wrapped;
 
 /// Proves at compile time that each export has exactly the signature the patched `libc`
 /// crate declares (an array of two distinct fn items only coerces when the signatures match).

@@ -5,7 +5,8 @@ use std::path::Path;
 use std::process::Command;
 
 use crate::error::{Error, Result};
-use crate::toolchain::{display_command, run_stdout};
+use crate::toolchain::{display_command, run_bytes, run_stdout};
+use crate::wrapped::{Wrapped, defined_signature};
 
 /// Parses `replaced-libc-members.txt`: one member per line; blank lines and `#` comments are
 /// ignored, surrounding whitespace trimmed.
@@ -72,6 +73,33 @@ pub fn delete_members(llvm_ar: &Path, archive: &Path, members: &[String]) -> Res
             reason: format!(
                 "`{left}` is still present after `{}`",
                 display_command(&cmd)
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Checks that each wrapped function is still defined by its libc.a member with the signature
+/// libwasix's `__real_NAME` declares (`libwasix/wrapped-libc-symbols.txt`).
+pub fn check_wrapped(llvm_ar: &Path, archive: &Path, rows: &[Wrapped]) -> Result<()> {
+    for row in rows {
+        let object = run_bytes(
+            Command::new(llvm_ar).arg("p").arg(archive).arg(&row.member),
+            AR_HELP,
+        )?;
+        let problem = match defined_signature(&object, &row.name) {
+            Ok(found) if found == row.signature => continue,
+            Ok(found) => format!(
+                "member `{}` defines `{}` as {found}, libwasix declares {}",
+                row.member, row.name, row.signature
+            ),
+            Err(reason) => format!("member `{}`: {reason}", row.member),
+        };
+        return Err(Error::Archive {
+            path: archive.to_owned(),
+            reason: format!(
+                "{problem}\nhelp: this wasi-libc differs from the one libwasix wraps; update \
+                 libwasix/wrapped-libc-symbols.txt and libwasix/src/wrapped.rs together"
             ),
         });
     }

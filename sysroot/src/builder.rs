@@ -9,7 +9,6 @@ use rustc_build_sysroot::{BuildMode, SysrootBuilder, SysrootConfig};
 /// The cargo profile rustc-build-sysroot builds std with (its private `DEFAULT_SYSROOT_PROFILE`).
 const SYSROOT_PROFILE: &str = "custom_sysroot";
 
-use crate::archive;
 use crate::cache::{self, CacheLock};
 use crate::embedded::Inputs;
 use crate::error::{Error, Result};
@@ -17,6 +16,7 @@ use crate::libc_src;
 use crate::patch::PatchSet;
 use crate::progress::Progress;
 use crate::toolchain::Toolchain;
+use crate::{archive, wrapped};
 
 /// Where the patched libc goes inside the copied `library/` (the std patch set's
 /// `[patch.crates-io]` entry in `library/Cargo.toml` points here).
@@ -197,11 +197,14 @@ fn install_self_contained(
         let src = from.join(name);
         std::fs::copy(&src, to.join(name)).map_err(|e| Error::io("copy", &src, e))?;
     }
-    archive::delete_members(
-        &tc.llvm_ar(),
-        &to.join("libc.a"),
-        &inputs.replaced_members(),
-    )
+    let libc = to.join("libc.a");
+    archive::delete_members(&tc.llvm_ar(), &libc, &inputs.replaced_members())?;
+    let wrapped =
+        wrapped::parse_table(&inputs.wrapped_table()).map_err(|reason| Error::Archive {
+            path: libc.clone(),
+            reason: format!("libwasix/wrapped-libc-symbols.txt: {reason}"),
+        })?;
+    archive::check_wrapped(&tc.llvm_ar(), &libc, &wrapped)
 }
 
 /// Writes libwasix into the library tree with a generated manifest that makes it a member of

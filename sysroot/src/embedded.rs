@@ -9,6 +9,7 @@ static LIBC_PATCHES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../libc-pa
 // Only what the sysroot needs from libwasix/ (not its tests or a stray target dir).
 static LIBWASIX_SRC: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../libwasix/src");
 static REPLACED_MEMBERS: &[u8] = include_bytes!("../../libwasix/replaced-libc-members.txt");
+static WRAPPED_TABLE: &[u8] = include_bytes!("../../libwasix/wrapped-libc-symbols.txt");
 
 /// One embedded file: path relative to its input root (`/`-separated) and contents.
 pub type File = (String, &'static [u8]);
@@ -28,6 +29,8 @@ pub struct Inputs {
 
 /// Name of the list of libc.a members libwasix replaces (in `libwasix/`).
 pub const REPLACED_MEMBERS_FILE: &str = "replaced-libc-members.txt";
+/// Name of the table of libc functions libwasix wraps (in `libwasix/`).
+pub const WRAPPED_TABLE_FILE: &str = "wrapped-libc-symbols.txt";
 
 impl Inputs {
     /// The inputs compiled into this binary.
@@ -42,6 +45,7 @@ impl Inputs {
                     .map(|(p, b)| (format!("src/{p}"), b))
                     .collect();
                 files.push((REPLACED_MEMBERS_FILE.to_owned(), REPLACED_MEMBERS));
+                files.push((WRAPPED_TABLE_FILE.to_owned(), WRAPPED_TABLE));
                 files.sort();
                 files
             },
@@ -104,6 +108,15 @@ impl Inputs {
     }
 }
 
+impl Inputs {
+    /// The text of `wrapped-libc-symbols.txt` (parsed by [`crate::wrapped::parse_table`]).
+    pub fn wrapped_table(&self) -> String {
+        find(&self.libwasix, WRAPPED_TABLE_FILE)
+            .map(|bytes| String::from_utf8_lossy(bytes).into_owned())
+            .unwrap_or_default()
+    }
+}
+
 fn find(files: &[File], name: &str) -> Option<&'static [u8]> {
     files.iter().find(|(p, _)| p == name).map(|(_, b)| *b)
 }
@@ -149,12 +162,9 @@ mod tests {
             "1.95 patch set has edits.toml"
         );
         assert!(inputs.libwasix_src().iter().any(|(p, _)| *p == "lib.rs"));
-        assert!(
-            inputs
-                .libwasix
-                .iter()
-                .all(|(p, _)| p.starts_with("src/") || p == REPLACED_MEMBERS_FILE)
-        );
+        assert!(inputs.libwasix.iter().all(|(p, _)| {
+            p.starts_with("src/") || p == REPLACED_MEMBERS_FILE || p == WRAPPED_TABLE_FILE
+        }));
         assert!(!inputs.replaced_members().is_empty());
     }
 }

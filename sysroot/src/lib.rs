@@ -52,6 +52,7 @@ pub mod libc_src;
 pub mod patch;
 pub mod progress;
 pub mod toolchain;
+pub mod wrapped;
 
 use std::path::{Path, PathBuf};
 
@@ -431,7 +432,11 @@ mod tests {
         };
         let mut silent = progress::Silent;
         assert_eq!(clean(&opts, &mut silent).expect("nothing"), None);
-        for d in ["59807616e-82b3dd7518d89a8c/sysroot", "libc/0.2.178-x", "modules"] {
+        for d in [
+            "59807616e-82b3dd7518d89a8c/sysroot",
+            "libc/0.2.178-x",
+            "modules",
+        ] {
             std::fs::create_dir_all(root.join(d)).expect("mkdir");
         }
         std::fs::write(root.join("stray"), "x").expect("write");

@@ -288,6 +288,15 @@ fn toolchain_name_from_sysroot(sysroot: &Path) -> Option<String> {
 
 /// Runs a command and returns its stdout; a failure carries stderr.
 pub(crate) fn run_stdout(cmd: &mut Command, help: &str) -> Result<String> {
+    let stdout = run_bytes(cmd, help)?;
+    String::from_utf8(stdout).map_err(|_| Error::UnexpectedOutput {
+        command: display_command(cmd),
+        reason: "output is not UTF-8".to_owned(),
+    })
+}
+
+/// Runs a command and returns its stdout as bytes; a failure carries stderr.
+pub(crate) fn run_bytes(cmd: &mut Command, help: &str) -> Result<Vec<u8>> {
     let shown = display_command(cmd);
     let output = cmd.output().map_err(|source| Error::Spawn {
         command: shown.clone(),
@@ -301,10 +310,7 @@ pub(crate) fn run_stdout(cmd: &mut Command, help: &str) -> Result<String> {
             stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
         });
     }
-    String::from_utf8(output.stdout).map_err(|_| Error::UnexpectedOutput {
-        command: shown,
-        reason: "output is not UTF-8".to_owned(),
-    })
+    Ok(output.stdout)
 }
 
 /// A command line for messages (`program arg arg`).

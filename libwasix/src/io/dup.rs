@@ -62,7 +62,7 @@ pub fn dup3_cloexec(old: i32, new: i32, flags: i32) -> Result<bool, Errno> {
 }
 
 #[cfg(target_arch = "wasm32")]
-mod exports {
+pub(crate) mod exports {
     use core::ffi::c_int;
 
     use super::{Fcntl, decode_fcntl, dup3_cloexec};
@@ -71,10 +71,7 @@ mod exports {
 
     crate::same_signature_as_libc!(dup, dup2, dup3);
 
-    unsafe extern "C" {
-        /// wasi-libc's `fcntl`, reachable under this name through `--wrap=fcntl`.
-        fn __real_fcntl(fd: c_int, cmd: c_int, va: *const c_int) -> c_int;
-    }
+    use crate::wrapped::__real_fcntl;
 
     /// Similar to `dup` in POSIX.
     #[unsafe(no_mangle)]
