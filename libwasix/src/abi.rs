@@ -169,6 +169,64 @@ pub mod c {
 mod tests {
     use super::*;
 
+    /// libwasix and the runtime keep their own copies of the ABI numbers; they must agree.
+    #[test]
+    fn agrees_with_the_runtime() {
+        use wasix_runtime::abi::Errno as RtErrno;
+        use wasix_runtime::abi::types::fdflags;
+        use wasix_runtime::net::{addr, sockopt::sock_option as so};
+        let errnos = [
+            (Errno::ACCES, RtErrno::Acces),
+            (Errno::AFNOSUPPORT, RtErrno::Afnosupport),
+            (Errno::AGAIN, RtErrno::Again),
+            (Errno::BADF, RtErrno::Badf),
+            (Errno::CHILD, RtErrno::Child),
+            (Errno::FAULT, RtErrno::Fault),
+            (Errno::INVAL, RtErrno::Inval),
+            (Errno::NAMETOOLONG, RtErrno::Nametoolong),
+            (Errno::NOENT, RtErrno::Noent),
+            (Errno::NOMEM, RtErrno::Nomem),
+            (Errno::NOPROTOOPT, RtErrno::Noprotoopt),
+            (Errno::NOTSUP, RtErrno::Notsup),
+            (Errno::RANGE, RtErrno::Range),
+            (Errno::SRCH, RtErrno::Srch),
+        ];
+        for (ours, runtime) in errnos {
+            assert_eq!(ours.0, runtime as u16, "{runtime:?}");
+        }
+        let options = [
+            (sockopt::REUSE_PORT, so::REUSE_PORT),
+            (sockopt::REUSE_ADDR, so::REUSE_ADDR),
+            (sockopt::NO_DELAY, so::NO_DELAY),
+            (sockopt::DONT_ROUTE, so::DONT_ROUTE),
+            (sockopt::ONLY_V6, so::ONLY_V6),
+            (sockopt::BROADCAST, so::BROADCAST),
+            (sockopt::MULTICAST_LOOP_V4, so::MULTICAST_LOOP_V4),
+            (sockopt::MULTICAST_LOOP_V6, so::MULTICAST_LOOP_V6),
+            (sockopt::LISTENING, so::LISTENING),
+            (sockopt::LAST_ERROR, so::LAST_ERROR),
+            (sockopt::KEEP_ALIVE, so::KEEP_ALIVE),
+            (sockopt::LINGER, so::LINGER),
+            (sockopt::OOB_INLINE, so::OOB_INLINE),
+            (sockopt::RECV_BUF_SIZE, so::RECV_BUF_SIZE),
+            (sockopt::SEND_BUF_SIZE, so::SEND_BUF_SIZE),
+            (sockopt::RECV_LOWAT, so::RECV_LOWAT),
+            (sockopt::SEND_LOWAT, so::SEND_LOWAT),
+            (sockopt::RECV_TIMEOUT, so::RECV_TIMEOUT),
+            (sockopt::SEND_TIMEOUT, so::SEND_TIMEOUT),
+            (sockopt::TTL, so::TTL),
+            (sockopt::MULTICAST_TTL_V4, so::MULTICAST_TTL_V4),
+            (sockopt::TYPE, so::TYPE),
+            (sockopt::PROTO, so::PROTO),
+        ];
+        for (i, (ours, runtime)) in options.into_iter().enumerate() {
+            assert_eq!(u32::from(ours), runtime, "option #{i}");
+        }
+        assert_eq!(ADDR_PORT_SIZE, addr::ADDR_PORT_SIZE);
+        assert_eq!(ADDR_IP_SIZE, addr::ADDR_IP_SIZE);
+        assert_eq!(FDFLAGS_NONBLOCK, fdflags::NONBLOCK);
+    }
+
     #[test]
     fn import_results() {
         let cases = [

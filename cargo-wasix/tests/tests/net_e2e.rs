@@ -37,12 +37,15 @@ fn net_programs() -> &'static Path {
 
 /// `cargo wasix run-wasm [--net] <program>.wasm -- args`.
 fn run_wasm(program: &str, net: bool, args: &[&str]) -> Command {
+    run_wasm_with(program, net.then_some("--net"), args)
+}
+
+/// `cargo wasix run-wasm [net_flag] <program>.wasm -- args`.
+fn run_wasm_with(program: &str, net_flag: Option<&str>, args: &[&str]) -> Command {
     let dir = net_programs();
     let wasm = wasm_path("debug", program);
     let mut words = vec!["run-wasm"];
-    if net {
-        words.push("--net");
-    }
+    words.extend(net_flag);
     let wasm = wasm.to_str().expect("utf-8 target path").to_owned();
     words.push(&wasm);
     words.push("--");
@@ -171,6 +174,47 @@ fn tcp_echo_between_guest_threads_one_mib_each_way() {
          read after EOF: 0\n"
     );
     assert_eq!(stderr, "");
+}
+
+/// A loopback TCP port free on the host whose successor is free for UDP (the ports fixture
+/// binds both).
+fn free_port_pair() -> u16 {
+    for _ in 0..100 {
+        let probe = TcpListener::bind("127.0.0.1:0").expect("host bind");
+        let port = probe.local_addr().expect("host local addr").port();
+        if port < u16::MAX && UdpSocket::bind(("127.0.0.1", port + 1)).is_ok() {
+            return port;
+        }
+    }
+    panic!("no pair of free loopback ports found");
+}
+
+/// Issue 12: every port the guest prints or compares was written by the host, so this pins
+/// that libwasix reads our runtime's order — also when `--net` rules refuse its byte-order
+/// probe, which must then stay silent (stderr empty). `scripts/interop.sh` runs the same
+/// program on Wasmer, which writes network order.
+#[test]
+fn host_written_ports_read_back_right() {
+    let port = free_port_pair();
+    let udp = port + 1;
+    let expected = format!(
+        "tcp listener local_addr: 127.0.0.1:{port}\n\
+         tcp client peer_addr: 127.0.0.1:{port}\n\
+         tcp server local_addr: 127.0.0.1:{port}\n\
+         tcp accept() and server peer_addr are the client's local_addr: true true\n\
+         tcp client local_addr is loopback with a port: true\n\
+         tcp: ping\n\
+         udp receiver local_addr: 127.0.0.1:{udp}\n\
+         udp sender peer_addr: 127.0.0.1:{udp}\n\
+         udp: `dgram` from the sender's local_addr: true\n"
+    );
+    let rules = format!("--net=127.0.0.1:{port}-{udp}");
+    for flag in ["--net", rules.as_str()] {
+        let (code, stdout, stderr) = run(run_wasm_with("net_e2e_ports", Some(flag), &[&port.to_string()]));
+        assert_eq!(code, Some(0), "{flag}: stderr:\n{stderr}");
+        assert_eq!(stdout, expected, "{flag}");
+        assert_eq!(stderr, "", "{flag}");
+    }
 }
 
 #[test]
@@ -346,6 +390,7 @@ fn without_net_the_same_programs_fail_clearly() {
         ("net_e2e_edges", vec![]),
         ("net_e2e_http_server", vec![]),
         ("net_e2e_ipv6", vec![]),
+        ("net_e2e_ports", vec![]),
     ] {
         let (code, stdout, stderr) = run(run_wasm(program, false, &args));
         assert_eq!(code, Some(1), "{program}: stdout:\n{stdout}\nstderr:\n{stderr}");

@@ -330,3 +330,90 @@ fn panic_abort_profile_still_aborts() {
         text(&out.stderr)
     );
 }
+
+/// The `basics` fixture (also run on Wasmer by `scripts/interop.sh`): one system area per
+/// argument, built once, each run with exactly what it prints.
+#[test]
+fn basics_env_files_pipe_stdin_time_random() {
+    use std::io::Write;
+    use std::process::Stdio;
+    let dir = fixture("basics");
+    let built = output(&mut cargo_wasix(&dir, &["build", "-q"]));
+    assert!(built.status.success(), "{}", text(&built.stderr));
+    let wasm = wasm_path("debug", "basics");
+    let wasm = wasm.to_str().expect("utf-8 target path");
+    let data = tempfile::tempdir().expect("temp dir");
+    let mapdir = format!("/data:{}", data.path().display());
+    let cases: [(&[&str], &str, &str); 6] = [
+        (
+            &[
+                "--env",
+                "GREETING=hi there",
+                "--env",
+                "EMPTY=",
+                wasm,
+                "--",
+                "env",
+            ],
+            "",
+            "EMPTY=\nGREETING=hi there\n2 variables\n",
+        ),
+        (
+            &["--mapdir", &mapdir, wasm, "--", "files", "/data"],
+            "",
+            "read: hello, files\nlen: 12, file: true, dir: false\n\
+             listing after rename: [\"b.txt\"]\nold name exists: false\nremoved: true\n\
+             missing file: NotFound\n",
+        ),
+        (
+            &[wasm, "--", "pipe"],
+            "",
+            "pipe: 1000 lines, last `line 999`\n",
+        ),
+        (
+            &[wasm, "--", "stdin"],
+            "first line\nsecond\n",
+            "stdin: 18 bytes, 2 lines, first `first line`\n",
+        ),
+        (
+            &[wasm, "--", "time"],
+            "",
+            "wall clock after 2024: true\nsleep(20ms) took 20ms..5s: true\n",
+        ),
+        (
+            &[wasm, "--", "random"],
+            "",
+            "random: nonzero true, draws differ true\n",
+        ),
+    ];
+    for (args, stdin, want) in cases {
+        let mut words = vec!["run-wasm"];
+        words.extend_from_slice(args);
+        let mut child = cargo_wasix(&dir, &words)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start cargo-wasix");
+        let mut input = child.stdin.take().expect("piped stdin");
+        input.write_all(stdin.as_bytes()).expect("write stdin");
+        drop(input);
+        let out = child.wait_with_output().expect("wait for cargo-wasix");
+        let mode = args.last().expect("a mode");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{mode}: stderr:\n{}",
+            text(&out.stderr)
+        );
+        assert_eq!(text(&out.stdout), want, "{mode}");
+        assert_eq!(text(&out.stderr), "", "{mode}");
+    }
+    assert_eq!(
+        std::fs::read_dir(data.path())
+            .expect("list the data dir")
+            .count(),
+        0,
+        "files cleans up after itself"
+    );
+}

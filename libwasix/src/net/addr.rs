@@ -2,10 +2,13 @@
 //!
 //! # ABI decisions (shared with the runtime, `runtime/src/net/addr.rs`)
 //!
-//! * **Port: a native little-endian `u16` in `addr_port`, both ways.** C keeps `sin_port` in
-//!   network order, so it is byte-swapped here (what wasix-libc's `sockaddr_to_wasi` does with
-//!   `ntohs`); we read the host's output the same way (Wasmer writes big-endian there, our
-//!   runtime does not: symmetric little-endian is right for every consumer).
+//! * **Port we send: a native little-endian `u16`.** C keeps `sin_port` in network order, so it
+//!   is byte-swapped here (what wasix-libc's `sockaddr_to_wasi` does with `ntohs`); every host
+//!   reads input ports natively (Wasmer: `u16::from_ne_bytes`).
+//! * **Port the host writes: the host's own order, a [`PortOrder`].** Our runtime writes
+//!   little-endian, Wasmer (7.4.2 and every version seen) writes network order in
+//!   `sock_addr_local`/`sock_addr_peer`/`sock_accept_v2`/`sock_recv_from`. The decoder takes the
+//!   order as a parameter; `host_order` detects it once per process (issue 12).
 //! * **IPv6 address: the 16 `s6_addr` bytes in network order**, copied unchanged into the
 //!   eight-word `addr_ip6`; `flow_info` and `scope_id` are split into a high `u16` at the lower
 //!   offset and the low `u16` after it (wasix-libc's layout), from the native C values.
@@ -160,9 +163,54 @@ pub fn to_addr_port(addr: &SockAddr) -> [u8; ADDR_PORT_SIZE] {
     rec
 }
 
-/// Decodes an `addr_port` record written by the host.
-pub fn from_addr_port(rec: &[u8; ADDR_PORT_SIZE]) -> Result<SockAddr, Errno> {
-    let port = u16::from_le_bytes([rec[2], rec[3]]);
+/// The port `host_order`'s probe connects a UDP socket to on 127.0.0.1: its two bytes differ,
+/// so the two orders give different answers. The runtime refuses exactly this connect quietly
+/// when its `--net` rules do not allow it (`ORDER_PROBE_PORT` in `runtime/src/net/addr.rs`,
+/// checked equal by a test).
+pub const ORDER_PROBE_PORT: u16 = 0x1f2e;
+
+/// The byte order in which a host writes the port of the `addr_port` records it outputs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PortOrder {
+    /// Native wasm order: our runtime (and what upstream Rust std's and mio's WASIX forks read).
+    Little,
+    /// Network order: Wasmer.
+    Big,
+}
+
+impl PortOrder {
+    /// Classifies a probe: the host was given port `sent` (natively, as every host reads input)
+    /// and wrote back the two bytes `got`. `None` when `got` is neither order of `sent` (or
+    /// `sent` reads the same both ways, which says nothing).
+    pub fn from_probe(sent: u16, got: [u8; 2]) -> Option<Self> {
+        if sent == sent.swap_bytes() {
+            None
+        } else if got == sent.to_le_bytes() {
+            Some(Self::Little)
+        } else if got == sent.to_be_bytes() {
+            Some(Self::Big)
+        } else {
+            None
+        }
+    }
+
+    fn read(self, bytes: [u8; 2]) -> u16 {
+        match self {
+            Self::Little => u16::from_le_bytes(bytes),
+            Self::Big => u16::from_be_bytes(bytes),
+        }
+    }
+}
+
+/// Whether decoding `rec` depends on the host's [`PortOrder`] (only IP records carry a port), so
+/// callers need not detect the order for unix or unspecified addresses.
+pub fn has_port(rec: &[u8; ADDR_PORT_SIZE]) -> bool {
+    matches!(rec[0], 1 | 2)
+}
+
+/// Decodes an `addr_port` record written by a host whose output ports are in `order`.
+pub fn from_addr_port(rec: &[u8; ADDR_PORT_SIZE], order: PortOrder) -> Result<SockAddr, Errno> {
+    let port = order.read([rec[2], rec[3]]);
     let half = |at: usize| u32::from(u16::from_le_bytes([rec[at], rec[at + 1]]));
     match rec[0] {
         0 => Ok(SockAddr::Unspec),
@@ -320,7 +368,11 @@ mod tests {
             SockAddr::Unspec,
         ];
         for a in addrs {
-            assert_eq!(from_addr_port(&to_addr_port(&a)), Ok(a), "addr_port {a:?}");
+            assert_eq!(
+                from_addr_port(&to_addr_port(&a), PortOrder::Little),
+                Ok(a),
+                "addr_port {a:?}"
+            );
             let mut out = [0u8; 110];
             let len = to_c(&a, &mut out);
             assert_eq!(from_c(&out[..len]), Ok(a), "C {a:?}");
@@ -358,15 +410,190 @@ mod tests {
         assert_eq!(to_c(&SockAddr::Unix { path }, &mut out), 8);
     }
 
+    /// A host-written record: `bytes` from offset 0, zero after (Wasmer writes only the first
+    /// 20 bytes of its `addr_port`; the caller's buffer is zeroed, so the rest reads 0).
+    fn host_record(bytes: &[u8]) -> [u8; ADDR_PORT_SIZE] {
+        let mut rec = [0u8; ADDR_PORT_SIZE];
+        rec[..bytes.len()].copy_from_slice(bytes);
+        rec
+    }
+
+    /// What a host wrote, the order to read it in, and the result.
+    type Case = (&'static str, Vec<u8>, PortOrder, Result<SockAddr, Errno>);
+
+    #[test]
+    fn host_ports_decode_in_either_order() {
+        let loop6 = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
+        let mut wasmer6 = vec![2, 0, 0x1f, 0x90];
+        wasmer6.extend_from_slice(&loop6);
+        let mut ours6 = vec![2, 0, 0x90, 0x1f];
+        ours6.extend_from_slice(&loop6);
+        ours6.extend_from_slice(&[1, 0, 2, 0, 3, 0, 4, 0]);
+        let v4 = |port| {
+            Ok(SockAddr::V4 {
+                port,
+                ip: [127, 0, 0, 1],
+            })
+        };
+        let v6 = |port, flowinfo, scope_id| {
+            Ok(SockAddr::V6 {
+                port,
+                ip: loop6,
+                flowinfo,
+                scope_id,
+            })
+        };
+        let cases: [Case; 7] = [
+            // 45678 = 0xb26e: Wasmer's `local_addr()` of issue 12 (28338 read little-endian).
+            (
+                "wasmer v4",
+                vec![1, 0, 0xb2, 0x6e, 127, 0, 0, 1],
+                PortOrder::Big,
+                v4(45678),
+            ),
+            (
+                "wasmer v4 misread",
+                vec![1, 0, 0xb2, 0x6e, 127, 0, 0, 1],
+                PortOrder::Little,
+                v4(28338),
+            ),
+            (
+                "ours v4",
+                vec![1, 0, 0x6e, 0xb2, 127, 0, 0, 1],
+                PortOrder::Little,
+                v4(45678),
+            ),
+            // Wasmer has no flow info or scope id in its 20-byte record: both read 0.
+            ("wasmer v6", wasmer6, PortOrder::Big, v6(8080, 0, 0)),
+            (
+                "ours v6",
+                ours6,
+                PortOrder::Little,
+                v6(8080, 0x1_0002, 0x3_0004),
+            ),
+            // The order never matters without a port.
+            (
+                "unspec",
+                vec![0, 0, 0x12, 0x34],
+                PortOrder::Big,
+                Ok(SockAddr::Unspec),
+            ),
+            (
+                "bad family",
+                vec![7],
+                PortOrder::Big,
+                Err(Errno::AFNOSUPPORT),
+            ),
+        ];
+        for (what, bytes, order, want) in cases {
+            let rec = host_record(&bytes);
+            assert_eq!(from_addr_port(&rec, order), want, "{what}");
+        }
+    }
+
+    #[test]
+    fn only_ip_records_carry_a_port() {
+        let cases = [(0, false), (1, true), (2, true), (3, false), (4, false)];
+        for (tag, want) in cases {
+            assert_eq!(has_port(&host_record(&[tag])), want, "tag {tag}");
+        }
+    }
+
+    #[test]
+    fn probe_classification() {
+        let p = 0x1f2e;
+        let cases: [(u16, [u8; 2], Option<PortOrder>); 6] = [
+            (p, [0x2e, 0x1f], Some(PortOrder::Little)),
+            (p, [0x1f, 0x2e], Some(PortOrder::Big)),
+            (p, [0, 0], None),
+            (p, [0x2e, 0x2e], None),
+            // A palindromic port cannot tell the orders apart.
+            (0x2323, [0x23, 0x23], None),
+            (0, [0, 0], None),
+        ];
+        for (sent, got, want) in cases {
+            assert_eq!(
+                PortOrder::from_probe(sent, got),
+                want,
+                "{sent:#x} -> {got:x?}"
+            );
+        }
+    }
+
+    /// The two ends of the ABI agree byte for byte: what the runtime writes, libwasix reads in
+    /// little-endian order, and what libwasix writes, the runtime reads; the probe port is the
+    /// one the runtime recognises.
+    #[test]
+    fn agrees_with_the_runtime_codec() {
+        use std::net::SocketAddr;
+        use wasix_runtime::net::addr as rt;
+        let cases: [(&str, SockAddr); 4] = [
+            (
+                "127.0.0.1:45678",
+                SockAddr::V4 {
+                    port: 45678,
+                    ip: [127, 0, 0, 1],
+                },
+            ),
+            (
+                "10.0.0.2:1",
+                SockAddr::V4 {
+                    port: 1,
+                    ip: [10, 0, 0, 2],
+                },
+            ),
+            (
+                "[::1]:8080",
+                SockAddr::V6 {
+                    port: 8080,
+                    ip: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1],
+                    flowinfo: 0,
+                    scope_id: 0,
+                },
+            ),
+            (
+                "[fe80::1%7]:65535",
+                SockAddr::V6 {
+                    port: 65535,
+                    ip: [0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1],
+                    flowinfo: 0,
+                    scope_id: 7,
+                },
+            ),
+        ];
+        for (text, ours) in cases {
+            let addr: SocketAddr = text.parse().unwrap();
+            let written = rt::encode_addr_port(&addr);
+            assert_eq!(
+                from_addr_port(&written, PortOrder::Little),
+                Ok(ours),
+                "{text} read"
+            );
+            assert_eq!(
+                rt::decode_addr_port(&to_addr_port(&ours)),
+                Ok(rt::GuestAddr::Ip(addr)),
+                "{text} written"
+            );
+        }
+        assert_eq!(ORDER_PROBE_PORT, rt::ORDER_PROBE_PORT);
+        assert!(rt::is_order_probe(&SocketAddr::from((
+            [127, 0, 0, 1],
+            ORDER_PROBE_PORT
+        ))));
+    }
+
     #[test]
     fn host_records_are_not_trusted() {
         let mut rec = [b'x'; ADDR_PORT_SIZE];
         rec[0] = 3;
-        match from_addr_port(&rec) {
+        match from_addr_port(&rec, PortOrder::Big) {
             Ok(SockAddr::Unix { path }) => assert_eq!(path[UNIX_PATH_LEN - 1], 0),
             other => panic!("unexpected {other:?}"),
         }
         rec[0] = 4;
-        assert_eq!(from_addr_port(&rec), Err(Errno::AFNOSUPPORT));
+        assert_eq!(
+            from_addr_port(&rec, PortOrder::Little),
+            Err(Errno::AFNOSUPPORT)
+        );
     }
 }

@@ -8,6 +8,8 @@ pub mod opt;
 #[cfg(target_arch = "wasm32")]
 mod cmem;
 #[cfg(target_arch = "wasm32")]
+mod host_order;
+#[cfg(target_arch = "wasm32")]
 mod resolve;
 #[cfg(target_arch = "wasm32")]
 mod socket;

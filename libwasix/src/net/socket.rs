@@ -11,6 +11,7 @@ use libc::{sockaddr, socklen_t};
 
 use super::addr::{self, SockAddr};
 use super::cmem::{read_sockaddr, write_sockaddr};
+use super::host_order;
 use super::opt::split_sock_type;
 use crate::abi::{Errno, FDFLAGS_NONBLOCK, c};
 use crate::{errno, io, sys};
@@ -112,7 +113,7 @@ pub unsafe extern "C" fn accept4(
     errno::int(sys::sock_accept(fd, fdflags).and_then(|(new, peer)| {
         let stored =
             io::fd_flags_or_close(&[new], false, flags & c::SOCK_CLOEXEC != 0).and_then(|()| {
-                let peer = addr::from_addr_port(&peer).unwrap_or(SockAddr::Unspec);
+                let peer = host_order::decode(&peer).unwrap_or(SockAddr::Unspec);
                 // SAFETY: the caller passes a writable `(address, len)` pair or a null address.
                 unsafe { write_sockaddr(&peer, address, len) }
             });
@@ -133,7 +134,7 @@ pub unsafe extern "C" fn getsockname(
     if address.is_null() {
         return errno::int(Err(Errno::FAULT));
     }
-    let a = sys::sock_addr_local(fd).and_then(|r| addr::from_addr_port(&r));
+    let a = sys::sock_addr_local(fd).and_then(|r| host_order::decode(&r));
     // SAFETY: the caller passes a writable `(address, len)` pair.
     errno::unit(a.and_then(|a| unsafe { write_sockaddr(&a, address, len) }))
 }
@@ -148,7 +149,7 @@ pub unsafe extern "C" fn getpeername(
     if address.is_null() {
         return errno::int(Err(Errno::FAULT));
     }
-    let a = sys::sock_addr_peer(fd).and_then(|r| addr::from_addr_port(&r));
+    let a = sys::sock_addr_peer(fd).and_then(|r| host_order::decode(&r));
     // SAFETY: the caller passes a writable `(address, len)` pair.
     errno::unit(a.and_then(|a| unsafe { write_sockaddr(&a, address, len) }))
 }

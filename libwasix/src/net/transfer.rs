@@ -10,6 +10,7 @@ use libc::{sockaddr, socklen_t};
 
 use super::addr::{self, SockAddr};
 use super::cmem::{bytes, read_sockaddr, write_sockaddr};
+use super::host_order;
 use super::opt::{recv_flags, send_flags};
 use crate::abi::Errno;
 use crate::{errno, sys};
@@ -76,7 +77,7 @@ pub unsafe extern "C" fn recvfrom(
     let received = recv_flags(flags).and_then(|f| {
         // SAFETY: the caller passes `len` writable bytes at `buf`.
         let (n, from) = unsafe { sys::sock_recv_from(fd, buf.cast(), len, f)? };
-        let from = addr::from_addr_port(&from).unwrap_or(SockAddr::Unspec);
+        let from = host_order::decode(&from).unwrap_or(SockAddr::Unspec);
         // SAFETY: the caller passes a writable `(address, address_len)` pair.
         unsafe { write_sockaddr(&from, address, address_len)? };
         Ok(n)

@@ -296,7 +296,9 @@ pub mod signal {
     pub const SYS: u8 = 31;
 }
 
-/// `tty` record (WASIX): 24 bytes.
+/// `tty` record (WASIX): 24 bytes, align 4. Wasmer's `Tty` has the same first 21 bytes and no
+/// `line_feeds` (byte 21 is padding there), so writing it is harmless to guests built for
+/// Wasmer and nothing of ours reads it.
 pub mod tty {
     pub const SIZE: usize = 24;
     pub const COLS: usize = 0;
@@ -341,6 +343,28 @@ mod tests {
             [1, 2, 3, 4, 5, 6, 7]
         );
         assert_eq!(b[16], 4);
+    }
+
+    /// The WASIX `tty` layout: four u32 then bools, as wasix-libc's `api_wasix.h` asserts and
+    /// Wasmer 7.4.2's `Tty` (`repr(C)`, 21 bytes of fields padded to 24) has it.
+    #[test]
+    fn tty_layout() {
+        let fields = [
+            (tty::COLS, 0),
+            (tty::ROWS, 4),
+            (tty::WIDTH, 8),
+            (tty::HEIGHT, 12),
+            (tty::STDIN_TTY, 16),
+            (tty::STDOUT_TTY, 17),
+            (tty::STDERR_TTY, 18),
+            (tty::ECHO, 19),
+            (tty::LINE_BUFFERED, 20),
+            (tty::LINE_FEEDS, 21),
+        ];
+        for (ours, abi) in fields {
+            assert_eq!(ours, abi);
+        }
+        assert_eq!(tty::SIZE, 24);
     }
 
     #[test]

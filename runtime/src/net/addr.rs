@@ -13,17 +13,27 @@
 //!
 //! # ABI decisions (the sources disagree; see `reference/wasix-abi.md` §3.4)
 //!
-//! * **Port: a native little-endian `u16`, read and written.** wasix-libc, Rust std and the
-//!   mio fork all *write* `addr.port()` natively; Rust std and mio also *read* it natively.
-//!   Wasmer writes network order on output, which makes std's `peer_addr()` wrong; wasix-libc
-//!   probes the host once (bind + `sock_addr_local`) and copes with either convention, and its
-//!   fallback when the probe fails is the little-endian one. Symmetric little-endian is the
-//!   only choice that is right for every consumer.
+//! * **Port: a native little-endian `u16`, read and written** (issue 12). Every guest writes
+//!   input ports natively (wasix-libc's `ntohs`, Rust std's and mio's WASIX forks, libwasix) and
+//!   every host reads them so, Wasmer included (`u16::from_ne_bytes`). For *output* ports
+//!   (`sock_addr_local`/`sock_addr_peer`/`sock_accept_v2`/`sock_recv_from`) the readers
+//!   disagree with Wasmer, which writes network order (`port.to_be_bytes()`, 7.4.2 and every
+//!   version seen): upstream Rust std's and mio's WASIX forks read the field natively and get
+//!   Wasmer's ports wrong, wasix-libc and libwasix probe the host once per process and read
+//!   either. Little-endian output is symmetric with the input and right for every reader, so
+//!   it stays. libwasix's probe connects a UDP socket to `127.0.0.1:`[`ORDER_PROBE_PORT`] and
+//!   reads the port back with `sock_addr_peer`; under `--net=RULES` that do not allow it the
+//!   connect is refused without the policy's message (the guest then assumes little-endian,
+//!   which is right here).
 //! * **IPv6 address: 16 bytes in network order** (what wasix-libc `memcpy`s from `s6_addr`
 //!   and what current Wasmer reads and writes). Older Rust producers that store eight native
 //!   `u16` segments disagree; libc is what our std port goes through, so libc wins.
 //! * `flow_info`/`scope_id` are split into a high half at the lower offset and a low half
 //!   after it, each half a native `u16`, exactly as wasix-libc's `sockaddr_to_wasi` does.
+//!   Wasmer's `addr_port` is only 20 bytes (tag, padding, port, 16 address bytes): it ignores
+//!   both on input and leaves them unwritten on output, which guests read as 0.
+//! * Multicast: `addr_ip4` is 4 bytes; `sock_*_multicast_v6` reads only the 16 address bytes
+//!   of `addr_ip6` (Wasmer's `__wasi_addr_ip6_t` is those 16 bytes).
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
 
@@ -35,6 +45,16 @@ pub const ADDR_IP_SIZE: usize = 18;
 pub const ADDR_IP4_SIZE: usize = 4;
 /// Size of an `addr_ip6` record (multicast v6 argument); the first 16 bytes are the address.
 pub const ADDR_IP6_SIZE: usize = 24;
+/// The port libwasix's byte-order probe connects a UDP socket to, on 127.0.0.1 (its two bytes
+/// differ, so the two orders give different answers). Must equal `PROBE_PORT` in
+/// `libwasix/src/net/host_order.rs`.
+pub const ORDER_PROBE_PORT: u16 = 0x1f2e;
+
+/// Whether a connect to `addr` is libwasix's byte-order probe (see the module doc).
+pub fn is_order_probe(addr: &SocketAddr) -> bool {
+    *addr == SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::LOCALHOST, ORDER_PROBE_PORT))
+}
+
 /// Bytes of path in the `unix` arm of `addr_port` (like `sun_path`).
 pub const UNIX_PATH_SIZE: usize = ADDR_PORT_SIZE - 2;
 
@@ -368,6 +388,21 @@ mod tests {
             decode_addr_ip6(&rec),
             "ff02::fb".parse::<Ipv6Addr>().unwrap()
         );
+    }
+
+    #[test]
+    fn order_probe_address() {
+        let cases = [
+            ("127.0.0.1:7982", true),
+            ("127.0.0.1:11807", false), // the swapped port
+            ("127.0.0.2:7982", false),
+            ("0.0.0.0:7982", false),
+            ("[::1]:7982", false),
+        ];
+        assert_eq!(ORDER_PROBE_PORT, 7982);
+        for (text, want) in cases {
+            assert_eq!(is_order_probe(&text.parse().unwrap()), want, "{text}");
+        }
     }
 
     #[test]

@@ -681,6 +681,20 @@ mod tests {
         assert_eq!(refused.status(), SockStatus::Failed);
     }
 
+    /// `sock_status` values: wasix-libc's `api_wasix.h` and Wasmer 7.4.2's `Sockstatus`.
+    #[test]
+    fn status_values() {
+        let cases = [
+            (SockStatus::Opening, 0u8),
+            (SockStatus::Opened, 1),
+            (SockStatus::Closed, 2),
+            (SockStatus::Failed, 3),
+        ];
+        for (status, raw) in cases {
+            assert_eq!(status as u8, raw, "{status:?}");
+        }
+    }
+
     #[test]
     fn datagram_truncation_is_reported() {
         let req = OpenRequest::parse(3, 2, 0).unwrap();

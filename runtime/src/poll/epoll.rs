@@ -25,12 +25,49 @@ pub const EPOLL_EVENT_SIZE: usize = 32;
 /// Bytes of `epoll_data` (at offset 8 of the event), echoed back verbatim.
 pub const EPOLL_DATA_SIZE: usize = 24;
 
-/// WASIX `epoll_ctl` operations (the ABI enum; musl's C header uses Linux's 1/2/3 instead,
-/// so the C layer must translate).
+/// `epoll_ctl` operation values as guests pass them.
+///
+/// Two numberings meet here: the WASIX ABI enum (witx, wasix-libc's `api_wasix.h`, the mio
+/// fork: ADD 0, MOD 1, DEL 2) and Linux's (musl's `<sys/epoll.h>`, which wasix-libc passes
+/// through unchanged: ADD 1, DEL 2, MOD 3). Wasmer 7.4.2 decodes `0 | 1` as ADD, 2 as DEL and 3
+/// as MOD. We accept both: 0 adds, 2 deletes, 3 modifies, and 1 ([`ctl::MOD`]) adds an fd
+/// that is not registered and modifies one that is — each numbering's meaning in the case it
+/// is used for. The only departures from a strict decoder are two error cases (a Linux ADD of
+/// a registered fd modifies it instead of failing with `EEXIST`; an ABI MOD of an unregistered
+/// fd adds it instead of `ENOENT`). Portable guests pass 0/2/3, which mean the same on both
+/// runtimes.
 pub mod ctl {
+    /// ADD in both numberings.
     pub const ADD: u32 = 0;
+    /// ABI MOD and Linux ADD: add or modify (see the module doc).
     pub const MOD: u32 = 1;
+    /// DEL in both numberings.
     pub const DEL: u32 = 2;
+    /// Linux MOD (Wasmer 7.4.2 decodes it so too).
+    pub const LINUX_MOD: u32 = 3;
+}
+
+/// What an `epoll_ctl` does once its op value is decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CtlAction {
+    Add,
+    Modify,
+    Delete,
+}
+
+impl CtlAction {
+    /// Decodes `op` for an fd that is (`registered`) or is not in the interest list yet
+    /// (`EINVAL` for unknown values, like Linux).
+    pub fn decode(op: u32, registered: bool) -> Result<Self, Errno> {
+        match op {
+            ctl::ADD => Ok(Self::Add),
+            ctl::MOD if registered => Ok(Self::Modify),
+            ctl::MOD => Ok(Self::Add),
+            ctl::DEL => Ok(Self::Delete),
+            ctl::LINUX_MOD => Ok(Self::Modify),
+            _ => Err(Errno::Inval),
+        }
+    }
 }
 
 /// WASIX `epoll_type` bits.
@@ -165,8 +202,8 @@ impl Epoll {
         // Regular files and objects without a host fd cannot be waited on (Linux: EPERM).
         let source = obj.host_fd().ok_or(Errno::Perm)?;
         let mut regs = self.regs.lock().unwrap_or_else(|p| p.into_inner());
-        match op {
-            ctl::ADD => {
+        match CtlAction::decode(op, regs.live_key(fd, obj).is_some())? {
+            CtlAction::Add => {
                 let (events, data) = event.ok_or(Errno::Fault)?;
                 if regs.live_key(fd, obj).is_some() {
                     return Err(Errno::Exist);
@@ -193,7 +230,7 @@ impl Epoll {
                     },
                 );
             }
-            ctl::MOD => {
+            CtlAction::Modify => {
                 let (events, data) = event.ok_or(Errno::Fault)?;
                 let key = regs.live_key(fd, obj).ok_or(Errno::Noent)?;
                 epoll::modify(
@@ -206,12 +243,11 @@ impl Epoll {
                     reg.data = data;
                 }
             }
-            ctl::DEL => {
+            CtlAction::Delete => {
                 regs.live_key(fd, obj).ok_or(Errno::Noent)?;
                 epoll::delete(&self.ep, source)?;
                 regs.remove_fd(fd);
             }
-            _ => return Err(Errno::Inval),
         }
         Ok(())
     }
@@ -335,6 +371,48 @@ mod tests {
         assert_eq!(decode_event(&buf), (0x8000_0005, data));
     }
 
+    #[test]
+    fn ctl_op_values_of_both_numberings() {
+        use CtlAction::*;
+        // (op, registered, action): ABI 0/1/2, Linux 1/2/3 (what Wasmer 7.4.2 decodes).
+        let cases = [
+            (0, false, Ok(Add)),
+            (0, true, Ok(Add)), // then EEXIST from the registry
+            (1, false, Ok(Add)),
+            (1, true, Ok(Modify)),
+            (2, true, Ok(Delete)),
+            (2, false, Ok(Delete)), // then ENOENT
+            (3, true, Ok(Modify)),
+            (3, false, Ok(Modify)), // then ENOENT
+            (4, true, Err(Errno::Inval)),
+            (u32::MAX, false, Err(Errno::Inval)),
+        ];
+        for (op, registered, want) in cases {
+            assert_eq!(
+                CtlAction::decode(op, registered),
+                want,
+                "op {op}, registered {registered}"
+            );
+        }
+    }
+
+    #[test]
+    fn op_one_adds_then_modifies() {
+        let ep = Epoll::new().unwrap();
+        let ev: Arc<dyn FdObject> = Arc::new(EventFd::new(1, 0).unwrap());
+        let short = Some(Duration::from_millis(10));
+        ep.ctl(ctl::MOD, 6, &ev, Some((epoll_type::IN, data(1))))
+            .unwrap();
+        assert_eq!(ep.wait(8, short).unwrap(), vec![(epoll_type::IN, data(1))]);
+        ep.ctl(ctl::MOD, 6, &ev, Some((epoll_type::IN, data(2))))
+            .unwrap();
+        assert_eq!(ep.wait(8, short).unwrap(), vec![(epoll_type::IN, data(2))]);
+        ep.ctl(ctl::LINUX_MOD, 6, &ev, Some((epoll_type::IN, data(3))))
+            .unwrap();
+        assert_eq!(ep.wait(8, short).unwrap(), vec![(epoll_type::IN, data(3))]);
+        assert_eq!(ep.registered_fds(), vec![6]);
+    }
+
     fn data(tag: u8) -> [u8; EPOLL_DATA_SIZE] {
         [tag; EPOLL_DATA_SIZE]
     }
@@ -384,7 +462,7 @@ mod tests {
         ep.ctl(ctl::DEL, 5, &ev, None).unwrap();
         assert_eq!(ep.ctl(ctl::DEL, 5, &ev, None), Err(Errno::Noent));
         assert_eq!(
-            ep.ctl(ctl::MOD, 5, &ev, Some((epoll_type::IN, data(1)))),
+            ep.ctl(ctl::LINUX_MOD, 5, &ev, Some((epoll_type::IN, data(1)))),
             Err(Errno::Noent)
         );
         assert_eq!(

@@ -90,8 +90,8 @@ fn poll_oneoff_call<M: MemSize>(
     })())
 }
 
-/// `epoll_ctl(epfd, op, fd, event)`: ADD/MOD/DEL with the ABI values 0/1/2. Similar to
-/// `epoll_ctl` in Linux.
+/// `epoll_ctl(epfd, op, fd, event)`: ADD/MOD/DEL in the ABI values 0/1/2 or Linux's 1/2/3
+/// (`poll::epoll::ctl`). Similar to `epoll_ctl` in Linux.
 fn epoll_ctl_call<M: MemSize>(
     mut c: Ctx<'_>,
     epfd: i32,

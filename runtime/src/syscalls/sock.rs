@@ -21,7 +21,7 @@ use crate::mem::{GuestMemory, MemSize};
 use crate::net::addr::{
     ADDR_IP4_SIZE, ADDR_IP6_SIZE, ADDR_PORT_SIZE, AddressFamily, GuestAddr, decode_addr_ip4,
     decode_addr_ip6, decode_addr_port, encode_addr_port, encode_unix_addr_port,
-    encode_unspec_addr_port,
+    encode_unspec_addr_port, is_order_probe,
 };
 use crate::net::bounce::{recv_cap, recv_into_guest, send_from_guest};
 use crate::net::policy::NetOp;
@@ -348,10 +348,13 @@ fn sock_connect(c: &mut Ctx<'_>, fd: i32, addr: u64) -> Result<(), Errno> {
     let sock = obj.downcast_ref::<Socket>().ok_or(Errno::Notsock)?;
     let addr = read_addr(&mem, addr)?;
     if let GuestAddr::Ip(ip) = &addr {
-        ctx.process
-            .net
-            .check(NetOp::Connect, ip)
-            .map_err(|_| Errno::Acces)?;
+        let policy = &ctx.process.net;
+        // libwasix's byte-order probe (`net::addr` module doc) is refused quietly: the user
+        // never asked for it, and the guest copes (it assumes our little-endian order).
+        if !sock.is_stream() && is_order_probe(ip) && !policy.allows(NetOp::Connect, ip) {
+            return Err(Errno::Acces);
+        }
+        policy.check(NetOp::Connect, ip).map_err(|_| Errno::Acces)?;
     }
     sock.connect(&addr)
 }
