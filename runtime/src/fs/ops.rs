@@ -10,6 +10,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use cap_fs_ext::{DirExt, FollowSymlinks, OpenOptionsFollowExt, OpenOptionsSyncExt};
+use cap_std::fs::OpenOptionsExt;
 
 use crate::abi::Errno;
 use crate::abi::types::{Filestat, TimeSpec, fdflags, oflags, rights};
@@ -121,10 +122,19 @@ pub fn open(
     // so such opens get write access too (the mount is writable, checked above).
     let write = req.wants_write(false) || creat;
     let read = req.rights & (rights::FD_READ | rights::FD_READDIR) != 0 || !write;
+    let append = req.fdflags & fdflags::APPEND != 0;
+    let truncate = req.oflags & oflags::TRUNC != 0;
     opts.read(read)
-        .write(write && req.fdflags & fdflags::APPEND == 0)
-        .append(req.fdflags & fdflags::APPEND != 0)
-        .truncate(req.oflags & oflags::TRUNC != 0)
+        .write(write && !append)
+        .append(append)
+        // std/cap-std refuse truncate with append (EINVAL); POSIX allows O_TRUNC|O_APPEND,
+        // so then O_TRUNC goes to openat as a custom flag (wasi-testsuite's pwrite-with-append).
+        .truncate(truncate && !append)
+        .custom_flags(if truncate && append {
+            rustix::fs::OFlags::TRUNC.bits() as i32
+        } else {
+            0
+        })
         .create(creat && !excl)
         .create_new(creat && excl)
         .follow(if req.follow {
@@ -289,7 +299,10 @@ pub fn link(
 /// `path_symlink`: creates `new` pointing at `target`.
 ///
 /// Absolute targets are refused (EPERM): inside the sandbox they could never be followed,
-/// and on the host they would point outside the mount.
+/// and on the host they would point outside the mount. A `new` ending in `/` names a
+/// directory, which a symlink never is: EEXIST if a directory is there, ENOTDIR for another
+/// entry, ENOENT for none (Linux's `symlinkat`; wasi-testsuite's
+/// `path_symlink_trailing_slashes`).
 pub fn symlink(vfs: &Vfs, target: &str, base: &GuestPath, new: &str) -> Result<(), Errno> {
     if target.is_empty() {
         return Err(Errno::Noent);
@@ -302,6 +315,13 @@ pub fn symlink(vfs: &Vfs, target: &str, base: &GuestPath, new: &str) -> Result<(
         return Err(Errno::Exist);
     }
     let (mount, rel) = r.writable()?;
+    if r.wants_dir {
+        return Err(match mount.dir.symlink_metadata(rel) {
+            Ok(md) if md.is_dir() => Errno::Exist,
+            Ok(_) => Errno::Notdir,
+            Err(_) => Errno::Noent,
+        });
+    }
     if target.starts_with('/') {
         return Err(Errno::Perm);
     }
@@ -809,6 +829,51 @@ mod tests {
         // A symlink leading out of the mount is not followed for linking either.
         symlink(&f.vfs, "../../etc/passwd", &root(), "/data/out").unwrap();
         assert!(link(&f.vfs, &root(), "/data/out", true, &root(), "/data/stolen").is_err());
+    }
+
+    #[test]
+    fn truncate_with_append_truncates_and_appends() {
+        // POSIX allows O_TRUNC|O_APPEND; std's OpenOptions alone would answer EINVAL.
+        let f = fixture();
+        std::fs::write(f.data.join("log"), b"old contents").unwrap();
+        let req = OpenRequest {
+            follow: true,
+            oflags: oflags::CREAT | oflags::TRUNC,
+            rights: rights::FD_WRITE | rights::FD_SEEK,
+            fdflags: fdflags::APPEND,
+        };
+        let file = open(&f.vfs, &root(), "/data/log", req).unwrap();
+        assert_eq!(std::fs::read(f.data.join("log")).unwrap(), b"");
+        file.write(b"ab").unwrap();
+        file.seek(0, crate::abi::types::Whence::Set).unwrap();
+        file.write(b"cd").unwrap();
+        assert_eq!(std::fs::read(f.data.join("log")).unwrap(), b"abcd");
+        assert_eq!(
+            file.fdstat_flags().unwrap() & fdflags::APPEND,
+            fdflags::APPEND
+        );
+    }
+
+    #[test]
+    fn symlink_named_with_a_trailing_slash() {
+        let f = fixture();
+        let base = GuestPath::parse_absolute("/data").unwrap();
+        create_directory(&f.vfs, &base, "dir").unwrap();
+        create(&f.vfs, "/data/file").unwrap();
+        let cases = [
+            ("missing/", Err(Errno::Noent)),
+            ("dir/", Err(Errno::Exist)),
+            ("file/", Err(Errno::Notdir)),
+            ("dir", Err(Errno::Exist)),
+            ("missing", Ok(())),
+        ];
+        for (new, want) in cases {
+            assert_eq!(symlink(&f.vfs, "target", &base, new), want, "{new}");
+        }
+        assert_eq!(
+            filestat(&f.vfs, &base, "missing", false).unwrap().filetype,
+            Filetype::SymbolicLink
+        );
     }
 
     #[test]
