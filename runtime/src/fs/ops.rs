@@ -27,27 +27,27 @@ pub struct OpenRequest {
     pub follow: bool,
     /// `oflags` bits (CREAT, DIRECTORY, EXCL, TRUNC).
     pub oflags: u16,
-    /// `fs_rights_base`: FD_READ / FD_WRITE pick the host access mode.
+    /// `fs_rights_base` (as granted, see `fd::rights`): FD_READ / FD_WRITE pick the host
+    /// access mode.
     pub rights: u64,
     /// `fdflags` (APPEND, DSYNC, NONBLOCK, RSYNC, SYNC).
     pub fdflags: u16,
 }
 
 impl OpenRequest {
-    /// Whether the guest asked for write access. Rights are only a hint when a directory is
-    /// demanded (some libcs pass every right): then only TRUNC/APPEND count.
-    fn wants_write(&self, dir_only: bool) -> bool {
-        let by_rights = self.rights
-            & (rights::FD_WRITE | rights::FD_ALLOCATE | rights::FD_FILESTAT_SET_SIZE)
-            != 0;
-        (by_rights && !dir_only)
+    /// Whether the guest asked for write access. A directory asked for this way is EISDIR,
+    /// as POSIX says for `O_DIRECTORY` with `O_WRONLY`/`O_RDWR` (wasi-testsuite's
+    /// `path_open_preopen`); directory fds hold no write rights, so libcs that pass a
+    /// directory's own rights back do not ask for it.
+    fn wants_write(&self) -> bool {
+        self.rights & (rights::FD_WRITE | rights::FD_ALLOCATE | rights::FD_FILESTAT_SET_SIZE) != 0
             || self.fdflags & fdflags::APPEND != 0
             || self.oflags & oflags::TRUNC != 0
     }
 
     /// Whether the request could change the filesystem (refused on read-only places).
-    fn modifies(&self, dir_only: bool) -> bool {
-        self.wants_write(dir_only) || self.oflags & oflags::CREAT != 0
+    fn modifies(&self) -> bool {
+        self.wants_write() || self.oflags & oflags::CREAT != 0
     }
 }
 
@@ -89,7 +89,7 @@ pub fn open(
             if creat && excl {
                 return Err(Errno::Exist);
             }
-            if req.wants_write(want_dir) {
+            if req.wants_write() {
                 return Err(Errno::Isdir);
             }
             return Ok(Arc::new(DirFd::synthetic(
@@ -100,11 +100,11 @@ pub fn open(
         Location::VirtualMissing => return Err(if creat { Errno::Rofs } else { Errno::Noent }),
         Location::Host { mount, rel } => (*mount, rel_path(&r, rel)),
     };
-    if mount.read_only && req.modifies(want_dir) {
+    if mount.read_only && req.modifies() {
         return Err(Errno::Rofs);
     }
     if want_dir && !creat {
-        if req.wants_write(true) {
+        if req.wants_write() {
             return Err(Errno::Isdir);
         }
         let dir = if req.follow {
@@ -120,7 +120,7 @@ pub fn open(
     let mut opts = cap_std::fs::OpenOptions::new();
     // std/cap-std refuse create/truncate without write access; POSIX allows O_RDONLY|O_CREAT,
     // so such opens get write access too (the mount is writable, checked above).
-    let write = req.wants_write(false) || creat;
+    let write = req.wants_write() || creat;
     let read = req.rights & (rights::FD_READ | rights::FD_READDIR) != 0 || !write;
     let append = req.fdflags & fdflags::APPEND != 0;
     let truncate = req.oflags & oflags::TRUNC != 0;
@@ -502,26 +502,35 @@ mod tests {
             assert_eq!(d.filetype(), Filetype::Directory, "{path}");
             assert!(base_of(&d).is_ok());
         }
-        // With O_DIRECTORY, write rights are ignored (some libcs pass every right)...
-        let all = OpenRequest {
-            rights: rights::ALL,
-            ..dir_req
-        };
-        for path in ["/data/sub", "/ro", "/srv", "/"] {
-            assert!(
-                open(&f.vfs, &root(), path, all).is_ok(),
-                "{path} with all rights"
-            );
+        // A directory asked for with write access (rights, TRUNC or APPEND) is EISDIR, as
+        // POSIX says for O_DIRECTORY|O_RDWR (wasi-testsuite's path_open_preopen); on a
+        // read-only mount the write is refused first.
+        let writes = [
+            (rights::FD_READ | rights::FD_WRITE, 0, 0),
+            (rights::ALL, 0, 0),
+            (rights::FD_READ, oflags::TRUNC, 0),
+            (rights::FD_READ, 0, fdflags::APPEND),
+        ];
+        for (rights, extra_oflags, fdflags) in writes {
+            let req = OpenRequest {
+                rights,
+                oflags: oflags::DIRECTORY | extra_oflags,
+                fdflags,
+                ..dir_req
+            };
+            for (path, want) in [
+                ("/data/sub", Errno::Isdir),
+                ("/srv", Errno::Isdir),
+                ("/", Errno::Isdir),
+                ("/ro", Errno::Rofs),
+            ] {
+                assert_eq!(
+                    open(&f.vfs, &root(), path, req).err(),
+                    Some(want),
+                    "{path} {req:?}"
+                );
+            }
         }
-        // ...but TRUNC/APPEND on a directory are EISDIR.
-        let trunc = OpenRequest {
-            oflags: oflags::DIRECTORY | oflags::TRUNC,
-            ..dir_req
-        };
-        assert_eq!(
-            open(&f.vfs, &root(), "/data/sub", trunc).err(),
-            Some(Errno::Isdir)
-        );
         // Without O_DIRECTORY a directory still opens (as a directory), but not for writing.
         assert_eq!(
             read_only(&f.vfs, &root(), "/data/sub", true)
