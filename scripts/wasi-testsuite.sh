@@ -76,14 +76,6 @@ for tool in jq cmp timeout; do
   fi
 done
 
-if [[ -n "${CARGO_WASIX_BIN:-}" ]]; then
-  bin="$(realpath "$CARGO_WASIX_BIN")"
-else
-  echo "building cargo-wasix ..." >&2
-  (cd "$repo" && cargo build -q -p cargo-wasix)
-  bin="$repo/target/debug/cargo-wasix"
-fi
-
 work="$(mktemp -d "${TMPDIR:-/tmp}/wasi-testsuite.XXXXXX")"
 if [[ $keep -eq 1 ]]; then
   echo "keeping the copy of the tests in $work" >&2
@@ -133,6 +125,14 @@ done < <(find "$tests" -name manifest.json -print0 | sort -z)
 if [[ ${#suites[@]} -eq 0 ]]; then
   echo "error: no wasm32-wasip1 suite (manifest.json) under \`$src\`" >&2
   exit 2
+fi
+
+if [[ -n "${CARGO_WASIX_BIN:-}" ]]; then
+  bin="$(realpath "$CARGO_WASIX_BIN")"
+else
+  echo "building cargo-wasix ..." >&2
+  (cd "$repo" && cargo build -q -p cargo-wasix)
+  bin="$repo/target/debug/cargo-wasix"
 fi
 
 # --- one test ----------------------------------------------------------------------------------
