@@ -140,7 +140,7 @@ pub fn run(opts: RunOptions) -> Result<i32, Error> {
     let (module, outcome) = cache::load(engine, &opts.module, &opts.cache)?;
     let t_module = t0.elapsed();
     let loaded = loader::Loaded::new(engine, module, &opts.module)?;
-    let process = process::Process::from_options(&opts)?;
+    let process = process::Process::from_options(&opts, loaded.abi())?;
     if opts.trace {
         crate::diag!(
             "[trace] startup: engine {t_engine:?}, module {:?} ({outcome:?}), process {:?}",

@@ -74,6 +74,18 @@ impl Loaded {
     }
 }
 
+impl Loaded {
+    /// Whose definitions the process follows ([`crate::process::Abi`]): WASIX as soon as the
+    /// module imports anything from a WASIX namespace.
+    pub fn abi(&self) -> crate::process::Abi {
+        if self.uses_wasix32 || self.uses_wasix64 {
+            crate::process::Abi::Wasix
+        } else {
+            crate::process::Abi::Preview1
+        }
+    }
+}
+
 fn kind(ty: &ExternType) -> &'static str {
     match ty {
         ExternType::Func(_) => "function",
@@ -105,6 +117,7 @@ mod tests {
         )
         .unwrap();
         assert!(l.uses_wasix32 && l.uses_preview1 && !l.uses_wasix64);
+        assert_eq!(l.abi(), crate::process::Abi::Wasix);
         let (m, n, ty) = l.memory_import.unwrap();
         assert_eq!(
             (
@@ -116,6 +129,30 @@ mod tests {
             ),
             ("env", "memory", true, 1, Some(10))
         );
+    }
+
+    #[test]
+    fn abi_follows_the_wasix_imports() {
+        use crate::process::Abi;
+        let cases = [
+            (
+                r#"(import "wasi_snapshot_preview1" "fd_write" (func (param i32 i32 i32 i32) (result i32)))"#,
+                Abi::Preview1,
+            ),
+            (
+                r#"(import "wasi" "thread-spawn" (func (param i32) (result i32)))"#,
+                Abi::Preview1,
+            ),
+            ("", Abi::Preview1),
+            (
+                r#"(import "wasix_64v1" "proc_id" (func (param i64) (result i32)))"#,
+                Abi::Wasix,
+            ),
+        ];
+        for (import, want) in cases {
+            let l = load(&format!("(module {import})")).unwrap();
+            assert_eq!(l.abi(), want, "{import}");
+        }
     }
 
     #[test]

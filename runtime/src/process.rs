@@ -16,8 +16,26 @@ use crate::{Error, RunOptions};
 /// pid of the first process (and tid of its main thread, as WASIX says).
 pub const FIRST_PID: u32 = 1;
 
+/// Whose definition a process follows where WASI preview 1 and WASIX differ.
+///
+/// A module importing anything from `wasix_32v1`/`wasix_64v1` is a WASIX program and runs as
+/// Wasmer, the WASIX reference, runs it; a module importing only `wasi_snapshot_preview1` (and
+/// wasi-threads) runs as preview 1 defines it, which is what wasmtime does and wasi-testsuite
+/// checks. The differences:
+///
+/// | | `Preview1` | `Wasix` |
+/// |---|---|---|
+/// | `fd_renumber` onto a closed fd | `EBADF` (preview 1: no renumbering to an arbitrary number) | allowed, like `dup2` (libwasix's `dup2` relies on it) |
+/// | nothing mounted | no preopen (a preopen per granted tree; fd 3 stays free) | the empty virtual root at fd 3, like Wasmer's root fd |
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Abi {
+    Preview1,
+    Wasix,
+}
+
 /// One guest process.
 pub struct Process {
+    pub abi: Abi,
     pub pid: u32,
     pub ppid: u32,
     /// `argv`, including `argv[0]`.
@@ -42,7 +60,7 @@ pub struct Process {
 
 impl Process {
     /// The first process of a run, with stdio and preopens in its fd table.
-    pub fn from_options(opts: &RunOptions) -> Result<Arc<Process>, Error> {
+    pub fn from_options(opts: &RunOptions, abi: Abi) -> Result<Arc<Process>, Error> {
         let argv0 = opts.argv0.clone().unwrap_or_else(|| {
             opts.module
                 .file_name()
@@ -74,8 +92,11 @@ impl Process {
                 .map_err(|e| Error::Config(format!("fd table: {e}")))?;
             debug_assert_eq!(fd, stream as u32);
         }
-        vfs.install_preopens(&mut fds)?;
+        if abi == Abi::Wasix || !vfs.mounts().is_empty() {
+            vfs.install_preopens(&mut fds)?;
+        }
         Ok(Arc::new(Process {
+            abi,
             pid: FIRST_PID,
             ppid: 0,
             args,
@@ -101,6 +122,16 @@ impl Process {
     pub fn fd(&self, fd: i32) -> Result<Arc<dyn FdObject>, Errno> {
         let fd = u32::try_from(fd).map_err(|_| Errno::Badf)?;
         self.fd_table().obj(fd)
+    }
+
+    /// The object behind `fd` if the fd's rights satisfy `need` (ENOTCAPABLE otherwise), with
+    /// the lock already released.
+    pub fn fd_needing(&self, fd: i32, need: crate::fd::Need) -> Result<Arc<dyn FdObject>, Errno> {
+        let fd = u32::try_from(fd).map_err(|_| Errno::Badf)?;
+        let table = self.fd_table();
+        let entry = table.get(fd)?;
+        entry.rights.check(need)?;
+        Ok(entry.obj.clone())
     }
 
     /// The current working directory.
@@ -226,7 +257,7 @@ mod tests {
             (&[], Some("relative"), false),
         ];
         for (env, cwd, ok) in cases {
-            let r = Process::from_options(&opts(env, *cwd));
+            let r = Process::from_options(&opts(env, *cwd), Abi::Wasix);
             assert_eq!(r.is_ok(), *ok, "{env:?} {cwd:?}");
             if let Err(e) = r {
                 assert!(e.to_string().contains("help:"), "{e}");
@@ -236,7 +267,7 @@ mod tests {
 
     #[test]
     fn new_process_has_stdio_and_argv0() {
-        let p = Process::from_options(&opts(&[], None)).unwrap();
+        let p = Process::from_options(&opts(&[], None), Abi::Wasix).unwrap();
         assert_eq!(p.args, vec!["prog.wasm".to_string()]);
         assert_eq!(p.cwd(), "/");
         for fd in 0..3 {
@@ -250,7 +281,7 @@ mod tests {
 
     #[test]
     fn threads_register_and_join() {
-        let p = Process::from_options(&opts(&[], None)).unwrap();
+        let p = Process::from_options(&opts(&[], None), Abi::Wasix).unwrap();
         let tid = p.threads.register().unwrap();
         assert!(tid > FIRST_PID);
         assert_eq!(p.threads.count(), 2);

@@ -58,8 +58,7 @@ pub mod rights {
     pub const SOCK_ADDR_REMOTE: u64 = 1 << 36;
     pub const SOCK_RECV_FROM: u64 = 1 << 37;
     pub const SOCK_SEND_TO: u64 = 1 << 38;
-    /// Every right: we enforce access through the objects themselves (cap-std, mount
-    /// read-only flags), so fds report all rights like wasmer does.
+    /// Every right (fds not opened by path hold them all; see `fd::rights`).
     pub const ALL: u64 = (1 << 39) - 1;
 }
 

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::abi::Errno;
-use crate::abi::types::rights;
 use crate::fd::FdObject;
+use crate::fd::rights::Rights;
 
 /// Highest number of open fds per process (`EMFILE` beyond).
 pub const MAX_FDS: u32 = 1 << 16;
@@ -15,19 +15,23 @@ pub const MAX_FDS: u32 = 1 << 16;
 #[derive(Clone)]
 pub struct FdEntry {
     pub obj: Arc<dyn FdObject>,
-    pub rights: u64,
-    pub rights_inheriting: u64,
+    /// Preview-1 base and inheriting rights (`fd::rights`); per fd, copied by `dup`.
+    pub rights: Rights,
     /// Close on exec (`fdflagsext::CLOEXEC`); per fd, not shared by `dup`.
     pub cloexec: bool,
 }
 
 impl FdEntry {
-    /// An entry with all rights and no cloexec.
+    /// An entry with all rights and no cloexec (fds not opened by path).
     pub fn new(obj: Arc<dyn FdObject>) -> Self {
+        Self::with_rights(obj, Rights::ALL)
+    }
+
+    /// An entry with the given rights and no cloexec.
+    pub fn with_rights(obj: Arc<dyn FdObject>, rights: Rights) -> Self {
         FdEntry {
             obj,
-            rights: rights::ALL,
-            rights_inheriting: rights::ALL,
+            rights,
             cloexec: false,
         }
     }
@@ -37,6 +41,7 @@ impl std::fmt::Debug for FdEntry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("FdEntry")
             .field("filetype", &self.obj.filetype())
+            .field("rights", &self.rights)
             .field("cloexec", &self.cloexec)
             .finish()
     }
@@ -124,6 +129,14 @@ impl FdTable {
         }
         let entry = self.entries.remove(&from).ok_or(Errno::Badf)?;
         Ok(self.entries.insert(to, entry))
+    }
+
+    /// Preview 1's `fd_renumber(from, to)`: like [`FdTable::renumber`], but `to` must be open
+    /// (preview 1 renumbers onto an existing fd, never to an arbitrary number).
+    pub fn renumber_onto_open(&mut self, from: u32, to: u32) -> Result<Option<FdEntry>, Errno> {
+        self.get(from)?;
+        self.get(to)?;
+        self.renumber(from, to)
     }
 
     /// Open fd numbers in order.
@@ -219,5 +232,36 @@ mod tests {
         assert_eq!(t.close(20).map(|_| ()), Ok(()));
         assert_eq!(t.close(20).map(|_| ()), Err(Errno::Badf));
         assert_eq!(t.fds().map(|(fd, _)| fd).collect::<Vec<_>>(), vec![2]);
+    }
+
+    #[test]
+    fn renumber_onto_open_needs_both_fds() {
+        let mut t = FdTable::new();
+        for i in 0..3 {
+            t.insert(entry(i)).unwrap();
+        }
+        // (from, to, result); each case runs on a fresh copy of fds 0..=2.
+        let cases = [
+            (0, 2, Ok(Some(2))),
+            (1, 1, Ok(None)),
+            (0, 7, Err(Errno::Badf)),
+            (7, 0, Err(Errno::Badf)),
+            (0, MAX_FDS, Err(Errno::Badf)),
+        ];
+        for (from, to, want) in cases {
+            let mut t2 = FdTable::new();
+            for i in 0..3 {
+                t2.insert(entry(i)).unwrap();
+            }
+            let got = t2
+                .renumber_onto_open(from, to)
+                .map(|old| old.map(|e| e.obj.downcast_ref::<Dummy>().unwrap().0));
+            assert_eq!(got, want, "renumber_onto_open({from}, {to})");
+            if want.is_err() {
+                assert_eq!(t2.len(), 3, "a refused renumber changes nothing");
+            }
+        }
+        assert_eq!(t.renumber_onto_open(0, 2).map(|_| ()), Ok(()));
+        assert_eq!(id(&t, 2), 0);
     }
 }

@@ -199,6 +199,12 @@ impl FdObject for DirFd {
         Err(Errno::Isdir)
     }
 
+    /// A directory has no file offset in preview 1 (`fd_readdir` takes cookies): EISDIR, not
+    /// the pipe answer ESPIPE (wasi-testsuite's `dir_fd_op_failures`).
+    fn seek(&self, _offset: i64, _whence: crate::abi::types::Whence) -> Result<u64, Errno> {
+        Err(Errno::Isdir)
+    }
+
     fn sync(&self) -> Result<(), Errno> {
         match &self.kind {
             DirKind::Host(dir) => Ok(rustix::fs::fsync(dir)?),
@@ -311,6 +317,7 @@ mod tests {
         assert_eq!(d.filestat().unwrap().filetype, Filetype::Directory);
         assert_eq!(d.write(b"x"), Err(Errno::Isdir));
         assert_eq!(d.set_times(TimeSpec::Now, TimeSpec::Now), Err(Errno::Rofs));
-        assert_eq!(d.seek(0, crate::abi::types::Whence::Set), Err(Errno::Spipe));
+        assert_eq!(d.seek(0, crate::abi::types::Whence::Set), Err(Errno::Isdir));
+        assert_eq!(d.tell(), Err(Errno::Isdir));
     }
 }

@@ -16,11 +16,15 @@ pub use vroot::{GuestPath, Vfs};
 pub const ROOT_FD: u32 = 3;
 
 impl Vfs {
-    /// Puts the virtual root preopen at fd 3 (stdio must already hold 0..=2).
+    /// Puts the virtual root preopen at fd 3 (stdio must already hold 0..=2), with every
+    /// right a directory can hold and pass on.
     pub fn install_preopens(&self, fds: &mut crate::fd::FdTable) -> Result<(), crate::Error> {
         let root = root_preopen(self)
             .map_err(|e| crate::Error::Config(format!("cannot open the guest root `/`: {e}")))?;
-        let entry = crate::fd::FdEntry::new(std::sync::Arc::new(root));
+        let entry = crate::fd::FdEntry::with_rights(
+            std::sync::Arc::new(root),
+            crate::fd::Rights::PREOPEN_DIR,
+        );
         // Whatever sat at fd 3 before (nothing, for a new process) is replaced and closed.
         fds.set(ROOT_FD, entry)
             .map_err(|e| crate::Error::Config(format!("fd table: {e}")))?;

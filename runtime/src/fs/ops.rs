@@ -10,6 +10,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use cap_fs_ext::{DirExt, FollowSymlinks, OpenOptionsFollowExt, OpenOptionsSyncExt};
+use cap_std::fs::OpenOptionsExt;
 
 use crate::abi::Errno;
 use crate::abi::types::{Filestat, TimeSpec, fdflags, oflags, rights};
@@ -26,27 +27,27 @@ pub struct OpenRequest {
     pub follow: bool,
     /// `oflags` bits (CREAT, DIRECTORY, EXCL, TRUNC).
     pub oflags: u16,
-    /// `fs_rights_base`: FD_READ / FD_WRITE pick the host access mode.
+    /// `fs_rights_base` (as granted, see `fd::rights`): FD_READ / FD_WRITE pick the host
+    /// access mode.
     pub rights: u64,
     /// `fdflags` (APPEND, DSYNC, NONBLOCK, RSYNC, SYNC).
     pub fdflags: u16,
 }
 
 impl OpenRequest {
-    /// Whether the guest asked for write access. Rights are only a hint when a directory is
-    /// demanded (some libcs pass every right): then only TRUNC/APPEND count.
-    fn wants_write(&self, dir_only: bool) -> bool {
-        let by_rights = self.rights
-            & (rights::FD_WRITE | rights::FD_ALLOCATE | rights::FD_FILESTAT_SET_SIZE)
-            != 0;
-        (by_rights && !dir_only)
+    /// Whether the guest asked for write access. A directory asked for this way is EISDIR,
+    /// as POSIX says for `O_DIRECTORY` with `O_WRONLY`/`O_RDWR` (wasi-testsuite's
+    /// `path_open_preopen`); directory fds hold no write rights, so libcs that pass a
+    /// directory's own rights back do not ask for it.
+    fn wants_write(&self) -> bool {
+        self.rights & (rights::FD_WRITE | rights::FD_ALLOCATE | rights::FD_FILESTAT_SET_SIZE) != 0
             || self.fdflags & fdflags::APPEND != 0
             || self.oflags & oflags::TRUNC != 0
     }
 
     /// Whether the request could change the filesystem (refused on read-only places).
-    fn modifies(&self, dir_only: bool) -> bool {
-        self.wants_write(dir_only) || self.oflags & oflags::CREAT != 0
+    fn modifies(&self) -> bool {
+        self.wants_write() || self.oflags & oflags::CREAT != 0
     }
 }
 
@@ -88,7 +89,7 @@ pub fn open(
             if creat && excl {
                 return Err(Errno::Exist);
             }
-            if req.wants_write(want_dir) {
+            if req.wants_write() {
                 return Err(Errno::Isdir);
             }
             return Ok(Arc::new(DirFd::synthetic(
@@ -99,11 +100,11 @@ pub fn open(
         Location::VirtualMissing => return Err(if creat { Errno::Rofs } else { Errno::Noent }),
         Location::Host { mount, rel } => (*mount, rel_path(&r, rel)),
     };
-    if mount.read_only && req.modifies(want_dir) {
+    if mount.read_only && req.modifies() {
         return Err(Errno::Rofs);
     }
     if want_dir && !creat {
-        if req.wants_write(true) {
+        if req.wants_write() {
             return Err(Errno::Isdir);
         }
         let dir = if req.follow {
@@ -119,12 +120,21 @@ pub fn open(
     let mut opts = cap_std::fs::OpenOptions::new();
     // std/cap-std refuse create/truncate without write access; POSIX allows O_RDONLY|O_CREAT,
     // so such opens get write access too (the mount is writable, checked above).
-    let write = req.wants_write(false) || creat;
+    let write = req.wants_write() || creat;
     let read = req.rights & (rights::FD_READ | rights::FD_READDIR) != 0 || !write;
+    let append = req.fdflags & fdflags::APPEND != 0;
+    let truncate = req.oflags & oflags::TRUNC != 0;
     opts.read(read)
-        .write(write && req.fdflags & fdflags::APPEND == 0)
-        .append(req.fdflags & fdflags::APPEND != 0)
-        .truncate(req.oflags & oflags::TRUNC != 0)
+        .write(write && !append)
+        .append(append)
+        // std/cap-std refuse truncate with append (EINVAL); POSIX allows O_TRUNC|O_APPEND,
+        // so then O_TRUNC goes to openat as a custom flag (wasi-testsuite's pwrite-with-append).
+        .truncate(truncate && !append)
+        .custom_flags(if truncate && append {
+            rustix::fs::OFlags::TRUNC.bits() as i32
+        } else {
+            0
+        })
         .create(creat && !excl)
         .create_new(creat && excl)
         .follow(if req.follow {
@@ -289,7 +299,10 @@ pub fn link(
 /// `path_symlink`: creates `new` pointing at `target`.
 ///
 /// Absolute targets are refused (EPERM): inside the sandbox they could never be followed,
-/// and on the host they would point outside the mount.
+/// and on the host they would point outside the mount. A `new` ending in `/` names a
+/// directory, which a symlink never is: EEXIST if a directory is there, ENOTDIR for another
+/// entry, ENOENT for none (Linux's `symlinkat`; wasi-testsuite's
+/// `path_symlink_trailing_slashes`).
 pub fn symlink(vfs: &Vfs, target: &str, base: &GuestPath, new: &str) -> Result<(), Errno> {
     if target.is_empty() {
         return Err(Errno::Noent);
@@ -302,6 +315,13 @@ pub fn symlink(vfs: &Vfs, target: &str, base: &GuestPath, new: &str) -> Result<(
         return Err(Errno::Exist);
     }
     let (mount, rel) = r.writable()?;
+    if r.wants_dir {
+        return Err(match mount.dir.symlink_metadata(rel) {
+            Ok(md) if md.is_dir() => Errno::Exist,
+            Ok(_) => Errno::Notdir,
+            Err(_) => Errno::Noent,
+        });
+    }
     if target.starts_with('/') {
         return Err(Errno::Perm);
     }
@@ -482,26 +502,35 @@ mod tests {
             assert_eq!(d.filetype(), Filetype::Directory, "{path}");
             assert!(base_of(&d).is_ok());
         }
-        // With O_DIRECTORY, write rights are ignored (some libcs pass every right)...
-        let all = OpenRequest {
-            rights: rights::ALL,
-            ..dir_req
-        };
-        for path in ["/data/sub", "/ro", "/srv", "/"] {
-            assert!(
-                open(&f.vfs, &root(), path, all).is_ok(),
-                "{path} with all rights"
-            );
+        // A directory asked for with write access (rights, TRUNC or APPEND) is EISDIR, as
+        // POSIX says for O_DIRECTORY|O_RDWR (wasi-testsuite's path_open_preopen); on a
+        // read-only mount the write is refused first.
+        let writes = [
+            (rights::FD_READ | rights::FD_WRITE, 0, 0),
+            (rights::ALL, 0, 0),
+            (rights::FD_READ, oflags::TRUNC, 0),
+            (rights::FD_READ, 0, fdflags::APPEND),
+        ];
+        for (rights, extra_oflags, fdflags) in writes {
+            let req = OpenRequest {
+                rights,
+                oflags: oflags::DIRECTORY | extra_oflags,
+                fdflags,
+                ..dir_req
+            };
+            for (path, want) in [
+                ("/data/sub", Errno::Isdir),
+                ("/srv", Errno::Isdir),
+                ("/", Errno::Isdir),
+                ("/ro", Errno::Rofs),
+            ] {
+                assert_eq!(
+                    open(&f.vfs, &root(), path, req).err(),
+                    Some(want),
+                    "{path} {req:?}"
+                );
+            }
         }
-        // ...but TRUNC/APPEND on a directory are EISDIR.
-        let trunc = OpenRequest {
-            oflags: oflags::DIRECTORY | oflags::TRUNC,
-            ..dir_req
-        };
-        assert_eq!(
-            open(&f.vfs, &root(), "/data/sub", trunc).err(),
-            Some(Errno::Isdir)
-        );
         // Without O_DIRECTORY a directory still opens (as a directory), but not for writing.
         assert_eq!(
             read_only(&f.vfs, &root(), "/data/sub", true)
@@ -809,6 +838,51 @@ mod tests {
         // A symlink leading out of the mount is not followed for linking either.
         symlink(&f.vfs, "../../etc/passwd", &root(), "/data/out").unwrap();
         assert!(link(&f.vfs, &root(), "/data/out", true, &root(), "/data/stolen").is_err());
+    }
+
+    #[test]
+    fn truncate_with_append_truncates_and_appends() {
+        // POSIX allows O_TRUNC|O_APPEND; std's OpenOptions alone would answer EINVAL.
+        let f = fixture();
+        std::fs::write(f.data.join("log"), b"old contents").unwrap();
+        let req = OpenRequest {
+            follow: true,
+            oflags: oflags::CREAT | oflags::TRUNC,
+            rights: rights::FD_WRITE | rights::FD_SEEK,
+            fdflags: fdflags::APPEND,
+        };
+        let file = open(&f.vfs, &root(), "/data/log", req).unwrap();
+        assert_eq!(std::fs::read(f.data.join("log")).unwrap(), b"");
+        file.write(b"ab").unwrap();
+        file.seek(0, crate::abi::types::Whence::Set).unwrap();
+        file.write(b"cd").unwrap();
+        assert_eq!(std::fs::read(f.data.join("log")).unwrap(), b"abcd");
+        assert_eq!(
+            file.fdstat_flags().unwrap() & fdflags::APPEND,
+            fdflags::APPEND
+        );
+    }
+
+    #[test]
+    fn symlink_named_with_a_trailing_slash() {
+        let f = fixture();
+        let base = GuestPath::parse_absolute("/data").unwrap();
+        create_directory(&f.vfs, &base, "dir").unwrap();
+        create(&f.vfs, "/data/file").unwrap();
+        let cases = [
+            ("missing/", Err(Errno::Noent)),
+            ("dir/", Err(Errno::Exist)),
+            ("file/", Err(Errno::Notdir)),
+            ("dir", Err(Errno::Exist)),
+            ("missing", Ok(())),
+        ];
+        for (new, want) in cases {
+            assert_eq!(symlink(&f.vfs, "target", &base, new), want, "{new}");
+        }
+        assert_eq!(
+            filestat(&f.vfs, &base, "missing", false).unwrap().filetype,
+            Filetype::SymbolicLink
+        );
     }
 
     #[test]

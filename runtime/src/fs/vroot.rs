@@ -106,6 +106,31 @@ impl GuestPath {
         Ok((GuestPath(out), wants_dir))
     }
 
+    /// ENOTCAPABLE when `path`, taken relative to the directory `self` as a `path_*` call
+    /// takes it, would leave that directory: an absolute path, or a `..` that climbs above
+    /// `self` (even if a later component comes back in), as preview 1's capability model and
+    /// wasmtime say. The virtual root is the whole guest namespace, so nothing leaves it: an
+    /// absolute path starts there and `..` at `/` stays at `/` (POSIX, and Wasmer's root).
+    ///
+    /// Lexical, like [`GuestPath::join`]; symlinks are confined by cap-std inside their mount.
+    pub fn check_beneath(&self, path: &str) -> Result<(), Errno> {
+        if self.is_root() {
+            return Ok(());
+        }
+        if path.starts_with('/') {
+            return Err(Errno::Notcapable);
+        }
+        let mut depth = 0usize;
+        for part in path.split('/') {
+            match part {
+                "" | "." => {}
+                ".." => depth = depth.checked_sub(1).ok_or(Errno::Notcapable)?,
+                _ => depth += 1,
+            }
+        }
+        Ok(())
+    }
+
     /// The part of `self` below `ancestor` (`""` when equal), if `ancestor` is one.
     pub fn strip_prefix(&self, ancestor: &GuestPath) -> Option<&str> {
         if ancestor.is_root() {
@@ -385,6 +410,30 @@ mod tests {
                 (want, want_dir),
                 "join({base:?}, {path:?})"
             );
+        }
+    }
+
+    #[test]
+    fn check_beneath_table() {
+        // (base, path, stays inside)
+        let cases = [
+            ("/d", "a/b", true),
+            ("/d", "a/../b", true),
+            ("/d", "a/./b/..//..", true),
+            ("/d", ".", true),
+            ("/d", "..", false),
+            ("/d", "a/../../d/a", false),
+            ("/d/e", "x/../../e", false),
+            ("/d", "/d/a", false),
+            ("/d", "//", false),
+            ("/", "/d/a", true),
+            ("/", "../../d", true),
+            ("/", "..", true),
+        ];
+        for (base, path, ok) in cases {
+            let got = gp(base).check_beneath(path);
+            let want = if ok { Ok(()) } else { Err(Errno::Notcapable) };
+            assert_eq!(got, want, "check_beneath({base:?}, {path:?})");
         }
     }
 

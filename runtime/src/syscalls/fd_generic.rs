@@ -7,10 +7,11 @@ use std::sync::Arc;
 use wasmtime::{Caller, Linker};
 
 use crate::abi::Errno;
-use crate::abi::types::{fdflagsext, fdstat};
+use crate::abi::types::{fdflagsext, fdstat, rights};
 use crate::fd::event::EventFd;
-use crate::fd::{FdEntry, FdObject};
+use crate::fd::{FdEntry, FdObject, Need};
 use crate::mem::{GuestMemory, MAX_IO, MemSize, iov_total};
+use crate::process::Abi;
 use crate::syscalls::{errno, ptr};
 use crate::thread::{ThreadCtx, split};
 
@@ -168,7 +169,7 @@ fn fd_read<M: MemSize>(
     out: u64,
 ) -> Result<(), Errno> {
     let iovs = mem.iovecs::<M>(iovs, n)?;
-    let obj = ctx.process.fd(fd)?;
+    let obj = ctx.process.fd_needing(fd, Need::All(rights::FD_READ))?;
     let mut buf = vec![0u8; iov_total(&iovs)];
     let got = obj.read(&mut buf)?;
     mem.scatter(&iovs, &buf[..got])?;
@@ -185,7 +186,7 @@ fn fd_write<M: MemSize>(
     out: u64,
 ) -> Result<(), Errno> {
     let iovs = mem.iovecs::<M>(iovs, n)?;
-    let obj = ctx.process.fd(fd)?;
+    let obj = ctx.process.fd_needing(fd, Need::All(rights::FD_WRITE))?;
     let data = mem.gather(&iovs, MAX_IO)?;
     let done = if data.is_empty() {
         0
@@ -209,19 +210,24 @@ fn fd_fdstat_get(mem: &GuestMemory<'_>, ctx: &ThreadCtx, fd: i32, out: u64) -> R
     let mut b = [0u8; fdstat::SIZE as usize];
     b[fdstat::FILETYPE as usize] = entry.obj.filetype() as u8;
     b[fdstat::FLAGS as usize..][..2].copy_from_slice(&flags.to_le_bytes());
-    b[fdstat::RIGHTS_BASE as usize..][..8].copy_from_slice(&entry.rights.to_le_bytes());
+    b[fdstat::RIGHTS_BASE as usize..][..8].copy_from_slice(&entry.rights.base.to_le_bytes());
     b[fdstat::RIGHTS_INHERITING as usize..][..8]
-        .copy_from_slice(&entry.rights_inheriting.to_le_bytes());
+        .copy_from_slice(&entry.rights.inheriting.to_le_bytes());
     mem.write_bytes(out, &b)
 }
 
-/// Moves `from` onto `to`, closing what `to` held.
+/// Moves `from` onto `to`, closing what `to` held. `to` must be open for a preview-1 program;
+/// a WASIX program may name any number, like `dup2` (see [`Abi`]).
 fn fd_renumber(ctx: &ThreadCtx, from: i32, to: i32) -> Result<(), Errno> {
-    let old = ctx
-        .process
-        .fd_table()
-        .renumber(fd_num(from)?, fd_num(to)?)?;
-    drop(old);
+    let (from, to) = (fd_num(from)?, fd_num(to)?);
+    let old = {
+        let mut table = ctx.process.fd_table();
+        match ctx.process.abi {
+            Abi::Preview1 => table.renumber_onto_open(from, to)?,
+            Abi::Wasix => table.renumber(from, to)?,
+        }
+    };
+    drop(old); // outside the table lock, like fd_close
     Ok(())
 }
 

@@ -1,13 +1,14 @@
 //! The fd calls of the filesystem: fd_pread/pwrite, fd_seek/tell, fd_advise/allocate,
 //! fd_sync/datasync, fd_filestat_get/set_size/set_times, fd_readdir, fd_prestat_get/dir_name
 //! and fd_fdstat_set_rights. Each works on any fd object through the `FdObject` trait (pipes
-//! and sockets answer ESPIPE/EBADF by default).
+//! and sockets answer ESPIPE/EBADF by default); the data-path calls first check the fd's
+//! preview-1 rights (`fd::rights`).
 
 use wasmtime::{Caller, Linker};
 
 use crate::abi::Errno;
-use crate::abi::types::{Filestat, Whence};
-use crate::fd::FdObject;
+use crate::abi::types::{Filestat, Whence, rights};
+use crate::fd::{FdObject, Need, Rights};
 use crate::fs::DirFd;
 use crate::fs::layout::{decode_times, encode_dirents, prestat_dir};
 use crate::mem::{GuestMemory, MAX_IO, MemSize, iov_total};
@@ -88,7 +89,10 @@ pub fn add_to_linker<M: MemSize>(
         module,
         "fd_allocate",
         |c: Caller<'_, ThreadCtx>, fd: i32, offset: i64, len: i64| {
-            errno(fd_obj(&c, fd).and_then(|o| o.allocate(offset as u64, len as u64)))
+            errno(
+                fd_with(&c, fd, Need::All(rights::FD_ALLOCATE))
+                    .and_then(|o| o.allocate(offset as u64, len as u64)),
+            )
         },
     )?;
     linker.func_wrap(
@@ -111,7 +115,10 @@ pub fn add_to_linker<M: MemSize>(
         module,
         "fd_filestat_set_size",
         |c: Caller<'_, ThreadCtx>, fd: i32, size: i64| {
-            errno(fd_obj(&c, fd).and_then(|o| o.set_size(size as u64)))
+            errno(
+                fd_with(&c, fd, Need::All(rights::FD_FILESTAT_SET_SIZE))
+                    .and_then(|o| o.set_size(size as u64)),
+            )
         },
     )?;
     linker.func_wrap(
@@ -188,6 +195,15 @@ fn fd_obj(c: &Caller<'_, ThreadCtx>, fd: i32) -> Result<std::sync::Arc<dyn FdObj
     c.data().process.fd(fd)
 }
 
+/// The object behind `fd` if its rights satisfy `need` (`fd::rights`).
+fn fd_with(
+    c: &Caller<'_, ThreadCtx>,
+    fd: i32,
+    need: Need,
+) -> Result<std::sync::Arc<dyn FdObject>, Errno> {
+    c.data().process.fd_needing(fd, need)
+}
+
 /// Reads at `offset` into the iovecs without moving the offset. Similar to `preadv` in POSIX.
 fn fd_pread<M: MemSize>(
     mem: &GuestMemory<'_>,
@@ -198,7 +214,9 @@ fn fd_pread<M: MemSize>(
     offset: u64,
     out: u64,
 ) -> Result<(), Errno> {
-    let obj = ctx.process.fd(fd)?;
+    let obj = ctx
+        .process
+        .fd_needing(fd, Need::All(rights::FD_READ | rights::FD_SEEK))?;
     let iovs = mem.iovecs::<M>(iovs, count)?;
     let mut buf = vec![0u8; iov_total(&iovs)];
     let n = obj.pread(&mut buf, offset)?;
@@ -216,7 +234,9 @@ fn fd_pwrite<M: MemSize>(
     offset: u64,
     out: u64,
 ) -> Result<(), Errno> {
-    let obj = ctx.process.fd(fd)?;
+    let obj = ctx
+        .process
+        .fd_needing(fd, Need::All(rights::FD_WRITE | rights::FD_SEEK))?;
     let iovs = mem.iovecs::<M>(iovs, count)?;
     let data = mem.gather(&iovs, MAX_IO)?;
     let n = obj.pwrite(&data, offset)?;
@@ -232,15 +252,17 @@ fn fd_seek(
     whence: i32,
     out: u64,
 ) -> Result<(), Errno> {
-    let obj = ctx.process.fd(fd)?;
     let whence = Whence::from_raw(whence).ok_or(Errno::Inval)?;
+    let obj = ctx
+        .process
+        .fd_needing(fd, Need::seek(offset, whence == Whence::Cur))?;
     let pos = obj.seek(offset, whence)?;
     mem.write_u64(out, pos)
 }
 
 /// The file offset. Similar to `lseek(fd, 0, SEEK_CUR)` in POSIX.
 fn fd_tell(mem: &GuestMemory<'_>, ctx: &ThreadCtx, fd: i32, out: u64) -> Result<(), Errno> {
-    let pos = ctx.process.fd(fd)?.tell()?;
+    let pos = ctx.process.fd_needing(fd, Need::seek(0, true))?.tell()?;
     mem.write_u64(out, pos)
 }
 
@@ -260,7 +282,7 @@ fn fd_readdir<M: MemSize>(
     cookie: u64,
     out: u64,
 ) -> Result<(), Errno> {
-    let obj = ctx.process.fd(fd)?;
+    let obj = ctx.process.fd_needing(fd, Need::All(rights::FD_READDIR))?;
     let cap = usize::try_from(len).unwrap_or(usize::MAX).min(MAX_IO);
     let bytes = match obj.downcast_ref::<DirFd>() {
         Some(dir) => dir.readdir_encoded(cookie, cap)?,
@@ -301,16 +323,12 @@ fn fd_prestat_dir_name(
     mem.write_bytes(path, name.as_bytes())
 }
 
-/// Narrows the rights of `fd`; widening them is ENOTCAPABLE. Rights are recorded, not
-/// enforced: access is enforced by the host open mode and the mount flags.
+/// Narrows the rights of `fd`; widening them is ENOTCAPABLE. The calls that check rights are
+/// listed in `fd::rights`.
 fn fd_fdstat_set_rights(ctx: &ThreadCtx, fd: i32, base: u64, inheriting: u64) -> Result<(), Errno> {
     let fd = u32::try_from(fd).map_err(|_| Errno::Badf)?;
     let mut table = ctx.process.fd_table();
     let entry = table.get_mut(fd)?;
-    if base & !entry.rights != 0 || inheriting & !entry.rights_inheriting != 0 {
-        return Err(Errno::Notcapable);
-    }
-    entry.rights = base;
-    entry.rights_inheriting = inheriting;
+    entry.rights = entry.rights.narrowed_to(Rights { base, inheriting })?;
     Ok(())
 }

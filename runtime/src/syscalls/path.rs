@@ -1,13 +1,15 @@
 //! The path calls: path_open (and WASIX `path_open2` with `fdflagsext`), path_create_directory,
 //! path_filestat_get/set_times, path_link, path_readlink, path_remove_directory, path_rename,
 //! path_symlink and path_unlink_file. Paths are relative to a directory fd (its guest path)
-//! and resolved through the process's virtual filesystem (`fs::ops`).
+//! and resolved through the process's virtual filesystem (`fs::ops`). Each call needs its
+//! preview-1 `path_*` right on the directory fd, and a path may not leave that directory
+//! (`GuestPath::check_beneath`); both are ENOTCAPABLE.
 
 use wasmtime::{Caller, Linker};
 
 use crate::abi::Errno;
-use crate::abi::types::{fdflagsext, lookupflags, rights as rights_bits};
-use crate::fd::FdEntry;
+use crate::abi::types::{Filetype, fdflagsext, lookupflags, rights as rights_bits};
+use crate::fd::{FdEntry, Need, Rights};
 use crate::fs::GuestPath;
 use crate::fs::layout::decode_times;
 use crate::fs::ops::{self, OpenRequest};
@@ -241,36 +243,62 @@ fn open_request(dirflags: i32, oflags: i32, rights: i64, fdflags: i32) -> OpenRe
     }
 }
 
-/// The base directory's guest path and the path string of a `*at` call.
+/// The directory fd of a `*at` call: its guest path and rights, once it is known to be a
+/// directory (ENOTDIR first, as POSIX) holding the rights `need`.
+fn dir_fd(ctx: &ThreadCtx, fd: i32, need: Need) -> Result<(GuestPath, Rights), Errno> {
+    let fd = crate::syscalls::fd_generic::fd_num(fd)?;
+    let entry = ctx.process.fd_table().get(fd)?.clone();
+    let base = ops::base_of(&entry.obj)?;
+    entry.rights.check(need)?;
+    Ok((base, entry.rights))
+}
+
+/// The path string of a `*at` call, which must stay beneath `base`.
+fn path_beneath(mem: &GuestMemory<'_>, base: &GuestPath, (ptr, len): Str) -> Result<String, Errno> {
+    let path = mem.read_str(ptr, len)?;
+    base.check_beneath(&path)?;
+    Ok(path)
+}
+
+/// The base directory's guest path and the path string of a `*at` call that needs `need` on
+/// the directory fd.
 fn at(
     mem: &GuestMemory<'_>,
     ctx: &ThreadCtx,
     fd: i32,
-    (ptr, len): Str,
+    path: Str,
+    need: u64,
 ) -> Result<(GuestPath, String), Errno> {
-    let base = ops::base_of(&ctx.process.fd(fd)?)?;
-    let path = mem.read_str(ptr, len)?;
+    let (base, _) = dir_fd(ctx, fd, Need::All(need))?;
+    let path = path_beneath(mem, &base, path)?;
     Ok((base, path))
 }
 
 /// Opens a file or directory relative to `fd` and stores the new fd at `out`; `fdflagsext`
-/// CLOEXEC marks it close-on-exec (`path_open2`). Similar to `openat` in POSIX.
+/// CLOEXEC marks it close-on-exec (`path_open2`). The new fd's rights derive from the request
+/// and the directory's rights (`fd::rights`). Similar to `openat` in POSIX.
 #[allow(clippy::too_many_arguments)]
 fn path_open(
     mem: &GuestMemory<'_>,
     ctx: &ThreadCtx,
     fd: i32,
     path: Str,
-    req: OpenRequest,
+    mut req: OpenRequest,
     (rights, inheriting): (i64, i64),
     fdflagsext: u16,
     out: u64,
 ) -> Result<(), Errno> {
-    let (base, path) = at(mem, ctx, fd, path)?;
+    let (base, dir_rights) = dir_fd(ctx, fd, Need::path_open(req.oflags))?;
+    let path = path_beneath(mem, &base, path)?;
+    let requested = Rights {
+        base: rights as u64 & rights_bits::ALL,
+        inheriting: inheriting as u64 & rights_bits::ALL,
+    };
+    // The host open mode follows what the new fd may do, not what was asked for.
+    req.rights = requested.base & dir_rights.inheriting;
     let obj = ops::open(&ctx.process.vfs, &base, &path, req)?;
-    let mut entry = FdEntry::new(obj);
-    entry.rights = rights as u64 & rights_bits::ALL;
-    entry.rights_inheriting = inheriting as u64 & rights_bits::ALL;
+    let is_dir = obj.filetype() == Filetype::Directory;
+    let mut entry = FdEntry::with_rights(obj, dir_rights.for_opened(requested, is_dir));
     entry.cloexec = fdflagsext & fdflagsext::CLOEXEC != 0;
     let new_fd = ctx.process.fd_table().insert(entry)?;
     if let Err(e) = mem.write_u32(out, new_fd) {
@@ -288,7 +316,7 @@ fn path_create_directory(
     fd: i32,
     path: Str,
 ) -> Result<(), Errno> {
-    let (base, path) = at(mem, ctx, fd, path)?;
+    let (base, path) = at(mem, ctx, fd, path, rights_bits::PATH_CREATE_DIRECTORY)?;
     ops::create_directory(&ctx.process.vfs, &base, &path)
 }
 
@@ -302,7 +330,7 @@ fn path_filestat_get(
     path: Str,
     out: u64,
 ) -> Result<(), Errno> {
-    let (base, path) = at(mem, ctx, fd, path)?;
+    let (base, path) = at(mem, ctx, fd, path, rights_bits::PATH_FILESTAT_GET)?;
     let st = ops::filestat(&ctx.process.vfs, &base, &path, follow(flags))?;
     mem.write_bytes(out, &st.to_bytes())
 }
@@ -317,7 +345,7 @@ fn path_filestat_set_times(
     (atim, mtim, fst): (u64, u64, u16),
 ) -> Result<(), Errno> {
     let (atim, mtim) = decode_times(atim, mtim, fst)?;
-    let (base, path) = at(mem, ctx, fd, path)?;
+    let (base, path) = at(mem, ctx, fd, path, rights_bits::PATH_FILESTAT_SET_TIMES)?;
     ops::set_times(&ctx.process.vfs, &base, &path, follow(flags), atim, mtim)
 }
 
@@ -331,8 +359,8 @@ fn path_link(
     new_fd: i32,
     new: Str,
 ) -> Result<(), Errno> {
-    let (old_base, old) = at(mem, ctx, old_fd, old)?;
-    let (new_base, new) = at(mem, ctx, new_fd, new)?;
+    let (old_base, old) = at(mem, ctx, old_fd, old, rights_bits::PATH_LINK_SOURCE)?;
+    let (new_base, new) = at(mem, ctx, new_fd, new, rights_bits::PATH_LINK_TARGET)?;
     ops::link(
         &ctx.process.vfs,
         &old_base,
@@ -353,7 +381,7 @@ fn path_readlink<M: MemSize>(
     (buf, buf_len): Str,
     out: u64,
 ) -> Result<(), Errno> {
-    let (base, path) = at(mem, ctx, fd, path)?;
+    let (base, path) = at(mem, ctx, fd, path, rights_bits::PATH_READLINK)?;
     let target = ops::readlink(&ctx.process.vfs, &base, &path)?;
     let n = target
         .len()
@@ -369,7 +397,7 @@ fn path_remove_directory(
     fd: i32,
     path: Str,
 ) -> Result<(), Errno> {
-    let (base, path) = at(mem, ctx, fd, path)?;
+    let (base, path) = at(mem, ctx, fd, path, rights_bits::PATH_REMOVE_DIRECTORY)?;
     ops::remove_directory(&ctx.process.vfs, &base, &path)
 }
 
@@ -382,8 +410,8 @@ fn path_rename(
     new_fd: i32,
     new: Str,
 ) -> Result<(), Errno> {
-    let (old_base, old) = at(mem, ctx, old_fd, old)?;
-    let (new_base, new) = at(mem, ctx, new_fd, new)?;
+    let (old_base, old) = at(mem, ctx, old_fd, old, rights_bits::PATH_RENAME_SOURCE)?;
+    let (new_base, new) = at(mem, ctx, new_fd, new, rights_bits::PATH_RENAME_TARGET)?;
     ops::rename(&ctx.process.vfs, &old_base, &old, &new_base, &new)
 }
 
@@ -397,7 +425,7 @@ fn path_symlink(
     new: Str,
 ) -> Result<(), Errno> {
     let target = mem.read_str(old, old_len)?;
-    let (base, new) = at(mem, ctx, fd, new)?;
+    let (base, new) = at(mem, ctx, fd, new, rights_bits::PATH_SYMLINK)?;
     ops::symlink(&ctx.process.vfs, &target, &base, &new)
 }
 
@@ -408,6 +436,6 @@ fn path_unlink_file(
     fd: i32,
     path: Str,
 ) -> Result<(), Errno> {
-    let (base, path) = at(mem, ctx, fd, path)?;
+    let (base, path) = at(mem, ctx, fd, path, rights_bits::PATH_UNLINK_FILE)?;
     ops::unlink_file(&ctx.process.vfs, &base, &path)
 }

@@ -246,6 +246,53 @@ fn raw_preopen_open2_readdir_pread_readlink() {
     );
 }
 
+/// Runs the plain wasm32-wasip1 build of guest `name` with `opts` before the module.
+fn run_fs_p1(name: &str, opts: &[String], args: &[&str]) -> std::process::Output {
+    let mut all: Vec<std::ffi::OsString> = opts.iter().map(Into::into).collect();
+    all.push(guest_p1(name).into_os_string());
+    all.extend(args.iter().map(Into::into));
+    run(&all)
+}
+
+#[test]
+fn preview1_rights_and_capabilities_are_enforced() {
+    // The rules wasi-testsuite checks (docs/wasi-testsuite.md), for a module that imports
+    // preview 1 only: directory fds hold no fd_seek, set_rights narrows and is enforced,
+    // paths cannot leave a directory fd, O_DIRECTORY with write access is EISDIR, O_TRUNC
+    // needs path_filestat_set_size, fd_renumber needs an open target.
+    let want = "root: seek=false readdir=true inherits write=true\n\
+                dir: seek=false readdir=true seek_errno=76\n\
+                dir rw open: Err(31)\n\
+                dotdot: Err(76)\n\
+                absolute: Err(76)\n\
+                inside: Ok(\"ok\")\n\
+                file: read=true write=true tell=false\n\
+                write=0 narrow=0 write=76 read=76 widen=76\n\
+                trunc: Ok(\"ok\")\n\
+                drop=0 trunc: Err(76)\n\
+                renumber open=0\n\
+                renumber closed=8\n";
+    type Runner = fn(&str, &[String], &[&str]) -> std::process::Output;
+    let runs: [(&str, Runner); 2] = [("threads", run_fs), ("plain", run_fs_p1)];
+    for (build, run_build) in runs {
+        let host = tempfile::tempdir().unwrap();
+        let o = run_build("fs_rights", &mapdir("/data", host.path()), &[]);
+        assert_eq!(stdout(&o), want, "{build} build; stderr:\n{}", stderr(&o));
+    }
+}
+
+#[test]
+fn preview1_module_without_mounts_has_no_preopen() {
+    // Like a preview-1 host given no directory: fd 3 is not open (wasi-testsuite's
+    // sock_shutdown-invalid_fd). A WASIX module keeps the virtual root there
+    // (`wasix_process_local_calls` sees its pipe at fds 4 and 5).
+    let o = run_fs_p1("fs_rights", &[], &["unmounted"]);
+    assert_stdout(&o, "prestat3=8\nshutdown3=8\n");
+    let host = tempfile::tempdir().unwrap();
+    let o = run_fs_p1("fs_rights", &mapdir("/data", host.path()), &["unmounted"]);
+    assert_stdout(&o, "prestat3=0\nshutdown3=57\n");
+}
+
 #[test]
 fn missing_mount_directory_is_a_clear_error() {
     let o = run_fs(
@@ -338,5 +385,8 @@ fn wasix_64v1_file_calls() {
 fn threads_share_files_and_the_fd_table() {
     let host = tempfile::tempdir().unwrap();
     let o = run_fs("fs_threads", &mapdir("/data", host.path()), &[]);
-    assert_stdout(&o, "log lines per thread=[50, 50, 50, 50]\nown=0:49,1:49,2:49,3:49\n");
+    assert_stdout(
+        &o,
+        "log lines per thread=[50, 50, 50, 50]\nown=0:49,1:49,2:49,3:49\n",
+    );
 }

@@ -30,6 +30,13 @@ pub mod p1 {
         pub fn path_symlink(old: *const u8, old_len: usize, fd: u32, new: *const u8, new_len: usize) -> i32;
         pub fn path_readlink(fd: u32, path: *const u8, len: usize, buf: *mut u8, buf_len: usize, used: *mut usize) -> i32;
         pub fn path_filestat_get(fd: u32, flags: u32, path: *const u8, len: usize, buf: *mut u8) -> i32;
+        pub fn path_create_directory(fd: u32, path: *const u8, len: usize) -> i32;
+        pub fn fd_read(fd: u32, iovs: *const u32, n: usize, ret: *mut usize) -> i32;
+        pub fn fd_write(fd: u32, iovs: *const u32, n: usize, ret: *mut usize) -> i32;
+        pub fn fd_fdstat_get(fd: u32, buf: *mut u8) -> i32;
+        pub fn fd_fdstat_set_rights(fd: u32, base: u64, inheriting: u64) -> i32;
+        pub fn fd_renumber(from: u32, to: u32) -> i32;
+        pub fn sock_shutdown(fd: u32, how: u32) -> i32;
     }
 }
 
