@@ -29,6 +29,13 @@ CRATES=(
   "fs_extra 1.3.0 files: copying and moving trees"
   "ignore 0.4.35 files + threads: parallel directory walks with gitignore rules"
   "semver 1.0.28 pure: parsing (control)"
+  "env_logger 0.11.12 control + env: log filtering (with its own release profile: LTO)"
+)
+
+# Extra cargo arguments for both runs of a crate (native and wasix run the same suite).
+# env_logger's release profile has `lto = true`: the suite under it is the LTO check of issue 17.
+declare -A CARGO_TEST_ARGS=(
+  [env_logger]="--release"
 )
 
 # Extra libtest arguments for the wasix runs of a crate. rayon-core marks its threaded tests
@@ -118,13 +125,13 @@ aborted_binaries() {
 rerun_each() {
   local sel=$1 dir=$2 list test out p=0 f=0 i=0
   # shellcheck disable=SC2086 # $sel is one or two words on purpose
-  list=$(cd "$dir" && CARGO_TARGET_DIR="$work/target-wasix" "$cli" wasix test -q $sel -- --list --format terse $extra 2>/dev/null |
+  list=$(cd "$dir" && CARGO_TARGET_DIR="$work/target-wasix" "$cli" wasix test -q $cargo_args $sel -- --list --format terse $extra 2>/dev/null |
     sed -n 's/: test$//p')
   while IFS= read -r test; do
     [[ -z $test ]] && continue
     # shellcheck disable=SC2086
     out=$(cd "$dir" && CARGO_TARGET_DIR="$work/target-wasix" timeout 300 \
-      "$cli" wasix test -q --color never $sel -- --exact "$test" --nocapture $extra 2>&1) || true
+      "$cli" wasix test -q --color never $cargo_args $sel -- --exact "$test" --nocapture $extra 2>&1) || true
     if grep -q '^test result: ok\. 1 passed' <<<"$out"; then
       p=$((p + 1))
     elif grep -q '^test result: ok\. 0 passed; 0 failed; 1 ignored' <<<"$out"; then
@@ -163,11 +170,14 @@ for entry in "${selected[@]}"; do
   fi
   if [[ -f $dir.lock-note ]]; then note="$note; $(cat "$dir.lock-note")"; fi
 
+  cargo_args="${CARGO_TEST_ARGS[$name]:-}"
+  if [[ -n $cargo_args ]]; then note="$note; both runs with \`$cargo_args\`"; fi
   native="- - - - -"
   if [[ ${REAL_CRATES_NATIVE:-1} != 0 ]]; then
     echo "native  $name $version ..." >&2
+    # shellcheck disable=SC2086 # $cargo_args is zero or more words on purpose
     (cd "$dir" && CARGO_TARGET_DIR="$work/target-native" timeout "$timeout_s" \
-      cargo test --no-fail-fast --color never) >"$work/logs/$name-$version.native.log" 2>&1 || true
+      cargo test --no-fail-fast --color never $cargo_args) >"$work/logs/$name-$version.native.log" 2>&1 || true
     native=$(count "$work/logs/$name-$version.native.log")
   fi
 
@@ -176,9 +186,9 @@ for entry in "${selected[@]}"; do
   echo "wasix   $name $version ..." >&2
   start=$(date +%s)
   status=0
-  # shellcheck disable=SC2086 # $extra is zero or more words on purpose
+  # shellcheck disable=SC2086 # $cargo_args and $extra are zero or more words on purpose
   (cd "$dir" && CARGO_TARGET_DIR="$work/target-wasix" timeout "$timeout_s" \
-    "$cli" wasix test --no-fail-fast --color never -- $extra) >"$work/logs/$name-$version.wasix.log" 2>&1 || status=$?
+    "$cli" wasix test --no-fail-fast --color never $cargo_args -- $extra) >"$work/logs/$name-$version.wasix.log" 2>&1 || status=$?
   wasix=$(count "$work/logs/$name-$version.wasix.log")
   if [[ $status -eq 124 ]]; then note="$note; wasix run timed out after ${timeout_s}s"; fi
   if [[ $wasix == "- - - - -" ]]; then note="$note; wasix build failed (see log)"; fi
