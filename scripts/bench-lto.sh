@@ -14,8 +14,10 @@ work="$repo/target/bench-lto"
 export CARGO_WASIX_HOME="${CARGO_WASIX_HOME:-$repo/target/wasix-home}"
 mkdir -p "$work"
 
-(cd "$repo" && cargo build -q --release -p cargo-wasix)
-cli="$repo/target/release/cargo-wasix"
+# The debug CLI is enough: guest code quality is Cranelift's (an optimised dependency in every
+# profile), and the guest times itself.
+(cd "$repo" && cargo build -q -p cargo-wasix)
+cli="$repo/target/debug/cargo-wasix"
 guests="$repo/runtime/tests/guests"
 variants=(false thin fat)
 
