@@ -172,140 +172,61 @@ fn codegen_values<'a>(rustc_args: &'a [String], key: &str) -> Vec<&'a str> {
 mod tests {
     use super::*;
 
-    fn s(args: &[&str]) -> Vec<String> {
-        args.iter().map(|a| (*a).to_owned()).collect()
-    }
-
     #[test]
     fn outputs_table() {
-        let t = "--target";
-        let w = env::TARGET;
-        let cases: &[(&[&str], &[&str])] = &[
+        // Each case: rustc arguments (split at spaces; `W` = our target) and the linked files.
+        let cases: &[(&str, &[&str])] = &[
             // A bin the way cargo compiles it.
             (
-                &[
-                    "--crate-name",
-                    "app",
-                    "--crate-type",
-                    "bin",
-                    "--emit=dep-info,link",
-                    "-C",
-                    "extra-filename=-abc",
-                    "--out-dir",
-                    "/t/deps",
-                    t,
-                    w,
-                ],
+                "--crate-name app --crate-type bin --emit=dep-info,link -C extra-filename=-abc \
+                 --out-dir /t/deps --target W",
                 &["/t/deps/app-abc.wasm"],
             ),
             // Tests link too; -Cextra-filename spelled joined.
             (
-                &[
-                    "--crate-name",
-                    "lib",
-                    "--test",
-                    "-Cextra-filename=-1",
-                    "--out-dir",
-                    "/o",
-                    t,
-                    w,
-                ],
+                "--crate-name lib --test -Cextra-filename=-1 --out-dir /o --target W",
                 &["/o/lib-1.wasm"],
             ),
             (
-                &[
-                    "--crate-name",
-                    "c",
-                    "--crate-type=rlib,cdylib",
-                    "--out-dir",
-                    "/o",
-                    t,
-                    w,
-                ],
+                "--crate-name c --crate-type=rlib,cdylib --out-dir /o --target W",
                 &["/o/c.wasm"],
             ),
             (
-                &[
-                    "--crate-name",
-                    "app",
-                    "--crate-type",
-                    "bin",
-                    "-o",
-                    "/x/y.wasm",
-                    t,
-                    w,
-                ],
+                "--crate-name app --crate-type bin -o /x/y.wasm --target W",
                 &["/x/y.wasm"],
             ),
             (
-                &[
-                    "--crate-name",
-                    "a",
-                    "--crate-type",
-                    "bin",
-                    "--emit",
-                    "link=/z.wasm",
-                    t,
-                    w,
-                ],
+                "--crate-name a --crate-type bin --emit link=/z.wasm --target W",
                 &["/z.wasm"],
             ),
-            // Nothing linked: libraries, metadata-only checks, host compiles.
+            // Nothing linked: libraries, metadata-only checks, host compiles, other targets.
             (
-                &[
-                    "--crate-name",
-                    "l",
-                    "--crate-type",
-                    "lib",
-                    "--out-dir",
-                    "/o",
-                    t,
-                    w,
-                ],
+                "--crate-name l --crate-type lib --out-dir /o --target W",
                 &[],
             ),
             (
-                &[
-                    "--crate-name",
-                    "a",
-                    "--crate-type",
-                    "bin",
-                    "--emit=dep-info,metadata",
-                    "--out-dir",
-                    "/o",
-                    t,
-                    w,
-                ],
+                "--crate-name a --crate-type bin --emit=dep-info,metadata --out-dir /o --target W",
                 &[],
             ),
+            ("--crate-name a --crate-type bin --out-dir /o", &[]),
             (
-                &[
-                    "--crate-name",
-                    "a",
-                    "--crate-type",
-                    "bin",
-                    "--out-dir",
-                    "/o",
-                ],
-                &[],
-            ),
-            (
-                &[
-                    "--crate-name",
-                    "a",
-                    "--crate-type",
-                    "bin",
-                    "--out-dir",
-                    "/o",
-                    t,
-                    "wasm32-wasip1",
-                ],
+                "--crate-name a --crate-type bin --out-dir /o --target wasm32-wasip1",
                 &[],
             ),
         ];
         for (args, want) in cases {
+            let args: Vec<String> = args
+                .split_whitespace()
+                .map(|a| {
+                    if a == "W" {
+                        env::TARGET.to_owned()
+                    } else {
+                        a.to_owned()
+                    }
+                })
+                .collect();
             let want: Vec<PathBuf> = want.iter().map(PathBuf::from).collect();
-            assert_eq!(linked_outputs(&s(args)), want, "{args:?}");
+            assert_eq!(linked_outputs(&args), want, "{args:?}");
         }
     }
 

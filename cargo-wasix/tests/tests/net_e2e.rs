@@ -30,7 +30,11 @@ fn net_programs() -> &'static Path {
     DIR.get_or_init(|| {
         let dir = fixture("net_e2e");
         let out = output(&mut cargo_wasix(&dir, &["build", "-q", "--bins"]));
-        assert!(out.status.success(), "building net_e2e failed:\n{}", text(&out.stderr));
+        assert!(
+            out.status.success(),
+            "building net_e2e failed:\n{}",
+            text(&out.stderr)
+        );
         dir
     })
 }
@@ -55,7 +59,10 @@ fn run_wasm_with(program: &str, net_flag: Option<&str>, args: &[&str]) -> Comman
 
 /// Waits for a started guest (stdout may already be partly consumed through `stdout`), killing
 /// it after [`LIMIT`]; returns exit code, the rest of stdout, and stderr.
-fn finish(mut child: Child, stdout: Option<BufReader<std::process::ChildStdout>>) -> (Option<i32>, String, String) {
+fn finish(
+    mut child: Child,
+    stdout: Option<BufReader<std::process::ChildStdout>>,
+) -> (Option<i32>, String, String) {
     let mut stdout = stdout.or_else(|| child.stdout.take().map(BufReader::new));
     let mut stderr = child.stderr.take();
     let out_reader = std::thread::spawn(move || {
@@ -80,39 +87,64 @@ fn finish(mut child: Child, stdout: Option<BufReader<std::process::ChildStdout>>
         if start.elapsed() > LIMIT {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("the guest did not finish within {LIMIT:?}; killed it (stderr: {})", err_reader.join().unwrap_or_default());
+            panic!(
+                "the guest did not finish within {LIMIT:?}; killed it (stderr: {})",
+                err_reader.join().unwrap_or_default()
+            );
         }
         std::thread::sleep(Duration::from_millis(20));
     };
-    (status.code(), out_reader.join().expect("stdout reader"), err_reader.join().expect("stderr reader"))
+    (
+        status.code(),
+        out_reader.join().expect("stdout reader"),
+        err_reader.join().expect("stderr reader"),
+    )
 }
 
 /// Runs a guest to completion within [`LIMIT`].
 fn run(mut cmd: Command) -> (Option<i32>, String, String) {
-    let child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("start cargo-wasix");
+    let child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start cargo-wasix");
     finish(child, None)
 }
 
 /// Starts a guest server and returns it with its port, read from its first stdout line
 /// (`listening on PORT`).
 fn start_server(mut cmd: Command) -> (Child, BufReader<std::process::ChildStdout>, SocketAddr) {
-    let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("start cargo-wasix");
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start cargo-wasix");
     let mut stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
     let mut first = String::new();
     // A server that dies before printing closes stdout, so this read cannot block forever.
-    stdout.read_line(&mut first).expect("read the server's first line");
-    let Some(port) = first.strip_prefix("listening on ").and_then(|p| p.trim_end().parse::<u16>().ok()) else {
+    stdout
+        .read_line(&mut first)
+        .expect("read the server's first line");
+    let Some(port) = first
+        .strip_prefix("listening on ")
+        .and_then(|p| p.trim_end().parse::<u16>().ok())
+    else {
         let (code, _, stderr) = finish(child, Some(stdout));
-        panic!("the guest server did not report a port: first line {first:?}, exit {code:?}, stderr:\n{stderr}");
+        panic!(
+            "the guest server did not report a port: first line {first:?}, exit {code:?}, stderr:\n{stderr}"
+        );
     };
     (child, stdout, SocketAddr::from(([127, 0, 0, 1], port)))
 }
 
 /// A host-side TCP stream with read/write timeouts of [`LIMIT`].
 fn host_connect(addr: SocketAddr) -> TcpStream {
-    let stream = TcpStream::connect_timeout(&addr, LIMIT).unwrap_or_else(|e| panic!("host connect to {addr}: {e}"));
+    let stream = TcpStream::connect_timeout(&addr, LIMIT)
+        .unwrap_or_else(|e| panic!("host connect to {addr}: {e}"));
     stream.set_read_timeout(Some(LIMIT)).expect("read timeout");
-    stream.set_write_timeout(Some(LIMIT)).expect("write timeout");
+    stream
+        .set_write_timeout(Some(LIMIT))
+        .expect("write timeout");
     stream
 }
 
@@ -126,7 +158,9 @@ fn host_server<T: Send + 'static>(
     let addr = listener.local_addr().expect("host local addr");
     // Non-blocking accept polled against a deadline, so a guest that never connects fails the
     // test instead of leaving this thread blocked.
-    listener.set_nonblocking(true).expect("nonblocking listener");
+    listener
+        .set_nonblocking(true)
+        .expect("nonblocking listener");
     let handle = std::thread::spawn(move || {
         let deadline = Instant::now() + LIMIT;
         let mut results = Vec::new();
@@ -138,7 +172,9 @@ fn host_server<T: Send + 'static>(
                     conn.set_write_timeout(Some(LIMIT)).expect("write timeout");
                     results.push(serve(conn));
                 }
-                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => std::thread::sleep(Duration::from_millis(10)),
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                    std::thread::sleep(Duration::from_millis(10))
+                }
                 Err(e) => panic!("host accept: {e}"),
             }
         }
@@ -210,7 +246,11 @@ fn host_written_ports_read_back_right() {
     );
     let rules = format!("--net=127.0.0.1:{port}-{udp}");
     for flag in ["--net", rules.as_str()] {
-        let (code, stdout, stderr) = run(run_wasm_with("net_e2e_ports", Some(flag), &[&port.to_string()]));
+        let (code, stdout, stderr) = run(run_wasm_with(
+            "net_e2e_ports",
+            Some(flag),
+            &[&port.to_string()],
+        ));
         assert_eq!(code, Some(0), "{flag}: stderr:\n{stderr}");
         assert_eq!(stdout, expected, "{flag}");
         assert_eq!(stderr, "", "{flag}");
@@ -222,14 +262,18 @@ fn guest_server_reached_by_host_clients() {
     let (child, stdout, addr) = start_server(run_wasm("net_e2e_server", true, &["2"]));
     for n in 1..=2 {
         let mut conn = host_connect(addr);
-        conn.write_all(format!("hello from the host {n}\n").as_bytes()).expect("host write");
+        conn.write_all(format!("hello from the host {n}\n").as_bytes())
+            .expect("host write");
         let mut reply = String::new();
         conn.read_to_string(&mut reply).expect("host read");
         assert_eq!(reply, format!("echo: hello from the host {n}\n"));
     }
     let (code, rest, stderr) = finish(child, Some(stdout));
     assert_eq!(code, Some(0), "stderr:\n{stderr}");
-    assert_eq!(rest, "served a client from loopback: true\nserved a client from loopback: true\n");
+    assert_eq!(
+        rest,
+        "served a client from loopback: true\nserved a client from loopback: true\n"
+    );
 }
 
 #[test]
@@ -238,13 +282,17 @@ fn guest_client_reaches_host_server() {
         // The guest half-closes after its line, so reading to EOF ends.
         let mut request = String::new();
         conn.read_to_string(&mut request).expect("host read");
-        conn.write_all(format!("you sent {} bytes\n", request.len()).as_bytes()).expect("host write");
+        conn.write_all(format!("you sent {} bytes\n", request.len()).as_bytes())
+            .expect("host write");
         request
     });
     let (code, stdout, stderr) = run(run_wasm("net_e2e_client", true, &[&addr.to_string()]));
     assert_eq!(code, Some(0), "stderr:\n{stderr}");
     assert_eq!(stdout, "reply: you sent 21 bytes\n");
-    assert_eq!(server.join().expect("host server"), ["hello from the guest\n"]);
+    assert_eq!(
+        server.join().expect("host server"),
+        ["hello from the guest\n"]
+    );
 }
 
 #[test]
@@ -257,17 +305,26 @@ fn udp_both_ways_with_the_host() {
         let mut buf = [0u8; 64];
         for reply in ["pong from the host", "pong 2"] {
             let (n, from) = host.recv_from(&mut buf).expect("host udp recv");
-            got.push((String::from_utf8_lossy(&buf[..n]).into_owned(), from.ip().is_loopback()));
+            got.push((
+                String::from_utf8_lossy(&buf[..n]).into_owned(),
+                from.ip().is_loopback(),
+            ));
             host.send_to(reply.as_bytes(), from).expect("host udp send");
         }
         got
     });
     let (code, stdout, stderr) = run(run_wasm("net_e2e_udp", true, &[&addr.to_string()]));
     assert_eq!(code, Some(0), "stderr:\n{stderr}");
-    assert_eq!(stdout, "got `pong from the host` from the host socket: true\nconnected: `pong 2`\n");
+    assert_eq!(
+        stdout,
+        "got `pong from the host` from the host socket: true\nconnected: `pong 2`\n"
+    );
     assert_eq!(
         responder.join().expect("host udp thread"),
-        [("ping from the guest".to_owned(), true), ("second".to_owned(), true)]
+        [
+            ("ping from the guest".to_owned(), true),
+            ("second".to_owned(), true)
+        ]
     );
 }
 
@@ -308,7 +365,8 @@ fn tcp_and_udp_over_ipv6_loopback() {
 fn guest_http_server_serves_host_requests() {
     let (child, stdout, addr) = start_server(run_wasm("net_e2e_http_server", true, &["2"]));
     let mut conn = host_connect(addr);
-    conn.write_all(b"GET /index.html HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: net_e2e\r\n\r\n").expect("host write");
+    conn.write_all(b"GET /index.html HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: net_e2e\r\n\r\n")
+        .expect("host write");
     let mut response = String::new();
     conn.read_to_string(&mut response).expect("host read");
     let body = "hello from the guest, you asked for /index.html\n";
@@ -320,13 +378,20 @@ fn guest_http_server_serves_host_requests() {
         )
     );
     let mut conn = host_connect(addr);
-    conn.write_all(b"DELETE /x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").expect("host write");
+    conn.write_all(b"DELETE /x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        .expect("host write");
     let mut response = String::new();
     conn.read_to_string(&mut response).expect("host read");
-    assert!(response.starts_with("HTTP/1.1 405 Method Not Allowed\r\n"), "{response}");
+    assert!(
+        response.starts_with("HTTP/1.1 405 Method Not Allowed\r\n"),
+        "{response}"
+    );
     let (code, rest, stderr) = finish(child, Some(stdout));
     assert_eq!(code, Some(0), "stderr:\n{stderr}");
-    assert_eq!(rest, "GET /index.html -> 200 OK\nDELETE /x -> 405 Method Not Allowed\n");
+    assert_eq!(
+        rest,
+        "GET /index.html -> 200 OK\nDELETE /x -> 405 Method Not Allowed\n"
+    );
 }
 
 /// The `http_ureq` copy, built (once per test run).
@@ -335,7 +400,11 @@ fn ureq_client() -> &'static Path {
     DIR.get_or_init(|| {
         let dir = fixture("http_ureq");
         let out = output(&mut cargo_wasix(&dir, &["build", "-q"]));
-        assert!(out.status.success(), "building http_ureq failed:\n{}", text(&out.stderr));
+        assert!(
+            out.status.success(),
+            "building http_ureq failed:\n{}",
+            text(&out.stderr)
+        );
         dir
     })
 }
@@ -367,11 +436,20 @@ fn ureq_fetches_from_a_host_http_server() {
     cmd.env("CARGO_WASIX_RUNTIME_FLAGS", "--net");
     let (code, stdout, stderr) = run(cmd);
     assert_eq!(code, Some(0), "stderr:\n{stderr}");
-    assert_eq!(stdout, "GET /hello: 200 OK (served by net_e2e)\nbody: hello from the host\nGET /missing: status 404\n");
+    assert_eq!(
+        stdout,
+        "GET /hello: 200 OK (served by net_e2e)\nbody: hello from the host\nGET /missing: status 404\n"
+    );
     let heads = server.join().expect("host http server");
     assert_eq!(heads.len(), 2);
     assert_eq!(heads[0][0], "GET /hello HTTP/1.1");
-    assert!(heads[0].iter().any(|h| h.eq_ignore_ascii_case("x-client: wasix")), "{:?}", heads[0]);
+    assert!(
+        heads[0]
+            .iter()
+            .any(|h| h.eq_ignore_ascii_case("x-client: wasix")),
+        "{:?}",
+        heads[0]
+    );
     assert_eq!(heads[1][0], "GET /missing HTTP/1.1");
 }
 
@@ -393,13 +471,23 @@ fn without_net_the_same_programs_fail_clearly() {
         ("net_e2e_ports", vec![]),
     ] {
         let (code, stdout, stderr) = run(run_wasm(program, false, &args));
-        assert_eq!(code, Some(1), "{program}: stdout:\n{stdout}\nstderr:\n{stderr}");
+        assert_eq!(
+            code,
+            Some(1),
+            "{program}: stdout:\n{stdout}\nstderr:\n{stderr}"
+        );
         assert_eq!(stdout, "", "{program}");
         assert!(stderr.starts_with(DENIED), "{program}: stderr:\n{stderr}");
-        assert!(stderr.contains("PermissionDenied"), "{program}: stderr:\n{stderr}");
+        assert!(
+            stderr.contains("PermissionDenied"),
+            "{program}: stderr:\n{stderr}"
+        );
     }
 
-    let (code, stdout, stderr) = run(cargo_wasix(ureq_client(), &["run", "-q", "--", "http://127.0.0.1:9"]));
+    let (code, stdout, stderr) = run(cargo_wasix(
+        ureq_client(),
+        &["run", "-q", "--", "http://127.0.0.1:9"],
+    ));
     assert_eq!(code, Some(1), "stdout:\n{stdout}\nstderr:\n{stderr}");
     assert_eq!(stdout, "");
     assert!(stderr.starts_with(DENIED), "stderr:\n{stderr}");
