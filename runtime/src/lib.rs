@@ -101,10 +101,14 @@ pub enum Error {
         source: std::io::Error,
     },
     /// The bytes are not a valid module for our engine configuration.
-    #[error("failed to compile `{path}`: {message}\nhelp: is this a wasm32-wasmer-wasi (or wasm32-wasip1) module built by `cargo wasix build`?")]
+    #[error(
+        "failed to compile `{path}`: {message}\nhelp: is this a wasm32-wasmer-wasi (or wasm32-wasip1) module built by `cargo wasix build`?"
+    )]
     Compile { path: PathBuf, message: String },
     /// The module imports functions or modules this runtime does not provide.
-    #[error("`{path}` imports {what} which this runtime does not provide\nhelp: only `wasi_snapshot_preview1`, `wasix_32v1`, `wasix_64v1`, `wasi` and `env.memory` can be imported")]
+    #[error(
+        "`{path}` imports {what} which this runtime does not provide\nhelp: only `wasi_snapshot_preview1`, `wasix_32v1`, `wasix_64v1`, `wasi` and `env.memory` can be imported"
+    )]
     UnknownImports { path: PathBuf, what: String },
     /// The module's shape is unusable (no `_start`, bad memory import, ...).
     #[error("cannot run `{path}`: {message}")]
@@ -113,7 +117,9 @@ pub enum Error {
     #[error("{0}")]
     Config(String),
     /// The compiled-module cache directory is unusable.
-    #[error("compiled-module cache `{path}`: {message}\nhelp: remove the directory or run with the cache disabled")]
+    #[error(
+        "compiled-module cache `{path}`: {message}\nhelp: remove the directory or run with the cache disabled"
+    )]
     Cache { path: PathBuf, message: String },
     /// Anything else wasmtime reports while setting up the instance.
     #[error("failed to start the module: {0}")]

@@ -29,10 +29,17 @@ fn ensure_target(target: &str) {
         .output()
         .expect("run rustc --print sysroot");
     let sysroot = String::from_utf8_lossy(&sysroot.stdout).trim().to_string();
-    if Path::new(&sysroot).join("lib/rustlib").join(target).join("lib").is_dir() {
+    if Path::new(&sysroot)
+        .join("lib/rustlib")
+        .join(target)
+        .join("lib")
+        .is_dir()
+    {
         return;
     }
-    eprintln!("note: installing the `{target}` target with rustup (needed to build the guest programs)");
+    eprintln!(
+        "note: installing the `{target}` target with rustup (needed to build the guest programs)"
+    );
     let status = Command::new("rustup")
         .args(["target", "add", target])
         .status()

@@ -25,5 +25,8 @@ fn every_guest_has_a_test() {
             missing.push(name);
         }
     }
-    assert!(missing.is_empty(), "guest programs without a test in tests/all: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "guest programs without a test in tests/all: {missing:?}"
+    );
 }
