@@ -4,7 +4,7 @@ fn main() {
     for dir in [
         "../target-specs",
         "patches",
-        "../libc-patches",
+        "../overlays",
         "../libwasix/src",
         "../libwasix/replaced-libc-members.txt",
     ] {

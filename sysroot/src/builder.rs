@@ -12,7 +12,7 @@ const SYSROOT_PROFILE: &str = "custom_sysroot";
 use crate::cache::{self, CacheLock};
 use crate::embedded::Inputs;
 use crate::error::{Error, Result};
-use crate::libc_src;
+use crate::overlay;
 use crate::patch::PatchSet;
 use crate::progress::Progress;
 use crate::toolchain::Toolchain;
@@ -59,20 +59,26 @@ pub(crate) fn build(
     )?;
     std_set.apply(&library)?;
 
-    let libc_version = libc_src::std_libc_version(&library)?;
-    let libc = libc_src::patched_libc_locked(
+    let libc_version = overlay::std_libc_version(&library)?;
+    let libc = overlay::patched_locked(
         lock,
         tc,
         plan.inputs,
         plan.cache_root,
+        "libc",
         &libc_version,
         progress,
-    )?;
+    )?
+    .dir;
     let libc_dest = library.join(LIBC_DIR);
     cache::copy_tree(&libc, &libc_dest)?;
     // The copy is part of the sysroot entry now; the libc entry's marker means nothing here.
     let marker = libc_dest.join(cache::MARKER);
     std::fs::remove_file(&marker).map_err(|e| Error::io("remove", &marker, e))?;
+    let checksum = libc_dest.join(overlay::CHECKSUM_FILE);
+    if checksum.exists() {
+        std::fs::remove_file(&checksum).map_err(|e| Error::io("remove", &checksum, e))?;
+    }
 
     write_libwasix(plan.inputs, &library.join(LIBWASIX_DIR))?;
 

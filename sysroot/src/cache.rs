@@ -58,17 +58,30 @@ pub fn sysroot_key(
         .cloned()
         .collect();
     hash_files(&mut h, "std-patches", &std_set);
-    hash_files(&mut h, "libc-patches", &inputs.libc_patches);
+    // Only the libc overlay goes into the sysroot (std's own libc); other crates' overlays
+    // are for user builds.
+    let libc_overlay: Vec<EmbeddedFile> = inputs
+        .overlays
+        .iter()
+        .filter(|(p, _)| p.starts_with("libc/"))
+        .cloned()
+        .collect();
+    hash_files(&mut h, "overlays/libc", &libc_overlay);
     hash_files(&mut h, "libwasix", &inputs.libwasix);
     hex16(h)
 }
 
-/// Key of a patched libc source: the format version and the libc overlay (the libc version
-/// is part of the directory name).
-pub fn libc_key(inputs: &Inputs) -> String {
+/// Key of a patched crate source: the format version, the crate and the files of the patch
+/// set applied (the crate version is part of the directory name).
+pub fn overlay_key(krate: &str, files: &[(&str, &[u8])]) -> String {
     let mut h = Sha256::new();
-    h.update(format!("cargo-wasix libc format {FORMAT_VERSION}\n"));
-    hash_files(&mut h, "libc-patches", &inputs.libc_patches);
+    h.update(format!("cargo-wasix overlay format {FORMAT_VERSION}\n"));
+    hash_str(&mut h, "crate", krate);
+    for (path, bytes) in files {
+        hash_str(&mut h, "path", path);
+        h.update(format!("bytes {}\n", bytes.len()));
+        h.update(bytes);
+    }
     hex16(h)
 }
 
@@ -247,7 +260,10 @@ mod tests {
                 f("1.96/edits.toml", b"x"),
                 f("README.md", b"r"),
             ],
-            libc_patches: vec![f("edits.toml", b"l")],
+            overlays: vec![
+                f("libc/edits.toml", b"l"),
+                f("parking_lot_core/edits.toml", b"p"),
+            ],
             libwasix: vec![f("src/lib.rs", b"w"), f("replaced-libc-members.txt", b"m")],
         }
     }
@@ -274,7 +290,7 @@ mod tests {
                 i.std_patches[0].0 = "1.95/edits2.toml".into()
             }),
             ("patch README", |i| i.std_patches[2].1 = b"R"),
-            ("libc overlay", |i| i.libc_patches[0].1 = b"L"),
+            ("libc overlay", |i| i.overlays[0].1 = b"L"),
             ("libwasix source", |i| i.libwasix[0].1 = b"W"),
             ("replaced members", |i| i.libwasix[1].1 = b"M"),
             ("path/bytes boundary", |i| {
@@ -308,15 +324,29 @@ mod tests {
     }
 
     #[test]
-    fn libc_key_covers_overlay_only() {
-        let base = inputs();
-        let key = libc_key(&base);
-        let mut changed = inputs();
-        changed.libc_patches[0].1 = b"L2";
-        assert_ne!(libc_key(&changed), key);
-        let mut unrelated = inputs();
-        unrelated.libwasix[0].1 = b"W2";
-        assert_eq!(libc_key(&unrelated), key);
+    fn other_overlays_do_not_change_the_sysroot_key() {
+        let key = sysroot_key("rustc 1.95.0", "1.95", "t", &inputs());
+        let mut other = inputs();
+        other.overlays[1].1 = b"P";
+        assert_eq!(sysroot_key("rustc 1.95.0", "1.95", "t", &other), key);
+    }
+
+    #[test]
+    fn overlay_key_covers_crate_paths_and_bytes() {
+        let files: &[(&str, &[u8])] = &[("edits.toml", b"e"), ("files/a.rs", b"a")];
+        let key = overlay_key("libc", files);
+        assert_eq!(key, overlay_key("libc", files), "deterministic");
+        type Files<'a> = &'a [(&'a str, &'a [u8])];
+        let cases: &[(&str, Files)] = &[
+            ("libc2", files),
+            ("libc", &[("edits.toml", b"E"), ("files/a.rs", b"a")]),
+            ("libc", &[("edits.toml", b"e"), ("files/b.rs", b"a")]),
+            ("libc", &[("edits.toml", b"e")]),
+            ("libc", &[("edits.toml", b"ef"), ("iles/a.rs", b"a")]),
+        ];
+        for (krate, changed) in cases {
+            assert_ne!(overlay_key(krate, changed), key, "{krate} {changed:?}");
+        }
     }
 
     #[test]

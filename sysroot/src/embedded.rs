@@ -1,11 +1,11 @@
 //! The inputs compiled into the binary, so an installed `cargo-wasix` works without the repo:
-//! target specs, std patch sets, the libc overlay and the libwasix sources.
+//! target specs, std patch sets, the crate overlays and the libwasix sources.
 
 use include_dir::{Dir, include_dir};
 
 static TARGET_SPECS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../target-specs");
 static STD_PATCHES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/patches");
-static LIBC_PATCHES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../libc-patches");
+static OVERLAYS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../overlays");
 // Only what the sysroot needs from libwasix/ (not its tests or a stray target dir).
 static LIBWASIX_SRC: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../libwasix/src");
 static REPLACED_MEMBERS: &[u8] = include_bytes!("../../libwasix/replaced-libc-members.txt");
@@ -21,8 +21,8 @@ pub struct Inputs {
     pub target_specs: Vec<File>,
     /// `sysroot/patches/**` (e.g. `1.95/edits.toml`, `README.md`).
     pub std_patches: Vec<File>,
-    /// `libc-patches/**`.
-    pub libc_patches: Vec<File>,
+    /// `overlays/**` (e.g. `libc/overlay.toml`, `libc/files/src/wasi/wasix.rs`).
+    pub overlays: Vec<File>,
     /// `libwasix/src/**` as `src/...`, plus `replaced-libc-members.txt`.
     pub libwasix: Vec<File>,
 }
@@ -38,7 +38,7 @@ impl Inputs {
         Inputs {
             target_specs: flatten(&TARGET_SPECS),
             std_patches: flatten(&STD_PATCHES),
-            libc_patches: flatten(&LIBC_PATCHES),
+            overlays: flatten(&OVERLAYS),
             libwasix: {
                 let mut files: Vec<File> = flatten(&LIBWASIX_SRC)
                     .into_iter()
@@ -84,11 +84,21 @@ impl Inputs {
         minors
     }
 
-    /// The libc overlay as `(path, bytes)` pairs.
-    pub fn libc_overlay(&self) -> Vec<(&str, &'static [u8])> {
-        self.libc_patches
+    /// The files of the overlay folder of `krate`, relative to that folder.
+    pub fn overlay_files(&self, krate: &str) -> Vec<(&str, &'static [u8])> {
+        let prefix = format!("{krate}/");
+        self.overlays
             .iter()
-            .map(|(p, b)| (p.as_str(), *b))
+            .filter_map(|(p, b)| p.strip_prefix(&prefix).map(|rel| (rel, *b)))
+            .collect()
+    }
+
+    /// The crates that have an overlay folder (`overlays/<crate>/overlay.toml`), sorted.
+    pub fn overlay_crates(&self) -> Vec<&str> {
+        self.overlays
+            .iter()
+            .filter_map(|(p, _)| p.strip_suffix("/overlay.toml"))
+            .filter(|krate| !krate.contains('/'))
             .collect()
     }
 
@@ -162,6 +172,13 @@ mod tests {
             "1.95 patch set has edits.toml"
         );
         assert!(inputs.libwasix_src().iter().any(|(p, _)| *p == "lib.rs"));
+        assert!(inputs.overlay_crates().contains(&"libc"));
+        assert!(
+            inputs
+                .overlay_files("libc")
+                .iter()
+                .any(|(p, _)| *p == "files/src/wasi/wasix.rs")
+        );
         assert!(inputs.libwasix.iter().all(|(p, _)| {
             p.starts_with("src/") || p == REPLACED_MEMBERS_FILE || p == WRAPPED_TABLE_FILE
         }));

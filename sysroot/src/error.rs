@@ -130,9 +130,11 @@ pub enum Error {
         help: String,
     },
 
-    /// A problem with the `libc` crate source.
-    #[error("cannot get the source of `libc` {version}: {reason}\nhelp: {help}")]
-    LibcSource {
+    /// A problem with the patched source of a crate (its overlay, its version, its download).
+    #[error("cannot prepare the WASIX-patched `{krate}` {version}: {reason}\nhelp: {help}")]
+    OverlaySource {
+        /// The crate.
+        krate: String,
         /// The wanted version.
         version: String,
         /// What went wrong.

@@ -3,7 +3,7 @@
 //! The caller stays linear (this is what `cargo wasix` does):
 //!
 //! ```no_run
-//! use wasix_sysroot::{Options, Toolchain, prepare, patched_libc, progress::Stderr};
+//! use wasix_sysroot::{Options, Toolchain, prepare, patched_crate, progress::Stderr};
 //! # fn main() -> wasix_sysroot::Result<()> {
 //! let toolchain = Toolchain::detect()?;              // RUSTC / CARGO / RUSTUP_TOOLCHAIN
 //! let prepared = prepare(&toolchain, &Options::default(), &mut Stderr)?;
@@ -11,11 +11,11 @@
 //! //   rustc ... --target wasm32-wasmer-wasi --sysroot <prepared.sysroot> -Zunstable-options
 //! //   with RUSTC_BOOTSTRAP=1 (rustc finds <sysroot>/lib/rustlib/wasm32-wasmer-wasi/target.json;
 //! //   `prepared.target_specs` is also usable as RUST_TARGET_PATH).
-//! let libc_dir = patched_libc(&toolchain, "0.2.178", &Options::default(), &mut Stderr)?;
-//! //   cargo --config 'patch.crates-io.libc.path="<libc_dir>"' ...
+//! let libc = patched_crate(&toolchain, "libc", "0.2.178", &Options::default(), &mut Stderr)?;
+//! //   cargo --config 'patch.crates-io.libc.path="<libc.dir>"' ...
 //! let report = wasix_sysroot::status(&toolchain, &Options::default())?; // `cargo wasix status`
 //! wasix_sysroot::clean(&Options::default(), &mut Stderr)?;              // `cargo wasix self clean`
-//! # let _ = (prepared, libc_dir, report);
+//! # let _ = (prepared, libc, report);
 //! # Ok(()) }
 //! ```
 //!
@@ -36,11 +36,11 @@
 //!     sysroot/lib/rustlib/wasm32-wasmer-wasi/{lib/*.rlib, target.json,
 //!                                            lib/self-contained/{crt1-command.o,crt1-reactor.o,libc.a}}
 //!     sysroot/lib/rustlib/src/rust -> ../../../..   (std sources, remapped as /rustc/<commit>/library)
-//! <root>/libc/<version>-<overlay key 16>/       patched libc crate sources (+ marker)
+//! <root>/overlays/<crate>/<version>-<key 16>/  patched crate sources (+ marker, registry checksum)
 //! ```
 //!
 //! The key hashes rustc `-vV`, a format version and every embedded input (target specs, the
-//! std patch set, `libc-patches/`, libwasix sources and its replaced-members list); a cache hit
+//! std patch set, `overlays/libc/`, libwasix sources and its replaced-members list); a cache hit
 //! only runs `rustc -vV`/`--print sysroot` and reads one marker file.
 
 pub mod archive;
@@ -48,7 +48,7 @@ mod builder;
 pub mod cache;
 pub mod embedded;
 mod error;
-pub mod libc_src;
+pub mod overlay;
 pub mod patch;
 pub mod progress;
 pub mod toolchain;
@@ -166,25 +166,27 @@ pub fn prepare(
     Ok(prepared)
 }
 
-/// The `libc` crate source of exactly `version` with the WASIX overlay applied (built once,
-/// cached). For user builds: `cargo --config 'patch.crates-io.libc.path="<this>"'`, with the
-/// version the user's `Cargo.lock` wants.
-pub fn patched_libc(
+/// The source of `krate` at exactly `version` with its WASIX overlay (`overlays/<krate>/`)
+/// applied (built once, cached). For user builds:
+/// `cargo --config 'patch.crates-io.<krate>.path="<dir>"'`, with the version the user's
+/// `Cargo.lock` wants. Errors name the covered versions when no patch set covers `version`.
+pub fn patched_crate(
     toolchain: &Toolchain,
+    krate: &str,
     version: &str,
     options: &Options,
     progress: &mut dyn Progress,
-) -> Result<PathBuf> {
+) -> Result<overlay::Patched> {
     let inputs = Inputs::embedded();
     let root = options.cache_root()?;
-    let entry = root
-        .join("libc")
-        .join(format!("{version}-{}", cache::libc_key(&inputs)));
-    if cache::is_complete(&entry, &cache::libc_key(&inputs)) {
-        return Ok(entry);
+    if let Some(found) = overlay::overlay_of(&inputs, krate)? {
+        let (entry, key, _) = overlay::entry_for(&found, &root, version)?;
+        if cache::is_complete(&entry, &key) {
+            return Ok(overlay::Patched::at(entry));
+        }
     }
     let lock = cache::lock(&root, progress)?;
-    libc_src::patched_libc_locked(&lock, toolchain, &inputs, &root, version, progress)
+    overlay::patched_locked(&lock, toolchain, &inputs, &root, krate, version, progress)
 }
 
 /// What `cargo wasix status` reports.
@@ -258,7 +260,7 @@ pub fn status(toolchain: &Toolchain, options: &Options) -> Result<Status> {
     })
 }
 
-/// Removes everything cargo-wasix put in its cache root (sysroots, patched libc sources, work
+/// Removes everything cargo-wasix put in its cache root (sysroots, patched crate sources, work
 /// dirs, the runtime's module cache); only the empty lock file stays. rustup components are
 /// left alone: they belong to the user's toolchain. Returns the cleaned root, or `None` when
 /// there was none.
@@ -434,7 +436,7 @@ mod tests {
         assert_eq!(clean(&opts, &mut silent).expect("nothing"), None);
         for d in [
             "59807616e-82b3dd7518d89a8c/sysroot",
-            "libc/0.2.178-x",
+            "overlays/libc/0.2.178-x",
             "modules",
         ] {
             std::fs::create_dir_all(root.join(d)).expect("mkdir");
@@ -458,7 +460,7 @@ mod tests {
             ("59807616e-82b3dd7518d89a8c", true),
             ("59807616e-82b3dd7518d89a8c.tmp-1234", true),
             ("1.95.0-82b3dd7518d89a8c", true),
-            ("libc", false),
+            ("overlays", false),
             ("modules", false),
             (".lock", false),
             ("-82b3dd7518d89a8c", false),

@@ -1,23 +1,44 @@
-//! User crates see WASIX libc items through `patched_libc` + `--config patch.crates-io.libc.path`,
-//! also for a libc version newer than the one std pins.
+//! User crates see WASIX libc items through `patched_crate("libc", ..)` +
+//! `--config patch.crates-io.libc.path`, for every patch set of the libc overlay: a version
+//! newer than the one std pins, and versions older than it (lockfiles pin what they pin).
 
 use std::path::Path;
 
 use crate::common::{assert_wasix_imports, options, shared};
 
 /// Newer than std 1.95's pin (0.2.178); the overlay's anchors must hold for it too.
-const USER_LIBC: &str = "0.2.191";
-
 #[test]
 fn patched_libc_serves_a_user_crate() {
+    user_crate_with_libc("0.2.191");
+}
+
+/// The 0.2.170 – 0.2.176 set (once_cell's and parking_lot's own locks pin such versions).
+#[test]
+fn patched_older_libc_serves_a_user_crate() {
+    user_crate_with_libc("0.2.174");
+}
+
+/// The 0.2.150 – 0.2.169 set: edition 2015, one `src/wasi.rs`.
+#[test]
+fn patched_oldest_libc_serves_a_user_crate() {
+    user_crate_with_libc("0.2.158");
+}
+
+fn user_crate_with_libc(user_libc: &str) {
     let s = shared();
-    let libc_dir = wasix_sysroot::patched_libc(
+    let patched = wasix_sysroot::patched_crate(
         &s.toolchain,
-        USER_LIBC,
+        "libc",
+        user_libc,
         &options(),
         &mut wasix_sysroot::progress::Stderr,
     )
     .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        patched.checksum.as_ref().is_some_and(|c| c.len() == 64),
+        "the registry checksum is kept: {patched:?}"
+    );
+    let libc_dir = patched.dir;
     assert!(
         libc_dir.join("src/wasi/wasix.rs").exists(),
         "{}",
@@ -26,30 +47,31 @@ fn patched_libc_serves_a_user_crate() {
     assert!(
         libc_dir
             .to_string_lossy()
-            .contains(&format!("libc/{USER_LIBC}-")),
+            .contains(&format!("overlays/libc/{user_libc}-")),
         "{}",
         libc_dir.display()
     );
     // Cached: the same directory comes back without work.
     let start = std::time::Instant::now();
-    let again = wasix_sysroot::patched_libc(
+    let again = wasix_sysroot::patched_crate(
         &s.toolchain,
-        USER_LIBC,
+        "libc",
+        user_libc,
         &options(),
         &mut wasix_sysroot::progress::Silent,
     )
     .expect("cached");
-    assert_eq!(again, libc_dir);
+    assert_eq!(again.dir, libc_dir);
     assert!(start.elapsed() < std::time::Duration::from_millis(100));
 
     let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/wasix-sysroot-tests");
-    let krate = base.join("user-libc");
+    let krate = base.join(format!("user-libc-{user_libc}"));
     std::fs::create_dir_all(krate.join("src")).expect("mkdir");
     std::fs::write(
         krate.join("Cargo.toml"),
         format!(
             "[package]\nname = \"user-libc\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\n\
-             [dependencies]\nlibc = \"={USER_LIBC}\"\n\n[workspace]\n"
+             [dependencies]\nlibc = \"={user_libc}\"\n\n[workspace]\n"
         ),
     )
     .expect("write manifest");
@@ -67,7 +89,7 @@ fn patched_libc_serves_a_user_crate() {
 ",
     )
     .expect("write main");
-    let target_dir = base.join("user-libc-target");
+    let target_dir = base.join(format!("user-libc-target-{user_libc}"));
     let rustflags = format!(
         "--sysroot={} -Zunstable-options",
         s.prepared.sysroot.display()
