@@ -162,15 +162,20 @@ pub fn cargo_command_line(subcommand: &str, ours: &[String], user: &[String]) ->
     line
 }
 
-/// The `--config` value that points cargo's `libc` at the patched copy. TOML basic-string
-/// escaping keeps backslashes and quotes in paths intact.
-pub fn libc_patch_config(path: &std::path::Path) -> String {
+/// The `--config` values that point cargo's `[patch.crates-io]` entry `key` at a patched copy
+/// (`package` when the key is not the crate's name). TOML basic-string escaping keeps
+/// backslashes and quotes in paths intact.
+pub fn patch_config(key: &str, package: Option<&str>, path: &std::path::Path) -> Vec<String> {
     let escaped = path
         .display()
         .to_string()
         .replace('\\', "\\\\")
         .replace('"', "\\\"");
-    format!("patch.crates-io.libc.path=\"{escaped}\"")
+    let mut values = vec![format!("patch.crates-io.{key}.path=\"{escaped}\"")];
+    if let Some(package) = package {
+        values.push(format!("patch.crates-io.{key}.package=\"{package}\""));
+    }
+    values
 }
 
 /// The `--target` a rustc invocation compiles for, if any (cargo passes it only for target
@@ -387,7 +392,7 @@ mod tests {
     }
 
     #[test]
-    fn libc_config_escapes_paths() {
+    fn patch_config_escapes_paths() {
         let cases = [
             (
                 "/home/u/.cache/libc",
@@ -399,7 +404,17 @@ mod tests {
             ),
         ];
         for (path, expected) in cases {
-            assert_eq!(libc_patch_config(std::path::Path::new(path)), expected);
+            assert_eq!(
+                patch_config("libc", None, std::path::Path::new(path)),
+                [expected]
+            );
         }
+        assert_eq!(
+            patch_config("libc-wasix-0_2_1", Some("libc"), std::path::Path::new("/p")),
+            [
+                r#"patch.crates-io.libc-wasix-0_2_1.path="/p""#,
+                r#"patch.crates-io.libc-wasix-0_2_1.package="libc""#
+            ]
+        );
     }
 }

@@ -18,6 +18,11 @@ pub const SYSROOT: &str = "CARGO_WASIX_SYSROOT";
 /// wrapper mode can chain to it.
 pub const CHAINED_WRAPPER: &str = "CARGO_WASIX_CHAINED_WRAPPER";
 
+/// Set by the user command on the cargo child: the directory of the patched crate copies
+/// (`<cache>/overlays`). The wrapper caps their lints as cargo does for registry crates (a
+/// `[patch]` path would otherwise show the crate's own warnings).
+pub const OVERLAYS_DIR: &str = "CARGO_WASIX_OVERLAYS";
+
 /// The real rustdoc, for the rustdoc mode (`RUSTDOC` points cargo at a tiny script that runs
 /// `<self> __rustdoc "$@"`, since cargo has no rustdoc wrapper setting).
 pub const REAL_RUSTDOC: &str = "CARGO_WASIX_RUSTDOC";

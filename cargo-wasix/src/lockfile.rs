@@ -1,5 +1,6 @@
-//! Finds the user's workspace root and the `libc` version its `Cargo.lock` resolves to, so the
-//! matching patched `libc` can be put in with `--config patch.crates-io.libc.path=...`.
+//! Finds the user's workspace root and the packages its `Cargo.lock` resolves, so the matching
+//! patched crates can be put in with `--config patch.crates-io.<crate>.path=...`; and puts the
+//! lock back as it was afterwards (cargo rewrites a patched entry without `source`/`checksum`).
 //!
 //! This runs on every `cargo wasix build`, so the common cases are answered from the file
 //! system without spawning cargo: a package with no workspace above it, or a manifest that is
@@ -18,8 +19,8 @@ pub struct ManifestFacts {
     pub has_package: bool,
     /// `package.workspace = "..."` (an explicit root elsewhere).
     pub explicit_root: bool,
-    /// `[patch.crates-io] libc = ...`: the user patches libc themselves.
-    pub patches_libc: bool,
+    /// The crates the manifest patches itself in `[patch.crates-io]` (keys and `package`s).
+    pub patched: Vec<String>,
     /// `workspace.exclude` entries, relative to the manifest's directory.
     pub excludes: Vec<String>,
 }
@@ -33,11 +34,23 @@ impl ManifestFacts {
             has_workspace: workspace.is_some(),
             has_package: package.is_some(),
             explicit_root: package.is_some_and(|p| p.contains_key("workspace")),
-            patches_libc: table
+            patched: table
                 .get("patch")
                 .and_then(|p| p.get("crates-io"))
-                .and_then(|c| c.get("libc"))
-                .is_some(),
+                .and_then(|c| c.as_table())
+                .map(|patches| {
+                    patches
+                        .iter()
+                        .map(|(key, value)| {
+                            value
+                                .get("package")
+                                .and_then(|p| p.as_str())
+                                .unwrap_or(key)
+                                .to_owned()
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
             excludes: workspace
                 .and_then(|w| w.get("exclude"))
                 .and_then(|e| e.as_array())
@@ -135,10 +148,10 @@ fn find_manifest(cwd: &Path) -> Result<PathBuf> {
     )
 }
 
-/// Whether the workspace root's manifest patches `libc` itself (then ours cannot be added:
-/// cargo refuses two patches for one crate).
-pub fn root_patches_libc(root: &Path) -> Result<bool> {
-    Ok(read_facts(&root.join("Cargo.toml"))?.patches_libc)
+/// The crates the workspace root's manifest patches itself (ours cannot be added for them:
+/// cargo refuses two patches of one crate version).
+pub fn root_patched_crates(root: &Path) -> Result<Vec<String>> {
+    Ok(read_facts(&root.join("Cargo.toml"))?.patched)
 }
 
 fn read_facts(manifest: &Path) -> Result<ManifestFacts> {
@@ -174,60 +187,107 @@ fn ask_cargo(cwd: &Path, manifest: &Path, cargo: &Path) -> Result<PathBuf> {
         .unwrap_or(root_manifest))
 }
 
-/// The `libc` entry of a `Cargo.lock` that `[patch.crates-io]` must match.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LibcEntry {
+/// One `[[package]]` of a `Cargo.lock`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LockEntry {
+    pub name: String,
     pub version: String,
-    /// Still the crates.io package (`source = "registry+..."`), i.e. not yet patched.
-    pub from_registry: bool,
+    /// `registry+...`/`sparse+...`/`git+...`; `None` for path packages (and for a registry
+    /// package while a `[patch]` points it at a path).
+    pub source: Option<String>,
+    pub checksum: Option<String>,
 }
 
-/// The newest `libc 0.2.x` in a `Cargo.lock`, read line by line: lock files are large and
-/// this runs on every build.
-pub fn libc_entry(lock: &str) -> Option<LibcEntry> {
-    let mut best: Option<(u64, LibcEntry)> = None;
-    let mut current: Option<(Option<String>, bool)> = None;
-    let finish = |block: Option<(Option<String>, bool)>, best: &mut Option<(u64, LibcEntry)>| {
-        let Some((Some(version), from_registry)) = block else {
-            return;
-        };
-        let Some(patch) = version
-            .strip_prefix("0.2.")
-            .and_then(|p| p.split(['-', '+']).next()?.parse::<u64>().ok())
-        else {
-            return;
-        };
-        if best.as_ref().is_none_or(|(b, _)| patch > *b) {
-            *best = Some((
-                patch,
-                LibcEntry {
-                    version,
-                    from_registry,
-                },
-            ));
-        }
-    };
+impl LockEntry {
+    /// From a registry (not git, not a path).
+    pub fn is_registry(&self) -> bool {
+        self.source
+            .as_deref()
+            .is_some_and(|s| s.starts_with("registry+") || s.starts_with("sparse+"))
+    }
+}
+
+/// Every package of a `Cargo.lock`, read line by line: lock files are large and this runs on
+/// every build.
+pub fn lock_entries(lock: &str) -> Vec<LockEntry> {
+    let mut out = Vec::new();
+    let mut current: Option<LockEntry> = None;
     for line in lock.lines() {
-        let line = line.trim();
         if line.starts_with('[') {
-            finish(current.take(), &mut best);
-        } else if line == "name = \"libc\"" {
-            current = Some((None, false));
-        } else if let Some((version, from_registry)) = current.as_mut() {
-            if let Some(v) = line
-                .strip_prefix("version = \"")
-                .and_then(|v| v.strip_suffix('"'))
-            {
-                *version = Some(v.to_owned());
-            } else if line.starts_with("source = \"registry+")
-                || line.starts_with("source = \"sparse+")
-            {
-                *from_registry = true;
+            out.extend(current.take().filter(|e| !e.name.is_empty()));
+            if line == "[[package]]" {
+                current = Some(LockEntry::default());
+            }
+        } else if let Some(entry) = current.as_mut()
+            && let Some((key, value)) = line.split_once(" = \"")
+            && let Some(value) = value.strip_suffix('"')
+        {
+            match key {
+                "name" => entry.name = value.to_owned(),
+                "version" => entry.version = value.to_owned(),
+                "source" => entry.source = Some(value.to_owned()),
+                "checksum" => entry.checksum = Some(value.to_owned()),
+                _ => {}
             }
         }
     }
-    finish(current.take(), &mut best);
-    best.map(|(_, entry)| entry)
+    out.extend(current.filter(|e| !e.name.is_empty()));
+    out
+}
+
+/// crates.io's source, for a registry entry whose original `source` line is gone.
+pub const CRATES_IO_SOURCE: &str = "registry+https://github.com/rust-lang/crates.io-index";
+
+/// Puts the `source` and `checksum` lines of `restore` back into the entries cargo rewrote for
+/// our `[patch]`es (a patched package is written without them), leaving everything else —
+/// including changes cargo made for other reasons — as it is. Returns the new text.
+pub fn restore_entries(lock: &str, restore: &[LockEntry]) -> String {
+    let mut out = String::with_capacity(lock.len() + restore.len() * 150);
+    let mut lines = lock.split_inclusive('\n').peekable();
+    while let Some(line) = lines.next() {
+        out.push_str(line);
+        if line.trim_end() != "[[package]]" {
+            continue;
+        }
+        // name and version come first in every entry cargo writes.
+        let mut head = Vec::new();
+        while head.len() < 2
+            && let Some(next) =
+                lines.next_if(|l| l.starts_with("name = ") || l.starts_with("version = "))
+        {
+            head.push(next);
+        }
+        for l in &head {
+            out.push_str(l);
+        }
+        let field = |prefix: &str| {
+            head.iter()
+                .find_map(|l| l.trim_end().strip_prefix(prefix)?.strip_suffix('"'))
+        };
+        let (Some(name), Some(version)) = (field("name = \""), field("version = \"")) else {
+            continue;
+        };
+        let has_source = lines.peek().is_some_and(|l| l.starts_with("source = "));
+        if has_source {
+            continue;
+        }
+        if let Some(entry) = restore
+            .iter()
+            .find(|e| e.name == name && e.version == version)
+        {
+            let newline = if head.last().is_some_and(|l| l.ends_with("\r\n")) {
+                "\r\n"
+            } else {
+                "\n"
+            };
+            let source = entry.source.as_deref().unwrap_or(CRATES_IO_SOURCE);
+            out.push_str(&format!("source = \"{source}\"{newline}"));
+            if let Some(sum) = &entry.checksum {
+                out.push_str(&format!("checksum = \"{sum}\"{newline}"));
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -260,14 +320,15 @@ mod tests {
                 "[package]\nname = \"a\"\n[patch.crates-io]\nlibc = { path = \"../libc\" }\n",
                 ManifestFacts {
                     has_package: true,
-                    patches_libc: true,
+                    patched: vec!["libc".into()],
                     ..Default::default()
                 },
             ),
             (
-                "[package]\nname = \"a\"\n[patch.crates-io]\nserde = { path = \"s\" }\n",
+                "[package]\nname = \"a\"\n[patch.crates-io]\nserde = { path = \"s\" }\npl = { path = \"p\", package = \"parking_lot_core\" }\n",
                 ManifestFacts {
                     has_package: true,
+                    patched: vec!["parking_lot_core".into(), "serde".into()],
                     ..Default::default()
                 },
             ),
@@ -321,48 +382,77 @@ mod tests {
     }
 
     #[test]
-    fn libc_entries_in_locks() {
-        let entry = |name: &str, version: &str| {
-            format!("[[package]]\nname = \"{name}\"\nversion = \"{version}\"\n\n")
-        };
-        let registry = |name: &str, version: &str| {
-            format!(
-                "[[package]]\nname = \"{name}\"\nversion = \"{version}\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\nchecksum = \"00\"\n\n"
-            )
-        };
-        let e = |version: &str, from_registry: bool| {
-            Some(LibcEntry {
-                version: version.to_owned(),
-                from_registry,
-            })
-        };
-        let cases: Vec<(String, Option<LibcEntry>)> = vec![
-            (String::new(), None),
-            (entry("serde", "1.0.0"), None),
-            (registry("libc", "0.2.178"), e("0.2.178", true)),
-            // Already patched: a path package has no `source` line.
-            (entry("libc", "0.2.178"), e("0.2.178", false)),
-            (
-                registry("libc", "0.2.180") + &registry("libc", "0.1.12"),
-                e("0.2.180", true),
-            ),
-            (
-                registry("libc", "0.2.9") + &entry("libc", "0.2.178"),
-                e("0.2.178", false),
-            ),
-            // A `libc-print` crate is not `libc`; its version and source must not count.
-            (
-                registry("libc-print", "0.2.500") + &entry("libc", "0.2.150"),
-                e("0.2.150", false),
-            ),
-            // The last block of the file, with a dependency list after it.
-            (
-                entry("a", "1.0.0") + &registry("libc", "0.2.191") + "[metadata]\n",
-                e("0.2.191", true),
-            ),
-        ];
-        for (lock, expected) in cases {
-            assert_eq!(libc_entry(&lock), expected, "lock:\n{lock}");
+    fn lock_entries_read_every_package() {
+        let lock = "version = 4\n\n[[package]]\nname = \"a\"\nversion = \"1.0.0\"\ndependencies = [\n \"libc\",\n]\n\n\
+                    [[package]]\nname = \"libc\"\nversion = \"0.2.178\"\nsource = \"registry+https://x\"\nchecksum = \"ab\"\n\n\
+                    [[package]]\nname = \"libc-print\"\nversion = \"0.1.0\"\nsource = \"git+https://g#1\"\n\n[metadata]\nk = \"v\"\n";
+        let entries = lock_entries(lock);
+        let names: Vec<(&str, &str, bool)> = entries
+            .iter()
+            .map(|e| (e.name.as_str(), e.version.as_str(), e.is_registry()))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("a", "1.0.0", false),
+                ("libc", "0.2.178", true),
+                ("libc-print", "0.1.0", false)
+            ]
+        );
+        assert_eq!(entries[1].checksum.as_deref(), Some("ab"));
+        assert!(lock_entries("").is_empty());
+    }
+
+    /// What cargo writes for a `[patch]` path: the entry without `source` and `checksum`.
+    fn as_cargo_patches(lock: &str, name: &str) -> String {
+        let mut out = String::new();
+        let mut in_entry = false;
+        for line in lock.split_inclusive('\n') {
+            if line.starts_with("name = ") {
+                in_entry = line.trim_end() == format!("name = \"{name}\"");
+            }
+            if in_entry && (line.starts_with("source = ") || line.starts_with("checksum = ")) {
+                continue;
+            }
+            out.push_str(line);
         }
+        out
+    }
+
+    #[test]
+    fn restore_gives_back_the_original_bytes() {
+        let original = "# This file is automatically @generated by Cargo.\nversion = 4\n\n\
+            [[package]]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\n \"libc\",\n \"parking_lot_core\",\n]\n\n\
+            [[package]]\nname = \"libc\"\nversion = \"0.2.158\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\nchecksum = \"d8adc4\"\n\n\
+            [[package]]\nname = \"parking_lot_core\"\nversion = \"0.9.12\"\nsource = \"sparse+https://mirror/index/\"\nchecksum = \"2621\"\ndependencies = [\n \"libc\",\n]\n";
+        let entries = lock_entries(original);
+        let restore: Vec<LockEntry> = entries
+            .iter()
+            .filter(|e| e.is_registry())
+            .cloned()
+            .collect();
+        let patched = as_cargo_patches(&as_cargo_patches(original, "libc"), "parking_lot_core");
+        assert_ne!(patched, original);
+        assert_eq!(restore_entries(&patched, &restore), original);
+        // Nothing to do on an unpatched lock, and CRLF files keep their line ends.
+        assert_eq!(restore_entries(original, &restore), original);
+        let crlf = original.replace('\n', "\r\n");
+        assert_eq!(
+            restore_entries(&as_cargo_patches(&crlf, "libc"), &restore),
+            crlf
+        );
+        // A path package of the same name but another version is left alone.
+        let other = LockEntry {
+            version: "0.2.1".into(),
+            ..restore[0].clone()
+        };
+        assert_eq!(restore_entries(&patched, &[other]), patched);
+        // Without a recorded source (a lock left patched by a killed run), crates.io's is used.
+        let bare = LockEntry {
+            source: None,
+            ..restore[0].clone()
+        };
+        let fixed = restore_entries(&as_cargo_patches(original, "libc"), &[bare]);
+        assert_eq!(fixed, original);
     }
 }

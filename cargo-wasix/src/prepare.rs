@@ -1,5 +1,5 @@
 //! The bridge to the `wasix-sysroot` library: prepare (or find) the sysroot and the patched
-//! `libc`, showing progress the cargo way (a spinner with elapsed time on a terminal, plain
+//! crates (overlays), showing progress the cargo way (a spinner with elapsed time on a terminal, plain
 //! status lines otherwise, nothing under `-q`).
 
 use std::path::PathBuf;
@@ -13,6 +13,7 @@ use crate::shell::{self, Shell};
 use crate::stamp::{self, StampData};
 use crate::toolchain::Toolchain;
 
+pub use wasix_sysroot::overlay::Patched;
 pub use wasix_sysroot::{Outcome, Prepared};
 
 /// Prepares (or finds) the WASIX sysroot for a detected toolchain (a cache hit costs two
@@ -46,25 +47,27 @@ pub fn prepare_with(
     Ok((prepared, elapsed))
 }
 
-/// The WASIX-patched `libc` sources of exactly `version` (prepared once, cached).
-pub fn patched_libc(
+/// The WASIX-patched sources of `krate` at exactly `version` (prepared once, cached).
+pub fn patched_crate(
     detected: &wasix_sysroot::Toolchain,
+    krate: &str,
     version: &str,
     shell: &Shell,
-) -> Result<PathBuf> {
+) -> Result<Patched> {
     let mut progress = ShellProgress::new(shell, None);
-    let dir = wasix_sysroot::patched_libc(
+    let patched = wasix_sysroot::patched_crate(
         detected,
+        krate,
         version,
         &wasix_sysroot::Options::default(),
         &mut progress,
     )
-    .with_context(|| format!("failed to prepare the WASIX-patched libc {version}"))?;
+    .with_context(|| format!("failed to prepare the WASIX-patched {krate} {version}"))?;
     progress.finish();
-    Ok(dir)
+    Ok(patched)
 }
 
-/// One user command's access to the sysroot and patched libc, answered from the warm-path
+/// One user command's access to the sysroot and patched crates, answered from the warm-path
 /// stamp when it is valid (no rustc runs), else from the sysroot library (and then stamped).
 pub struct Session<'a> {
     toolchain: &'a Toolchain,
@@ -104,30 +107,38 @@ impl<'a> Session<'a> {
         }
         let shell = self.shell;
         let (prepared, _) = prepare_with(self.detected()?, shell)?;
-        // A new sysroot invalidates remembered libc copies only if they vanished; keep them.
-        let libc = self.stamp.take().map(|s| s.libc).unwrap_or_default();
+        // A new sysroot invalidates remembered crate copies only if they vanished; keep them.
+        let overlays = self.stamp.take().map(|s| s.overlays).unwrap_or_default();
         self.stamp = Some(StampData {
             sysroot: prepared.sysroot.clone(),
             entry: prepared.entry.clone(),
-            libc,
+            overlays,
         });
         self.save();
         Ok(prepared.sysroot)
     }
 
-    /// The patched libc sources of `version`.
-    pub fn patched_libc(&mut self, version: &str) -> Result<PathBuf> {
-        if let Some(dir) = self.stamp.as_ref().and_then(|s| s.valid_libc(version)) {
-            return Ok(dir.to_owned());
+    /// The patched sources of `krate` `version`.
+    pub fn patched_crate(&mut self, krate: &str, version: &str) -> Result<Patched> {
+        if let Some(dir) = self
+            .stamp
+            .as_ref()
+            .and_then(|s| s.valid_overlay(krate, version))
+        {
+            return Ok(Patched::at(dir.to_owned()));
         }
         let shell = self.shell;
-        let dir = patched_libc(self.detected()?, version, shell)?;
+        let patched = patched_crate(self.detected()?, krate, version, shell)?;
         if let Some(stamp) = self.stamp.as_mut() {
-            stamp.libc.retain(|(v, _)| v != version);
-            stamp.libc.push((version.to_owned(), dir.clone()));
+            stamp
+                .overlays
+                .retain(|(k, v, _)| k != krate || v != version);
+            stamp
+                .overlays
+                .push((krate.to_owned(), version.to_owned(), patched.dir.clone()));
             self.save();
         }
-        Ok(dir)
+        Ok(patched)
     }
 
     fn save(&self) {

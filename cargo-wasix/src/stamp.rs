@@ -1,6 +1,6 @@
 //! A stamp that lets a warm `cargo wasix build` skip toolchain detection (two rustc runs) and
 //! the sysroot library's input hashing: keyed by our own binary and the real rustc binary
-//! (path, size, mtime), it remembers where the sysroot and the patched libc copies are.
+//! (path, size, mtime), it remembers where the sysroot and the patched crate copies (overlays) are.
 //! A stamp is only trusted while the entries it names still carry their completion marker,
 //! so `cargo wasix self clean` or a rebuild elsewhere simply makes it miss.
 
@@ -15,8 +15,8 @@ pub struct StampData {
     pub sysroot: PathBuf,
     /// The sysroot's cache entry (holds the completion marker).
     pub entry: PathBuf,
-    /// `(libc version, patched copy)`.
-    pub libc: Vec<(String, PathBuf)>,
+    /// `(crate, version, patched copy)`.
+    pub overlays: Vec<(String, String, PathBuf)>,
 }
 
 impl StampData {
@@ -28,9 +28,11 @@ impl StampData {
             match key {
                 "sysroot" => data.sysroot = PathBuf::from(value),
                 "entry" => data.entry = PathBuf::from(value),
-                "libc" => {
-                    let (version, path) = value.split_once('\t')?;
-                    data.libc.push((version.to_owned(), PathBuf::from(path)));
+                "overlay" => {
+                    let (krate, rest) = value.split_once('\t')?;
+                    let (version, path) = rest.split_once('\t')?;
+                    data.overlays
+                        .push((krate.to_owned(), version.to_owned(), PathBuf::from(path)));
                 }
                 _ => return None,
             }
@@ -44,8 +46,11 @@ impl StampData {
             self.sysroot.display(),
             self.entry.display()
         );
-        for (version, path) in &self.libc {
-            text.push_str(&format!("libc\t{version}\t{}\n", path.display()));
+        for (krate, version, path) in &self.overlays {
+            text.push_str(&format!(
+                "overlay\t{krate}\t{version}\t{}\n",
+                path.display()
+            ));
         }
         text
     }
@@ -58,12 +63,12 @@ impl StampData {
             .then_some(self.sysroot.as_path())
     }
 
-    /// The remembered patched libc of `version`, if it is still complete.
-    pub fn valid_libc(&self, version: &str) -> Option<&Path> {
-        self.libc
+    /// The remembered patched copy of `krate` `version`, if it is still complete.
+    pub fn valid_overlay(&self, krate: &str, version: &str) -> Option<&Path> {
+        self.overlays
             .iter()
-            .find(|(v, _)| v == version)
-            .map(|(_, path)| path.as_path())
+            .find(|(k, v, _)| k == krate && v == version)
+            .map(|(_, _, path)| path.as_path())
             .filter(|path| path.join(wasix_sysroot::cache::MARKER).is_file())
     }
 }
@@ -117,9 +122,17 @@ mod tests {
         let data = StampData {
             sysroot: "/c/e/sysroot".into(),
             entry: "/c/e".into(),
-            libc: vec![
-                ("0.2.178".into(), "/c/libc/0.2.178-k".into()),
-                ("0.2.191".into(), "/c/libc/0.2.191-k".into()),
+            overlays: vec![
+                (
+                    "libc".into(),
+                    "0.2.178".into(),
+                    "/c/o/libc/0.2.178-k".into(),
+                ),
+                (
+                    "parking_lot_core".into(),
+                    "0.9.12".into(),
+                    "/c/o/p/0.9.12-k".into(),
+                ),
             ],
         };
         assert_eq!(StampData::parse(&data.render()), Some(data.clone()));
@@ -127,7 +140,8 @@ mod tests {
             "",
             "sysroot\t/x\n",
             "garbage\n",
-            "sysroot\t/x\nentry\t/y\nlibc\tno-path\n",
+            "sysroot\t/x\nentry\t/y\noverlay\tlibc\tno-path\n",
+            "sysroot\t/x\nentry\t/y\nlibc\t0.2.178\t/old-format\n",
             "what\t/x\nentry\t/y\n",
         ];
         for text in cases {
@@ -145,15 +159,16 @@ mod tests {
         let data = StampData {
             sysroot: entry.join("sysroot"),
             entry: entry.clone(),
-            libc: vec![("0.2.178".into(), libc.clone())],
+            overlays: vec![("libc".into(), "0.2.178".into(), libc.clone())],
         };
         assert_eq!(data.valid_sysroot(), None);
-        assert_eq!(data.valid_libc("0.2.178"), None);
+        assert_eq!(data.valid_overlay("libc", "0.2.178"), None);
         std::fs::write(entry.join(wasix_sysroot::cache::MARKER), "k").unwrap();
         std::fs::write(libc.join(wasix_sysroot::cache::MARKER), "k").unwrap();
         assert_eq!(data.valid_sysroot(), Some(entry.join("sysroot").as_path()));
-        assert_eq!(data.valid_libc("0.2.178"), Some(libc.as_path()));
-        assert_eq!(data.valid_libc("0.2.191"), None);
+        assert_eq!(data.valid_overlay("libc", "0.2.178"), Some(libc.as_path()));
+        assert_eq!(data.valid_overlay("libc", "0.2.191"), None);
+        assert_eq!(data.valid_overlay("libd", "0.2.178"), None);
     }
 
     #[test]

@@ -43,9 +43,15 @@ pub fn main(argv: Vec<OsString>) -> Result<i32> {
     } else {
         cmd.args(rest);
     }
+    if let Some(overlays) = std::env::var_os(env::OVERLAYS_DIR)
+        && is_overlay_crate(&text_args, Path::new(&overlays))
+    {
+        cmd.args(["--cap-lints", "allow"]);
+    }
     // Our own variables are for us, not for rustc or a chained wrapper.
     cmd.env_remove(env::SYSROOT)
-        .env_remove(env::CHAINED_WRAPPER);
+        .env_remove(env::CHAINED_WRAPPER)
+        .env_remove(env::OVERLAYS_DIR);
 
     add_target_flags(&mut cmd, &text_args, &sysroot);
 
@@ -66,6 +72,18 @@ pub fn main(argv: Vec<OsString>) -> Result<i32> {
         outputs.iter().try_for_each(|path| check_linked(path))?;
     }
     Ok(code)
+}
+
+/// Whether rustc compiles a crate from a patched copy under `overlays` without its own
+/// `--cap-lints` (cargo gives registry crates `--cap-lints allow`; our copies are `[patch]`
+/// paths, so we do it).
+fn is_overlay_crate(args: &[String], overlays: &Path) -> bool {
+    !args
+        .iter()
+        .any(|a| a == "--cap-lints" || a.starts_with("--cap-lints="))
+        && args.iter().any(|a| {
+            !a.starts_with('-') && a.ends_with(".rs") && Path::new(a).starts_with(overlays)
+        })
 }
 
 /// Validates one linked module (a file rustc did not write, e.g. under unusual `--emit`
@@ -96,26 +114,18 @@ pub fn rustdoc_main(argv: Vec<OsString>) -> Result<i32> {
         .iter()
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
-    if is_wasix_doctest_run(&text_args) {
+    let sysroot = std::env::var_os(env::SYSROOT);
+    if let Some(sysroot) = &sysroot
+        && is_wasix_doctest_run(&text_args)
+    {
         // rustdoc 1.95 panics (`Target::expect_builtin` in `add_exe_suffix`) when it runs
-        // doctests for a target that is not built into rustc, and it could not run wasm
-        // doctests on our runtime anyway. Say so instead of an internal compiler error.
-        let krate = args::flag_values(&text_args, "--crate-name")
-            .last()
-            .copied()
-            .unwrap_or("this crate");
-        crate::shell::Shell::new(Default::default()).warn(format!(
-            "doctests of `{krate}` were not run: rustdoc cannot run doctests for the custom \
-             target {target}\nhelp: run them natively with `cargo test --doc`; \
-             `cargo wasix test --all-targets` skips them without this warning",
-            target = env::TARGET
-        ));
-        return Ok(0);
+        // doctests for a target that is not built into rustc: we run them (doctest.rs).
+        return crate::doctest::run(&rustdoc, &text_args, sysroot);
     }
     let mut cmd = Command::new(rustdoc);
     cmd.args(&argv);
-    if let Some(sysroot) = std::env::var_os(env::SYSROOT) {
-        add_target_flags(&mut cmd, &text_args, &sysroot);
+    if let Some(sysroot) = &sysroot {
+        add_target_flags(&mut cmd, &text_args, sysroot);
     }
     exec::exec(cmd)
 }
@@ -226,7 +236,36 @@ mod tests {
     }
 
     #[test]
-    fn only_wasix_doctest_runs_are_skipped() {
+    fn overlay_crates_get_their_lints_capped() {
+        let dir = Path::new("/c/overlays");
+        let cases: &[(&str, bool)] = &[
+            (
+                "--crate-name libc /c/overlays/libc/0.2.158-k/src/lib.rs --edition 2015",
+                true,
+            ),
+            (
+                "--crate-name build_script_build /c/overlays/libc/0.2.158-k/build.rs",
+                true,
+            ),
+            (
+                "--crate-name libc /c/overlays/libc/0.2.158-k/src/lib.rs --cap-lints warn",
+                false,
+            ),
+            ("--crate-name app src/main.rs", false),
+            (
+                "--crate-name libc /home/u/.cargo/registry/src/libc/src/lib.rs",
+                false,
+            ),
+            ("--crate-name x /c/overlays-other/x/src/lib.rs", false),
+        ];
+        for (line, expected) in cases {
+            let args: Vec<String> = line.split(' ').map(str::to_owned).collect();
+            assert_eq!(is_overlay_crate(&args, dir), *expected, "{line}");
+        }
+    }
+
+    #[test]
+    fn only_wasix_doctest_runs_are_taken_over() {
         let cases: &[(&[&str], bool)] = &[
             (&["--test", "src/lib.rs", "--target", env::TARGET], true),
             (

@@ -8,7 +8,9 @@ mod tests {
     pub mod build;
     pub mod cli;
     pub mod concurrent;
+    pub mod doctest;
     pub mod net_e2e;
+    pub mod overlays;
     pub mod profiles;
     pub mod run;
     pub mod support;

@@ -11,7 +11,7 @@ use clap::CommandFactory;
 use crate::args::{self, TargetChoice, Verbosity};
 use crate::cli::Cli;
 use crate::user::Ctx;
-use crate::{cargo_config, env, exec, lockfile, prepare, toolchain::Toolchain};
+use crate::{cargo_config, env, exec, lockfile, overlays, prepare, toolchain::Toolchain};
 
 /// Runs `cargo <subcommand> <user_args>` for WASIX.
 pub fn execute(subcommand: &str, user_args: &[String], ctx: &Ctx) -> Result<i32> {
@@ -50,11 +50,19 @@ pub fn execute(subcommand: &str, user_args: &[String], ctx: &Ctx) -> Result<i32>
     }
 
     // `cargo install` builds outside the user's workspace and writes no lock we could read.
-    if subcommand != "install"
-        && let Some(patch) = libc_patch(user_args, &toolchain, &mut session, &shell)?
-    {
-        ours.extend(["--config".to_owned(), patch]);
+    let overlays = if subcommand == "install" {
+        None
+    } else {
+        overlay_patches(user_args, &toolchain, &mut session, &shell)?
+    };
+    let mut user_args = user_args.to_vec();
+    if let Some(applied) = &overlays {
+        for value in &applied.config {
+            ours.extend(["--config".to_owned(), value.clone()]);
+        }
+        user_args = applied.check_locked(&toolchain, user_args, &shell)?;
     }
+    let user_args = &user_args[..];
 
     let self_exe =
         std::env::current_exe().context("failed to find the path of cargo-wasix itself")?;
@@ -69,6 +77,7 @@ pub fn execute(subcommand: &str, user_args: &[String], ctx: &Ctx) -> Result<i32>
         .filter(|w| !w.is_empty())
         .or_else(|| user_config.rustc_wrapper.clone().map(Into::into));
     set_wrapper_env(&mut cmd, &wrapper, &sysroot, user_wrapper);
+    cmd.env(env::OVERLAYS_DIR, cache_root.join("overlays"));
     set_rustdoc_env(&mut cmd, &self_exe, &toolchain)?;
     if matches!(subcommand, "run" | "test" | "bench") {
         let config_args = args::flag_values(user_args, "--config");
@@ -106,7 +115,11 @@ pub fn execute(subcommand: &str, user_args: &[String], ctx: &Ctx) -> Result<i32>
 
     cmd.args(args::cargo_command_line(subcommand, &ours, user_args));
     shell.verbose_status("Running", exec::describe(&cmd));
-    exec::exec(cmd)
+    match overlays {
+        // Cargo rewrites the patched entries of Cargo.lock: stay to put them back.
+        Some(applied) => applied.run_and_restore(&mut cmd, &shell),
+        None => exec::exec(cmd),
+    }
 }
 
 /// `-v`/`-q` given before the subcommand go on to cargo (after it, they are the user's own).
@@ -264,27 +277,28 @@ fn set_runner_env(
     Ok(())
 }
 
-/// The `--config patch.crates-io.libc.path=...` for the workspace's libc version, if its
-/// graph has libc at all.
-fn libc_patch(
+/// The overlays added to one cargo run: the `--config` values, and what to put back into
+/// `Cargo.lock` afterwards.
+struct Applied {
+    config: Vec<String>,
+    root: PathBuf,
+    lock_path: PathBuf,
+    restore: Vec<lockfile::LockEntry>,
+}
+
+/// Plans and prepares the WASIX overlays for the crates the workspace's `Cargo.lock` resolves
+/// (`overlays/`); `None` when none applies.
+fn overlay_patches(
     user_args: &[String],
     toolchain: &Toolchain,
     session: &mut prepare::Session,
     shell: &crate::shell::Shell,
-) -> Result<Option<String>> {
+) -> Result<Option<Applied>> {
     let cwd = std::env::current_dir().context("failed to read the current directory")?;
     let manifest = args::flag_values(user_args, "--manifest-path")
         .last()
         .map(PathBuf::from);
     let root = lockfile::workspace_root(&cwd, manifest.as_deref(), &toolchain.cargo)?;
-    if lockfile::root_patches_libc(&root)? {
-        shell.warn(format!(
-            "`{}` patches `libc` itself, so the WASIX-patched libc is not added; crates then see only \
-             what your copy defines for wasm32-wasmer-wasi",
-            root.join("Cargo.toml").display()
-        ));
-        return Ok(None);
-    }
     let lock_path = root.join("Cargo.lock");
     if !lock_path.is_file() {
         let mut generate = toolchain.cargo_command();
@@ -302,19 +316,176 @@ fn libc_patch(
     }
     let lock = std::fs::read_to_string(&lock_path)
         .with_context(|| format!("failed to read `{}`", lock_path.display()))?;
-    let Some(entry) = lockfile::libc_entry(&lock) else {
-        return Ok(None);
-    };
-    let libc_dir = session.patched_libc(&entry.version)?;
-    if entry.from_registry {
-        shell.verbose_note(format!(
-            "`{}` will point its libc {} entry at the WASIX-patched copy in `{}`",
-            lock_path.display(),
-            entry.version,
-            libc_dir.display()
-        ));
+    let entries = lockfile::lock_entries(&lock);
+    let inputs = wasix_sysroot::embedded::Inputs::embedded();
+    let all = wasix_sysroot::overlay::overlays(&inputs)
+        .context("the overlays built into cargo-wasix are damaged")?;
+    let user_patched = lockfile::root_patched_crates(&root)?;
+    let root_manifest = root.join("Cargo.toml");
+    let plan = overlays::plan(
+        &entries,
+        &all,
+        &user_patched,
+        &root_manifest.display().to_string(),
+    );
+    for warning in &plan.warnings {
+        shell.warn(warning);
     }
-    Ok(Some(args::libc_patch_config(&libc_dir)))
+    if !plan.errors.is_empty() {
+        bail!(
+            "{}\nhelp: move Cargo.lock to a covered version, e.g. `cargo update -p <crate>@<version>`; `cargo wasix status` lists the overlays",
+            plan.errors.join("\n")
+        );
+    }
+    if plan.patches.is_empty() {
+        return Ok(None);
+    }
+    let mut config = Vec::new();
+    let mut restore = Vec::new();
+    for planned in &plan.patches {
+        let entry = &planned.entry;
+        let patched = session.patched_crate(&entry.name, &entry.version)?;
+        shell.verbose_note(format!(
+            "{} {} is replaced by its WASIX-patched copy in `{}` for this build (Cargo.lock is put back afterwards)",
+            entry.name,
+            entry.version,
+            patched.dir.display()
+        ));
+        let package = (planned.key != entry.name).then_some(entry.name.as_str());
+        config.extend(args::patch_config(&planned.key, package, &patched.dir));
+        restore.push(lockfile::LockEntry {
+            checksum: entry.checksum.clone().or(patched.checksum),
+            ..entry.clone()
+        });
+    }
+    Ok(Some(Applied {
+        config,
+        root,
+        lock_path,
+        restore,
+    }))
+}
+
+impl Applied {
+    /// `--locked`/`--frozen` promise an unchanged `Cargo.lock`, but cargo rewrites the patched
+    /// entries (and we put them back). So we check the promise ourselves without the overlays,
+    /// then let cargo run without `--locked` (`--frozen` becomes `--offline`).
+    fn check_locked(
+        &self,
+        toolchain: &Toolchain,
+        user_args: Vec<String>,
+        shell: &crate::shell::Shell,
+    ) -> Result<Vec<String>> {
+        let (ours, rest) = match user_args.iter().position(|a| a == "--") {
+            Some(i) => (&user_args[..i], &user_args[i..]),
+            None => (&user_args[..], &[][..]),
+        };
+        let locked = ours.iter().any(|a| a == "--locked");
+        let frozen = ours.iter().any(|a| a == "--frozen");
+        if !locked && !frozen {
+            return Ok(user_args);
+        }
+        let mut check = toolchain.cargo_command();
+        check
+            .args([
+                "metadata",
+                "--format-version",
+                "1",
+                "--locked",
+                "--manifest-path",
+            ])
+            .arg(self.root.join("Cargo.toml"));
+        if frozen || ours.iter().any(|a| a == "--offline") {
+            check.arg("--offline");
+        }
+        shell.verbose_status("Running", exec::describe(&check));
+        let out = check
+            .output()
+            .with_context(|| format!("failed to run {}", exec::describe(&check)))?;
+        if !out.status.success() {
+            bail!(
+                "`Cargo.lock` is not up to date and {} was passed:\n{}",
+                if frozen { "--frozen" } else { "--locked" },
+                String::from_utf8_lossy(&out.stderr).trim_end()
+            );
+        }
+        let mut args: Vec<String> = ours
+            .iter()
+            .filter(|a| *a != "--locked")
+            .map(|a| {
+                if a == "--frozen" {
+                    "--offline".to_owned()
+                } else {
+                    a.clone()
+                }
+            })
+            .collect();
+        args.extend(rest.iter().cloned());
+        Ok(args)
+    }
+
+    /// Runs cargo to the end (an interrupt reaches cargo; we stay to clean up), then puts the
+    /// patched entries of `Cargo.lock` back as they were.
+    fn run_and_restore(self, cmd: &mut Command, shell: &crate::shell::Shell) -> Result<i32> {
+        let _stay = StayOnInterrupt::new();
+        let code = exec::run(cmd);
+        if let Err(e) = self.restore_lock() {
+            shell.warn(format!("{e:#}"));
+        }
+        code
+    }
+
+    fn restore_lock(&self) -> Result<()> {
+        let Ok(text) = std::fs::read_to_string(&self.lock_path) else {
+            return Ok(());
+        };
+        let restored = lockfile::restore_entries(&text, &self.restore);
+        if restored == text {
+            return Ok(());
+        }
+        // Written beside and renamed over: a reader never sees half a lock.
+        let tmp = self.lock_path.with_extension("lock.cargo-wasix");
+        std::fs::write(&tmp, &restored)
+            .and_then(|()| std::fs::rename(&tmp, &self.lock_path))
+            .with_context(|| {
+                format!(
+                    "failed to put back the registry entries of `{}`; `cargo update -w` (or any plain cargo build) restores them",
+                    self.lock_path.display()
+                )
+            })
+    }
+}
+
+/// While alive, SIGINT/SIGHUP only set a flag in this process (a handler, not SIG_IGN, so
+/// cargo still gets the default action), so we outlive cargo and clean up after it.
+struct StayOnInterrupt {
+    #[cfg(unix)]
+    ids: Vec<signal_hook::SigId>,
+}
+
+impl StayOnInterrupt {
+    fn new() -> Self {
+        #[cfg(unix)]
+        {
+            let flag = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+            let ids = [signal_hook::consts::SIGINT, signal_hook::consts::SIGHUP]
+                .into_iter()
+                .filter_map(|sig| signal_hook::flag::register(sig, flag.clone()).ok())
+                .collect();
+            StayOnInterrupt { ids }
+        }
+        #[cfg(not(unix))]
+        StayOnInterrupt {}
+    }
+}
+
+impl Drop for StayOnInterrupt {
+    fn drop(&mut self) {
+        #[cfg(unix)]
+        for id in self.ids.drain(..) {
+            signal_hook::low_level::unregister(id);
+        }
+    }
 }
 
 /// Our description of the command, then cargo's own help for it.

@@ -58,18 +58,12 @@ fn libc_wasix_items_are_visible() {
 #[test]
 fn newer_libc_in_lockfile_is_patched_at_that_version() {
     let dir = fixture("newer_libc");
+    let before = std::fs::read(dir.join("Cargo.lock")).unwrap();
+    // The build needs the overlay (the fixture uses WASIX items of libc).
     success(&mut cargo_wasix(&dir, &["build"]));
     assert_wasix_module(&wasm_path("debug", "newer_libc"));
-    let lock = std::fs::read_to_string(dir.join("Cargo.lock")).unwrap();
-    let entry = lock
-        .split("[[package]]")
-        .find(|p| p.contains("name = \"libc\""))
-        .expect("libc entry");
-    assert!(entry.contains("version = \"0.2.191\""), "{entry}");
-    assert!(
-        !entry.contains("source ="),
-        "libc still comes from the registry:\n{entry}"
-    );
+    // Cargo rewrote the patched entry during the build; it is put back byte for byte.
+    assert_eq!(std::fs::read(dir.join("Cargo.lock")).unwrap(), before);
 }
 
 /// `--message-format json` reaches cargo: every stdout line is a JSON message and the

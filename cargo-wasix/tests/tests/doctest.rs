@@ -1,0 +1,85 @@
+//! Doctests of the WASIX target: listed by rustdoc, compiled for the target and run on the
+//! bundled runtime by cargo-wasix (rustdoc alone stops with an internal error).
+
+use super::support::{cargo_wasix, fixture, fixture_as, output};
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn doctests_run_on_the_runtime() {
+    let out = output(&mut cargo_wasix(&fixture("doctests"), &["test", "--doc"]));
+    let stdout = text(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stdout:\n{stdout}\nstderr:\n{}",
+        text(&out.stderr)
+    );
+    // 6 run (plain, threads + a dependency, should_panic, no_run, compile_fail, `?` in
+    // main), the `ignore` block ignored; the `text` block is not a test.
+    assert!(
+        stdout.contains("test result: ok. 6 passed; 0 failed; 1 ignored;"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("- two (line "), "{stdout}");
+}
+
+#[test]
+fn doctest_filters_and_include_ignored() {
+    let dir = fixture("doctests");
+    // A name filter as libtest takes it (split at whitespace, as rustdoc does): the doctests
+    // of `two`, not the crate-level one.
+    let out = output(&mut cargo_wasix(&dir, &["test", "--doc", "--", "two"]));
+    let stdout = text(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stdout:\n{stdout}\nstderr:\n{}",
+        text(&out.stderr)
+    );
+    assert!(
+        stdout.contains(
+            "test result: ok. 5 passed; 0 failed; 1 ignored; 0 measured; 1 filtered out;"
+        ),
+        "{stdout}"
+    );
+    // `--include-ignored` runs the `ignore` block, which is not Rust, so it fails to compile.
+    let out = output(&mut cargo_wasix(
+        &dir,
+        &["test", "--doc", "--", "--include-ignored"],
+    ));
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(101), "stdout:\n{stdout}");
+    assert!(
+        stdout.contains("6 passed; 1 failed; 0 ignored;"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("Couldn't compile the test."), "{stdout}");
+}
+
+#[test]
+fn a_failing_doctest_fails_the_run_and_says_why() {
+    let dir = fixture_as("doctests", "doctests_failing");
+    let out = output(&mut cargo_wasix(
+        &dir,
+        &["test", "--doc", "--features", "failing"],
+    ));
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(101), "stdout:\n{stdout}");
+    assert!(
+        stdout.contains("6 passed; 1 failed; 1 ignored;"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("a failing doctest"),
+        "the panic message is shown:\n{stdout}"
+    );
+    assert!(stdout.contains("test result: FAILED."), "{stdout}");
+    assert!(
+        text(&out.stderr).contains("doctest failed") || text(&out.stderr).contains("test failed"),
+        "cargo reports the failure:\n{}",
+        text(&out.stderr)
+    );
+}

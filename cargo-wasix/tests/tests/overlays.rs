@@ -1,0 +1,71 @@
+//! Crate overlays (`overlays/`): the exact version a lockfile pins is patched, the user's
+//! `Cargo.lock` stays byte-identical (`--locked` included), and versions no overlay covers
+//! get an error naming the covered range.
+
+use super::support::{cargo_wasix, fixture, fixture_as, output};
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn old_libc_in_a_lock_builds_and_runs_with_the_lock_unchanged() {
+    let dir = fixture("oldlibc");
+    let lock = std::fs::read(dir.join("Cargo.lock")).expect("fixture lock");
+    assert!(text(&lock).contains("version = \"0.2.158\""));
+    let out = output(&mut cargo_wasix(&dir, &["run", "--locked"]));
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "stderr:\n{stderr}");
+    assert_eq!(
+        text(&out.stdout),
+        "through a pipe\nAF_INET = 1, SOCK_STREAM = 1\n"
+    );
+    // The patched copy's own warnings are capped, as cargo does for registry crates.
+    assert!(!stderr.contains("warning"), "stderr:\n{stderr}");
+    assert_eq!(
+        std::fs::read(dir.join("Cargo.lock")).expect("lock"),
+        lock,
+        "Cargo.lock changed"
+    );
+}
+
+#[test]
+fn locked_still_refuses_a_stale_lock() {
+    let dir = fixture_as("oldlibc", "oldlibc_stale");
+    let manifest = dir.join("Cargo.toml");
+    let text_manifest = std::fs::read_to_string(&manifest).expect("manifest");
+    std::fs::write(
+        &manifest,
+        text_manifest.replace("libc = \"0.2\"", "libc = \"0.2.160\""),
+    )
+    .expect("write manifest");
+    let lock = std::fs::read(dir.join("Cargo.lock")).expect("lock");
+    let out = output(&mut cargo_wasix(&dir, &["build", "--locked"]));
+    let stderr = text(&out.stderr);
+    assert_ne!(out.status.code(), Some(0), "stderr:\n{stderr}");
+    assert!(
+        stderr.contains("`Cargo.lock` is not up to date and --locked was passed"),
+        "stderr:\n{stderr}"
+    );
+    assert_eq!(std::fs::read(dir.join("Cargo.lock")).expect("lock"), lock);
+}
+
+#[test]
+fn a_libc_older_than_every_overlay_names_the_range() {
+    let dir = fixture_as("oldlibc", "oldlibc_ancient");
+    let lock_path = dir.join("Cargo.lock");
+    let lock = std::fs::read_to_string(&lock_path)
+        .expect("lock")
+        .replace("0.2.158", "0.2.140");
+    std::fs::write(&lock_path, &lock).expect("write lock");
+    let out = output(&mut cargo_wasix(&dir, &["build"]));
+    let stderr = text(&out.stderr);
+    assert_ne!(out.status.code(), Some(0), "stderr:\n{stderr}");
+    assert!(
+        stderr.contains("`libc` 0.2.140 in Cargo.lock has no WASIX overlay")
+            && stderr.contains(">=0.2.150, <0.2.170")
+            && stderr.contains("cargo update -p"),
+        "stderr:\n{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&lock_path).expect("lock"), lock);
+}
