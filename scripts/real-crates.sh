@@ -160,13 +160,17 @@ for entry in "${selected[@]}"; do
     printf '\n[workspace]\n' >>"$dir.partial/Cargo.toml"
     mv "$dir.partial" "$dir"
   fi
-  # A shipped Cargo.lock may pin a libc older than the WASIX overlay supports (see
-  # libc-patches/README.md); move it to the newest 0.2.x, for the native run too.
+  # A shipped Cargo.lock is used as it is: the libc overlay covers libc 0.2.150 and newer
+  # (overlays/libc/overlay.toml); only an older one is moved to the newest 0.2.x, for the
+  # native run too.
   if [[ -f $dir/Cargo.lock ]] && grep -q '^name = "libc"$' "$dir/Cargo.lock"; then
     locked=$(grep -A1 '^name = "libc"$' "$dir/Cargo.lock" | sed -n 's/^version = "\(.*\)"$/\1/p' | head -n 1)
-    (cd "$dir" && cargo update -q -p libc 2>/dev/null) || true
-    now=$(grep -A1 '^name = "libc"$' "$dir/Cargo.lock" | sed -n 's/^version = "\(.*\)"$/\1/p' | head -n 1)
-    if [[ $locked != "$now" ]]; then echo "shipped lock's libc $locked updated to $now" >"$dir.lock-note"; fi
+    minor_patch=${locked#0.2.}
+    if [[ $locked == 0.2.* && $minor_patch -lt 150 ]]; then
+      (cd "$dir" && cargo update -q -p libc 2>/dev/null) || true
+      now=$(grep -A1 '^name = "libc"$' "$dir/Cargo.lock" | sed -n 's/^version = "\(.*\)"$/\1/p' | head -n 1)
+      if [[ $locked != "$now" ]]; then echo "shipped lock's libc $locked updated to $now" >"$dir.lock-note"; fi
+    fi
   fi
   if [[ -f $dir.lock-note ]]; then note="$note; $(cat "$dir.lock-note")"; fi
 

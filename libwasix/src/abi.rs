@@ -89,7 +89,7 @@ pub mod sockopt {
     pub const PROTO: u8 = 26;
 }
 
-/// C-level constants of the libc overlay (`libc-patches/files/src/wasi/wasix.rs`) that the pure
+/// C-level constants of the libc overlay (`overlays/libc/files/src/wasi/wasix.rs`) that the pure
 /// code needs; on the target `lib.rs` asserts each one equals the `libc` crate's value.
 pub mod c {
     pub const AF_UNSPEC: i32 = 0;
