@@ -4,5 +4,6 @@
 mod cache;
 mod common;
 mod hello;
+mod overlay_versions;
 mod std_surface;
 mod user_libc;

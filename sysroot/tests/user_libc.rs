@@ -18,7 +18,13 @@ fn patched_older_libc_serves_a_user_crate() {
     user_crate_with_libc("0.2.174");
 }
 
-/// The 0.2.150 – 0.2.169 set: edition 2015, one `src/wasi.rs`.
+/// The 0.2.159 – 0.2.169 set: `src/wasi/mod.rs` but no prelude (edition 2015 here).
+#[test]
+fn patched_libc_without_prelude_serves_a_user_crate() {
+    user_crate_with_libc("0.2.164");
+}
+
+/// The 0.2.150 – 0.2.158 set: edition 2015, one `src/wasi.rs`.
 #[test]
 fn patched_oldest_libc_serves_a_user_crate() {
     user_crate_with_libc("0.2.158");
