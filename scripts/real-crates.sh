@@ -21,6 +21,8 @@ CRATES=(
   "tempfile 3.27.0 files: temp files and dirs, persist"
   "once_cell 1.21.4 threads: racing initialisation"
   "parking_lot 0.13.0 threads: mutex, rwlock, condvar"
+  "parking_lot 0.12.5 threads: mutex, rwlock, condvar (parking_lot_core 0.9: the overlay's parker)"
+  "serde_json 1.0.154 pure: JSON, with many doctests"
   "crossbeam-queue 0.3.12 threads: MPMC queues under contention"
   "crossbeam-deque 0.8.6 threads: work-stealing deques"
   "thread_local 1.1.9 threads: per-thread values"
@@ -79,7 +81,8 @@ cli="$work/bin/cargo-wasix"
   printf '[package]\nname = "real-crates-fetch"\nversion = "0.0.0"\nedition = "2021"\npublish = false\n\n[workspace]\n\n[dependencies]\n'
   for entry in "${selected[@]}"; do
     read -r name version _ <<<"$entry"
-    printf '%s = "=%s"\n' "$name" "$version"
+    # One alias per entry, so two versions of a crate can be listed.
+    printf '%s = { package = "%s", version = "=%s" }\n' "${name//-/_}_${version//./_}" "$name" "$version"
   done
 } >"$work/fetch/Cargo.toml"
 : >"$work/fetch/src/lib.rs"

@@ -3,9 +3,33 @@
 //! crates the user patches themselves. `commands/cargo.rs` prepares the patched copies, adds
 //! them with `--config patch.crates-io...` and puts the lock back afterwards.
 
+use std::path::Path;
+
+use anyhow::{Context, Result};
 use wasix_sysroot::overlay::{Outside, Overlay};
 
-use crate::lockfile::LockEntry;
+use crate::lockfile::{self, LockEntry};
+
+/// The overlays compiled into this binary.
+pub fn embedded() -> Result<Vec<Overlay>> {
+    let inputs = wasix_sysroot::embedded::Inputs::embedded();
+    wasix_sysroot::overlay::overlays(&inputs)
+        .context("the overlays built into cargo-wasix are damaged")
+}
+
+/// The plan for the workspace at `root` from its `Cargo.lock` (which must exist).
+pub fn plan_workspace(root: &Path) -> Result<Plan> {
+    let lock_path = root.join("Cargo.lock");
+    let lock = std::fs::read_to_string(&lock_path)
+        .with_context(|| format!("failed to read `{}`", lock_path.display()))?;
+    let manifest = root.join("Cargo.toml");
+    Ok(plan(
+        &lockfile::lock_entries(&lock),
+        &embedded()?,
+        &lockfile::root_patched_crates(root)?,
+        &manifest.display().to_string(),
+    ))
+}
 
 /// One locked package to replace with its patched copy.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,10 +80,11 @@ pub fn plan(
         }
         let mut patched_versions = 0;
         for entry in locked {
-            let covered = semver::Version::parse(&entry.version)
-                .ok()
-                .and_then(|v| overlay.set_for(&v))
-                .is_some();
+            let version = semver::Version::parse(&entry.version).ok();
+            if version.as_ref().is_some_and(|v| overlay.is_fixed(v)) {
+                continue;
+            }
+            let covered = version.and_then(|v| overlay.set_for(&v)).is_some();
             if covered {
                 let key = if patched_versions == 0 {
                     overlay.name.clone()
@@ -97,7 +122,7 @@ mod tests {
 
     fn overlay(name: &str, versions: &str, outside: &str) -> Overlay {
         let manifest = format!(
-            "reason = \"why\"\noutside = \"{outside}\"\n[[set]]\nversions = \"{versions}\"\n"
+            "reason = \"why\"\noutside = \"{outside}\"\nfixed = \">=0.10\"\n[[set]]\nversions = \"{versions}\"\n"
         );
         let manifest: &'static str = Box::leak(manifest.into_boxed_str());
         Overlay::parse(name, vec![("overlay.toml", manifest.as_bytes())]).expect("overlay")
@@ -191,6 +216,15 @@ mod tests {
             out.warnings[0].contains("`parking_lot_core` 0.8.6")
                 && out.warnings[0].contains("unpatched")
         );
+
+        // A version upstream fixed is neither patched nor warned about.
+        let fixed = plan(
+            &[entry("parking_lot_core", "0.10.0", CRATES_IO)],
+            &overlays,
+            &[],
+            "C",
+        );
+        assert_eq!(fixed, Plan::default());
 
         // The user's own patch wins, with a warning naming their manifest.
         let own = plan(&lock, &overlays, &["libc".into()], "/w/Cargo.toml");

@@ -37,6 +37,8 @@ pub enum Outside {
 struct Manifest {
     reason: String,
     outside: Outside,
+    /// Versions that work unpatched (upstream fixed them): no overlay, no warning.
+    fixed: Option<String>,
     #[serde(rename = "set")]
     sets: Vec<SetDecl>,
 }
@@ -57,6 +59,8 @@ pub struct Overlay {
     pub reason: String,
     /// Policy for versions no set covers.
     pub outside: Outside,
+    /// Versions that need no overlay (upstream fixed them).
+    pub fixed: Option<VersionReq>,
     sets: Vec<Set>,
     files: Vec<(String, &'static [u8])>,
 }
@@ -115,13 +119,23 @@ impl Overlay {
                 edits: decl.edits,
             });
         }
+        let fixed = manifest
+            .fixed
+            .map(|f| VersionReq::parse(&f).map_err(|e| bad(format!("`fixed = \"{f}\"`: {e}"))))
+            .transpose()?;
         Ok(Overlay {
             name: krate.to_owned(),
             reason: manifest.reason,
             outside: manifest.outside,
+            fixed,
             sets,
             files: files.into_iter().map(|(p, b)| (p.to_owned(), b)).collect(),
         })
+    }
+
+    /// Whether `version` works without the overlay.
+    pub fn is_fixed(&self, version: &Version) -> bool {
+        self.fixed.as_ref().is_some_and(|f| f.matches(version))
     }
 
     /// The index of the first set covering `version`.

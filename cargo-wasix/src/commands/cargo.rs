@@ -314,20 +314,7 @@ fn overlay_patches(
             bail!("`cargo generate-lockfile` failed with exit code {code}; see its errors above");
         }
     }
-    let lock = std::fs::read_to_string(&lock_path)
-        .with_context(|| format!("failed to read `{}`", lock_path.display()))?;
-    let entries = lockfile::lock_entries(&lock);
-    let inputs = wasix_sysroot::embedded::Inputs::embedded();
-    let all = wasix_sysroot::overlay::overlays(&inputs)
-        .context("the overlays built into cargo-wasix are damaged")?;
-    let user_patched = lockfile::root_patched_crates(&root)?;
-    let root_manifest = root.join("Cargo.toml");
-    let plan = overlays::plan(
-        &entries,
-        &all,
-        &user_patched,
-        &root_manifest.display().to_string(),
-    );
+    let plan = overlays::plan_workspace(&root)?;
     for warning in &plan.warnings {
         shell.warn(warning);
     }

@@ -6,9 +6,11 @@ use std::io::Write;
 use anyhow::{Context, Result};
 use clap::Args;
 
-use crate::prepare;
+use wasix_sysroot::overlay::Outside;
+
 use crate::toolchain::Toolchain;
 use crate::user::Ctx;
+use crate::{lockfile, overlays, prepare};
 
 /// Show the toolchain, rust-src, base libc and sysroot in use, and whether it is up to date.
 #[derive(Args, Debug)]
@@ -74,6 +76,67 @@ impl Status {
                 other.display()
             )?;
         }
+        write_overlays(&mut out, &toolchain)?;
         Ok(0)
     }
+}
+
+/// The overlays compiled in, then what they would do to the current workspace's lock.
+fn write_overlays(out: &mut impl Write, toolchain: &Toolchain) -> Result<()> {
+    for overlay in overlays::embedded()? {
+        let outside = match overlay.outside {
+            Outside::Error => "other versions are an error",
+            Outside::Warn => "other versions build unpatched",
+        };
+        let fixed = overlay
+            .fixed
+            .as_ref()
+            .map(|f| format!("; {f} need none"))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "overlay:    {} {} ({outside}{fixed})",
+            overlay.name,
+            overlay.supported()
+        )?;
+    }
+    // Outside a crate, or before its first build (no Cargo.lock yet), there is nothing to plan.
+    let Ok(cwd) = std::env::current_dir() else {
+        return Ok(());
+    };
+    let Ok(root) = lockfile::workspace_root(&cwd, None, &toolchain.cargo) else {
+        return Ok(());
+    };
+    if !root.join("Cargo.lock").is_file() {
+        writeln!(
+            out,
+            "this crate: no Cargo.lock yet in `{}` (overlays are chosen from it at build time)",
+            root.display()
+        )?;
+        return Ok(());
+    }
+    let plan = overlays::plan_workspace(&root)?;
+    if plan.patches.is_empty() && plan.warnings.is_empty() && plan.errors.is_empty() {
+        writeln!(
+            out,
+            "this crate: no overlay applies to `{}/Cargo.lock`",
+            root.display()
+        )?;
+    }
+    for planned in &plan.patches {
+        writeln!(
+            out,
+            "this crate: {} {} is patched (from `{}/Cargo.lock`)",
+            planned.entry.name,
+            planned.entry.version,
+            root.display()
+        )?;
+    }
+    for warning in &plan.warnings {
+        writeln!(out, "this crate: warning: {warning}")?;
+    }
+    for error in &plan.errors {
+        writeln!(out, "this crate: error: {error}")?;
+    }
+    Ok(())
 }

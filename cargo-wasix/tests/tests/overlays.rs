@@ -69,3 +69,46 @@ fn a_libc_older_than_every_overlay_names_the_range() {
     );
     assert_eq!(std::fs::read_to_string(&lock_path).expect("lock"), lock);
 }
+
+/// parking_lot_core's wasm parker panics when a thread must wait; the overlay parks on the
+/// WASIX futex. The lock holds two versions (0.9.12 and 0.8.6): both are patched, the
+/// second under its own `[patch]` key, and the lock stays byte-identical.
+#[test]
+fn parking_lot_threads_park_and_wake() {
+    let dir = fixture("parking");
+    let lock = std::fs::read(dir.join("Cargo.lock")).expect("fixture lock");
+    let out = output(&mut cargo_wasix(&dir, &["run", "--locked"]));
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "stderr:\n{stderr}");
+    let mut expected = String::new();
+    for v in ["0.12", "0.11"] {
+        expected += &format!(
+            "{v}: mutex 4000\n{v}: condvar woken\n\
+             {v}: wait_for timed out true after at least 30 ms true\n{v}: rwlock 1\n"
+        );
+    }
+    assert_eq!(text(&out.stdout), expected, "stderr:\n{stderr}");
+    assert_eq!(
+        std::fs::read(dir.join("Cargo.lock")).expect("lock"),
+        lock,
+        "Cargo.lock changed"
+    );
+}
+
+/// `cargo wasix status` in a crate names the overlays and what they would patch in its lock.
+#[test]
+fn status_lists_the_overlays_a_lock_gets() {
+    let dir = fixture_as("parking", "parking_status");
+    let out = output(&mut cargo_wasix(&dir, &["status"]));
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    for line in [
+        "overlay:    libc >=0.2.177, <0.3",
+        "overlay:    parking_lot_core >=0.8.0, <0.10 (other versions build unpatched; >=0.10 need none)",
+        "this crate: parking_lot_core 0.8.6 is patched",
+        "this crate: parking_lot_core 0.9.12 is patched",
+        "this crate: libc 0.2.191 is patched",
+    ] {
+        assert!(stdout.contains(line), "no `{line}` in:\n{stdout}");
+    }
+}
