@@ -185,6 +185,9 @@ fn anchor_problem(p: &AnchorProblem) -> String {
         AnchorProblem::Ambiguous(n) => {
             format!("ambiguous anchor (occurs {n} times, must be once):")
         }
+        AnchorProblem::Count { expected, found } => format!(
+            "anchor occurs {found} times (overlapping ones included) where the edit's `count` says {expected}:"
+        ),
     }
 }
 

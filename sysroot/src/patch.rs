@@ -15,8 +15,11 @@ use crate::error::Error;
 pub struct Edit {
     /// Path relative to the tree root, `/`-separated.
     pub file: String,
-    /// Exact text that must occur exactly once in the file.
+    /// Exact text that must occur exactly `count` times in the file.
     pub anchor: String,
+    /// How many times the anchor occurs (1 unless `count` says otherwise); each occurrence
+    /// is edited. An exact number, so an upstream change in either direction is noticed.
+    pub count: usize,
     /// What to do at the anchor.
     pub action: Action,
 }
@@ -51,6 +54,7 @@ struct RawEdits {
 struct RawEdit {
     file: String,
     anchor: String,
+    count: Option<usize>,
     replace: Option<String>,
     insert_before: Option<String>,
     insert_after: Option<String>,
@@ -86,9 +90,14 @@ impl EditList {
                     "{which}: the path must be relative and stay inside the tree"
                 )));
             }
+            let count = e.count.unwrap_or(1);
+            if count == 0 {
+                return Err(invalid(format!("{which}: `count` must be at least 1")));
+            }
             edits.push(Edit {
                 file: e.file,
                 anchor: e.anchor,
+                count,
                 action,
             });
         }
@@ -101,36 +110,40 @@ impl EditList {
 pub enum AnchorProblem {
     /// The anchor does not occur.
     Missing,
-    /// The anchor occurs this many times (more than once).
+    /// The anchor occurs this many times (more than once) where it must be unique.
     Ambiguous(usize),
+    /// The anchor occurs `found` times where the edit says `expected` (its `count`).
+    Count { expected: usize, found: usize },
 }
 
-/// Applies one edit to `text` (pure: no I/O).
-pub fn apply_edit(text: &str, anchor: &str, action: &Action) -> Result<String, AnchorProblem> {
-    let Some(at) = text.find(anchor) else {
+/// Applies one edit to `text` (pure: no I/O): `anchor` must occur exactly `count` times
+/// (overlapping occurrences included) and every occurrence gets `action`.
+pub fn apply_edit(
+    text: &str,
+    anchor: &str,
+    count: usize,
+    action: &Action,
+) -> Result<String, AnchorProblem> {
+    let found = occurrences(text, anchor);
+    if found == 0 {
         return Err(AnchorProblem::Missing);
+    }
+    if count == 1 && found > 1 {
+        return Err(AnchorProblem::Ambiguous(found));
+    }
+    // Overlapping occurrences cannot all be edited: the count cannot match then.
+    if found != count || text.matches(anchor).count() != found {
+        return Err(AnchorProblem::Count {
+            expected: count,
+            found,
+        });
+    }
+    let edited = match action {
+        Action::Replace(new) => new.clone(),
+        Action::InsertBefore(new) => format!("{new}{anchor}"),
+        Action::InsertAfter(new) => format!("{anchor}{new}"),
     };
-    let count = occurrences(text, anchor);
-    if count > 1 {
-        return Err(AnchorProblem::Ambiguous(count));
-    }
-    let (before, rest) = text.split_at(at);
-    let after = &rest[anchor.len()..];
-    let mut out = String::with_capacity(text.len() + 64);
-    out.push_str(before);
-    match action {
-        Action::Replace(new) => out.push_str(new),
-        Action::InsertBefore(new) => {
-            out.push_str(new);
-            out.push_str(anchor);
-        }
-        Action::InsertAfter(new) => {
-            out.push_str(anchor);
-            out.push_str(new);
-        }
-    }
-    out.push_str(after);
-    Ok(out)
+    Ok(text.replace(anchor, &edited))
 }
 
 /// Counts occurrences of `needle` in `text`, overlapping ones included.
@@ -207,11 +220,13 @@ impl PatchSet {
                 source: e,
             })?;
             let patched =
-                apply_edit(&text, &edit.anchor, &edit.action).map_err(|problem| Error::Anchor {
-                    patch_set: self.name.clone(),
-                    file: edit.file.clone(),
-                    anchor: edit.anchor.clone(),
-                    problem,
+                apply_edit(&text, &edit.anchor, edit.count, &edit.action).map_err(|problem| {
+                    Error::Anchor {
+                        patch_set: self.name.clone(),
+                        file: edit.file.clone(),
+                        anchor: edit.anchor.clone(),
+                        problem,
+                    }
                 })?;
             std::fs::write(&path, patched).map_err(|e| Error::io("write", &path, e))?;
         }
@@ -226,16 +241,23 @@ mod tests {
     #[test]
     fn apply_edit_table() {
         use Action::*;
-        let cases: &[(&str, &str, Action, Result<&str, AnchorProblem>)] = &[
-            ("a X b", "X", Replace("Y".into()), Ok("a Y b")),
-            ("a X b", "X", InsertBefore("Y".into()), Ok("a YX b")),
-            ("a X b", "X", InsertAfter("Y".into()), Ok("a XY b")),
-            ("a X b", "X", Replace(String::new()), Ok("a  b")),
-            ("X", "X", InsertAfter("\nZ".into()), Ok("X\nZ")),
-            ("a b", "X", Replace("Y".into()), Err(AnchorProblem::Missing)),
+        let cases: &[(&str, &str, usize, Action, Result<&str, AnchorProblem>)] = &[
+            ("a X b", "X", 1, Replace("Y".into()), Ok("a Y b")),
+            ("a X b", "X", 1, InsertBefore("Y".into()), Ok("a YX b")),
+            ("a X b", "X", 1, InsertAfter("Y".into()), Ok("a XY b")),
+            ("a X b", "X", 1, Replace(String::new()), Ok("a  b")),
+            ("X", "X", 1, InsertAfter("\nZ".into()), Ok("X\nZ")),
+            (
+                "a b",
+                "X",
+                1,
+                Replace("Y".into()),
+                Err(AnchorProblem::Missing),
+            ),
             (
                 "X X",
                 "X",
+                1,
                 Replace("Y".into()),
                 Err(AnchorProblem::Ambiguous(2)),
             ),
@@ -243,22 +265,57 @@ mod tests {
             (
                 "XXX",
                 "XX",
+                1,
                 Replace("Y".into()),
                 Err(AnchorProblem::Ambiguous(2)),
             ),
             (
                 "unix => {\n",
                 "unix => {",
+                1,
                 Replace("any(unix, W) => {".into()),
                 Ok("any(unix, W) => {\n"),
             ),
+            // `count`: exactly that many occurrences, each edited.
+            ("X a X", "X", 2, Replace("Y".into()), Ok("Y a Y")),
+            ("X a X", "X", 2, InsertAfter("!".into()), Ok("X! a X!")),
+            (
+                "X a X a X",
+                "X",
+                2,
+                Replace("Y".into()),
+                Err(AnchorProblem::Count {
+                    expected: 2,
+                    found: 3,
+                }),
+            ),
+            (
+                "X a",
+                "X",
+                2,
+                Replace("Y".into()),
+                Err(AnchorProblem::Count {
+                    expected: 2,
+                    found: 1,
+                }),
+            ),
+            (
+                "XXX",
+                "XX",
+                2,
+                Replace("Y".into()),
+                Err(AnchorProblem::Count {
+                    expected: 2,
+                    found: 2,
+                }),
+            ),
         ];
-        for (text, anchor, action, want) in cases {
-            let got = apply_edit(text, anchor, action);
+        for (text, anchor, count, action, want) in cases {
+            let got = apply_edit(text, anchor, *count, action);
             assert_eq!(
                 got.as_deref().map_err(|e| *e),
                 want.as_deref().map_err(|e| *e),
-                "text {text:?} anchor {anchor:?} action {action:?}"
+                "text {text:?} anchor {anchor:?} count {count} action {action:?}"
             );
         }
     }
@@ -285,6 +342,10 @@ y"""
 
         let bad: &[(&str, &str)] = &[
             ("[[edit]]\nfile='a'\nanchor='x'\n", "exactly one of"),
+            (
+                "[[edit]]\nfile='a'\nanchor='x'\ncount=0\nreplace='1'\n",
+                "at least 1",
+            ),
             (
                 "[[edit]]\nfile='a'\nanchor='x'\nreplace='1'\ninsert_after='2'\n",
                 "exactly one of",
@@ -354,8 +415,12 @@ y"""
     fn errors_name_file_and_anchor() {
         let dir = tempfile::tempdir().expect("tempdir");
         std::fs::write(dir.path().join("f.rs"), "one two two\n").expect("write");
-        let cases = [("three", "not found"), ("two", "occurs 2 times")];
-        for (anchor, needle) in cases {
+        let cases = [
+            ("three", 1, "not found"),
+            ("two", 1, "occurs 2 times"),
+            ("two", 3, "`count` says 3"),
+        ];
+        for (anchor, count, needle) in cases {
             let set = PatchSet {
                 name: "std patch set 9.99".into(),
                 files: vec![],
@@ -363,6 +428,7 @@ y"""
                     edits: vec![Edit {
                         file: "f.rs".into(),
                         anchor: anchor.into(),
+                        count,
                         action: Action::Replace("x".into()),
                     }],
                 },
@@ -380,6 +446,7 @@ y"""
                 edits: vec![Edit {
                     file: "missing.rs".into(),
                     anchor: "a".into(),
+                    count: 1,
                     action: Action::Replace("x".into()),
                 }],
             },

@@ -112,3 +112,25 @@ fn status_lists_the_overlays_a_lock_gets() {
         assert!(stdout.contains(line), "no `{line}` in:\n{stdout}");
     }
 }
+
+/// mio 1.2 through its overlay: TCP bind/connect/accept, UDP and a cross-thread `Waker` on one
+/// `Poll` (none of which mio's wasip1 backend has), with the lock unchanged.
+#[test]
+fn mio_polls_sockets_and_a_waker() {
+    let dir = fixture("mio_net");
+    let lock = std::fs::read(dir.join("Cargo.lock")).expect("fixture lock");
+    let out =
+        output(cargo_wasix(&dir, &["run", "--locked"]).env("CARGO_WASIX_RUNTIME_FLAGS", "--net"));
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "stderr:\n{stderr}");
+    assert_eq!(
+        text(&out.stdout),
+        "tcp: hello mio\nudp: udp datagram\nwaker: true\n",
+        "stderr:\n{stderr}"
+    );
+    assert_eq!(
+        std::fs::read(dir.join("Cargo.lock")).expect("lock"),
+        lock,
+        "Cargo.lock changed"
+    );
+}
