@@ -102,7 +102,9 @@ pub fn level(rustc_args: &[String]) -> Option<&'static str> {
 }
 
 /// Whether rustc was told to strip symbols (then wasm-opt drops the name section too;
-/// otherwise it keeps it, `-g`, so traps and backtraces stay readable).
+/// otherwise it keeps it, `-g`, so traps and backtraces stay readable). DWARF is always
+/// dropped: binaryen 132 copied it unchanged past its optimisations (every `.debug_*` section
+/// kept its exact size), so it would describe code that no longer exists.
 pub fn strips_symbols(rustc_args: &[String]) -> bool {
     codegen_option(rustc_args, "strip") == Some("symbols")
 }
@@ -152,7 +154,8 @@ pub fn sysroot_features(sysroot: &Path, target: &str) -> Result<String> {
     Ok(spec["features"].as_str().unwrap_or_default().to_owned())
 }
 
-/// Optimises `module` in place: wasm-opt writes beside it, then one rename.
+/// Optimises `module` in place: wasm-opt writes beside it, then one rename. DWARF is
+/// stripped before the optimisation passes run (see [`strips_symbols`]).
 pub fn run(
     wasm_opt: &Path,
     module: &Path,
@@ -162,7 +165,12 @@ pub fn run(
 ) -> Result<()> {
     let tmp = module.with_extension("wasm-opt.tmp");
     let mut cmd = Command::new(wasm_opt);
-    cmd.arg(module).arg("-o").arg(&tmp).arg(level).args(flags);
+    cmd.arg(module)
+        .arg("-o")
+        .arg(&tmp)
+        .arg("--strip-dwarf")
+        .arg(level)
+        .args(flags);
     if keep_names {
         cmd.arg("-g");
     }
