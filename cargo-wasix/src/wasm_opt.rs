@@ -64,7 +64,7 @@ impl Request {
 /// cannot be found is an error saying how to get it.
 pub fn resolve(request: &Request) -> Result<Option<PathBuf>> {
     let help = "help: wasm-opt comes with binaryen; `npm install binaryen` (version 132 was \
-                tested; binaryen 116 cannot read wasm exceptions) puts it at \
+                tested; older ones may not read wasm exceptions) puts it at \
                 `node_modules/binaryen/bin/wasm-opt`; put it on PATH or set \
                 CARGO_WASIX_WASM_OPT=/path/to/wasm-opt";
     match request {
