@@ -38,22 +38,23 @@ for arg in "$@"; do
 done
 
 # --- the toolchain --------------------------------------------------------------------------
-clang="${CLANG:-}"
-if [[ -z "$clang" ]]; then
+if [[ -n "${CLANG:-}" ]]; then
+  clang="$(command -v "$CLANG" || true)"
+else
   clang="$(command -v clang-19 || command -v clang || true)"
 fi
-sysroot="${WASI_SYSROOT:-}"
-if [[ -z "$sysroot" ]]; then
-  for candidate in /usr /usr/share/wasi-sysroot; do
-    if [[ -f "$candidate/lib/wasm32-wasi/libc.a" ]]; then
-      sysroot="$candidate"
-      break
-    fi
-  done
-fi
+sysroot=""
+for candidate in ${WASI_SYSROOT:-/usr /usr/share/wasi-sysroot}; do
+  if [[ -f "$candidate/lib/wasm32-wasi/libc.a" ]]; then
+    sysroot="$candidate"
+    break
+  fi
+done
 if [[ -z "$clang" || -z "$sysroot" ]]; then
+  missing="clang"
+  [[ -n "$clang" ]] && missing="wasi-libc (lib/wasm32-wasi/libc.a under ${WASI_SYSROOT:-/usr or /usr/share/wasi-sysroot})"
   cat >&2 <<EOF
-error: ${clang:+wasi-libc}${clang:-clang} was not found (set CLANG and WASI_SYSROOT, or install them)
+error: $missing was not found (set CLANG and WASI_SYSROOT, or install them)
 help: on Debian/Ubuntu:
           $INSTALL_HINT
       (clang and wasm-ld compile and link, wasi-libc is the C library, the compiler-rt
