@@ -75,8 +75,9 @@ pub fn resolve(request: &Request) -> Result<Option<PathBuf>> {
                 "CARGO_WASIX_WASM_OPT asks for wasm-opt, but there is no `wasm-opt` on PATH\n{help}"
             ),
         },
+        // Absolute: the wrapper runs it from whatever directory cargo runs rustc in.
         Request::Path(path) => match which::which(path) {
-            Ok(found) => Ok(Some(found)),
+            Ok(found) => Ok(Some(std::path::absolute(&found).unwrap_or(found))),
             Err(_) => bail!(
                 "CARGO_WASIX_WASM_OPT names `{}`, which is not an executable file\n{help}",
                 path.display()
