@@ -41,6 +41,14 @@ pub const RUNNER_DEFAULTS: &str = "CARGO_WASIX_RUNNER_DEFAULTS";
 /// Set to `1`/`true`/`yes` to turn the test/bench default mounts off.
 pub const NO_RUN_DEFAULTS: &str = "CARGO_WASIX_NO_RUN_DEFAULTS";
 
+/// Set by the user: `1` runs binaryen's `wasm-opt` (found on `PATH`) on the modules of
+/// optimised builds, or the path of the `wasm-opt` to run (`wasm_opt.rs`).
+pub const WASM_OPT: &str = "CARGO_WASIX_WASM_OPT";
+
+/// Set by the user command on the cargo child when `WASM_OPT` asks for wasm-opt: the
+/// `wasm-opt` found. Read by the wrapper after each link.
+pub const WASM_OPT_RESOLVED: &str = "CARGO_WASIX_WASM_OPT_RESOLVED";
+
 /// Cargo's runner variable for our target; we set it unless the user did.
 pub const CARGO_RUNNER: &str = "CARGO_TARGET_WASM32_WASMER_WASI_RUNNER";
 

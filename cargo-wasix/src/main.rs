@@ -35,6 +35,7 @@ mod stamp;
 mod toolchain;
 mod user;
 mod validate;
+mod wasm_opt;
 mod wrapper;
 
 use std::ffi::{OsStr, OsString};

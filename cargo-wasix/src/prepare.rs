@@ -16,22 +16,34 @@ use crate::toolchain::Toolchain;
 pub use wasix_sysroot::overlay::Patched;
 pub use wasix_sysroot::{Outcome, Prepared};
 
+/// The sysroot options of this run: the default target and cache root, and the target
+/// features of `CARGO_WASIX_TARGET_FEATURES` (an invalid value is an error naming the valid
+/// features).
+pub fn sysroot_options() -> Result<wasix_sysroot::Options> {
+    Ok(wasix_sysroot::Options::from_env()?)
+}
+
 /// Prepares (or finds) the WASIX sysroot for a detected toolchain (a cache hit costs two
 /// rustc queries and a marker read); also returns the elapsed time. The first progress line
 /// announces what is about to happen.
 pub fn prepare_with(
     detected: &wasix_sysroot::Toolchain,
+    options: &wasix_sysroot::Options,
     shell: &Shell,
 ) -> Result<(Prepared, Duration)> {
     let started = Instant::now();
+    let features = if options.features.is_default() {
+        String::new()
+    } else {
+        format!(", target features {}", options.features)
+    };
     let intro = format!(
-        "WASIX sysroot for rustc {} (once per toolchain; this takes a minute or two)",
+        "WASIX sysroot for rustc {}{features} (once per toolchain; this takes a minute or two)",
         detected.version.semver
     );
     let mut progress = ShellProgress::new(shell, Some(("Preparing", intro)));
-    let prepared =
-        wasix_sysroot::prepare(detected, &wasix_sysroot::Options::default(), &mut progress)
-            .context("failed to prepare the WASIX sysroot")?;
+    let prepared = wasix_sysroot::prepare(detected, options, &mut progress)
+        .context("failed to prepare the WASIX sysroot")?;
     progress.finish();
     let elapsed = started.elapsed();
     if prepared.outcome == Outcome::Built {
@@ -72,25 +84,30 @@ pub fn patched_crate(
 pub struct Session<'a> {
     toolchain: &'a Toolchain,
     shell: &'a Shell,
+    options: wasix_sysroot::Options,
     detected: Option<wasix_sysroot::Toolchain>,
     stamp_path: Option<PathBuf>,
     stamp: Option<StampData>,
 }
 
 impl<'a> Session<'a> {
-    pub fn new(toolchain: &'a Toolchain, shell: &'a Shell) -> Self {
-        let stamp_path = wasix_sysroot::Options::default()
+    /// A session for the target features of this run (`CARGO_WASIX_TARGET_FEATURES`).
+    pub fn new(toolchain: &'a Toolchain, shell: &'a Shell) -> Result<Self> {
+        let options = sysroot_options()?;
+        // One stamp per feature set: each set has its own sysroot.
+        let stamp_path = options
             .cache_root()
             .ok()
-            .and_then(|root| stamp::stamp_path(&root, toolchain));
+            .and_then(|root| stamp::stamp_path(&root, toolchain, &options.features.to_string()));
         let stamp = stamp_path.as_deref().and_then(stamp::read);
-        Session {
+        Ok(Session {
             toolchain,
             shell,
+            options,
             detected: None,
             stamp_path,
             stamp,
-        }
+        })
     }
 
     fn detected(&mut self) -> Result<&wasix_sysroot::Toolchain> {
@@ -106,7 +123,8 @@ impl<'a> Session<'a> {
             return Ok(sysroot.to_owned());
         }
         let shell = self.shell;
-        let (prepared, _) = prepare_with(self.detected()?, shell)?;
+        let options = self.options.clone();
+        let (prepared, _) = prepare_with(self.detected()?, &options, shell)?;
         // A new sysroot invalidates remembered crate copies only if they vanished; keep them.
         let overlays = self.stamp.take().map(|s| s.overlays).unwrap_or_default();
         self.stamp = Some(StampData {

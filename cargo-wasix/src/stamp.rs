@@ -73,9 +73,10 @@ impl StampData {
     }
 }
 
-/// The stamp file for this binary and toolchain, or `None` when the toolchain cannot be
-/// identified without running it (a `rustc` found on `PATH` may be a rustup proxy).
-pub fn stamp_path(cache_root: &Path, toolchain: &Toolchain) -> Option<PathBuf> {
+/// The stamp file for this binary, toolchain and target-feature set (each set has its own
+/// sysroot), or `None` when the toolchain cannot be identified without running it (a `rustc`
+/// found on `PATH` may be a rustup proxy).
+pub fn stamp_path(cache_root: &Path, toolchain: &Toolchain, features: &str) -> Option<PathBuf> {
     if !toolchain.rustc.is_absolute() {
         return None;
     }
@@ -89,6 +90,7 @@ pub fn stamp_path(cache_root: &Path, toolchain: &Toolchain) -> Option<PathBuf> {
     }
     toolchain.cargo.hash(&mut hasher);
     toolchain.rustup_name.hash(&mut hasher);
+    features.hash(&mut hasher);
     Some(
         cache_root
             .join("stamps")
@@ -178,6 +180,20 @@ mod tests {
             rustc: "rustc".into(),
             rustup_name: None,
         };
-        assert_eq!(stamp_path(Path::new("/c"), &toolchain), None);
+        assert_eq!(stamp_path(Path::new("/c"), &toolchain, ""), None);
+    }
+
+    #[test]
+    fn each_feature_set_has_its_own_stamp() {
+        let toolchain = Toolchain {
+            cargo: "cargo".into(),
+            rustc: std::env::current_exe().expect("test binary"),
+            rustup_name: None,
+        };
+        let root = Path::new("/c");
+        let a = stamp_path(root, &toolchain, "+simd128").expect("absolute rustc");
+        let b = stamp_path(root, &toolchain, "-simd128").expect("absolute rustc");
+        assert_ne!(a, b);
+        assert_eq!(stamp_path(root, &toolchain, "+simd128"), Some(a));
     }
 }

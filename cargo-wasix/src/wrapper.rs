@@ -13,7 +13,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
-use crate::{args, env, exec, validate};
+use crate::{args, env, exec, validate, wasm_opt};
 
 /// Runs one rustc invocation for cargo and returns its exit code.
 pub fn main(argv: Vec<OsString>) -> Result<i32> {
@@ -51,7 +51,8 @@ pub fn main(argv: Vec<OsString>) -> Result<i32> {
     // Our own variables are for us, not for rustc or a chained wrapper.
     cmd.env_remove(env::SYSROOT)
         .env_remove(env::CHAINED_WRAPPER)
-        .env_remove(env::OVERLAYS_DIR);
+        .env_remove(env::OVERLAYS_DIR)
+        .env_remove(env::WASM_OPT_RESOLVED);
 
     add_target_flags(&mut cmd, &text_args, &sysroot);
 
@@ -70,8 +71,29 @@ pub fn main(argv: Vec<OsString>) -> Result<i32> {
     let code = exec::run(&mut cmd)?;
     if code == 0 {
         outputs.iter().try_for_each(|path| check_linked(path))?;
+        optimize_linked(&text_args, &outputs, Path::new(&sysroot))?;
     }
     Ok(code)
+}
+
+/// Runs wasm-opt on the validated modules of an optimised link when the user asked for it
+/// (`CARGO_WASIX_WASM_OPT`), with the features of the sysroot's target spec, and validates its
+/// output too.
+fn optimize_linked(args: &[String], outputs: &[std::path::PathBuf], sysroot: &Path) -> Result<()> {
+    let Some(tool) = std::env::var_os(env::WASM_OPT_RESOLVED).filter(|t| !t.is_empty()) else {
+        return Ok(());
+    };
+    let Some(level) = wasm_opt::level(args) else {
+        return Ok(());
+    };
+    let features = wasm_opt::sysroot_features(sysroot, env::TARGET)?;
+    let flags = wasm_opt::enable_flags(&features);
+    let keep_names = !wasm_opt::strips_symbols(args);
+    for path in outputs.iter().filter(|p| p.is_file()) {
+        wasm_opt::run(Path::new(&tool), path, level, &flags, keep_names)?;
+        check_linked(path)?;
+    }
+    Ok(())
 }
 
 /// Whether rustc compiles a crate from a patched copy under `overlays` without its own
@@ -174,9 +196,10 @@ fn add_target_flags(cmd: &mut Command, args: &[String], sysroot: &std::ffi::OsSt
     }
 }
 
-/// `rustc -vV` with one more line naming the sysroot. Cargo hashes this output into every
-/// unit's fingerprint, so a different sysroot (new patch set, new libwasix) rebuilds the
-/// user's crates instead of linking stale rlibs against a new std.
+/// `rustc -vV` with one more line naming the sysroot (and one naming the wasm-opt in use).
+/// Cargo hashes this output into every unit's fingerprint, so a different sysroot (new patch
+/// set, new libwasix, other target features) rebuilds the user's crates instead of linking
+/// stale rlibs against a new std, and turning wasm-opt on or off relinks the modules.
 fn version_query(mut cmd: Command, sysroot: &std::ffi::OsStr) -> Result<i32> {
     let output = cmd.output().context("failed to run rustc -vV")?;
     let mut stdout = output.stdout;
@@ -184,6 +207,11 @@ fn version_query(mut cmd: Command, sysroot: &std::ffi::OsStr) -> Result<i32> {
         stdout.extend_from_slice(
             format!("cargo-wasix-sysroot: {}\n", sysroot.to_string_lossy()).as_bytes(),
         );
+        if let Some(tool) = std::env::var_os(env::WASM_OPT_RESOLVED).filter(|t| !t.is_empty()) {
+            stdout.extend_from_slice(
+                format!("cargo-wasix-wasm-opt: {}\n", tool.to_string_lossy()).as_bytes(),
+            );
+        }
     }
     use std::io::Write;
     std::io::stdout()

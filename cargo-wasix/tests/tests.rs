@@ -9,6 +9,7 @@ mod tests {
     pub mod cli;
     pub mod concurrent;
     pub mod doctest;
+    pub mod features;
     pub mod net_e2e;
     pub mod overlays;
     pub mod profiles;

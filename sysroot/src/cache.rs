@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 
 use crate::embedded::{File as EmbeddedFile, Inputs};
 use crate::error::{Error, Result};
+use crate::features::TargetFeatures;
 use crate::progress::Progress;
 
 /// Bumped whenever the cache layout or the way a sysroot is built changes without a change in
@@ -36,19 +37,21 @@ pub fn cache_root() -> Result<PathBuf> {
         .ok_or(Error::NoCacheDir)
 }
 
-/// Key of a sysroot: rustc `-vV`, the format version and every embedded input byte that
-/// influences the sysroot (target specs, the std patch set of `minor`, the libc overlay,
-/// libwasix). Returned as 16 hex digits.
+/// Key of a sysroot: rustc `-vV`, the format version, the optional target features and every
+/// embedded input byte that influences the sysroot (target specs, the std patch set of
+/// `minor`, the libc overlay, libwasix). Returned as 16 hex digits.
 pub fn sysroot_key(
     rustc_verbose_version: &str,
     minor: &str,
     target: &str,
+    features: &TargetFeatures,
     inputs: &Inputs,
 ) -> String {
     let mut h = Sha256::new();
     h.update(format!("cargo-wasix sysroot format {FORMAT_VERSION}\n"));
     hash_str(&mut h, "rustc", rustc_verbose_version);
     hash_str(&mut h, "target", target);
+    hash_str(&mut h, "features", &features.to_string());
     hash_str(&mut h, "minor", minor);
     hash_files(&mut h, "target-specs", &inputs.target_specs);
     let std_set: Vec<EmbeddedFile> = inputs
@@ -270,12 +273,13 @@ mod tests {
 
     #[test]
     fn sysroot_key_covers_every_input() {
+        let f = TargetFeatures::default();
         let base = inputs();
-        let key = sysroot_key("rustc 1.95.0", "1.95", "t", &base);
+        let key = sysroot_key("rustc 1.95.0", "1.95", "t", &f, &base);
         assert_eq!(key.len(), 16);
         assert_eq!(
             key,
-            sysroot_key("rustc 1.95.0", "1.95", "t", &base),
+            sysroot_key("rustc 1.95.0", "1.95", "t", &f, &base),
             "deterministic"
         );
 
@@ -301,18 +305,18 @@ mod tests {
             let mut changed = inputs();
             mutate(&mut changed);
             assert_ne!(
-                sysroot_key("rustc 1.95.0", "1.95", "t", &changed),
+                sysroot_key("rustc 1.95.0", "1.95", "t", &f, &changed),
                 key,
                 "{what}"
             );
         }
         assert_ne!(
-            sysroot_key("rustc 1.95.1", "1.95", "t", &base),
+            sysroot_key("rustc 1.95.1", "1.95", "t", &f, &base),
             key,
             "rustc version"
         );
         assert_ne!(
-            sysroot_key("rustc 1.95.0", "1.95", "t64", &base),
+            sysroot_key("rustc 1.95.0", "1.95", "t64", &f, &base),
             key,
             "target"
         );
@@ -320,15 +324,46 @@ mod tests {
         // Another minor's patch set does not invalidate this minor's sysroot.
         let mut other = inputs();
         other.std_patches[1].1 = b"y";
-        assert_eq!(sysroot_key("rustc 1.95.0", "1.95", "t", &other), key);
+        assert_eq!(sysroot_key("rustc 1.95.0", "1.95", "t", &f, &other), key);
+    }
+
+    #[test]
+    fn each_feature_set_has_its_own_sysroot_key() {
+        let sets = [
+            "",
+            "-simd128",
+            "+relaxed-simd",
+            "-extended-const",
+            "-wide-arithmetic",
+            "-simd128,-extended-const,-wide-arithmetic",
+        ];
+        let keys: Vec<String> = sets
+            .iter()
+            .map(|set| {
+                let f = TargetFeatures::parse(set).expect("valid");
+                sysroot_key("rustc 1.95.0", "1.95", "t", &f, &inputs())
+            })
+            .collect();
+        for (i, a) in keys.iter().enumerate() {
+            for (j, b) in keys.iter().enumerate().skip(i + 1) {
+                assert_ne!(a, b, "`{}` vs `{}`", sets[i], sets[j]);
+            }
+        }
+        // Spellings of the same set share one sysroot.
+        let same = TargetFeatures::parse("+simd128, +atomics -relaxed-simd").expect("valid");
+        assert_eq!(
+            sysroot_key("rustc 1.95.0", "1.95", "t", &same, &inputs()),
+            keys[0]
+        );
     }
 
     #[test]
     fn other_overlays_do_not_change_the_sysroot_key() {
-        let key = sysroot_key("rustc 1.95.0", "1.95", "t", &inputs());
+        let f = TargetFeatures::default();
+        let key = sysroot_key("rustc 1.95.0", "1.95", "t", &f, &inputs());
         let mut other = inputs();
         other.overlays[1].1 = b"P";
-        assert_eq!(sysroot_key("rustc 1.95.0", "1.95", "t", &other), key);
+        assert_eq!(sysroot_key("rustc 1.95.0", "1.95", "t", &f, &other), key);
     }
 
     #[test]

@@ -161,6 +161,19 @@ pub enum Error {
         dir: PathBuf,
     },
 
+    /// `CARGO_WASIX_TARGET_FEATURES` holds something invalid.
+    #[error(
+        "invalid {} `{value}`: {reason}\nhelp: {}",
+        crate::features::ENV,
+        crate::features::TargetFeatures::help()
+    )]
+    TargetFeatures {
+        /// The variable's value.
+        value: String,
+        /// What is wrong with it.
+        reason: crate::features::FeatureError,
+    },
+
     /// No cache directory could be determined.
     #[error(
         "cannot determine a cache directory for the WASIX sysroot\nhelp: set CARGO_WASIX_HOME to a writable directory"

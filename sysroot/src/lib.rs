@@ -39,7 +39,8 @@
 //! <root>/overlays/<crate>/<version>-<key 16>/  patched crate sources (+ marker, registry checksum)
 //! ```
 //!
-//! The key hashes rustc `-vV`, a format version and every embedded input (target specs, the
+//! The key hashes rustc `-vV`, a format version, the optional target features
+//! ([`features`], `CARGO_WASIX_TARGET_FEATURES`) and every embedded input (target specs, the
 //! std patch set, `overlays/libc/`, libwasix sources and its replaced-members list); a cache hit
 //! only runs `rustc -vV`/`--print sysroot` and reads one marker file.
 
@@ -48,6 +49,7 @@ mod builder;
 pub mod cache;
 pub mod embedded;
 mod error;
+pub mod features;
 pub mod overlay;
 pub mod patch;
 pub mod progress;
@@ -58,6 +60,7 @@ use std::path::{Path, PathBuf};
 
 pub use builder::{EntryLayout, libwasix_manifest};
 pub use error::{Error, Result};
+pub use features::TargetFeatures;
 pub use toolchain::Toolchain;
 
 use embedded::Inputs;
@@ -73,6 +76,8 @@ pub struct Options {
     pub target: String,
     /// Cache root override; `None` means `$CARGO_WASIX_HOME`, else the user cache dir.
     pub cache_root: Option<PathBuf>,
+    /// The optional target features std and user crates are compiled with.
+    pub features: TargetFeatures,
 }
 
 impl Default for Options {
@@ -80,11 +85,24 @@ impl Default for Options {
         Options {
             target: TARGET.to_owned(),
             cache_root: None,
+            features: TargetFeatures::default(),
         }
     }
 }
 
 impl Options {
+    /// The defaults with the target features of `CARGO_WASIX_TARGET_FEATURES` (unset or empty:
+    /// the default features); an invalid value is an error naming the valid features.
+    pub fn from_env() -> Result<Self> {
+        let value = std::env::var(features::ENV).unwrap_or_default();
+        let features = TargetFeatures::parse(&value)
+            .map_err(|reason| Error::TargetFeatures { value, reason })?;
+        Ok(Options {
+            features,
+            ..Options::default()
+        })
+    }
+
     /// The cache root these options select.
     pub fn cache_root(&self) -> Result<PathBuf> {
         match &self.cache_root {
@@ -152,7 +170,7 @@ pub fn prepare(
             work: &work,
             entry: &plan.entry,
             target: &options.target,
-            target_spec: plan.spec,
+            target_spec: &plan.spec,
         },
         progress,
     )?;
@@ -210,6 +228,8 @@ pub struct Status {
     pub sysroot: PathBuf,
     /// Whether that sysroot is complete.
     pub up_to_date: bool,
+    /// The optional target features of that sysroot (`+simd128,...,-relaxed-simd`).
+    pub features: String,
     /// Other entries in the cache (older toolchains or inputs), removable with [`clean`].
     pub other_entries: Vec<PathBuf>,
 }
@@ -224,6 +244,7 @@ pub fn status(toolchain: &Toolchain, options: &Options) -> Result<Status> {
         &toolchain.verbose_version,
         &toolchain.minor(),
         &options.target,
+        &options.features,
         &inputs,
     );
     let entry = entry_path(&root, toolchain, &key);
@@ -256,6 +277,7 @@ pub fn status(toolchain: &Toolchain, options: &Options) -> Result<Status> {
         cache_root: root,
         sysroot: EntryLayout::new(&entry).sysroot,
         up_to_date: supported && cache::is_complete(&entry, &key),
+        features: options.features.to_string(),
         other_entries,
     })
 }
@@ -293,7 +315,8 @@ struct Plan {
     root: PathBuf,
     key: String,
     entry: PathBuf,
-    spec: &'static [u8],
+    /// The embedded spec with the chosen optional features.
+    spec: Vec<u8>,
 }
 
 impl Plan {
@@ -331,8 +354,21 @@ fn plan(toolchain: &Toolchain, options: &Options, inputs: &Inputs) -> Result<Pla
                 .collect::<Vec<_>>()
                 .join(", "),
         })?;
+    let spec = options
+        .features
+        .apply_to_spec(spec)
+        .map_err(|reason| Error::UnexpectedOutput {
+            command: format!("the embedded target spec {}.json", options.target),
+            reason,
+        })?;
     let root = options.cache_root()?;
-    let key = cache::sysroot_key(&toolchain.verbose_version, &minor, &options.target, inputs);
+    let key = cache::sysroot_key(
+        &toolchain.verbose_version,
+        &minor,
+        &options.target,
+        &options.features,
+        inputs,
+    );
     let entry = entry_path(&root, toolchain, &key);
     Ok(Plan {
         root,
@@ -422,6 +458,60 @@ mod tests {
             "{msg}"
         );
         assert!(msg.contains("wasm32-wasmer-wasi"), "{msg}");
+    }
+
+    #[test]
+    fn each_feature_set_gets_its_own_entry_and_spec() {
+        let inputs = Inputs::embedded();
+        let opts = |value: &str| Options {
+            cache_root: Some("/nonexistent/cache".into()),
+            features: TargetFeatures::parse(value).expect("valid"),
+            ..Options::default()
+        };
+        let features_of = |plan: &Plan| {
+            let json: serde_json::Value = serde_json::from_slice(&plan.spec).expect("json");
+            json["features"].as_str().expect("features").to_owned()
+        };
+        let default = plan(&toolchain("1.95.0"), &opts(""), &inputs).expect("plan");
+        let no_simd = plan(&toolchain("1.95.0"), &opts("-simd128"), &inputs).expect("plan");
+        assert_ne!(default.entry, no_simd.entry);
+        assert_ne!(default.key, no_simd.key);
+        assert!(
+            features_of(&default).starts_with("+atomics,")
+                && features_of(&default).contains(",+simd128,"),
+            "{}",
+            features_of(&default)
+        );
+        assert!(
+            features_of(&no_simd).contains(",-simd128,+extended-const,"),
+            "{}",
+            features_of(&no_simd)
+        );
+    }
+
+    #[test]
+    fn invalid_target_features_name_the_valid_ones() {
+        let reason = TargetFeatures::parse("+simd").expect_err("unknown");
+        let msg = Error::TargetFeatures {
+            value: "+simd".into(),
+            reason,
+        }
+        .to_string();
+        assert!(
+            msg.starts_with(
+                "invalid CARGO_WASIX_TARGET_FEATURES `+simd`: unknown target feature `simd`\nhelp: "
+            ),
+            "{msg}"
+        );
+        for name in [
+            "simd128 (on)",
+            "relaxed-simd (off)",
+            "wide-arithmetic",
+            "atomics",
+        ] {
+            assert!(msg.contains(name), "{name}: {msg}");
+        }
+        assert_eq!(msg.lines().count(), 2, "{msg}");
     }
 
     #[test]

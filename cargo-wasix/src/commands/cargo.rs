@@ -11,7 +11,7 @@ use clap::CommandFactory;
 use crate::args::{self, TargetChoice, Verbosity};
 use crate::cli::Cli;
 use crate::user::Ctx;
-use crate::{cargo_config, env, exec, lockfile, overlays, prepare, toolchain::Toolchain};
+use crate::{cargo_config, env, exec, lockfile, overlays, prepare, toolchain::Toolchain, wasm_opt};
 
 /// Runs `cargo <subcommand> <user_args>` for WASIX.
 pub fn execute(subcommand: &str, user_args: &[String], ctx: &Ctx) -> Result<i32> {
@@ -42,7 +42,10 @@ pub fn execute(subcommand: &str, user_args: &[String], ctx: &Ctx) -> Result<i32>
         TargetChoice::Explicit => {}
     }
 
-    let mut session = prepare::Session::new(&toolchain, &shell);
+    let mut session = prepare::Session::new(&toolchain, &shell)?;
+    let wasm_opt = wasm_opt::resolve(&wasm_opt::Request::parse(
+        std::env::var_os(env::WASM_OPT).as_deref(),
+    ))?;
     let sysroot = session.sysroot()?;
     let mut cmd = toolchain.cargo_command();
     if toolchain.rustup_name.is_some() {
@@ -69,7 +72,7 @@ pub fn execute(subcommand: &str, user_args: &[String], ctx: &Ctx) -> Result<i32>
     let cache_root = wasix_sysroot::Options::default()
         .cache_root()
         .context("failed to find the cargo-wasix cache directory")?;
-    let wrapper = wrapper_link(&cache_root, &self_exe, &sysroot);
+    let wrapper = wrapper_link(&cache_root, &self_exe, &sysroot, wasm_opt.as_deref());
     let cwd = std::env::current_dir().context("failed to read the current directory")?;
     let user_config = cargo_config::read(&cwd);
     // `RUSTC_WRAPPER` beats the config file in cargo; ours replaces both, so chain the winner.
@@ -77,6 +80,10 @@ pub fn execute(subcommand: &str, user_args: &[String], ctx: &Ctx) -> Result<i32>
         .filter(|w| !w.is_empty())
         .or_else(|| user_config.rustc_wrapper.clone().map(Into::into));
     set_wrapper_env(&mut cmd, &wrapper, &sysroot, user_wrapper);
+    match &wasm_opt {
+        Some(path) => cmd.env(env::WASM_OPT_RESOLVED, path),
+        None => cmd.env_remove(env::WASM_OPT_RESOLVED),
+    };
     cmd.env(env::OVERLAYS_DIR, cache_root.join("overlays"));
     set_rustdoc_env(&mut cmd, &self_exe, &toolchain)?;
     if matches!(subcommand, "run" | "test" | "bench") {
@@ -132,18 +139,29 @@ fn global_flags(verbosity: Verbosity) -> Vec<String> {
     }
 }
 
-/// The path cargo gets as `RUSTC_WRAPPER`: a symlink to us named after the sysroot.
+/// The path cargo gets as `RUSTC_WRAPPER`: a symlink to us named after the sysroot and the
+/// `wasm-opt` in use.
 ///
-/// Cargo caches `rustc -vV` (which the wrapper extends with the sysroot, and which keys every
-/// unit's fingerprint) per wrapper *path*. A path per sysroot makes a new sysroot (new patch
-/// set, another `CARGO_WASIX_HOME`) rebuild the user's crates instead of reusing rlibs built
-/// against the old std. Falls back to the binary itself when no link can be made.
-fn wrapper_link(cache_root: &Path, self_exe: &Path, sysroot: &Path) -> PathBuf {
+/// Cargo caches `rustc -vV` (which the wrapper extends with the sysroot and the wasm-opt, and
+/// which keys every unit's fingerprint) per wrapper *path*. A path per sysroot makes a new
+/// sysroot (new patch set, other target features, another `CARGO_WASIX_HOME`) rebuild the
+/// user's crates instead of reusing rlibs built against the old std; a path per wasm-opt
+/// choice relinks the modules when it is turned on or off. Falls back to the binary itself
+/// when no link can be made.
+fn wrapper_link(
+    cache_root: &Path,
+    self_exe: &Path,
+    sysroot: &Path,
+    wasm_opt: Option<&Path>,
+) -> PathBuf {
     #[cfg(unix)]
     {
         use std::hash::{Hash, Hasher};
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         (self_exe, sysroot).hash(&mut hasher);
+        if let Some(wasm_opt) = wasm_opt {
+            wasm_opt.hash(&mut hasher);
+        }
         let link = cache_root
             .join("bin")
             .join(format!("rustc-wrapper-{:016x}", hasher.finish()));
@@ -161,7 +179,7 @@ fn wrapper_link(cache_root: &Path, self_exe: &Path, sysroot: &Path) -> PathBuf {
         }
         let _ = std::fs::remove_file(&tmp);
     }
-    let _ = (cache_root, sysroot);
+    let _ = (cache_root, sysroot, wasm_opt);
     self_exe.to_owned()
 }
 
@@ -621,13 +639,16 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let exe = dir.path().join("cargo-wasix");
         std::fs::write(&exe, "").unwrap();
-        let a = wrapper_link(dir.path(), &exe, Path::new("/cache/a/sysroot"));
-        let b = wrapper_link(dir.path(), &exe, Path::new("/cache/b/sysroot"));
+        let a = wrapper_link(dir.path(), &exe, Path::new("/cache/a/sysroot"), None);
+        let b = wrapper_link(dir.path(), &exe, Path::new("/cache/b/sysroot"), None);
         assert_ne!(a, b);
+        let opt = Some(Path::new("/bin/wasm-opt"));
+        let a_opt = wrapper_link(dir.path(), &exe, Path::new("/cache/a/sysroot"), opt);
+        assert_ne!(a, a_opt);
         assert_eq!(std::fs::read_link(&a).unwrap(), exe);
         // Asking again reuses the link.
         assert_eq!(
-            wrapper_link(dir.path(), &exe, Path::new("/cache/a/sysroot")),
+            wrapper_link(dir.path(), &exe, Path::new("/cache/a/sysroot"), None),
             a
         );
     }

@@ -20,7 +20,8 @@ impl Setup {
     pub fn execute(self, ctx: &Ctx) -> Result<i32> {
         let toolchain = Toolchain::resolve(ctx.toolchain.as_deref())?;
         let detected = prepare::sysroot_toolchain(&toolchain)?;
-        let (prepared, _) = prepare::prepare_with(&detected, &ctx.shell)?;
+        let options = prepare::sysroot_options()?;
+        let (prepared, _) = prepare::prepare_with(&detected, &options, &ctx.shell)?;
         if prepared.outcome == Outcome::AlreadyCached {
             ctx.shell.status(
                 "Fresh",

@@ -20,7 +20,8 @@ impl Status {
     pub fn execute(self, ctx: &Ctx) -> Result<i32> {
         let toolchain = Toolchain::resolve(ctx.toolchain.as_deref())?;
         let detected = prepare::sysroot_toolchain(&toolchain)?;
-        let status = wasix_sysroot::status(&detected, &wasix_sysroot::Options::default())
+        let options = prepare::sysroot_options()?;
+        let status = wasix_sysroot::status(&detected, &options)
             .context("failed to inspect the WASIX sysroot cache")?;
         let present = |path: &std::path::Path| if path.exists() { "" } else { " (missing)" };
         let mut out = std::io::stdout().lock();
@@ -60,6 +61,12 @@ impl Status {
         }
         writeln!(out, "cache:      {}", status.cache_root.display())?;
         writeln!(out, "sysroot:    {}", status.sysroot.display())?;
+        writeln!(
+            out,
+            "features:   {} (optional; set with {})",
+            status.features,
+            wasix_sysroot::features::ENV
+        )?;
         writeln!(
             out,
             "state:      {}",

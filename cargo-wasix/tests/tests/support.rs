@@ -42,6 +42,9 @@ pub fn cargo_wasix(dir: &Path, args: &[&str]) -> Command {
     for var in [
         "CARGO_WASIX_SYSROOT",
         "CARGO_WASIX_CHAINED_WRAPPER",
+        "CARGO_WASIX_TARGET_FEATURES",
+        "CARGO_WASIX_WASM_OPT",
+        "CARGO_WASIX_WASM_OPT_RESOLVED",
         "CARGO_WASIX_RUNTIME_FLAGS",
         "CARGO_WASIX_RUNNER_DEFAULTS",
         "CARGO_TARGET_WASM32_WASMER_WASI_RUNNER",
