@@ -101,6 +101,9 @@ CASES=(
   "net-edges|net_e2e|net_e2e_edges|--net|||DNS, nonblocking accept, refused, connect timeout"
   "net-ipv6|net_e2e|net_e2e_ipv6|--net|||TCP and UDP on ::1"
   "net-denied|net_std|net_std||--net||networking without --net"
+  "old-libc|oldlibc|oldlibc||||libc 0.2.158 from a shipped lock (overlay)"
+  "parking-lot|parking|parking||||parking_lot 0.11/0.12 futex parker (overlay)"
+  "mio|mio_net|mio_net|--net|||mio TCP, UDP, Waker (overlay)"
 )
 
 selected=()

@@ -134,3 +134,26 @@ fn mio_polls_sockets_and_a_waker() {
         "Cargo.lock changed"
     );
 }
+
+/// tokio `full` on the multi-threaded runtime through the tokio, mio and socket2 overlays:
+/// TCP echo, UDP, `lookup_host`, a timer and `spawn_blocking`, with the lock unchanged.
+#[test]
+fn tokio_full_serves_tcp_udp_and_timers() {
+    let dir = fixture("tokio_net");
+    let lock = std::fs::read(dir.join("Cargo.lock")).expect("fixture lock");
+    let out =
+        output(cargo_wasix(&dir, &["run", "--locked"]).env("CARGO_WASIX_RUNTIME_FLAGS", "--net"));
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "stderr:\n{stderr}");
+    assert_eq!(
+        text(&out.stdout),
+        "tcp: echoed 1048576 bytes intact true, server saw 1048576\n\
+         udp: ping from a true\nlookup_host: true\nsleep: true\nspawn_blocking: 42\n",
+        "stderr:\n{stderr}"
+    );
+    assert_eq!(
+        std::fs::read(dir.join("Cargo.lock")).expect("lock"),
+        lock,
+        "Cargo.lock changed"
+    );
+}

@@ -210,6 +210,11 @@ pub const IPV6_ADD_MEMBERSHIP: c_int = IPV6_JOIN_GROUP;
 pub const IPV6_DROP_MEMBERSHIP: c_int = IPV6_LEAVE_GROUP;
 
 pub const TCP_NODELAY: c_int = 1;
+// WASIX has no TCP keepalive tuning: these exist so code written for them compiles, and
+// `setsockopt` answers ENOPROTOOPT for them (libwasix), as POSIX says for unknown options.
+pub const TCP_KEEPIDLE: c_int = 4;
+pub const TCP_KEEPINTVL: c_int = 5;
+pub const TCP_KEEPCNT: c_int = 6;
 
 pub const INADDR_ANY: in_addr_t = 0;
 pub const INADDR_LOOPBACK: in_addr_t = 0x7f000001;
