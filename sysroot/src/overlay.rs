@@ -341,41 +341,39 @@ fn registry_source(
     fetch: &Path,
 ) -> Result<PathBuf> {
     std::fs::create_dir_all(fetch.join("src")).map_err(|e| Error::io("create", fetch, e))?;
-    let manifest = fetch.join("Cargo.toml");
-    let text = format!(
-        "[package]\nname = \"cargo-wasix-overlay-fetch\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\
-         publish = false\n\n[lib]\npath = \"src/lib.rs\"\n\n[dependencies]\n{krate} = \"={version}\"\n\n[workspace]\n"
-    );
-    std::fs::write(&manifest, text).map_err(|e| Error::io("write", &manifest, e))?;
     let lib = fetch.join("src/lib.rs");
     std::fs::write(&lib, "").map_err(|e| Error::io("write", &lib, e))?;
-
-    let mut cmd: Command = toolchain.cargo_command();
-    cmd.args(["metadata", "--format-version", "1", "--manifest-path"])
-        .arg(&manifest);
-    let shown = display_command(&cmd);
-    let output = cmd.output().map_err(|source| Error::Spawn {
-        command: shown.clone(),
-        source,
-        help: "install cargo with rustup or set CARGO".to_owned(),
+    let manifest = fetch.join("Cargo.toml");
+    let output = fetch_metadata(toolchain, &manifest, krate, &format!("={version}"))?;
+    let output = match output {
+        Ok(output) => output,
+        // A lock may keep a version yanked since; cargo resolves one only when told precisely.
+        Err(stderr) if stderr.contains("yanked") => {
+            fetch_metadata(toolchain, &manifest, krate, "*")?
+                .map_err(|stderr| source_error(krate, version, &stderr))?;
+            let mut update: Command = toolchain.cargo_command();
+            update
+                .args([
+                    "update",
+                    "--quiet",
+                    "-p",
+                    krate,
+                    "--precise",
+                    version,
+                    "--manifest-path",
+                ])
+                .arg(&manifest);
+            run_fetch_step(&mut update).map_err(|stderr| source_error(krate, version, &stderr))?;
+            fetch_metadata(toolchain, &manifest, krate, "*")?
+                .map_err(|stderr| source_error(krate, version, &stderr))?
+        }
+        Err(stderr) => return Err(source_error(krate, version, &stderr)),
+    };
+    let shown = "cargo metadata";
+    let meta: Metadata = serde_json::from_slice(&output).map_err(|e| Error::UnexpectedOutput {
+        command: shown.to_owned(),
+        reason: e.to_string(),
     })?;
-    if !output.status.success() {
-        return Err(Error::OverlaySource {
-            krate: krate.to_owned(),
-            version: version.to_owned(),
-            reason: format!(
-                "`{shown}` failed ({}):\n{}",
-                output.status,
-                String::from_utf8_lossy(&output.stderr).trim()
-            ),
-            help: "check that crates.io (or your registry mirror) is reachable and that this libc version exists".to_owned(),
-        });
-    }
-    let meta: Metadata =
-        serde_json::from_slice(&output.stdout).map_err(|e| Error::UnexpectedOutput {
-            command: shown.clone(),
-            reason: e.to_string(),
-        })?;
     let found = find_package(&meta.packages, krate, version).ok_or_else(|| Error::OverlaySource {
         krate: krate.to_owned(),
         version: version.to_owned(),
@@ -388,6 +386,53 @@ fn registry_source(
         .map(Path::to_owned)
         .unwrap_or_default();
     Ok(dir)
+}
+
+/// Writes the throw-away manifest depending on `krate = requirement` and runs `cargo metadata`
+/// on it; `Err` carries cargo's stderr. cargo runs in the caller's working directory, so the
+/// user's cargo config (registries, source replacement, offline mode) applies.
+fn fetch_metadata(
+    toolchain: &Toolchain,
+    manifest: &Path,
+    krate: &str,
+    requirement: &str,
+) -> Result<std::result::Result<Vec<u8>, String>> {
+    let text = format!(
+        "[package]\nname = \"cargo-wasix-overlay-fetch\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\
+         publish = false\n\n[lib]\npath = \"src/lib.rs\"\n\n[dependencies]\n{krate} = \"{requirement}\"\n\n[workspace]\n"
+    );
+    std::fs::write(manifest, text).map_err(|e| Error::io("write", manifest, e))?;
+    let mut cmd: Command = toolchain.cargo_command();
+    cmd.args(["metadata", "--format-version", "1", "--manifest-path"])
+        .arg(manifest);
+    Ok(run_fetch_step(&mut cmd))
+}
+
+/// Runs one cargo step of the fetch; `Err` is the command and its stderr.
+fn run_fetch_step(cmd: &mut Command) -> std::result::Result<Vec<u8>, String> {
+    let shown = display_command(cmd);
+    match cmd.output() {
+        Ok(output) if output.status.success() => Ok(output.stdout),
+        Ok(output) => Err(format!(
+            "`{shown}` failed ({}):\n{}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr).trim()
+        )),
+        Err(e) => Err(format!(
+            "cannot run `{shown}`: {e} (install cargo with rustup or set CARGO)"
+        )),
+    }
+}
+
+fn source_error(krate: &str, version: &str, reason: &str) -> Error {
+    Error::OverlaySource {
+        krate: krate.to_owned(),
+        version: version.to_owned(),
+        reason: reason.to_owned(),
+        help: format!(
+            "check that crates.io (or your registry mirror) is reachable and that {krate} {version} exists"
+        ),
+    }
 }
 
 fn find_package<'a>(packages: &'a [Package], krate: &str, version: &str) -> Option<&'a Package> {

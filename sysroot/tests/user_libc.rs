@@ -139,3 +139,19 @@ fn user_crate_with_libc(user_libc: &str) {
         );
     }
 }
+
+/// A lock may keep a version yanked after it was locked (libc 0.2.165 was yanked): the overlay
+/// still fetches and patches it.
+#[test]
+fn a_yanked_libc_is_patched_too() {
+    let toolchain = wasix_sysroot::Toolchain::detect().expect("detect toolchain");
+    let patched = wasix_sysroot::patched_crate(
+        &toolchain,
+        "libc",
+        "0.2.165",
+        &options(),
+        &mut wasix_sysroot::progress::Silent,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(patched.dir.join("src/wasi/wasix.rs").exists(), "{patched:?}");
+}
