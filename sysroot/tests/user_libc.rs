@@ -153,5 +153,8 @@ fn a_yanked_libc_is_patched_too() {
         &mut wasix_sysroot::progress::Silent,
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    assert!(patched.dir.join("src/wasi/wasix.rs").exists(), "{patched:?}");
+    assert!(
+        patched.dir.join("src/wasi/wasix.rs").exists(),
+        "{patched:?}"
+    );
 }

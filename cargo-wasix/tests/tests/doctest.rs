@@ -7,16 +7,22 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-#[test]
-fn doctests_run_on_the_runtime() {
-    let out = output(&mut cargo_wasix(&fixture("doctests"), &["test", "--doc"]));
+/// `cargo wasix <args>` in `dir`, which must exit with `code`; returns its stdout.
+fn stdout_of(dir: &std::path::Path, args: &[&str], code: i32) -> String {
+    let out = output(&mut cargo_wasix(dir, args));
     let stdout = text(&out.stdout);
     assert_eq!(
         out.status.code(),
-        Some(0),
+        Some(code),
         "stdout:\n{stdout}\nstderr:\n{}",
         text(&out.stderr)
     );
+    stdout
+}
+
+#[test]
+fn doctests_run_on_the_runtime() {
+    let stdout = stdout_of(&fixture("doctests"), &["test", "--doc"], 0);
     // 6 run (plain, threads + a dependency, should_panic, no_run, compile_fail, `?` in
     // main), the `ignore` block ignored; the `text` block is not a test.
     assert!(
@@ -31,14 +37,7 @@ fn doctest_filters_and_include_ignored() {
     let dir = fixture("doctests");
     // A name filter as libtest takes it (split at whitespace, as rustdoc does): the doctests
     // of `two`, not the crate-level one.
-    let out = output(&mut cargo_wasix(&dir, &["test", "--doc", "--", "two"]));
-    let stdout = text(&out.stdout);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "stdout:\n{stdout}\nstderr:\n{}",
-        text(&out.stderr)
-    );
+    let stdout = stdout_of(&dir, &["test", "--doc", "--", "two"], 0);
     assert!(
         stdout.contains(
             "test result: ok. 5 passed; 0 failed; 1 ignored; 0 measured; 1 filtered out;"
@@ -46,12 +45,7 @@ fn doctest_filters_and_include_ignored() {
         "{stdout}"
     );
     // `--include-ignored` runs the `ignore` block, which is not Rust, so it fails to compile.
-    let out = output(&mut cargo_wasix(
-        &dir,
-        &["test", "--doc", "--", "--include-ignored"],
-    ));
-    let stdout = text(&out.stdout);
-    assert_eq!(out.status.code(), Some(101), "stdout:\n{stdout}");
+    let stdout = stdout_of(&dir, &["test", "--doc", "--", "--include-ignored"], 101);
     assert!(
         stdout.contains("6 passed; 1 failed; 0 ignored;"),
         "{stdout}"
