@@ -85,14 +85,15 @@ impl Socket {
     /// `sock_set_opt_time` (`None` clears the option).
     pub fn set_opt_time(&self, opt: u32, time: Option<Duration>) -> Result<(), Errno> {
         use sock_option::*;
-        // The host refuses a zero timeout ("block forever" is `None`), so treat 0 as clear.
-        let time = time.filter(|t| !t.is_zero());
+        // The host refuses a zero timeout ("block forever" is `None`), so 0 clears a timeout;
+        // a zero linger is meaningful (close resets the connection) and is kept.
+        let timeout = time.filter(|t| !t.is_zero());
         match opt {
-            RECV_TIMEOUT => self.sock.set_read_timeout(time)?,
-            SEND_TIMEOUT => self.sock.set_write_timeout(time)?,
+            RECV_TIMEOUT => self.sock.set_read_timeout(timeout)?,
+            SEND_TIMEOUT => self.sock.set_write_timeout(timeout)?,
             LINGER => self.sock.set_linger(time)?,
-            CONNECT_TIMEOUT => self.soft_timeouts_mut(|t| t.connect = time),
-            ACCEPT_TIMEOUT => self.soft_timeouts_mut(|t| t.accept = time),
+            CONNECT_TIMEOUT => self.soft_timeouts_mut(|t| t.connect = timeout),
+            ACCEPT_TIMEOUT => self.soft_timeouts_mut(|t| t.accept = timeout),
             _ => return Err(Errno::Noprotoopt),
         }
         Ok(())
@@ -185,6 +186,10 @@ mod tests {
         s.set_opt_time(LINGER, Some(Duration::from_secs(2)))
             .unwrap();
         assert_eq!(s.get_opt_time(LINGER), Ok(Some(Duration::from_secs(2))));
+        // A zero linger stays on (tokio's `set_zero_linger`), unlike a zero timeout.
+        s.set_opt_time(LINGER, Some(Duration::ZERO))
+            .expect("zero linger");
+        assert_eq!(s.get_opt_time(LINGER), Ok(Some(Duration::ZERO)));
         assert_eq!(s.get_opt_flag(LINGER), Ok(true));
         assert_eq!(s.set_opt_time(TTL, t), Err(Errno::Noprotoopt));
     }
