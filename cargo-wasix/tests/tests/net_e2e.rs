@@ -492,3 +492,44 @@ fn without_net_the_same_programs_fail_clearly() {
     assert_eq!(stdout, "");
     assert!(stderr.starts_with(DENIED), "stderr:\n{stderr}");
 }
+
+/// hyper 1.x on tokio's multi-threaded runtime in the guest (tokio `net` through the tokio, mio
+/// and socket2 overlays) answers HTTP/1.1 requests from host clients.
+#[test]
+fn hyper_server_in_the_guest_answers_host_clients() {
+    let dir = fixture("hyper_server");
+    let built = output(&mut cargo_wasix(&dir, &["build", "-q", "--locked"]));
+    assert!(
+        built.status.success(),
+        "building hyper_server failed:\n{}",
+        text(&built.stderr)
+    );
+    let mut cmd = cargo_wasix(&dir, &["run", "-q", "--locked", "--", "2"]);
+    cmd.env("CARGO_WASIX_RUNTIME_FLAGS", "--net");
+    let (child, stdout, addr) = start_server(cmd);
+    let mut conn = host_connect(addr);
+    conn.write_all(b"GET /index.html HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        .expect("host write");
+    let mut response = String::new();
+    conn.read_to_string(&mut response).expect("host read");
+    assert!(response.starts_with("HTTP/1.1 200 OK\r\n"), "{response}");
+    assert!(
+        response.ends_with("\r\n\r\nhello from hyper in the guest, you asked for /index.html\n"),
+        "{response}"
+    );
+    let mut conn = host_connect(addr);
+    conn.write_all(b"DELETE /x HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        .expect("host write");
+    let mut response = String::new();
+    conn.read_to_string(&mut response).expect("host read");
+    assert!(
+        response.starts_with("HTTP/1.1 405 Method Not Allowed\r\n"),
+        "{response}"
+    );
+    let (code, rest, stderr) = finish(child, Some(stdout));
+    assert_eq!(code, Some(0), "stderr:\n{stderr}");
+    assert_eq!(
+        rest,
+        "GET /index.html -> 200 OK\nDELETE /x -> 405 Method Not Allowed\n"
+    );
+}
