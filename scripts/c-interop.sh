@@ -80,17 +80,9 @@ CASES=(
   "cwd|--volume @DATA@:/data|/data||0|getcwd, chdir, relative paths"
 )
 
-selected=()
-for entry in "${CASES[@]}"; do
-  name="${entry%%|*}"
-  if [[ ${#wanted[@]} -eq 0 ]] || [[ " ${wanted[*]} " == *" $name "* ]]; then
-    selected+=("$entry")
-  fi
-done
-if [[ ${#selected[@]} -eq 0 ]]; then
-  echo "error: none of \`${wanted[*]}\` is a case of $0" >&2
-  exit 2
-fi
+# shellcheck source=scripts/lib/cases.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/cases.sh"
+select_cases
 
 # --- build ----------------------------------------------------------------------------------
 mkdir -p "$work/bin" "$work/wasm" "$work/runs"

@@ -107,17 +107,9 @@ CASES=(
   "tokio-net|tokio_net|tokio_net|--net|||tokio full: TCP echo, UDP, DNS, timers (overlays)"
 )
 
-selected=()
-for entry in "${CASES[@]}"; do
-  name="${entry%%|*}"
-  if [[ ${#wanted[@]} -eq 0 ]] || [[ " ${wanted[*]} " == *" $name "* ]]; then
-    selected+=("$entry")
-  fi
-done
-if [[ ${#selected[@]} -eq 0 ]]; then
-  echo "error: none of \`${wanted[*]}\` is a case of $0" >&2
-  exit 2
-fi
+# shellcheck source=scripts/lib/cases.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/cases.sh"
+select_cases
 
 # --- build ----------------------------------------------------------------------------------
 mkdir -p "$work/bin" "$work/src" "$work/runs"

@@ -137,6 +137,16 @@ fn start_server(mut cmd: Command) -> (Child, BufReader<std::process::ChildStdout
     (child, stdout, SocketAddr::from(([127, 0, 0, 1], port)))
 }
 
+/// Sends one HTTP/1.1 request (a complete head, the server closes after it) to `addr` and
+/// returns the whole response.
+fn http_exchange(addr: SocketAddr, request: &str) -> String {
+    let mut conn = host_connect(addr);
+    conn.write_all(request.as_bytes()).expect("host write");
+    let mut response = String::new();
+    conn.read_to_string(&mut response).expect("host read");
+    response
+}
+
 /// A host-side TCP stream with read/write timeouts of [`LIMIT`].
 fn host_connect(addr: SocketAddr) -> TcpStream {
     let stream = TcpStream::connect_timeout(&addr, LIMIT)
@@ -364,11 +374,10 @@ fn tcp_and_udp_over_ipv6_loopback() {
 #[test]
 fn guest_http_server_serves_host_requests() {
     let (child, stdout, addr) = start_server(run_wasm("net_e2e_http_server", true, &["2"]));
-    let mut conn = host_connect(addr);
-    conn.write_all(b"GET /index.html HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: net_e2e\r\n\r\n")
-        .expect("host write");
-    let mut response = String::new();
-    conn.read_to_string(&mut response).expect("host read");
+    let response = http_exchange(
+        addr,
+        "GET /index.html HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: net_e2e\r\n\r\n",
+    );
     let body = "hello from the guest, you asked for /index.html\n";
     assert_eq!(
         response,
@@ -377,11 +386,7 @@ fn guest_http_server_serves_host_requests() {
             body.len()
         )
     );
-    let mut conn = host_connect(addr);
-    conn.write_all(b"DELETE /x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-        .expect("host write");
-    let mut response = String::new();
-    conn.read_to_string(&mut response).expect("host read");
+    let response = http_exchange(addr, "DELETE /x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
     assert!(
         response.starts_with("HTTP/1.1 405 Method Not Allowed\r\n"),
         "{response}"
@@ -507,21 +512,19 @@ fn hyper_server_in_the_guest_answers_host_clients() {
     let mut cmd = cargo_wasix(&dir, &["run", "-q", "--locked", "--", "2"]);
     cmd.env("CARGO_WASIX_RUNTIME_FLAGS", "--net");
     let (child, stdout, addr) = start_server(cmd);
-    let mut conn = host_connect(addr);
-    conn.write_all(b"GET /index.html HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-        .expect("host write");
-    let mut response = String::new();
-    conn.read_to_string(&mut response).expect("host read");
+    let response = http_exchange(
+        addr,
+        "GET /index.html HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+    );
     assert!(response.starts_with("HTTP/1.1 200 OK\r\n"), "{response}");
     assert!(
         response.ends_with("\r\n\r\nhello from hyper in the guest, you asked for /index.html\n"),
         "{response}"
     );
-    let mut conn = host_connect(addr);
-    conn.write_all(b"DELETE /x HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-        .expect("host write");
-    let mut response = String::new();
-    conn.read_to_string(&mut response).expect("host read");
+    let response = http_exchange(
+        addr,
+        "DELETE /x HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+    );
     assert!(
         response.starts_with("HTTP/1.1 405 Method Not Allowed\r\n"),
         "{response}"
