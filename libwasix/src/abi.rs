@@ -145,6 +145,7 @@ pub mod c {
     pub const FD_CLOEXEC: i32 = 1;
     pub const O_NONBLOCK: i32 = 0x0004;
     pub const O_CLOEXEC: i32 = 0x4000_0000;
+    pub const EPOLL_CLOEXEC: i32 = 0x4000_0000;
     pub const O_NOFOLLOW: i32 = 0x0100_0000;
     pub const O_RDONLY: i32 = 0x0400_0000;
     pub const O_WRONLY: i32 = 0x1000_0000;

@@ -66,6 +66,15 @@ mod raw {
             ret_n: *mut u32,
         ) -> i32;
         pub fn fd_pipe(ret0: *mut u32, ret1: *mut u32) -> i32;
+        pub fn epoll_create(ret_fd: *mut u32) -> i32;
+        pub fn epoll_ctl(epfd: i32, op: i32, fd: i32, event: *const u8) -> i32;
+        pub fn epoll_wait(
+            epfd: i32,
+            events: *mut u8,
+            maxevents: i32,
+            timeout: u64,
+            ret_n: *mut usize,
+        ) -> i32;
         pub fn fd_dup(fd: i32, ret_fd: *mut u32) -> i32;
         pub fn fd_dup2(fd: i32, min_fd: i32, cloexec: i32, ret_fd: *mut u32) -> i32;
         pub fn fd_fdflags_get(fd: i32, ret: *mut u16) -> i32;
@@ -344,6 +353,31 @@ pub fn fd_pipe() -> Result<(i32, i32), Errno> {
     // SAFETY: both out-pointers are live locals.
     Errno::result(unsafe { raw::fd_pipe(&mut a, &mut b) })?;
     Ok((fd(a)?, fd(b)?))
+}
+
+pub fn epoll_create() -> Result<i32, Errno> {
+    let mut out = 0;
+    // SAFETY: the out-pointer is a live local.
+    Errno::result(unsafe { raw::epoll_create(&mut out) })?;
+    fd(out)
+}
+
+/// `event` is a WASIX `epoll_event` record, or null for a delete.
+pub fn epoll_ctl(epfd: i32, op: i32, fd: i32, event: Option<&[u8; 32]>) -> Result<(), Errno> {
+    let at = event.map_or(core::ptr::null(), |e| e.as_ptr());
+    // SAFETY: `at` is null or a live 32-byte record.
+    Errno::result(unsafe { raw::epoll_ctl(epfd, op, fd, at) })
+}
+
+/// Waits up to `timeout_ns` (u64::MAX: forever); fills the front of `out`, returns how many.
+pub fn epoll_wait(epfd: i32, out: &mut [[u8; 32]], timeout_ns: u64) -> Result<usize, Errno> {
+    let mut n = 0usize;
+    let cap = i32::try_from(out.len()).unwrap_or(i32::MAX);
+    // SAFETY: `out` is a live buffer of `cap` 32-byte records; the count is a live local.
+    Errno::result(unsafe {
+        raw::epoll_wait(epfd, out.as_mut_ptr().cast(), cap, timeout_ns, &mut n)
+    })?;
+    Ok(n.min(out.len()))
 }
 
 pub fn fd_dup(from: i32) -> Result<i32, Errno> {

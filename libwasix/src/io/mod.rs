@@ -1,6 +1,8 @@
-//! File-descriptor functions: `pipe`/`pipe2`, `dup`/`dup2`/`dup3` and the `fcntl` additions.
+//! File-descriptor functions: `pipe`/`pipe2`, `dup`/`dup2`/`dup3`, `epoll_*` and the `fcntl`
+//! additions.
 
 pub mod dup;
+pub mod epoll;
 pub mod pipe;
 
 #[cfg(target_arch = "wasm32")]

@@ -111,6 +111,12 @@ s! {
         __actions: *mut c_void,
         __pad: [c_int; 16],
     }
+
+    // The C side of epoll (libwasix converts it to WASIX's 32-byte record).
+    pub struct epoll_event {
+        pub events: u32,
+        pub u64: u64,
+    }
 }
 
 // Compile-time layout checks against the wasix-libc / musl numbers for wasm32.
@@ -215,6 +221,29 @@ pub const TCP_NODELAY: c_int = 1;
 pub const TCP_KEEPIDLE: c_int = 4;
 pub const TCP_KEEPINTVL: c_int = 5;
 pub const TCP_KEEPCNT: c_int = 6;
+
+// epoll (libwasix over the WASIX epoll calls). The event bits are WASIX's `epoll_type`
+// values; the ones WASIX has no counterpart for are 0. `EPOLL_CTL_*` are the values both
+// Wasmer and our runtime decode alike (ADD 0, DEL 2, MOD 3).
+pub const EPOLLIN: c_int = 0x1;
+pub const EPOLLOUT: c_int = 0x2;
+pub const EPOLLRDHUP: c_int = 0x4;
+pub const EPOLLPRI: c_int = 0x8;
+pub const EPOLLERR: c_int = 0x10;
+pub const EPOLLHUP: c_int = 0x20;
+pub const EPOLLET: c_int = 0x40;
+pub const EPOLLONESHOT: c_int = 0x80;
+pub const EPOLLRDNORM: c_int = 0;
+pub const EPOLLRDBAND: c_int = 0;
+pub const EPOLLWRNORM: c_int = 0;
+pub const EPOLLWRBAND: c_int = 0;
+pub const EPOLLMSG: c_int = 0;
+pub const EPOLLWAKEUP: c_int = 0;
+pub const EPOLLEXCLUSIVE: c_int = 0;
+pub const EPOLL_CLOEXEC: c_int = 0x4000_0000;
+pub const EPOLL_CTL_ADD: c_int = 0;
+pub const EPOLL_CTL_DEL: c_int = 2;
+pub const EPOLL_CTL_MOD: c_int = 3;
 
 pub const INADDR_ANY: in_addr_t = 0;
 pub const INADDR_LOOPBACK: in_addr_t = 0x7f000001;
@@ -407,6 +436,17 @@ extern "C" {
         addr: *mut sockaddr,
         addrlen: *mut socklen_t,
     ) -> ssize_t;
+
+    // epoll (libwasix over the WASIX epoll calls).
+    pub fn epoll_create(size: c_int) -> c_int;
+    pub fn epoll_create1(flags: c_int) -> c_int;
+    pub fn epoll_ctl(epfd: c_int, op: c_int, fd: c_int, event: *mut epoll_event) -> c_int;
+    pub fn epoll_wait(
+        epfd: c_int,
+        events: *mut epoll_event,
+        maxevents: c_int,
+        timeout: c_int,
+    ) -> c_int;
 
     // Name resolution (libwasix over wasix_32v1 `resolve`).
     pub fn getaddrinfo(
