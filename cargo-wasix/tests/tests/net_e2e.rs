@@ -451,7 +451,26 @@ fn host_http_server() -> (SocketAddr, JoinHandle<Vec<Vec<String>>>) {
 
 #[test]
 fn ureq_fetches_from_a_host_http_server() {
-    let dir = ureq_client();
+    client_fetches_from_a_host_http_server(ureq_client());
+}
+
+/// reqwest (async, on tokio: its hyper backend, with tokio's `net` from the overlays) prints
+/// the same as the ureq client for the same host server.
+#[test]
+fn reqwest_fetches_from_a_host_http_server() {
+    let dir = fixture("http_reqwest");
+    let built = output(&mut cargo_wasix(&dir, &["build", "-q", "--locked"]));
+    assert!(
+        built.status.success(),
+        "building http_reqwest failed:\n{}",
+        text(&built.stderr)
+    );
+    client_fetches_from_a_host_http_server(&dir);
+}
+
+/// Runs the client fixture in `dir` against [`host_http_server`]: `GET /hello` with an
+/// `X-Client: wasix` header, then `GET /missing`.
+fn client_fetches_from_a_host_http_server(dir: &Path) {
     let (addr, server) = host_http_server();
     let mut cmd = cargo_wasix(dir, &["run", "-q", "--", &format!("http://{addr}")]);
     cmd.env("CARGO_WASIX_RUNTIME_FLAGS", "--net");
