@@ -22,20 +22,9 @@ src="$repo/tests/c_interop"
 work="$repo/target/c-interop"
 INSTALL_HINT="apt-get install clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32"
 
-wanted=()
-for arg in "$@"; do
-  case "$arg" in
-    -h | --help)
-      sed -n '2,/^set -uo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
-      exit 0
-      ;;
-    -*)
-      echo "error: unknown option \`$arg\`" >&2
-      exit 2
-      ;;
-    *) wanted+=("$arg") ;;
-  esac
-done
+# shellcheck source=scripts/lib/cases.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/cases.sh"
+parse_case_args "$@"
 
 # --- the toolchain --------------------------------------------------------------------------
 if [[ -n "${CLANG:-}" ]]; then
@@ -80,8 +69,6 @@ CASES=(
   "cwd|--volume @DATA@:/data|/data||0|getcwd, chdir, relative paths"
 )
 
-# shellcheck source=scripts/lib/cases.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib/cases.sh"
 select_cases
 
 # --- build ----------------------------------------------------------------------------------

@@ -27,21 +27,10 @@ timeout_s="${INTEROP_TIMEOUT:-300}"
 export CARGO_WASIX_HOME="${CARGO_WASIX_HOME:-$repo/target/wasix-home}"
 
 install=0
-wanted=()
-for arg in "$@"; do
-  case "$arg" in
-    --install-wasmer) install=1 ;;
-    -h | --help)
-      sed -n '2,/^set -uo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
-      exit 0
-      ;;
-    -*)
-      echo "error: unknown option \`$arg\`" >&2
-      exit 2
-      ;;
-    *) wanted+=("$arg") ;;
-  esac
-done
+# shellcheck source=scripts/lib/cases.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/cases.sh"
+ALLOW_INSTALL=1
+parse_case_args "$@"
 
 find_wasmer() {
   if [[ -n "${WASMER:-}" ]]; then
@@ -107,8 +96,6 @@ CASES=(
   "tokio-net|tokio_net|tokio_net|--net|||tokio full: TCP echo, UDP, DNS, timers (overlays)"
 )
 
-# shellcheck source=scripts/lib/cases.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib/cases.sh"
 select_cases
 
 # --- build ----------------------------------------------------------------------------------
