@@ -241,7 +241,9 @@ mod tests {
     #[test]
     fn apply_edit_table() {
         use Action::*;
-        let cases: &[(&str, &str, usize, Action, Result<&str, AnchorProblem>)] = &[
+        // (text, anchor, count, action, expected)
+        type Case<'a> = (&'a str, &'a str, usize, Action, Result<&'a str, AnchorProblem>);
+        let cases: &[Case<'_>] = &[
             ("a X b", "X", 1, Replace("Y".into()), Ok("a Y b")),
             ("a X b", "X", 1, InsertBefore("Y".into()), Ok("a YX b")),
             ("a X b", "X", 1, InsertAfter("Y".into()), Ok("a XY b")),
