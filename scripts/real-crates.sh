@@ -54,17 +54,10 @@ export CARGO_WASIX_HOME="${CARGO_WASIX_HOME:-$repo/target/wasix-home}"
 mkdir -p "$work/src" "$work/logs" "$work/fetch/src"
 
 wanted=("$@")
-selected=()
-for entry in "${CRATES[@]}"; do
-  name="${entry%% *}"
-  if [[ ${#wanted[@]} -eq 0 ]] || [[ " ${wanted[*]} " == *" $name "* ]]; then
-    selected+=("$entry")
-  fi
-done
-if [[ ${#selected[@]} -eq 0 ]]; then
-  echo "error: none of \`$*\` is in the crate list of $0" >&2
-  exit 2
-fi
+CASES=("${CRATES[@]}")
+# shellcheck source=scripts/lib/cases.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/cases.sh"
+select_cases
 
 echo "building cargo-wasix ..." >&2
 (cd "$repo" && cargo build -q -p cargo-wasix)

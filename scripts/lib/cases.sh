@@ -1,4 +1,5 @@
-# Shared by the differential scripts (interop.sh, c-interop.sh); source it, don't run it.
+# Shared by the acceptance scripts (interop.sh, c-interop.sh, real-crates.sh); source it, don't
+# run it.
 
 # parse_case_args ARGS...: case names go to the array `wanted`; -h/--help prints the script's
 # header comment; `--install-wasmer` sets install=1 when the script set ALLOW_INSTALL=1; any
@@ -24,13 +25,14 @@ unknown_option() {
   exit 2
 }
 
-# select_cases: fills the array `selected` with the entries of `CASES` ("name|...") whose name is
-# in `wanted` (all of them when `wanted` is empty); exits 2 naming the script when none match.
+# select_cases: fills the array `selected` with the entries of `CASES` ("name|..." or
+# "name ...") whose name is in `wanted` (all of them when `wanted` is empty); exits 2 naming the
+# script when none match.
 select_cases() {
   selected=()
   local entry name
   for entry in "${CASES[@]}"; do
-    name="${entry%%|*}"
+    name="${entry%%[| ]*}"
     if [[ ${#wanted[@]} -eq 0 ]] || [[ " ${wanted[*]} " == *" $name "* ]]; then
       selected+=("$entry")
     fi

@@ -242,7 +242,13 @@ mod tests {
     fn apply_edit_table() {
         use Action::*;
         // (text, anchor, count, action, expected)
-        type Case<'a> = (&'a str, &'a str, usize, Action, Result<&'a str, AnchorProblem>);
+        type Case<'a> = (
+            &'a str,
+            &'a str,
+            usize,
+            Action,
+            Result<&'a str, AnchorProblem>,
+        );
         let cases: &[Case<'_>] = &[
             ("a X b", "X", 1, Replace("Y".into()), Ok("a Y b")),
             ("a X b", "X", 1, InsertBefore("Y".into()), Ok("a YX b")),
@@ -301,9 +307,10 @@ mod tests {
                     found: 1,
                 }),
             ),
+            // Two overlapping occurrences cannot both be edited.
             (
-                "XXX",
-                "XX",
+                "aaa",
+                "aa",
                 2,
                 Replace("Y".into()),
                 Err(AnchorProblem::Count {

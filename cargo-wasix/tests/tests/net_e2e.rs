@@ -24,19 +24,24 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// The copy of fixture `name` after `cargo wasix build <args>` succeeded in it.
+fn built_fixture(name: &str, args: &[&str]) -> PathBuf {
+    let dir = fixture(name);
+    let mut words = vec!["build", "-q"];
+    words.extend_from_slice(args);
+    let out = output(&mut cargo_wasix(&dir, &words));
+    assert!(
+        out.status.success(),
+        "building {name} failed:\n{}",
+        text(&out.stderr)
+    );
+    dir
+}
+
 /// The `tests/net_e2e` copy, with all its programs built (once per test run).
 fn net_programs() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let dir = fixture("net_e2e");
-        let out = output(&mut cargo_wasix(&dir, &["build", "-q", "--bins"]));
-        assert!(
-            out.status.success(),
-            "building net_e2e failed:\n{}",
-            text(&out.stderr)
-        );
-        dir
-    })
+    DIR.get_or_init(|| built_fixture("net_e2e", &["--bins"]))
 }
 
 /// `cargo wasix run-wasm [--net] <program>.wasm -- args`.
@@ -418,16 +423,7 @@ fn guest_http_server_serves_host_requests() {
 /// The `http_ureq` copy, built (once per test run).
 fn ureq_client() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let dir = fixture("http_ureq");
-        let out = output(&mut cargo_wasix(&dir, &["build", "-q"]));
-        assert!(
-            out.status.success(),
-            "building http_ureq failed:\n{}",
-            text(&out.stderr)
-        );
-        dir
-    })
+    DIR.get_or_init(|| built_fixture("http_ureq", &[]))
 }
 
 /// A host HTTP server answering `/hello` with 200 and anything else with 404, for two
@@ -458,14 +454,7 @@ fn ureq_fetches_from_a_host_http_server() {
 /// the same as the ureq client for the same host server.
 #[test]
 fn reqwest_fetches_from_a_host_http_server() {
-    let dir = fixture("http_reqwest");
-    let built = output(&mut cargo_wasix(&dir, &["build", "-q", "--locked"]));
-    assert!(
-        built.status.success(),
-        "building http_reqwest failed:\n{}",
-        text(&built.stderr)
-    );
-    client_fetches_from_a_host_http_server(&dir);
+    client_fetches_from_a_host_http_server(&built_fixture("http_reqwest", &["--locked"]));
 }
 
 /// Runs the client fixture in `dir` against [`host_http_server`]: `GET /hello` with an
@@ -537,13 +526,7 @@ fn without_net_the_same_programs_fail_clearly() {
 /// and socket2 overlays) answers HTTP/1.1 requests from host clients.
 #[test]
 fn hyper_server_in_the_guest_answers_host_clients() {
-    let dir = fixture("hyper_server");
-    let built = output(&mut cargo_wasix(&dir, &["build", "-q", "--locked"]));
-    assert!(
-        built.status.success(),
-        "building hyper_server failed:\n{}",
-        text(&built.stderr)
-    );
+    let dir = built_fixture("hyper_server", &["--locked"]);
     let mut cmd = cargo_wasix(&dir, &["run", "-q", "--locked", "--", "2"]);
     cmd.env("CARGO_WASIX_RUNTIME_FLAGS", "--net");
     let (child, stdout, addr) = start_server(cmd);
