@@ -1,0 +1,5 @@
+//! dep: num_cpus = "1"
+fn main() {
+    assert!(num_cpus::get() >= 1);
+    println!("ok");
+}
