@@ -64,6 +64,19 @@ pub enum Error {
         problem: AnchorProblem,
     },
 
+    /// A `[[rewrite]]` found no occurrence at all.
+    #[error(
+        "{patch_set}: no `.rs` file under `{under}` contains `{from}`\nhelp: the upstream source changed its cfg; update the rewrite in the patch set's edits.toml"
+    )]
+    RewriteFoundNothing {
+        /// The patch set.
+        patch_set: String,
+        /// The directory searched.
+        under: String,
+        /// The text that was not found.
+        from: String,
+    },
+
     /// A command could not be started.
     #[error("failed to run `{command}`: {source}\nhelp: {help}")]
     Spawn {

@@ -457,6 +457,13 @@ fn reqwest_fetches_from_a_host_http_server() {
     client_fetches_from_a_host_http_server(&built_fixture("http_reqwest", &["--locked"]));
 }
 
+/// hyper's client on smol (its executor, async-net and async-io's reactor, all through
+/// overlays) prints the same as the ureq client for the same host server.
+#[test]
+fn smol_fetches_from_a_host_http_server() {
+    client_fetches_from_a_host_http_server(&built_fixture("http_smol", &["--locked"]));
+}
+
 /// Runs the client fixture in `dir` against [`host_http_server`]: `GET /hello` with an
 /// `X-Client: wasix` header, then `GET /missing`.
 fn client_fetches_from_a_host_http_server(dir: &Path) {

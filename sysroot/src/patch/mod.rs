@@ -10,6 +10,10 @@ use serde::Deserialize;
 
 use crate::error::Error;
 
+mod rewrite;
+
+pub use rewrite::Rewrite;
+
 /// One anchored edit of an existing file, as written in `edits.toml`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Edit {
@@ -40,6 +44,8 @@ pub enum Action {
 pub struct EditList {
     /// The edits, in file order (which is application order).
     pub edits: Vec<Edit>,
+    /// Predicate rewrites through a directory, applied after the edits.
+    pub rewrites: Vec<Rewrite>,
 }
 
 #[derive(Deserialize)]
@@ -47,6 +53,8 @@ pub struct EditList {
 struct RawEdits {
     #[serde(default)]
     edit: Vec<RawEdit>,
+    #[serde(default)]
+    rewrite: Vec<rewrite::RawRewrite>,
 }
 
 #[derive(Deserialize)]
@@ -101,7 +109,13 @@ impl EditList {
                 action,
             });
         }
-        Ok(Self { edits })
+        let rewrites = raw
+            .rewrite
+            .into_iter()
+            .enumerate()
+            .map(|(index, r)| r.check(index).map_err(invalid))
+            .collect::<Result<_, _>>()?;
+        Ok(Self { edits, rewrites })
     }
 }
 
@@ -229,6 +243,9 @@ impl PatchSet {
                     }
                 })?;
             std::fs::write(&path, patched).map_err(|e| Error::io("write", &path, e))?;
+        }
+        for r in &self.edits.rewrites {
+            r.apply(root, &self.name)?;
         }
         Ok(())
     }
@@ -440,6 +457,7 @@ y"""
                         count,
                         action: Action::Replace("x".into()),
                     }],
+                    rewrites: vec![],
                 },
             };
             let err = set.apply(dir.path()).expect_err(anchor).to_string();
@@ -458,6 +476,7 @@ y"""
                     count: 1,
                     action: Action::Replace("x".into()),
                 }],
+                rewrites: vec![],
             },
         };
         let err = set.apply(dir.path()).expect_err("missing file").to_string();
