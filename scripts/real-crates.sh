@@ -32,6 +32,10 @@ CRATES=(
   "ignore 0.4.35 files + threads: parallel directory walks with gitignore rules"
   "semver 1.0.28 pure: parsing (control)"
   "env_logger 0.11.12 control + env: log filtering (with its own release profile: LTO)"
+  "polling 3.11.0 net: epoll backend (overlay), pipes, sockets, timeouts"
+  "async-io 2.6.0 net + timers: reactor, Async<T>, non-blocking connect (overlay)"
+  "smol 2.0.2 async: executor, net, process (on the async-* overlays)"
+  "async-lock 3.5.0 threads: async and blocking locks (overlay)"
 )
 
 # Extra cargo arguments for both runs of a crate (native and wasix run the same suite).
@@ -45,6 +49,19 @@ declare -A CARGO_TEST_ARGS=(
 # (tempfile's two wasi-ignored tests both need unwinding, so they stay ignored.)
 declare -A WASIX_TEST_ARGS=(
   [rayon-core]="--include-ignored"
+)
+
+# Crates whose own tests gate fd-based test code on `cfg(unix)`/`std::os::unix::io` (polling:
+# `as_raw_fd()` for `Poller::add`): for the wasix run those gates in tests/ include WASI and the
+# imports use `std::os::fd` (where unix's come from), as tokio-suite.sh lifts tokio's WASI gates.
+LIFT_UNIX_TEST_GATES=(polling)
+
+# Runtime flags for the wasix runs of a crate (CARGO_WASIX_RUNTIME_FLAGS): suites that open
+# sockets need the network.
+declare -A WASIX_RUNTIME_FLAGS=(
+  [polling]="--net"
+  [async-io]="--net"
+  [smol]="--net"
 )
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -141,6 +158,29 @@ rerun_each() {
   echo "$p $f $i"
 }
 
+# patched_source NAME VERSION DEST: for a crate that has an overlay (overlays/NAME), the wasix
+# run tests the source a user's build gets, so DEST becomes cargo-wasix's patched copy (named by
+# `cargo wasix check -v` on a throw-away crate that depends on it). As in the crate's own
+# workspace, its dev-dependencies use this copy (`[patch.crates-io]`); the shipped lock predates
+# that patch, so it is resolved anew.
+patched_source() {
+  local name=$1 version=$2 dest=$3 probe="$work/probe/$1-$2" patched
+  mkdir -p "$probe/src"
+  printf '[package]\nname = "probe"\nversion = "0.0.0"\nedition = "2021"\n\n[workspace]\n\n[dependencies]\n%s = "=%s"\n' \
+    "$name" "$version" >"$probe/Cargo.toml"
+  : >"$probe/src/lib.rs"
+  patched=$(cd "$probe" && "$cli" wasix check -v 2>&1 |
+    sed -n "s/.*$name $version is replaced by its WASIX-patched copy in \`\(.*\)\` for this build.*/\1/p" | head -n 1)
+  if [[ -z $patched ]]; then
+    echo "error: \`cargo wasix check -v\` in $probe did not name a patched $name $version" >&2
+    exit 1
+  fi
+  cp -R "$patched" "$dest.partial"
+  rm -f "$dest.partial/Cargo.lock" "$dest.partial/.cargo-wasix-checksum"
+  printf '\n[workspace]\n\n[patch.crates-io]\n%s = { path = "." }\n' "$name" >>"$dest.partial/Cargo.toml"
+  mv "$dest.partial" "$dest"
+}
+
 rows=()
 for entry in "${selected[@]}"; do
   read -r name version note <<<"$entry"
@@ -182,12 +222,31 @@ for entry in "${selected[@]}"; do
   fi
 
   extra="${WASIX_TEST_ARGS[$name]:-}"
+  export CARGO_WASIX_RUNTIME_FLAGS="${WASIX_RUNTIME_FLAGS[$name]:-}"
+  if [[ -n $CARGO_WASIX_RUNTIME_FLAGS ]]; then note="$note; runtime \`$CARGO_WASIX_RUNTIME_FLAGS\`"; fi
   if [[ -n $extra ]]; then note="$note; wasix run with \`-- $extra\`"; fi
+  wasix_dir=$dir
+  if [[ -d $repo/overlays/$name ]]; then
+    wasix_dir="$dir-wasix"
+    [[ -d $wasix_dir ]] || patched_source "$name" "$version" "$wasix_dir"
+    note="$note; wasix run on the crate with its overlay"
+  fi
+  if [[ " ${LIFT_UNIX_TEST_GATES[*]} " == *" $name "* ]]; then
+    if [[ $wasix_dir == "$dir" ]]; then
+      wasix_dir="$dir-wasix"
+      [[ -d $wasix_dir ]] || cp -R "$dir" "$wasix_dir"
+    fi
+    find "$wasix_dir/tests" -name '*.rs' -exec sed -i \
+      -e 's/#\[cfg(unix)\]/#[cfg(any(unix, target_os = "wasi"))]/' \
+      -e 's/#\[cfg(all(unix, /#[cfg(all(any(unix, target_os = "wasi"), /' \
+      -e 's/std::os::unix::io::/std::os::fd::/' {} +
+    note="$note; \`cfg(unix)\` gates in its tests/ include WASI"
+  fi
   echo "wasix   $name $version ..." >&2
   start=$(date +%s)
   status=0
   # shellcheck disable=SC2086 # $cargo_args and $extra are zero or more words on purpose
-  (cd "$dir" && CARGO_TARGET_DIR="$work/target-wasix" timeout "$timeout_s" \
+  (cd "$wasix_dir" && CARGO_TARGET_DIR="$work/target-wasix" timeout "$timeout_s" \
     "$cli" wasix test --no-fail-fast --color never $cargo_args -- $extra) >"$work/logs/$name-$version.wasix.log" 2>&1 || status=$?
   wasix=$(count "$work/logs/$name-$version.wasix.log")
   if [[ $status -eq 124 ]]; then note="$note; wasix run timed out after ${timeout_s}s"; fi
@@ -207,7 +266,7 @@ for entry in "${selected[@]}"; do
     read -r wp wf wi wdp wdf <<<"$wasix"
     while IFS= read -r sel; do
       echo "        rerunning each test of \`$sel\` (the binary aborted) ..." >&2
-      read -r rp rf ri <<<"$(rerun_each "$sel" "$dir")"
+      read -r rp rf ri <<<"$(rerun_each "$sel" "$wasix_dir")"
       wp=$((wp + rp)); wf=$((wf + rf)); wi=$((wi + ri))
       note="$note; \`$sel\` aborted, its tests run one by one"
     done <<<"$aborted"
