@@ -10,7 +10,7 @@ use wasix_sysroot::overlay::Outside;
 
 use crate::toolchain::Toolchain;
 use crate::user::Ctx;
-use crate::{lockfile, overlays, prepare};
+use crate::{ctoolchain, lockfile, overlays, prepare};
 
 /// Show the toolchain, rust-src, base libc and sysroot in use, and whether it is up to date.
 #[derive(Args, Debug)]
@@ -83,9 +83,54 @@ impl Status {
                 other.display()
             )?;
         }
+        write_c_toolchain(&mut out, &toolchain)?;
         write_overlays(&mut out, &toolchain)?;
         Ok(0)
     }
+}
+
+/// The C toolchain for crates with C code (issue 10), or what is missing.
+fn write_c_toolchain(out: &mut impl Write, toolchain: &Toolchain) -> Result<()> {
+    match ctoolchain::detect(&toolchain.rustc) {
+        Ok(found) => {
+            writeln!(
+                out,
+                "c compiler: {} ({})",
+                found.clang.path.display(),
+                found.clang.version
+            )?;
+            writeln!(out, "c++:        {}", found.cxx.display())?;
+            writeln!(
+                out,
+                "c archiver: {} ({})",
+                found.ar.path.display(),
+                found.ar.version
+            )?;
+            writeln!(
+                out,
+                "c headers:  {} (from {})",
+                found.headers.include.display(),
+                found.headers.origin
+            )?;
+        }
+        Err(not_found) => {
+            if let Some(clang) = &not_found.clang {
+                writeln!(
+                    out,
+                    "c compiler: {} ({})",
+                    clang.path.display(),
+                    clang.version
+                )?;
+            }
+            writeln!(
+                out,
+                "c missing:  {} (only crates with C code need them: `sudo apt-get install {}` on Debian/Ubuntu; docs/c-dependencies.md)",
+                not_found.missing.join(", "),
+                ctoolchain::APT_PACKAGES
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// The overlays compiled in, then what they would do to the current workspace's lock.
