@@ -12,7 +12,8 @@ use crate::args::{self, TargetChoice, Verbosity};
 use crate::cli::Cli;
 use crate::user::Ctx;
 use crate::{
-    cargo_config, ctoolchain, env, exec, lockfile, overlays, prepare, toolchain::Toolchain, wasm_opt,
+    cargo_config, ctoolchain, env, exec, lockfile, overlays, prepare, toolchain::Toolchain,
+    wasm_opt,
 };
 
 /// Runs `cargo <subcommand> <user_args>` for WASIX.

@@ -48,16 +48,26 @@ pub fn header_candidates(env: &dyn Fn(&str) -> Option<String>) -> Vec<(PathBuf, 
             "WASI_SDK_PATH".to_owned(),
         ));
     }
-    roots.push(("/usr/share/wasi-sysroot".into(), "wasi-libc package".to_owned()));
+    roots.push((
+        "/usr/share/wasi-sysroot".into(),
+        "wasi-libc package".to_owned(),
+    ));
     let mut out = Vec::new();
     for (root, origin) in &roots {
-        for sub in ["wasm32-wasip1-threads", "wasm32-wasi-threads", "wasm32-wasi"] {
+        for sub in [
+            "wasm32-wasip1-threads",
+            "wasm32-wasi-threads",
+            "wasm32-wasi",
+        ] {
             out.push((root.join("include").join(sub), origin.clone()));
         }
         // A plain `include/` only under a wasi sysroot: `/usr/include` is the host's.
         out.push((root.join("include"), origin.clone()));
     }
-    out.push(("/usr/include/wasm32-wasi".into(), "wasi-libc package".to_owned()));
+    out.push((
+        "/usr/include/wasm32-wasi".into(),
+        "wasi-libc package".to_owned(),
+    ));
     out
 }
 
@@ -66,13 +76,10 @@ pub fn header_candidates(env: &dyn Fn(&str) -> Option<String>) -> Vec<(PathBuf, 
 pub fn find_headers(env: &dyn Fn(&str) -> Option<String>) -> Option<HeaderSource> {
     header_candidates(env)
         .into_iter()
-        .find(|(dir, _)| {
-            dir.join("stdio.h").is_file() && dir.join("wasi").join("api.h").is_file()
-        })
+        .find(|(dir, _)| dir.join("stdio.h").is_file() && dir.join("wasi").join("api.h").is_file())
         .map(|(include, origin)| {
-            let cxx_libs = lib_dir_for(&include).filter(|lib| {
-                lib.join("libc++.a").is_file() && lib.join("libc++abi.a").is_file()
-            });
+            let cxx_libs = lib_dir_for(&include)
+                .filter(|lib| lib.join("libc++.a").is_file() && lib.join("libc++abi.a").is_file());
             HeaderSource {
                 include,
                 origin,
@@ -128,7 +135,10 @@ pub fn ensure(
     // A link to headers that were since uninstalled does not count as complete.
     let usable = |e: &Path| {
         wasix_sysroot::cache::is_complete(e, &key)
-            && e.join("include").join(CLANG_TARGET).join("stdio.h").is_file()
+            && e.join("include")
+                .join(CLANG_TARGET)
+                .join("stdio.h")
+                .is_file()
     };
     if usable(entry) {
         return Ok(false);
@@ -185,7 +195,9 @@ fn link_or_copy(from: &Path, to: &Path) -> Result<()> {
     let copied = if from.is_dir() {
         wasix_sysroot::cache::copy_tree(from, to).map_err(anyhow::Error::from)
     } else {
-        std::fs::copy(from, to).map(drop).map_err(anyhow::Error::from)
+        std::fs::copy(from, to)
+            .map(drop)
+            .map_err(anyhow::Error::from)
     };
     copied.with_context(|| format!("failed to copy `{}` to `{}`", from.display(), to.display()))
 }
@@ -197,8 +209,7 @@ mod tests {
 
     #[test]
     fn header_candidate_order() {
-        let env: HashMap<&str, &str> =
-            [("WASI_SYSROOT", "/ws"), ("WASI_SDK_PATH", "/sdk")].into();
+        let env: HashMap<&str, &str> = [("WASI_SYSROOT", "/ws"), ("WASI_SDK_PATH", "/sdk")].into();
         let got: Vec<String> = header_candidates(&|k| env.get(k).map(|v| (*v).to_owned()))
             .into_iter()
             .map(|(p, _)| p.display().to_string())
@@ -234,7 +245,11 @@ mod tests {
             ("/ws/include", "/ws/lib"),
         ];
         for (include, lib) in cases {
-            assert_eq!(lib_dir_for(Path::new(include)), Some(PathBuf::from(lib)), "{include}");
+            assert_eq!(
+                lib_dir_for(Path::new(include)),
+                Some(PathBuf::from(lib)),
+                "{include}"
+            );
         }
     }
 
@@ -265,8 +280,15 @@ mod tests {
         assert!(ensure(&root, &entry, &source, "cmake", &mut Quiet).unwrap());
         assert!(!ensure(&root, &entry, &source, "cmake", &mut Quiet).unwrap());
         assert!(entry.join("include/wasix/sys/socket.h").is_file());
-        assert!(entry.join("include/wasm32-wasip1-threads/stdio.h").is_file());
-        assert_eq!(std::fs::read_to_string(cmake_file(&entry)).unwrap(), "cmake");
+        assert!(
+            entry
+                .join("include/wasm32-wasip1-threads/stdio.h")
+                .is_file()
+        );
+        assert_eq!(
+            std::fs::read_to_string(cmake_file(&entry)).unwrap(),
+            "cmake"
+        );
         // Headers uninstalled: the entry is rebuilt, not trusted.
         std::fs::remove_file(fake.join("stdio.h")).unwrap();
         assert!(ensure(&root, &entry, &source, "cmake", &mut Quiet).unwrap());

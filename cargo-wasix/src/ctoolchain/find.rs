@@ -133,7 +133,10 @@ pub fn parse_major(text: &str) -> Option<u32> {
             .split_once("clang version ")
             .or_else(|| line.split_once("LLVM version "))?
             .1;
-        rest.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()
+        rest.split(|c: char| !c.is_ascii_digit())
+            .next()?
+            .parse()
+            .ok()
     })
 }
 
@@ -206,7 +209,11 @@ pub fn probe_ar(candidates: &[Candidate], min_major: u32) -> Option<Found> {
             return None;
         }
         Some(Found {
-            version: text.lines().find(|l| l.contains("LLVM version"))?.trim().to_owned(),
+            version: text
+                .lines()
+                .find(|l| l.contains("LLVM version"))?
+                .trim()
+                .to_owned(),
             path,
             major,
             origin: candidate.origin.clone(),
@@ -231,8 +238,13 @@ fn check_clang(path: &Path) -> Result<(String, u32), String> {
         ));
     }
     let targets = version_text(path, "--print-targets")?;
-    if !targets.lines().any(|l| l.trim_start().starts_with("wasm32")) {
-        return Err("built without the WebAssembly backend (`--print-targets` has no wasm32)".to_owned());
+    if !targets
+        .lines()
+        .any(|l| l.trim_start().starts_with("wasm32"))
+    {
+        return Err(
+            "built without the WebAssembly backend (`--print-targets` has no wasm32)".to_owned(),
+        );
     }
     Ok((first, major))
 }
@@ -295,7 +307,13 @@ mod tests {
     fn ar_candidate_order() {
         let t = "wasm32-wasmer-wasi";
         let rustup = PathBuf::from("/r/llvm-ar");
-        let got = ar_candidates(t, Path::new("/usr/bin/clang-19"), 19, Some(&rustup), &env_of(&[]));
+        let got = ar_candidates(
+            t,
+            Path::new("/usr/bin/clang-19"),
+            19,
+            Some(&rustup),
+            &env_of(&[]),
+        );
         assert_eq!(
             programs(&got),
             ["/usr/bin/llvm-ar", "llvm-ar-19", "/r/llvm-ar", "llvm-ar"]
@@ -313,10 +331,16 @@ mod tests {
     #[test]
     fn version_lines() {
         let cases = [
-            ("Debian clang version 19.1.7 (3~deb12u1)\nTarget: x86_64", Some(19)),
+            (
+                "Debian clang version 19.1.7 (3~deb12u1)\nTarget: x86_64",
+                Some(19),
+            ),
             ("clang version 22.1.8\n", Some(22)),
             ("Apple clang version 15.0.0 (clang-1500.3.9.4)", Some(15)),
-            ("LLVM (http://llvm.org/):\n  LLVM version 19.1.7\n", Some(19)),
+            (
+                "LLVM (http://llvm.org/):\n  LLVM version 19.1.7\n",
+                Some(19),
+            ),
             ("gcc (Debian 12.2.0-14) 12.2.0", None),
         ];
         for (text, major) in cases {

@@ -221,10 +221,18 @@ mod tests {
                     -idirafter /c/sys/include/wasix/compat -pthread -matomics -mbulk-memory -mmutable-globals -msign-ext -mnontrapping-fptoint";
         let cases: &[(u32, &[&str], &str)] = &[
             (19, &[], ""),
-            (19, &["simd128", "extended-const"], " -msimd128 -mextended-const"),
+            (
+                19,
+                &["simd128", "extended-const"],
+                " -msimd128 -mextended-const",
+            ),
             // clang 19 has no -mwide-arithmetic: C simply does not use it.
             (19, &["simd128", "wide-arithmetic"], " -msimd128"),
-            (20, &["simd128", "wide-arithmetic"], " -msimd128 -mwide-arithmetic"),
+            (
+                20,
+                &["simd128", "wide-arithmetic"],
+                " -msimd128 -mwide-arithmetic",
+            ),
             (15, &["extended-const", "relaxed-simd"], ""),
         ];
         for (major, enabled, extra) in cases {
@@ -323,12 +331,15 @@ mod tests {
             ),
         ];
         for (user, cxx_runtime, expected) in cases {
-            assert_eq!(plan_with(user, *cxx_runtime), *expected, "user env {user:?}");
+            assert_eq!(
+                plan_with(user, *cxx_runtime),
+                *expected,
+                "user env {user:?}"
+            );
         }
         // A user's WASI_SYSROOT stays.
         assert!(
-            plan_with(&[("WASI_SYSROOT", "/mine")], true)
-                .contains(&kept("WASI_SYSROOT", "/mine"))
+            plan_with(&[("WASI_SYSROOT", "/mine")], true).contains(&kept("WASI_SYSROOT", "/mine"))
         );
     }
 

@@ -97,7 +97,11 @@ dependencies = ["shlex"]
 "#;
         assert_eq!(
             c_building_packages(lock).unwrap(),
-            ["libz-sys 1.1.22", "zlib-ng 0.1.0", "zstd-sys 2.0.15+zstd.1.5.7"]
+            [
+                "libz-sys 1.1.22",
+                "zlib-ng 0.1.0",
+                "zstd-sys 2.0.15+zstd.1.5.7"
+            ]
         );
         assert!(c_building_packages("version = 4\n").unwrap().is_empty());
         assert!(c_building_packages("[[package]]\nname = 1").is_err());

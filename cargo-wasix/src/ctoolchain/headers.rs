@@ -13,7 +13,10 @@ pub const HEADERS: &[(&str, &str)] = &[
         include_str!("../../../libwasix/include/sys/socket.h"),
     ),
     ("netdb.h", include_str!("../../../libwasix/include/netdb.h")),
-    ("unistd.h", include_str!("../../../libwasix/include/unistd.h")),
+    (
+        "unistd.h",
+        include_str!("../../../libwasix/include/unistd.h"),
+    ),
     (
         "sys/wait.h",
         include_str!("../../../libwasix/include/sys/wait.h"),
@@ -62,7 +65,10 @@ mod tests {
     #[test]
     fn header_constants_equal_the_libc_overlay() {
         let overlay = overlay_constants();
-        assert!(overlay.get("SOCK_STREAM") == Some(&1), "overlay parse failed");
+        assert!(
+            overlay.get("SOCK_STREAM") == Some(&1),
+            "overlay parse failed"
+        );
         let mut checked = 0;
         // compat/ only fills in wasi-libc's own API, which the overlay does not restate.
         for (file, text) in HEADERS.iter().filter(|(f, _)| !f.starts_with("compat/")) {

@@ -63,13 +63,16 @@ pub fn detect(rustc: &Path) -> Result<Detected, NotFound> {
         return Err(not_found);
     };
     let rustup_ar = rustup_llvm_ar(rustc);
-    let ar = find::probe_ar(&find::ar_candidates(
-        env::TARGET,
-        &clang.path,
+    let ar = find::probe_ar(
+        &find::ar_candidates(
+            env::TARGET,
+            &clang.path,
+            clang.major,
+            rustup_ar.as_deref(),
+            &var,
+        ),
         clang.major,
-        rustup_ar.as_deref(),
-        &var,
-    ), clang.major);
+    );
     let headers = csysroot::find_headers(&var);
     if ar.is_none() {
         not_found.missing.push("llvm-ar");
@@ -149,7 +152,11 @@ pub fn prepare(
         c_flags: &c_flags,
         cxx_flags: &cxx_flags,
         cmake_toolchain: &cmake,
-        cxx_runtime_sysroot: detected.headers.cxx_libs.is_some().then_some(entry.as_path()),
+        cxx_runtime_sysroot: detected
+            .headers
+            .cxx_libs
+            .is_some()
+            .then_some(entry.as_path()),
     };
     let cmake_text = flags::cmake_toolchain(&tools, &entry);
     csysroot::ensure(
@@ -188,7 +195,11 @@ pub fn missing_error(not_found: &NotFound, users: &[String]) -> anyhow::Error {
         "building C code for {} needs {}, which {} not found\n  crates with C (their build scripts use `cc` or `cmake`): {}",
         env::TARGET,
         not_found.missing.join(" and "),
-        if not_found.missing.len() == 1 { "was" } else { "were" },
+        if not_found.missing.len() == 1 {
+            "was"
+        } else {
+            "were"
+        },
         users.join(", ")
     );
     if let Some(clang) = &not_found.clang {

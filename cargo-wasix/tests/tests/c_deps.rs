@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::support::{cargo_wasix, fixture, output, outer_target, success};
+use super::support::{cargo_wasix, fixture, outer_target, output, success};
 
 /// Whether this machine has the C toolchain (asks `cargo wasix status`, like a user would).
 fn c_toolchain_present() -> bool {
@@ -98,7 +98,10 @@ fn zstd_zlib_ring_and_sqlite_on_a_mounted_dir() {
 /// A `PATH` with cargo and rustc but no clang: the toolchain's own `bin/`.
 fn path_without_clang() -> PathBuf {
     let cargo = std::env::var_os("CARGO").expect("cargo test sets CARGO");
-    let bin = Path::new(&cargo).parent().expect("cargo has a directory").to_owned();
+    let bin = Path::new(&cargo)
+        .parent()
+        .expect("cargo has a directory")
+        .to_owned();
     assert!(!bin.join("clang").exists(), "{} has a clang", bin.display());
     bin
 }
