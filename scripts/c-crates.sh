@@ -2,8 +2,9 @@
 # C and C++ dependencies through `cc` (issue 10), the slow part: builds tests/c_crates (zstd,
 # zlib via flate2/libz-sys, ring, SQLite via rusqlite `bundled`) for WASIX with `--release`,
 # runs it on the bundled runtime with a mounted directory, then times SQLite inserts and
-# indexed queries in the guest against the same program built natively, and prints a
-# Markdown table with the ratio (BENCHMARKS.md "C dependencies").
+# indexed queries (default locking, and `locking_mode = EXCLUSIVE`) in the guest against the
+# same program built natively, and prints a Markdown table with the ratios (BENCHMARKS.md
+# "C dependencies").
 #
 # Usage: scripts/c-crates.sh [ROWS]   (default 100000 rows)
 #   CARGO_WASIX   a cargo-wasix binary to use (default: built from this repository, dev profile)
@@ -64,23 +65,31 @@ fi
 # directory, the native one in the same host directory.
 run_native() { "$CARGO_TARGET_DIR/release/sqlite_bench" "$work/data" "$rows"; }
 run_guest() { "$cli" wasix run-wasm --volume "$work/data:/data" "$wasm_dir/sqlite_bench.wasm" -- /data "$rows"; }
-# "rows N: insert A ms, 2000 indexed range queries B ms (...)" three times -> "minA minB"
+# "<mode> locking, rows N: insert A us, 2000 indexed range queries B us (...)" lines of three
+# runs -> "minA minB" in ms for the lines of `mode`
 measure() {
-  local i
+  local i mode="$2"
   for i in 1 2 3; do
     "$1" || exit 2
-  done | sed -E 's/.*insert ([0-9.]+) ms, 2000 indexed range queries ([0-9.]+) ms.*/\1 \2/' |
-    awk 'NR == 1 || $1 < a { a = $1 } NR == 1 || $2 < b { b = $2 } END { print a, b }'
+  done | grep "^$mode locking" |
+    sed -E 's/.*insert ([0-9]+) us, 2000 indexed range queries ([0-9]+) us.*/\1 \2/' |
+    awk 'NR == 1 || $1 < a { a = $1 } NR == 1 || $2 < b { b = $2 } END { printf "%.1f %.1f\n", a / 1000, b / 1000 }'
 }
 run_guest >/dev/null # warms the compiled-module cache
-read -r native_insert native_query < <(measure run_native)
-read -r guest_insert guest_query < <(measure run_guest)
+native_runs="$(measure run_native default; measure run_native exclusive)"
+guest_runs="$(measure run_guest default; measure run_guest exclusive)"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
-echo "cargo-wasix \`$(git -C "$repo" rev-parse --short HEAD)\`, $(rustc --version | cut -d' ' -f1-2), $(nproc) cores, $(date -u +%Y-%m-%d); $rows rows, best of 3."
+echo "cargo-wasix \`$(git -C "$repo" rev-parse --short HEAD)\`, $(rustc --version | cut -d' ' -f1-2), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%Y-%m-%d); $rows rows, best of 3."
 echo
-echo "| SQLite (rusqlite \`bundled\`, release) | native | WASIX guest | guest / native |"
+echo "| SQLite (rusqlite \`bundled\`, release) | native (ms) | WASIX guest (ms) | guest / native |"
 echo "|---|---|---|---|"
-echo "| $rows inserts in one transaction (ms) | $native_insert | $guest_insert | $(ratio "$guest_insert" "$native_insert") |"
-echo "| 2000 indexed range queries (ms) | $native_query | $guest_query | $(ratio "$guest_query" "$native_query") |"
+i=0
+for mode in default exclusive; do
+  i=$((i + 1))
+  read -r n_insert n_query <<<"$(sed -n "${i}p" <<<"$native_runs")"
+  read -r g_insert g_query <<<"$(sed -n "${i}p" <<<"$guest_runs")"
+  echo "| $rows inserts in one transaction, $mode locking | $n_insert | $g_insert | $(ratio "$g_insert" "$n_insert") |"
+  echo "| 2000 indexed range queries, $mode locking | $n_query | $g_query | $(ratio "$g_query" "$n_query") |"
+done
 exit $status
