@@ -76,22 +76,35 @@ impl Status {
                 "not prepared (run `cargo wasix setup`)"
             }
         )?;
-        for other in &status.other_entries {
+        let c_toolchain = ctoolchain::detect(&toolchain.rustc);
+        let c_sysroot = c_toolchain
+            .as_ref()
+            .ok()
+            .map(|found| ctoolchain::sysroot_entry(found, &status.cache_root));
+        for other in status
+            .other_entries
+            .iter()
+            .filter(|e| Some(*e) != c_sysroot.as_ref())
+        {
             writeln!(
                 out,
                 "stale:      {} (removed by `cargo wasix self clean`)",
                 other.display()
             )?;
         }
-        write_c_toolchain(&mut out, &toolchain)?;
+        write_c_toolchain(&mut out, c_toolchain, c_sysroot.as_deref())?;
         write_overlays(&mut out, &toolchain)?;
         Ok(0)
     }
 }
 
 /// The C toolchain for crates with C code (issue 10), or what is missing.
-fn write_c_toolchain(out: &mut impl Write, toolchain: &Toolchain) -> Result<()> {
-    match ctoolchain::detect(&toolchain.rustc) {
+fn write_c_toolchain(
+    out: &mut impl Write,
+    detected: Result<ctoolchain::Detected, ctoolchain::NotFound>,
+    sysroot: Option<&std::path::Path>,
+) -> Result<()> {
+    match detected {
         Ok(found) => {
             writeln!(
                 out,
@@ -112,6 +125,14 @@ fn write_c_toolchain(out: &mut impl Write, toolchain: &Toolchain) -> Result<()> 
                 found.headers.include.display(),
                 found.headers.origin
             )?;
+            if let Some(sysroot) = sysroot {
+                let state = if sysroot.exists() {
+                    ""
+                } else {
+                    " (prepared on the first build of a crate with C)"
+                };
+                writeln!(out, "c sysroot:  {}{state}", sysroot.display())?;
+            }
         }
         Err(not_found) => {
             if let Some(clang) = &not_found.clang {

@@ -109,6 +109,15 @@ fn rustup_llvm_ar(rustc: &Path) -> Option<PathBuf> {
     })
 }
 
+/// Where the C sysroot for `detected` lives (or will live) under `cache_root`.
+pub fn sysroot_entry(detected: &Detected, cache_root: &Path) -> PathBuf {
+    csysroot::entry_dir(
+        cache_root,
+        &detected.headers,
+        &[&detected.clang.path, &detected.cxx, &detected.ar.path],
+    )
+}
+
 /// The C sysroot and environment for one build.
 #[derive(Debug, Clone)]
 pub struct Ready {
@@ -130,11 +139,7 @@ pub fn prepare(
         .map(|f| f.name)
         .filter(|name| features.is_enabled(name))
         .collect();
-    let entry = csysroot::entry_dir(
-        cache_root,
-        &detected.headers,
-        &[&detected.clang.path, &detected.cxx, &detected.ar.path],
-    );
+    let entry = sysroot_entry(&detected, cache_root);
     let wasix_include = csysroot::wasix_include(&entry);
     let inputs = flags::FlagInputs {
         sysroot: &entry,
