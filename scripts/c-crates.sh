@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # C and C++ dependencies through `cc` (issue 10), the slow part: builds tests/c_crates (zstd,
 # zlib via flate2/libz-sys, ring, SQLite via rusqlite `bundled`) for WASIX with `--release`,
-# runs it on the bundled runtime with a mounted directory, then times SQLite inserts and
+# runs it on the bundled runtime with a mounted directory, runs tests/c_tls (rustls on ring
+# with tokio-rustls: a TLS server and client over loopback in one guest), then times SQLite inserts and
 # indexed queries (default locking, and `locking_mode = EXCLUSIVE`) in the guest against the
 # same program built natively, and prints a Markdown table with the ratios (BENCHMARKS.md
 # "C dependencies").
@@ -58,6 +59,16 @@ status=0
 if [[ "$got" != "$expected" ]]; then
   echo "--- c_crates output differs:" >&2
   diff <(echo "$expected") <(echo "$got") >&2
+  status=1
+fi
+
+echo "building and running tests/c_tls (rustls + tokio-rustls over loopback) ..." >&2
+tls_expected="tls: Some(TLSv1_3) Some(TLS13_AES_256_GCM_SHA384)
+hello over TLS, you asked for GET /secret HTTP/1.1"
+tls_got="$(cd "$repo/tests/c_tls" && CARGO_WASIX_RUNTIME_FLAGS=--net "$cli" wasix run -q --release)" || exit 2
+if [[ "$tls_got" != "$tls_expected" ]]; then
+  echo "--- c_tls output differs:" >&2
+  diff <(echo "$tls_expected") <(echo "$tls_got") >&2
   status=1
 fi
 

@@ -292,7 +292,9 @@ mod tests {
 
     #[test]
     fn env_plan_respects_user_values() {
-        let cases: &[(&[(&str, &str)], bool, &[EnvChange])] = &[
+        // (user environment, C++ runtime in the sysroot, expected plan)
+        type Case<'a> = (&'a [(&'a str, &'a str)], bool, &'a [EnvChange]);
+        let cases: &[Case] = &[
             (
                 &[],
                 false,

@@ -43,7 +43,7 @@ pub struct NotFound {
     pub missing: Vec<&'static str>,
     pub rejected: Vec<Rejected>,
     /// The clang found, when only the other pieces are missing.
-    pub clang: Option<Found>,
+    pub clang: Option<Box<Found>>,
 }
 
 /// Looks for clang, llvm-ar and wasi-libc's headers (a few `which` lookups and two clang
@@ -88,7 +88,7 @@ pub fn detect(rustc: &Path) -> Result<Detected, NotFound> {
             headers,
         }),
         _ => {
-            not_found.clang = Some(clang);
+            not_found.clang = Some(Box::new(clang));
             Err(not_found)
         }
     }
