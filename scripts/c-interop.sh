@@ -14,7 +14,10 @@
 #   WASI_SYSROOT       the wasi-libc sysroot (default: /usr, Debian's `wasi-libc` layout with
 #                      include/wasm32-wasi and lib/wasm32-wasi; /usr/share/wasi-sysroot is tried too)
 #   CARGO_WASIX        a cargo-wasix binary to use (default: built from this repository)
-# CI does not run it (CI has no C toolchain for wasm).
+# CI does not run it. Its flags are deliberately not cargo-wasix's C-dependency flags
+# (`cargo-wasix/src/ctoolchain/flags.rs`, docs/c-dependencies.md): those build objects for a
+# WASIX module linked by rustc (threads, shared memory, our headers); this script builds what
+# other toolchains produce, plain single-threaded wasm32-wasi programs linked by clang.
 set -uo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

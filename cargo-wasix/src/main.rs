@@ -22,6 +22,7 @@ mod args;
 mod cargo_config;
 mod cli;
 mod commands;
+mod ctoolchain;
 mod doctest;
 mod env;
 mod exec;

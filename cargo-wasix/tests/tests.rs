@@ -6,6 +6,7 @@
 
 mod tests {
     pub mod build;
+    pub mod c_deps;
     pub mod cli;
     pub mod concurrent;
     pub mod doctest;

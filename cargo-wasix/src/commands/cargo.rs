@@ -11,7 +11,10 @@ use clap::CommandFactory;
 use crate::args::{self, TargetChoice, Verbosity};
 use crate::cli::Cli;
 use crate::user::Ctx;
-use crate::{cargo_config, env, exec, lockfile, overlays, prepare, toolchain::Toolchain, wasm_opt};
+use crate::{
+    cargo_config, ctoolchain, env, exec, lockfile, overlays, prepare, toolchain::Toolchain,
+    wasm_opt,
+};
 
 /// Runs `cargo <subcommand> <user_args>` for WASIX.
 pub fn execute(subcommand: &str, user_args: &[String], ctx: &Ctx) -> Result<i32> {
@@ -46,17 +49,26 @@ pub fn execute(subcommand: &str, user_args: &[String], ctx: &Ctx) -> Result<i32>
     let wasm_opt = wasm_opt::resolve(&wasm_opt::Request::parse(
         std::env::var_os(env::WASM_OPT).as_deref(),
     ))?;
+    // `cargo install` builds outside the user's workspace and writes no lock we could read.
+    let root = if subcommand == "install" {
+        None
+    } else {
+        Some(workspace_with_lock(user_args, &toolchain, &shell)?)
+    };
+    // Before the sysroot: a crate with C and no C compiler stops here, having built nothing.
+    let c_toolchain = c_toolchain(root.as_deref(), &toolchain, &shell)?;
     let sysroot = session.sysroot()?;
     let mut cmd = toolchain.cargo_command();
     if toolchain.rustup_name.is_some() {
         cmd.env("RUSTC", &toolchain.rustc);
     }
+    if let Some(ready) = &c_toolchain {
+        ctoolchain::apply(&mut cmd, ready, &shell);
+    }
 
-    // `cargo install` builds outside the user's workspace and writes no lock we could read.
-    let overlays = if subcommand == "install" {
-        None
-    } else {
-        overlay_patches(user_args, &toolchain, &mut session, &shell)?
+    let overlays = match &root {
+        Some(root) => overlay_patches(root, &mut session, &shell)?,
+        None => None,
     };
     let mut user_args = user_args.to_vec();
     if let Some(applied) = &overlays {
@@ -304,14 +316,13 @@ struct Applied {
     restore: Vec<lockfile::LockEntry>,
 }
 
-/// Plans and prepares the WASIX overlays for the crates the workspace's `Cargo.lock` resolves
-/// (`overlays/`); `None` when none applies.
-fn overlay_patches(
+/// The workspace root of this invocation, with a `Cargo.lock` generated when there is none
+/// (the overlays and the C check read it).
+fn workspace_with_lock(
     user_args: &[String],
     toolchain: &Toolchain,
-    session: &mut prepare::Session,
     shell: &crate::shell::Shell,
-) -> Result<Option<Applied>> {
+) -> Result<PathBuf> {
     let cwd = std::env::current_dir().context("failed to read the current directory")?;
     let manifest = args::flag_values(user_args, "--manifest-path")
         .last()
@@ -332,6 +343,51 @@ fn overlay_patches(
             bail!("`cargo generate-lockfile` failed with exit code {code}; see its errors above");
         }
     }
+    Ok(root)
+}
+
+/// The C toolchain for this build (issue 10): looked for only when a crate in the lock builds
+/// C (or for `cargo install`, which has no lock to read), so Rust-only crates never need one.
+/// Missing while needed: the one error naming the install command.
+fn c_toolchain(
+    root: Option<&Path>,
+    toolchain: &Toolchain,
+    shell: &crate::shell::Shell,
+) -> Result<Option<ctoolchain::Ready>> {
+    let users = match root {
+        Some(root) => ctoolchain::graph::c_building_packages_in(root)?,
+        None => Vec::new(),
+    };
+    if root.is_some() && users.is_empty() {
+        return Ok(None);
+    }
+    match ctoolchain::detect(&toolchain.rustc) {
+        Ok(detected) => {
+            let cache_root = wasix_sysroot::Options::default()
+                .cache_root()
+                .context("failed to find the cargo-wasix cache directory")?;
+            let features = prepare::sysroot_options()?.features;
+            Ok(Some(ctoolchain::prepare(
+                detected,
+                &cache_root,
+                &features,
+                shell,
+            )?))
+        }
+        Err(_) if users.is_empty() => Ok(None),
+        Err(not_found) => Err(ctoolchain::missing_error(&not_found, &users)),
+    }
+}
+
+/// Plans and prepares the WASIX overlays for the crates the workspace's `Cargo.lock` resolves
+/// (`overlays/`); `None` when none applies.
+fn overlay_patches(
+    root: &Path,
+    session: &mut prepare::Session,
+    shell: &crate::shell::Shell,
+) -> Result<Option<Applied>> {
+    let root = root.to_owned();
+    let lock_path = root.join("Cargo.lock");
     let plan = overlays::plan_workspace(&root)?;
     for warning in &plan.warnings {
         shell.warn(warning);

@@ -8,7 +8,8 @@ use crate::toolchain::Toolchain;
 use crate::user::Ctx;
 
 /// Prepare the WASIX sysroot now: installs missing rustup components (rust-src, the
-/// wasm32-wasip1-threads target, llvm-tools) after saying so, patches std and builds it.
+/// wasm32-wasip1-threads target, llvm-tools) after saying so, patches std and builds it; then
+/// reports the C toolchain for crates with C code and prepares its C sysroot when one is found.
 #[derive(Args, Debug)]
 pub struct Setup {
     /// Print only the sysroot path on stdout (for scripts).
@@ -31,6 +32,30 @@ impl Setup {
                     prepared.sysroot.display()
                 ),
             );
+        }
+        // The C toolchain is optional: report it, prepare its sysroot when it is there.
+        match crate::ctoolchain::detect(&toolchain.rustc) {
+            Ok(found) => {
+                let ready =
+                    crate::ctoolchain::prepare(found, &options.cache_root()?, &options.features, &ctx.shell)?;
+                ctx.shell.status(
+                    "Fresh",
+                    format!(
+                        "C toolchain {} ({}), C sysroot at `{}`",
+                        ready.detected.clang.path.display(),
+                        ready.detected.clang.version,
+                        ready.sysroot.display()
+                    ),
+                );
+            }
+            Err(not_found) => ctx.shell.status(
+                "Skipped",
+                format!(
+                    "C toolchain: {} not found (only crates with C code need it; `sudo apt-get install {}` on Debian/Ubuntu)",
+                    not_found.missing.join(", "),
+                    crate::ctoolchain::APT_PACKAGES
+                ),
+            ),
         }
         if self.print_sysroot {
             println!("{}", prepared.sysroot.display());

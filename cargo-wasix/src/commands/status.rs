@@ -10,7 +10,7 @@ use wasix_sysroot::overlay::Outside;
 
 use crate::toolchain::Toolchain;
 use crate::user::Ctx;
-use crate::{lockfile, overlays, prepare};
+use crate::{ctoolchain, lockfile, overlays, prepare};
 
 /// Show the toolchain, rust-src, base libc and sysroot in use, and whether it is up to date.
 #[derive(Args, Debug)]
@@ -76,16 +76,82 @@ impl Status {
                 "not prepared (run `cargo wasix setup`)"
             }
         )?;
-        for other in &status.other_entries {
+        let c_toolchain = ctoolchain::detect(&toolchain.rustc);
+        let c_sysroot = c_toolchain
+            .as_ref()
+            .ok()
+            .map(|found| ctoolchain::sysroot_entry(found, &status.cache_root));
+        for other in status
+            .other_entries
+            .iter()
+            .filter(|e| Some(*e) != c_sysroot.as_ref())
+        {
             writeln!(
                 out,
                 "stale:      {} (removed by `cargo wasix self clean`)",
                 other.display()
             )?;
         }
+        write_c_toolchain(&mut out, c_toolchain, c_sysroot.as_deref())?;
         write_overlays(&mut out, &toolchain)?;
         Ok(0)
     }
+}
+
+/// The C toolchain for crates with C code (issue 10), or what is missing.
+fn write_c_toolchain(
+    out: &mut impl Write,
+    detected: Result<ctoolchain::Detected, ctoolchain::NotFound>,
+    sysroot: Option<&std::path::Path>,
+) -> Result<()> {
+    match detected {
+        Ok(found) => {
+            writeln!(
+                out,
+                "c compiler: {} ({})",
+                found.clang.path.display(),
+                found.clang.version
+            )?;
+            writeln!(out, "c++:        {}", found.cxx.display())?;
+            writeln!(
+                out,
+                "c archiver: {} ({})",
+                found.ar.path.display(),
+                found.ar.version
+            )?;
+            writeln!(
+                out,
+                "c headers:  {} (from {})",
+                found.headers.include.display(),
+                found.headers.origin
+            )?;
+            if let Some(sysroot) = sysroot {
+                let state = if sysroot.exists() {
+                    ""
+                } else {
+                    " (prepared on the first build of a crate with C)"
+                };
+                writeln!(out, "c sysroot:  {}{state}", sysroot.display())?;
+            }
+        }
+        Err(not_found) => {
+            if let Some(clang) = &not_found.clang {
+                writeln!(
+                    out,
+                    "c compiler: {} ({})",
+                    clang.path.display(),
+                    clang.version
+                )?;
+            }
+            writeln!(
+                out,
+                "c missing:  {} (only crates with C code need them: `sudo apt-get install {}` on Debian/Ubuntu; docs/c-dependencies.md)",
+                not_found.missing.join(", "),
+                ctoolchain::APT_PACKAGES
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// The overlays compiled in, then what they would do to the current workspace's lock.
