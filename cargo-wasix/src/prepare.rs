@@ -94,6 +94,9 @@ impl<'a> Session<'a> {
     /// A session for the target features of this run (`CARGO_WASIX_TARGET_FEATURES`).
     pub fn new(toolchain: &'a Toolchain, shell: &'a Shell) -> Result<Self> {
         let options = sysroot_options()?;
+        for caution in options.features.cautions() {
+            shell.warn(caution);
+        }
         // One stamp per feature set: each set has its own sysroot.
         let stamp_path = options
             .cache_root()

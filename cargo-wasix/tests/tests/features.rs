@@ -78,12 +78,12 @@ fn status_shows_the_active_features() {
         cargo_wasix(&repo_root(), &["status"]).env("CARGO_WASIX_TARGET_FEATURES", "-simd128"),
     );
     assert!(
-        stdout.contains("features:   -simd128,+extended-const,+wide-arithmetic,-relaxed-simd"),
+        stdout.contains("features:   -simd128,+extended-const,-wide-arithmetic,-relaxed-simd"),
         "{stdout}"
     );
     let stdout = success(&mut cargo_wasix(&repo_root(), &["status"]));
     assert!(
-        stdout.contains("features:   +simd128,+extended-const,+wide-arithmetic,-relaxed-simd"),
+        stdout.contains("features:   +simd128,+extended-const,-wide-arithmetic,-relaxed-simd"),
         "{stdout}"
     );
 }
@@ -109,6 +109,23 @@ fn turning_features_off_removes_their_instructions() {
     let err = valid_without_optional_features(&wasm)
         .expect_err("the default features (+simd128) leave SIMD instructions in std");
     assert!(err.contains("SIMD"), "{err}");
+}
+
+/// std's float formatting and parsing print what a native build prints, debug and release,
+/// with the default target features. Regression test: with `+wide-arithmetic` (once a
+/// default) `179.166281` printed as `0.000…`.
+#[test]
+fn floats_format_as_natively_with_the_default_features() {
+    let dir = fixture_as("floats", "floats_default_features");
+    let big = format!("1{}", "0".repeat(300));
+    let max = format!("17976931348623157{}", "0".repeat(292));
+    let expected = format!(
+        "179.166281 179.2 1.79166281e2 179.166281\n0.30000000000000004 1.414\n\
+         {big} -5e-324 {max}\n3.14159 3.14 0.33333334\n602214076000000000000000 true\n"
+    );
+    for profile in [&["run", "-q"][..], &["run", "-q", "--release"][..]] {
+        assert_eq!(success(&mut cargo_wasix(&dir, profile)), expected, "{profile:?}");
+    }
 }
 
 #[test]
