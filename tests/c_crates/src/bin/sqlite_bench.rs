@@ -55,8 +55,8 @@ fn main() -> rusqlite::Result<()> {
         .and_then(|n| n.parse().ok())
         .unwrap_or(100_000);
     let path = format!("{dir}/bench.db");
-    // Whole microseconds: integer formatting only (float formatting is wrong in the guest
-    // with the default `+wide-arithmetic`, see docs/c-dependencies.md).
+    // Whole microseconds: integer formatting only (float formatting was wrong in the guest
+    // with `+wide-arithmetic`, once a default; see docs/c-dependencies.md).
     for (name, exclusive) in [("default", false), ("exclusive", true)] {
         let (insert, query, total) = round(&path, rows, exclusive)?;
         println!(
