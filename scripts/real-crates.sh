@@ -238,7 +238,6 @@ for entry in "${selected[@]}"; do
     fi
     find "$wasix_dir/tests" -name '*.rs' -exec sed -i \
       -e 's/#\[cfg(unix)\]/#[cfg(any(unix, target_os = "wasi"))]/' \
-      -e 's/#\[cfg(all(unix, /#[cfg(all(any(unix, target_os = "wasi"), /' \
       -e 's/std::os::unix::io::/std::os::fd::/' {} +
     note="$note; \`cfg(unix)\` gates in its tests/ include WASI"
   fi
