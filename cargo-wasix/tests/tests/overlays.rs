@@ -169,5 +169,8 @@ fn memmap2_maps_and_filetime_sets_times_on_a_mounted_dir() {
     let link = std::fs::symlink_metadata(data.path().join("timed.link")).expect("timed.link");
     assert!(link.file_type().is_symlink());
     let mtime = link.modified().expect("mtime");
-    assert_eq!(mtime, std::time::UNIX_EPOCH + std::time::Duration::from_secs(7000));
+    assert_eq!(
+        mtime,
+        std::time::UNIX_EPOCH + std::time::Duration::from_secs(7000)
+    );
 }
