@@ -7,6 +7,9 @@
 //!   the bytes as read; `msync` and `munmap` write back the bytes that differ from that copy
 //!   (never past the file's current end) with `pwrite`. Until then other fds, processes and
 //!   other mappings of the file do not see the changes, and the mapping does not see theirs.
+//! - A new mapping of a file first writes back the shared mappings of the same file, so it
+//!   sees what they changed until then (a program that writes through one map and then maps
+//!   the file again, as memmap2's tests do, reads its own writes); later changes stay apart.
 //! - `MAP_FIXED` can only replace one whole earlier mapping (the block is reused); anything
 //!   else, `MAP_FIXED_NOREPLACE`, unmapping part of a mapping and mapping a device are refused
 //!   with ENOTSUP / ENODEV and a line on stderr naming the call.
@@ -23,7 +26,7 @@ use core::ops::{Deref, DerefMut};
 use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use super::request::{self, Refusal, decode_advice, decode_mmap, decode_mprotect, decode_msync};
-use super::table::{self, Backing, Mapping};
+use super::table::{self, Backing, FileId, Mapping};
 use crate::abi::{Errno, c};
 use crate::wrapped::__real_fcntl;
 use crate::{errno, sys};
@@ -145,12 +148,19 @@ fn map(
 ) -> Result<usize, Refusal> {
     let page = page_size();
     let req = decode_mmap(addr, len, prot, flags, offset, page)?;
-    let writable_fd = if req.anonymous {
-        false
+    let file = if req.anonymous {
+        None
     } else {
-        check_file(fd, &req)?
+        Some(check_file(fd, &req)?)
     };
     let mut t = TABLE.lock();
+    if let Some((_, id)) = file {
+        // Best effort: a failed write-back stays pending in the older mapping (its own msync
+        // or munmap reports it); the new one then shows the file as it is.
+        for m in t.iter().filter(|m| table::shares_file(m, id)) {
+            let _ = write_back(m, 0, m.len);
+        }
+    }
     let block = if req.fixed {
         // Only a whole earlier mapping can be replaced: its block is reused in place.
         let i = t
@@ -172,10 +182,11 @@ fn map(
     } else {
         alloc_zeroed(page, req.size)?
     };
-    let filled = if req.anonymous {
-        Ok(Backing::Copy)
-    } else {
-        fill(block, &req, fd).and_then(|()| backing(block, &req, fd, writable_fd))
+    let filled = match file {
+        None => Ok(Backing::Copy),
+        Some((writable, id)) => {
+            fill(block, &req, fd).and_then(|()| backing(block, &req, fd, writable, id))
+        }
     };
     let mapping = filled.and_then(|backing| {
         let m = Mapping {
@@ -225,15 +236,20 @@ fn advise(addr: usize, len: usize, advice: i32) -> Result<(), Errno> {
 }
 
 /// Checks that `fd` is a regular file that may be mapped as asked; returns whether it is open
-/// for writing (only then can a shared mapping be written back).
-fn check_file(fd: i32, req: &request::MapRequest) -> Result<bool, Refusal> {
+/// for writing (only then can a shared mapping be written back) and the file's identity.
+fn check_file(fd: i32, req: &request::MapRequest) -> Result<(bool, FileId), Refusal> {
     let mut st = core::mem::MaybeUninit::<libc::stat>::zeroed();
     // SAFETY: `st` is a live, writable stat buffer.
     if unsafe { libc::fstat(fd, st.as_mut_ptr()) } != 0 {
         return Err(errno::last().into());
     }
     // SAFETY: fstat succeeded, so it filled the buffer (zeroed before, in any case).
-    let mode = unsafe { st.assume_init() }.st_mode & libc::S_IFMT;
+    let st = unsafe { st.assume_init() };
+    let id = FileId {
+        dev: st.st_dev,
+        ino: st.st_ino,
+    };
+    let mode = st.st_mode & libc::S_IFMT;
     match mode {
         libc::S_IFREG => {}
         libc::S_IFCHR | libc::S_IFBLK => {
@@ -254,7 +270,7 @@ fn check_file(fd: i32, req: &request::MapRequest) -> Result<bool, Refusal> {
     if !readable || (req.shared && req.prot & c::PROT_WRITE != 0 && !writable) {
         return Err(Errno::ACCES.into());
     }
-    Ok(writable)
+    Ok((writable, id))
 }
 
 /// Reads the mapped range of the file into the (zeroed) block; past the end stays zero.
@@ -281,6 +297,7 @@ fn backing(
     req: &request::MapRequest,
     fd: i32,
     writable: bool,
+    file: FileId,
 ) -> Result<Backing, Errno> {
     match (req.shared, writable) {
         (false, _) => Ok(Backing::Copy),
@@ -300,6 +317,7 @@ fn backing(
                 fd: own,
                 offset: req.offset,
                 shadow,
+                file,
             })
         }
     }
@@ -308,7 +326,10 @@ fn backing(
 /// Writes the changed bytes of `[from, from + n)` (offsets into the mapping) of a shared
 /// mapping back to its file; other mappings have nothing to write.
 fn write_back(m: &Mapping, from: usize, n: usize) -> Result<(), Errno> {
-    let Backing::Shared { fd, offset, shadow } = m.backing else {
+    let Backing::Shared {
+        fd, offset, shadow, ..
+    } = m.backing
+    else {
         return Ok(());
     };
     let mut st = core::mem::MaybeUninit::<libc::stat>::zeroed();

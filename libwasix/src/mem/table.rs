@@ -28,7 +28,24 @@ pub enum Backing {
     /// close theirs, as POSIX allows), the file offset of the first byte, and the address of
     /// a `len`-byte copy of what the file held at the last write-back (changed bytes are found
     /// by comparing with it, so bytes the program did not touch are never rewritten).
-    Shared { fd: i32, offset: u64, shadow: usize },
+    Shared {
+        fd: i32,
+        offset: u64,
+        shadow: usize,
+        file: FileId,
+    },
+}
+
+/// A file's identity (`st_dev`, `st_ino`): which mappings show the same file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FileId {
+    pub dev: u64,
+    pub ino: u64,
+}
+
+/// Whether `m` is a shared mapping of `file` with changes that may still have to reach it.
+pub fn shares_file(m: &Mapping, file: FileId) -> bool {
+    matches!(m.backing, Backing::Shared { file: f, .. } if f == file)
 }
 
 impl Mapping {
@@ -204,6 +221,37 @@ mod tests {
         ];
         for (name, (len, off, size, from, n), want) in cases {
             assert_eq!(write_back_window(len, off, size, from, n), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn shared_mappings_of_one_file() {
+        let a = FileId { dev: 1, ino: 7 };
+        let b = FileId { dev: 2, ino: 7 };
+        let shared = |file| Mapping {
+            backing: Backing::Shared {
+                fd: 3,
+                offset: 0,
+                shadow: 0,
+                file,
+            },
+            ..m(0, PAGE)
+        };
+        let cases = [
+            ("same file", shared(a), true),
+            ("same inode, other device", shared(b), false),
+            ("a copy", m(0, PAGE), false),
+            (
+                "read-only shared",
+                Mapping {
+                    backing: Backing::SharedReadOnly,
+                    ..m(0, PAGE)
+                },
+                false,
+            ),
+        ];
+        for (name, mapping, want) in cases {
+            assert_eq!(shares_file(&mapping, a), want, "{name}");
         }
     }
 

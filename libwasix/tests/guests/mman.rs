@@ -79,7 +79,17 @@ fn main() {
         drop(rw);
         let bytes = std::slice::from_raw_parts_mut(s.cast::<u8>(), data.len() + 50);
         bytes[1] = 0xaa;
-        check!(std::fs::read(&path).unwrap()[1] == data[1], "not visible before msync");
+        check!(std::fs::read(&path).unwrap()[1] == data[1], "not visible before msync or a new map");
+        // A new mapping of the file sees what earlier shared mappings wrote (written back first).
+        let again = mmap(std::ptr::null_mut(), 10, READ, PRIVATE, ro.as_raw_fd(), 0);
+        check!(again != FAILED && *again.cast::<u8>().add(1) == 0xaa, "a second map sees the first one's write");
+        check!(munmap(again, 10) == 0, "munmap second map");
+        let mut reread = [0u8; 2];
+        check!(std::io::Read::read(&mut std::fs::File::open(&path).unwrap(), &mut reread).unwrap() == 2 && reread[1] == 0xaa, "which wrote it back");
+        bytes[1] = 0xab;
+        check!(*std::slice::from_raw_parts(s.cast::<u8>(), 2).get(1).unwrap() == 0xab, "mapping still writable");
+        check!(std::fs::read(&path).unwrap()[1] == 0xaa, "not visible before msync");
+        bytes[1] = 0xaa;
         check!(msync(s, 10, MS_SYNC) == 0, "msync: errno {}", errno());
         check!(std::fs::read(&path).unwrap()[1] == 0xaa, "visible after msync");
         // A byte written by someone else is not clobbered by an unrelated write-back.
