@@ -36,6 +36,8 @@ CRATES=(
   "async-io 2.6.0 net + timers: reactor, Async<T>, non-blocking connect (overlay)"
   "smol 2.0.2 async: executor, net, process (on the async-* overlays)"
   "async-lock 3.5.0 threads: async and blocking locks (overlay)"
+  "memmap2 0.9.11 files: mmap emulated in linear memory (overlay; the last version whose suite is in src/lib.rs: 0.9.12 moved it to test/map.rs, which its package does not build)"
+  "filetime 0.2.30 files: access/modification times, symlinks (overlay)"
 )
 
 # Extra cargo arguments for both runs of a crate (native and wasix run the same suite).

@@ -9,19 +9,22 @@
 pub struct Errno(pub u16);
 
 impl Errno {
-    #[cfg(test)]
     pub const ACCES: Errno = Errno(2);
     pub const AFNOSUPPORT: Errno = Errno(5);
     pub const AGAIN: Errno = Errno(6);
     pub const BADF: Errno = Errno(8);
     pub const CHILD: Errno = Errno(12);
     pub const FAULT: Errno = Errno(21);
+    pub const INTR: Errno = Errno(27);
     pub const INVAL: Errno = Errno(28);
+    pub const IO: Errno = Errno(29);
     pub const NAMETOOLONG: Errno = Errno(37);
+    pub const NODEV: Errno = Errno(43);
     pub const NOENT: Errno = Errno(44);
     pub const NOMEM: Errno = Errno(48);
     pub const NOPROTOOPT: Errno = Errno(50);
     pub const NOTSUP: Errno = Errno(58);
+    pub const OVERFLOW: Errno = Errno(61);
     pub const RANGE: Errno = Errno(68);
     pub const SRCH: Errno = Errno(71);
 
@@ -164,6 +167,37 @@ pub mod c {
     pub const NSIG: i32 = 65;
     pub const SC_NPROCESSORS_CONF: i32 = 83;
     pub const SC_NPROCESSORS_ONLN: i32 = 84;
+
+    // sys/mman.h (musl / wasi-libc values; `mem::request` decodes them).
+    pub const PROT_NONE: i32 = 0;
+    pub const PROT_READ: i32 = 1;
+    pub const PROT_WRITE: i32 = 2;
+    pub const PROT_EXEC: i32 = 4;
+    pub const MAP_SHARED: i32 = 0x01;
+    pub const MAP_PRIVATE: i32 = 0x02;
+    pub const MAP_SHARED_VALIDATE: i32 = 0x03;
+    pub const MAP_TYPE: i32 = 0x0f;
+    pub const MAP_FIXED: i32 = 0x10;
+    pub const MAP_ANONYMOUS: i32 = 0x20;
+    pub const MAP_GROWSDOWN: i32 = 0x0100;
+    pub const MAP_DENYWRITE: i32 = 0x0800;
+    pub const MAP_EXECUTABLE: i32 = 0x1000;
+    pub const MAP_LOCKED: i32 = 0x2000;
+    pub const MAP_NORESERVE: i32 = 0x4000;
+    pub const MAP_POPULATE: i32 = 0x8000;
+    pub const MAP_NONBLOCK: i32 = 0x1_0000;
+    pub const MAP_STACK: i32 = 0x2_0000;
+    pub const MAP_SYNC: i32 = 0x8_0000;
+    pub const MAP_FIXED_NOREPLACE: i32 = 0x10_0000;
+    pub const MS_ASYNC: i32 = 1;
+    pub const MS_INVALIDATE: i32 = 2;
+    pub const MS_SYNC: i32 = 4;
+    pub const MADV_NORMAL: i32 = 0;
+    pub const MADV_RANDOM: i32 = 1;
+    pub const MADV_SEQUENTIAL: i32 = 2;
+    pub const MADV_WILLNEED: i32 = 3;
+    pub const MADV_DONTNEED: i32 = 4;
+    pub const MADV_FREE: i32 = 8;
 }
 
 #[cfg(test)]
@@ -183,12 +217,16 @@ mod tests {
             (Errno::BADF, RtErrno::Badf),
             (Errno::CHILD, RtErrno::Child),
             (Errno::FAULT, RtErrno::Fault),
+            (Errno::INTR, RtErrno::Intr),
             (Errno::INVAL, RtErrno::Inval),
+            (Errno::IO, RtErrno::Io),
             (Errno::NAMETOOLONG, RtErrno::Nametoolong),
+            (Errno::NODEV, RtErrno::Nodev),
             (Errno::NOENT, RtErrno::Noent),
             (Errno::NOMEM, RtErrno::Nomem),
             (Errno::NOPROTOOPT, RtErrno::Noprotoopt),
             (Errno::NOTSUP, RtErrno::Notsup),
+            (Errno::OVERFLOW, RtErrno::Overflow),
             (Errno::RANGE, RtErrno::Range),
             (Errno::SRCH, RtErrno::Srch),
         ];

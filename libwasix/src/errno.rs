@@ -14,6 +14,16 @@ pub fn set(e: Errno) {
     unsafe { *libc::__errno_location() = e.raw() };
 }
 
+/// The calling thread's errno, after a libc call failed (EIO if a failing call left none).
+pub fn last() -> Errno {
+    // SAFETY: as in `set`.
+    let raw = unsafe { *libc::__errno_location() };
+    u16::try_from(raw)
+        .ok()
+        .filter(|&e| e != 0)
+        .map_or(Errno::IO, Errno)
+}
+
 /// `Ok(v)` -> `v`; `Err(e)` -> errno = e, `-1`.
 pub fn int(r: Result<c_int, Errno>) -> c_int {
     r.unwrap_or_else(|e| {

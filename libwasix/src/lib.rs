@@ -1,6 +1,6 @@
 //! libwasix: the WASIX POSIX layer — C-ABI functions (sockets, getaddrinfo, pipe, dup, fcntl
-//! additions, posix_spawn, waitpid, kill, getpid, chdir/getcwd, sysconf additions) written in
-//! Rust over `wasix_32v1` imports.
+//! additions, posix_spawn, waitpid, kill, getpid, chdir/getcwd, sysconf additions, mmap emulated
+//! in linear memory) written in Rust over `wasix_32v1` imports.
 //!
 //! It is built inside the cargo-wasix sysroot as a dependency of `std` (which links it with
 //! `extern crate libwasix as _;`), so it sits in front of wasi-libc's `libc.a` on the link
@@ -19,6 +19,7 @@
 
 mod abi;
 mod io;
+mod mem;
 mod net;
 mod process;
 
@@ -125,7 +126,39 @@ const _: () = {
         NSIG = NSIG,
         SC_NPROCESSORS_CONF = _SC_NPROCESSORS_CONF,
         SC_NPROCESSORS_ONLN = _SC_NPROCESSORS_ONLN,
+        // sys/mman.h (issue 18)
+        PROT_NONE = PROT_NONE,
+        PROT_READ = PROT_READ,
+        PROT_WRITE = PROT_WRITE,
+        PROT_EXEC = PROT_EXEC,
+        MAP_SHARED = MAP_SHARED,
+        MAP_PRIVATE = MAP_PRIVATE,
+        MAP_SHARED_VALIDATE = MAP_SHARED_VALIDATE,
+        MAP_TYPE = MAP_TYPE,
+        MAP_FIXED = MAP_FIXED,
+        MAP_ANONYMOUS = MAP_ANONYMOUS,
+        MAP_GROWSDOWN = MAP_GROWSDOWN,
+        MAP_DENYWRITE = MAP_DENYWRITE,
+        MAP_EXECUTABLE = MAP_EXECUTABLE,
+        MAP_LOCKED = MAP_LOCKED,
+        MAP_NORESERVE = MAP_NORESERVE,
+        MAP_POPULATE = MAP_POPULATE,
+        MAP_NONBLOCK = MAP_NONBLOCK,
+        MAP_STACK = MAP_STACK,
+        MAP_SYNC = MAP_SYNC,
+        MAP_FIXED_NOREPLACE = MAP_FIXED_NOREPLACE,
+        MS_ASYNC = MS_ASYNC,
+        MS_INVALIDATE = MS_INVALIDATE,
+        MS_SYNC = MS_SYNC,
+        MADV_NORMAL = MADV_NORMAL,
+        MADV_RANDOM = MADV_RANDOM,
+        MADV_SEQUENTIAL = MADV_SEQUENTIAL,
+        MADV_WILLNEED = MADV_WILLNEED,
+        MADV_DONTNEED = MADV_DONTNEED,
+        MADV_FREE = MADV_FREE,
     );
+    // posix_madvise's advice shares madvise's numbers.
+    assert!(libc::POSIX_MADV_DONTNEED == libc::MADV_DONTNEED);
     // The WASIX `SO_*` values are the `sock_option` indices `net::opt` relies on.
     use abi::sockopt as o;
     assert!(libc::SO_REUSEADDR == o::REUSE_ADDR as i32 && libc::SO_ERROR == o::LAST_ERROR as i32);

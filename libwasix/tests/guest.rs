@@ -93,6 +93,15 @@ fn pipes_dup_fcntl_sysconf_cwd() {
 }
 
 #[test]
+fn mmap_in_linear_memory() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut opts = RunOptions::new(build("mman"));
+    opts.mounts
+        .push(Mount::parse_mapdir(&format!("/tmp:{}", tmp.path().display())).expect("mapdir"));
+    assert_eq!(run(opts), 0, "see the guest's failed check above");
+}
+
+#[test]
 fn process_calls_and_spawn_arguments() {
     assert_eq!(
         run(RunOptions::new(build("process"))),

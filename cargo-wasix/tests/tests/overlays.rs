@@ -11,11 +11,16 @@ fn text(bytes: &[u8]) -> String {
 /// `cargo wasix run --locked` of fixture `name` (with `--net` for the guest when `net`): must
 /// succeed and leave the fixture's Cargo.lock byte-identical; returns stdout and stderr.
 fn run_locked(name: &str, net: bool) -> (String, String) {
+    run_locked_with(name, if net { "--net" } else { "" })
+}
+
+/// [`run_locked`] with the guest's runtime flags (`CARGO_WASIX_RUNTIME_FLAGS`) spelled out.
+fn run_locked_with(name: &str, runtime_flags: &str) -> (String, String) {
     let dir = fixture(name);
     let lock = std::fs::read(dir.join("Cargo.lock")).expect("fixture lock");
     let mut cmd = cargo_wasix(&dir, &["run", "--locked"]);
-    if net {
-        cmd.env("CARGO_WASIX_RUNTIME_FLAGS", "--net");
+    if !runtime_flags.is_empty() {
+        cmd.env("CARGO_WASIX_RUNTIME_FLAGS", runtime_flags);
     }
     let out = output(&mut cmd);
     let stderr = text(&out.stderr);
@@ -143,5 +148,42 @@ fn tokio_full_serves_tcp_udp_and_timers() {
         run_locked("tokio_net", true).0,
         "tcp: echoed 1048576 bytes intact true, server saw 1048576\n\
          udp: ping from a true\nlookup_host: true\nsleep: true\nspawn_blocking: 42\n"
+    );
+}
+
+/// memmap2 0.9.12 and filetime 0.2.30 through their overlays on a mounted host directory
+/// (issue 18): read-only, offset, copy-on-write, anonymous and shared maps (the file changes on
+/// `flush` and on drop, not before), a read-only fd refusing `make_mut`, and every filetime
+/// setter, the symlink one setting the link's own times.
+#[test]
+fn memmap2_maps_and_filetime_sets_times_on_a_mounted_dir() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let flags = format!("--mapdir /data:{}", data.path().display());
+    let (stdout, _) = run_locked_with("mmap_files", &flags);
+    assert_eq!(
+        stdout,
+        "read-only: hello, mapped world\n\
+         offset 7: mapped world\n\
+         copy-on-write: HOWDY, mapped world / file: hello, mapped world\n\
+         anonymous: 100000 bytes, zeroed true, last 42\n\
+         shared before flush: hello, mapped world\n\
+         shared after flush: HELLO, mapped world\n\
+         shared after drop: HELLO, MAPPED WORLD\n\
+         read-only made mutable: refused (PermissionDenied)\n\
+         set_file_times: (1000, 2000)\n\
+         set_file_mtime: (1000, 3000)\n\
+         set_file_atime: (4000, 3000)\n\
+         set_file_handle_times: (4000, 5000)\n\
+         set_symlink_file_times: link (6000, 7000), target (4000, 5000)\n\
+         set_symlink_file_times on a file: (8000, 9000)\n"
+    );
+    let on_host = std::fs::read_to_string(data.path().join("mapped.txt")).expect("mapped.txt");
+    assert_eq!(on_host, "HELLO, MAPPED WORLD");
+    let link = std::fs::symlink_metadata(data.path().join("timed.link")).expect("timed.link");
+    assert!(link.file_type().is_symlink());
+    let mtime = link.modified().expect("mtime");
+    assert_eq!(
+        mtime,
+        std::time::UNIX_EPOCH + std::time::Duration::from_secs(7000)
     );
 }

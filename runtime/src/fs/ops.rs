@@ -668,6 +668,54 @@ mod tests {
         );
     }
 
+    /// `path_filestat_set_times` honours the lookup flag: without SYMLINK_FOLLOW the link's
+    /// own times change (`utimensat(AT_SYMLINK_NOFOLLOW)`, filetime's `set_symlink_file_times`),
+    /// with it the target's (issue 18).
+    #[test]
+    fn set_times_follows_a_symlink_only_when_asked() {
+        use std::time::{Duration, UNIX_EPOCH};
+        let f = fixture();
+        create(&f.vfs, "/data/target").unwrap();
+        symlink(&f.vfs, "target", &root(), "/data/link").unwrap();
+        let at = |secs: u64| TimeSpec::At(secs * 1_000_000_000);
+        let mtime = |name: &str, follow: bool| {
+            let p = f.data.join(name);
+            let md = if follow {
+                std::fs::metadata(p)
+            } else {
+                std::fs::symlink_metadata(p)
+            };
+            md.unwrap().modified().unwrap()
+        };
+        let secs = |s: u64| UNIX_EPOCH + Duration::from_secs(s);
+        // (follow, mtime) -> (the link's own mtime, the target's mtime)
+        let cases = [
+            (false, 1000, (1000, None)),
+            (true, 2000, (1000, Some(2000))),
+        ];
+        for (follow, m, (link_m, target_m)) in cases {
+            set_times(&f.vfs, &root(), "/data/link", follow, TimeSpec::Omit, at(m)).unwrap();
+            assert_eq!(
+                mtime("link", false),
+                secs(link_m),
+                "link after follow={follow}"
+            );
+            if let Some(t) = target_m {
+                assert_eq!(
+                    mtime("target", true),
+                    secs(t),
+                    "target after follow={follow}"
+                );
+            } else {
+                assert_ne!(
+                    mtime("target", true),
+                    secs(m),
+                    "target untouched by follow={follow}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn cross_mount_rename_and_link_are_exdev() {
         let f = fixture();

@@ -546,3 +546,75 @@ extern "C" {
     pub fn sigdelset(set: *mut sigset_t, signum: c_int) -> c_int;
     pub fn sigismember(set: *const sigset_t, signum: c_int) -> c_int;
 }
+
+// ---- sys/mman.h (cargo-wasix issue 18): memory mappings, emulated in linear memory by
+// libwasix (`libwasix/src/mem/`). Values are musl's / wasi-libc's. WASIX has no mmap: a
+// mapping is a page-aligned block of the C heap filled from the file; `MAP_SHARED` changes
+// reach the file on `msync`/`munmap` only. Protections are recorded, not enforced. ----
+
+pub const PROT_NONE: c_int = 0;
+pub const PROT_READ: c_int = 1;
+pub const PROT_WRITE: c_int = 2;
+pub const PROT_EXEC: c_int = 4;
+
+pub const MAP_FILE: c_int = 0;
+pub const MAP_SHARED: c_int = 0x01;
+pub const MAP_PRIVATE: c_int = 0x02;
+pub const MAP_SHARED_VALIDATE: c_int = 0x03;
+pub const MAP_TYPE: c_int = 0x0f;
+pub const MAP_FIXED: c_int = 0x10;
+pub const MAP_ANON: c_int = 0x20;
+pub const MAP_ANONYMOUS: c_int = MAP_ANON;
+pub const MAP_GROWSDOWN: c_int = 0x0100;
+pub const MAP_DENYWRITE: c_int = 0x0800;
+pub const MAP_EXECUTABLE: c_int = 0x1000;
+pub const MAP_LOCKED: c_int = 0x2000;
+pub const MAP_NORESERVE: c_int = 0x4000;
+pub const MAP_POPULATE: c_int = 0x8000;
+pub const MAP_NONBLOCK: c_int = 0x1_0000;
+pub const MAP_STACK: c_int = 0x2_0000;
+pub const MAP_SYNC: c_int = 0x8_0000;
+pub const MAP_FIXED_NOREPLACE: c_int = 0x10_0000;
+pub const MAP_FAILED: *mut c_void = !0 as *mut c_void;
+
+pub const MS_ASYNC: c_int = 1;
+pub const MS_INVALIDATE: c_int = 2;
+pub const MS_SYNC: c_int = 4;
+
+pub const MCL_CURRENT: c_int = 1;
+pub const MCL_FUTURE: c_int = 2;
+pub const MCL_ONFAULT: c_int = 4;
+
+pub const MADV_NORMAL: c_int = 0;
+pub const MADV_RANDOM: c_int = 1;
+pub const MADV_SEQUENTIAL: c_int = 2;
+pub const MADV_WILLNEED: c_int = 3;
+pub const MADV_DONTNEED: c_int = 4;
+pub const MADV_FREE: c_int = 8;
+
+pub const POSIX_MADV_NORMAL: c_int = 0;
+pub const POSIX_MADV_RANDOM: c_int = 1;
+pub const POSIX_MADV_SEQUENTIAL: c_int = 2;
+pub const POSIX_MADV_WILLNEED: c_int = 3;
+pub const POSIX_MADV_DONTNEED: c_int = 4;
+
+extern "C" {
+    pub fn mmap(
+        addr: *mut c_void,
+        len: size_t,
+        prot: c_int,
+        flags: c_int,
+        fd: c_int,
+        offset: crate::off_t,
+    ) -> *mut c_void;
+    pub fn munmap(addr: *mut c_void, len: size_t) -> c_int;
+    pub fn msync(addr: *mut c_void, len: size_t, flags: c_int) -> c_int;
+    pub fn mprotect(addr: *mut c_void, len: size_t, prot: c_int) -> c_int;
+    pub fn madvise(addr: *mut c_void, len: size_t, advice: c_int) -> c_int;
+    pub fn posix_madvise(addr: *mut c_void, len: size_t, advice: c_int) -> c_int;
+    pub fn mlock(addr: *const c_void, len: size_t) -> c_int;
+    pub fn munlock(addr: *const c_void, len: size_t) -> c_int;
+    pub fn mlockall(flags: c_int) -> c_int;
+    pub fn munlockall() -> c_int;
+}
+// ---- end of sys/mman.h ----
