@@ -58,6 +58,11 @@ declare -A WASIX_TEST_ARGS=(
 # imports use `std::os::fd` (where unix's come from), as tokio-suite.sh lifts tokio's WASI gates.
 LIFT_UNIX_TEST_GATES=(polling)
 
+# Crates whose own tests treat every wasm target as a browser (`target_family = "wasm"`:
+# wasm-bindgen-test instead of libtest, blocking tests left out): for the wasix run that
+# predicate in tests/ excludes WASIX, as the crate's overlay does in src/.
+LIFT_WASM_TEST_GATES=(async-lock)
+
 # Runtime flags for the wasix runs of a crate (CARGO_WASIX_RUNTIME_FLAGS): suites that open
 # sockets need the network.
 declare -A WASIX_RUNTIME_FLAGS=(
@@ -242,6 +247,13 @@ for entry in "${selected[@]}"; do
       -e 's/#\[cfg(unix)\]/#[cfg(any(unix, target_os = "wasi"))]/' \
       -e 's/std::os::unix::io::/std::os::fd::/' {} +
     note="$note; \`cfg(unix)\` gates in its tests/ include WASI"
+  fi
+  if [[ " ${LIFT_WASM_TEST_GATES[*]} " == *" $name "* ]]; then
+    # Once per copy: the replacement contains the text it replaces.
+    [[ -f $wasix_dir/.wasm-gates-lifted ]] || find "$wasix_dir/tests" -name '*.rs' -exec sed -i \
+      -e 's/target_family = "wasm"/all(target_family = "wasm", not(target_vendor = "wasmer"))/g' {} +
+    touch "$wasix_dir/.wasm-gates-lifted"
+    note="$note; browser gates (\`target_family = \"wasm\"\`) in its tests/ exclude WASIX"
   fi
   echo "wasix   $name $version ..." >&2
   start=$(date +%s)
