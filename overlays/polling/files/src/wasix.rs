@@ -134,13 +134,23 @@ impl Poller {
                 c_int::try_from(ms).unwrap_or(c_int::MAX)
             }
         };
-        events.list.clear();
-        let cap = c_int::try_from(events.list.capacity()).unwrap_or(c_int::MAX);
+        // New events are appended after the ones already in the list (polling's contract: a
+        // caller that does not clear sees both), into its spare capacity.
+        let len = events.list.len();
+        if events.list.capacity() == len {
+            events.list.reserve(1);
+        }
+        let spare = c_int::try_from(events.list.capacity() - len).unwrap_or(c_int::MAX);
         let n = check(unsafe {
-            epoll_wait(self.epoll_fd.as_raw_fd(), events.list.as_mut_ptr(), cap, timeout_ms)
+            epoll_wait(
+                self.epoll_fd.as_raw_fd(),
+                events.list.as_mut_ptr().add(len),
+                spare,
+                timeout_ms,
+            )
         })?;
-        // epoll_wait wrote `n` initialised records at the start of the buffer.
-        unsafe { events.list.set_len(n as usize) };
+        // epoll_wait wrote `n` initialised records right after the old ones.
+        unsafe { events.list.set_len(len + n as usize) };
 
         // Drain the wake-up pipe and re-arm its one-shot registration.
         let mut buf = [0u8; 64];
