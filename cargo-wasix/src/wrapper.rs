@@ -82,10 +82,9 @@ pub fn main(argv: Vec<OsString>) -> Result<i32> {
 /// wasm-ld resolves archive members in any order, so its place on the command line does not
 /// matter, and a module that never calls setjmp takes nothing from it.
 fn add_c_link_lib(cmd: &mut Command, args: &[String]) {
-    if !args::rustc_target(args).is_some_and(|t| t == env::TARGET) {
-        return;
-    }
-    if let Some(lib) = std::env::var_os(env::C_LINK_LIB).filter(|l| !l.is_empty()) {
+    if args::rustc_target(args).is_some_and(|t| t == env::TARGET)
+        && let Some(lib) = std::env::var_os(env::C_LINK_LIB).filter(|l| !l.is_empty())
+    {
         let mut arg = std::ffi::OsString::from("link-arg=");
         arg.push(lib);
         cmd.arg("-C").arg(arg);
