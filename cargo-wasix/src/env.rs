@@ -49,6 +49,12 @@ pub const WASM_OPT: &str = "CARGO_WASIX_WASM_OPT";
 /// `wasm-opt` found. Read by the wrapper after each link.
 pub const WASM_OPT_RESOLVED: &str = "CARGO_WASIX_WASM_OPT_RESOLVED";
 
+/// Set by the user command on the cargo child when C is built with setjmp/longjmp support:
+/// the C sysroot's `libwasix-setjmp.a`. The wrapper adds it to every link of the target (an
+/// archive: only modules whose C calls setjmp/longjmp take anything from it). Build scripts
+/// cannot add it themselves: `cc` links only the objects it compiled.
+pub const C_LINK_LIB: &str = "CARGO_WASIX_C_LINK_LIB";
+
 /// Cargo's runner variable for our target; we set it unless the user did.
 pub const CARGO_RUNNER: &str = "CARGO_TARGET_WASM32_WASMER_WASI_RUNNER";
 

@@ -52,7 +52,8 @@ pub fn main(argv: Vec<OsString>) -> Result<i32> {
     cmd.env_remove(env::SYSROOT)
         .env_remove(env::CHAINED_WRAPPER)
         .env_remove(env::OVERLAYS_DIR)
-        .env_remove(env::WASM_OPT_RESOLVED);
+        .env_remove(env::WASM_OPT_RESOLVED)
+        .env_remove(env::C_LINK_LIB);
 
     add_target_flags(&mut cmd, &text_args, &sysroot);
 
@@ -67,6 +68,7 @@ pub fn main(argv: Vec<OsString>) -> Result<i32> {
     if outputs.is_empty() {
         return exec::exec(cmd);
     }
+    add_c_link_lib(&mut cmd, &text_args);
     // A link: wait for it and validate what it wrote before cargo uses it.
     let code = exec::run(&mut cmd)?;
     if code == 0 {
@@ -74,6 +76,19 @@ pub fn main(argv: Vec<OsString>) -> Result<i32> {
         optimize_linked(&text_args, &outputs, Path::new(&sysroot))?;
     }
     Ok(code)
+}
+
+/// The C sysroot's setjmp runtime (`CARGO_WASIX_C_LINK_LIB`) for a link of the WASIX target.
+/// wasm-ld resolves archive members in any order, so its place on the command line does not
+/// matter, and a module that never calls setjmp takes nothing from it.
+fn add_c_link_lib(cmd: &mut Command, args: &[String]) {
+    if args::rustc_target(args).is_some_and(|t| t == env::TARGET)
+        && let Some(lib) = std::env::var_os(env::C_LINK_LIB).filter(|l| !l.is_empty())
+    {
+        let mut arg = std::ffi::OsString::from("link-arg=");
+        arg.push(lib);
+        cmd.arg("-C").arg(arg);
+    }
 }
 
 /// Runs wasm-opt on the validated modules of an optimised link when the user asked for it

@@ -1,8 +1,9 @@
 //! The C sysroot beside the Rust one: `<cache>/c-sysroot-<key>/` holding wasi-libc's headers
 //! (linked or copied from where the system has them), our WASIX headers, and the cmake
-//! toolchain file. No libraries: C objects only need headers and flags, and the Rust link
-//! step already links the sysroot's libc.a (docs/c-dependencies.md). Built in a work dir under
-//! the cache lock and published with one rename, like the Rust sysroot.
+//! toolchain file. No libc: C objects only need headers and flags, and the Rust link step
+//! already links the sysroot's libc.a (docs/c-dependencies.md). The one library of our own is
+//! the setjmp/longjmp runtime, compiled here for clangs that can use it. Built in a work dir
+//! under the cache lock and published with one rename, like the Rust sysroot.
 
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
@@ -11,6 +12,22 @@ use anyhow::{Context, Result};
 
 use super::flags::CLANG_TARGET;
 use super::headers::HEADERS;
+
+/// Our setjmp/longjmp runtime (`libwasix/csrc/setjmp.c`), compiled into the C sysroot for
+/// clangs that lower setjmp to exnref exceptions.
+pub const SETJMP_SOURCE: &str = include_str!("../../../libwasix/csrc/setjmp.c");
+
+/// File name of the compiled setjmp runtime in `lib/<rust target>/`.
+pub const SETJMP_LIB: &str = "libwasix-setjmp.a";
+
+/// How to compile the setjmp runtime: the clang and llvm-ar found and the C flags (which
+/// carry the SjLj flags).
+#[derive(Debug, Clone)]
+pub struct SupportBuild<'a> {
+    pub clang: &'a Path,
+    pub ar: &'a Path,
+    pub c_flags: &'a [String],
+}
 
 /// Where wasi-libc's headers are, and who said so.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,6 +117,7 @@ fn key(headers: &HeaderSource, tools: &[&Path]) -> String {
     headers.cxx_libs.hash(&mut hasher);
     tools.hash(&mut hasher);
     HEADERS.hash(&mut hasher);
+    SETJMP_SOURCE.hash(&mut hasher);
     format!("{:016x}", hasher.finish())
 }
 
@@ -113,6 +131,11 @@ pub fn cxx_lib_dir(entry: &Path) -> PathBuf {
     entry.join("lib").join(crate::env::TARGET)
 }
 
+/// The setjmp runtime inside an entry (present when it was built for a clang that can).
+pub fn setjmp_lib(entry: &Path) -> PathBuf {
+    cxx_lib_dir(entry).join(SETJMP_LIB)
+}
+
 /// The cmake toolchain file inside an entry.
 pub fn cmake_file(entry: &Path) -> PathBuf {
     entry.join("wasix.cmake")
@@ -120,12 +143,14 @@ pub fn cmake_file(entry: &Path) -> PathBuf {
 
 /// Makes sure `entry` exists and is complete: wasi-libc's headers at
 /// `include/wasm32-wasip1-threads` (a symlink to the system's copy on unix), ours at
-/// `include/wasix`, and `cmake_text` as the toolchain file. Returns whether it was built now.
+/// `include/wasix`, `cmake_text` as the toolchain file, and with `support` the setjmp runtime
+/// at [`setjmp_lib`]. Returns whether it was built now.
 pub fn ensure(
     cache_root: &Path,
     entry: &Path,
     headers: &HeaderSource,
     cmake_text: &str,
+    support: Option<&SupportBuild<'_>>,
     progress: &mut dyn wasix_sysroot::progress::Progress,
 ) -> Result<bool> {
     let key = entry
@@ -139,6 +164,7 @@ pub fn ensure(
                 .join(CLANG_TARGET)
                 .join("stdio.h")
                 .is_file()
+            && (support.is_none() || setjmp_lib(e).is_file())
     };
     if usable(entry) {
         return Ok(false);
@@ -177,11 +203,59 @@ pub fn ensure(
             link_or_copy(&libs.join(name), &dir.join(name))?;
         }
     }
+    if let Some(support) = support {
+        build_setjmp_lib(support, &work)?;
+    }
     let cmake = cmake_file(&work);
     std::fs::write(&cmake, cmake_text)
         .with_context(|| format!("failed to write `{}`", cmake.display()))?;
     wasix_sysroot::cache::publish(&lock, &work, entry, &key)?;
     Ok(true)
+}
+
+/// Compiles `setjmp.c` and archives it as [`setjmp_lib`] of `work` (an archive, so a link
+/// takes it only when some object calls `__wasm_setjmp`/`__wasm_longjmp`).
+fn build_setjmp_lib(support: &SupportBuild<'_>, work: &Path) -> Result<()> {
+    let dir = cxx_lib_dir(work);
+    std::fs::create_dir_all(&dir)
+        .with_context(|| format!("failed to create `{}`", dir.display()))?;
+    let source = work.join("wasix-setjmp.c");
+    std::fs::write(&source, SETJMP_SOURCE)
+        .with_context(|| format!("failed to write `{}`", source.display()))?;
+    let object = work.join("wasix-setjmp.o");
+    let mut compile = std::process::Command::new(support.clang);
+    compile
+        .args(support.c_flags)
+        .args(["-O2", "-c"])
+        .arg(&source)
+        .arg("-o")
+        .arg(&object);
+    run_tool(&mut compile)?;
+    let mut archive = std::process::Command::new(support.ar);
+    archive.arg("rcs").arg(setjmp_lib(work)).arg(&object);
+    run_tool(&mut archive)?;
+    for file in [&source, &object] {
+        std::fs::remove_file(file)
+            .with_context(|| format!("failed to remove `{}`", file.display()))?;
+    }
+    Ok(())
+}
+
+/// Runs a tool of the C toolchain; a failure names the command and shows its output.
+fn run_tool(cmd: &mut std::process::Command) -> Result<()> {
+    let shown = format!("{cmd:?}");
+    let out = cmd
+        .output()
+        .with_context(|| format!("failed to run {shown}"))?;
+    if !out.status.success() {
+        anyhow::bail!(
+            "failed to build the C sysroot's setjmp runtime: {shown} exited with {}\n{}{}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Ok(())
 }
 
 #[cfg(unix)]
@@ -277,8 +351,8 @@ mod tests {
         };
         let root = dir.path().join("cache");
         let entry = entry_dir(&root, &source, &[Path::new("/bin/clang")]);
-        assert!(ensure(&root, &entry, &source, "cmake", &mut Quiet).unwrap());
-        assert!(!ensure(&root, &entry, &source, "cmake", &mut Quiet).unwrap());
+        assert!(ensure(&root, &entry, &source, "cmake", None, &mut Quiet).unwrap());
+        assert!(!ensure(&root, &entry, &source, "cmake", None, &mut Quiet).unwrap());
         assert!(entry.join("include/wasix/sys/socket.h").is_file());
         assert!(
             entry
@@ -291,7 +365,7 @@ mod tests {
         );
         // Headers uninstalled: the entry is rebuilt, not trusted.
         std::fs::remove_file(fake.join("stdio.h")).unwrap();
-        assert!(ensure(&root, &entry, &source, "cmake", &mut Quiet).unwrap());
+        assert!(ensure(&root, &entry, &source, "cmake", None, &mut Quiet).unwrap());
         let other = entry_dir(&root, &source, &[Path::new("/bin/clang-20")]);
         assert_ne!(entry, other);
     }

@@ -44,7 +44,8 @@ pub struct Found {
 }
 
 /// clang candidates, best first: the user's `CC_<target>` (either spelling), wasi-sdk's
-/// clang, `clang`, then `clang-NN` newest first.
+/// clang, `clang`, then `clang-NN` newest first. Of those on `PATH`, [`probe_clang`] takes
+/// the newest that works.
 pub fn clang_candidates(target: &str, env: &dyn Fn(&str) -> Option<String>) -> Vec<Candidate> {
     let mut out = Vec::new();
     for var in super::flags::target_var_names("CC", target) {
@@ -166,6 +167,7 @@ pub struct Rejected {
 /// the `wasm32` backend in `--print-targets`.
 pub fn probe_clang(candidates: &[Candidate]) -> (Option<Found>, Vec<Rejected>) {
     let mut rejected = Vec::new();
+    let mut on_path = Vec::new();
     for candidate in candidates {
         let Some(path) = resolve(&candidate.program) else {
             if candidate.origin != Origin::Path {
@@ -176,17 +178,28 @@ pub fn probe_clang(candidates: &[Candidate]) -> (Option<Found>, Vec<Rejected>) {
             }
             continue;
         };
+        // `clang` is often a link to one of the `clang-NN` names: probe each binary once.
+        let real = std::fs::canonicalize(&path).ok();
+        if real.is_some()
+            && on_path
+                .iter()
+                .any(|f: &Found| std::fs::canonicalize(&f.path).ok() == real)
+        {
+            continue;
+        }
         match check_clang(&path) {
             Ok((version, major)) => {
-                return (
-                    Some(Found {
-                        path,
-                        version,
-                        major,
-                        origin: candidate.origin.clone(),
-                    }),
-                    rejected,
-                );
+                let found = Found {
+                    path,
+                    version,
+                    major,
+                    origin: candidate.origin.clone(),
+                };
+                if candidate.origin != Origin::Path {
+                    // The user's variable or wasi-sdk: their choice, taken as it is.
+                    return (Some(found), rejected);
+                }
+                on_path.push(found);
             }
             Err(reason) => rejected.push(Rejected {
                 program: path,
@@ -194,7 +207,18 @@ pub fn probe_clang(candidates: &[Candidate]) -> (Option<Found>, Vec<Rejected>) {
             }),
         }
     }
-    (None, rejected)
+    (newest(on_path), rejected)
+}
+
+/// Of the clangs found on `PATH` (in candidate order), the newest: only clang 20+ can build
+/// C that uses setjmp/longjmp for our runtime ([`super::flags::sjlj_flags`]), so a Debian
+/// machine with both `clang` (19) and `clang-22` uses 22. The first wins a tie.
+pub fn newest(found: Vec<Found>) -> Option<Found> {
+    found.into_iter().reduce(
+        |best, next| {
+            if next.major > best.major { next } else { best }
+        },
+    )
 }
 
 /// The first llvm-ar candidate whose `--version` names LLVM `min_major` or newer (an older
@@ -275,6 +299,35 @@ mod tests {
 
     fn programs(c: &[Candidate]) -> Vec<String> {
         c.iter().map(|c| c.program.display().to_string()).collect()
+    }
+
+    #[test]
+    fn newest_clang_on_path_wins() {
+        let found = |name: &str, major: u32| Found {
+            path: name.into(),
+            version: format!("clang version {major}.1.0"),
+            major,
+            origin: Origin::Path,
+        };
+        let pick = |list: Vec<Found>| newest(list).map(|f| f.path.display().to_string());
+        assert_eq!(
+            pick(vec![
+                found("clang", 19),
+                found("clang-22", 22),
+                found("clang-19", 19)
+            ]),
+            Some("clang-22".to_owned())
+        );
+        // A plain `clang` newer than every versioned name, and ties going to the first.
+        assert_eq!(
+            pick(vec![found("clang", 21), found("clang-20", 20)]),
+            Some("clang".to_owned())
+        );
+        assert_eq!(
+            pick(vec![found("clang", 22), found("clang-22", 22)]),
+            Some("clang".to_owned())
+        );
+        assert_eq!(pick(Vec::new()), None);
     }
 
     #[test]

@@ -11,7 +11,8 @@ pub const CLANG_TARGET: &str = "wasm32-wasip1-threads";
 /// Target features C objects must have to link into a shared-memory module (wasm-ld refuses
 /// `--shared-memory` with objects built without atomics), plus those the prebuilt wasi-libc
 /// uses. Exception handling is left out on purpose: C has none, and clang before 20 can only
-/// emit the legacy EH encoding our runtime does not load (docs/c-dependencies.md).
+/// emit the legacy EH encoding our runtime does not load; newer ones get it through
+/// [`sjlj_flags`] (docs/c-dependencies.md).
 const FIXED_FEATURES: &[&str] = &[
     "atomics",
     "bulk-memory",
@@ -28,6 +29,31 @@ const OPTIONAL_FEATURES: &[(&str, u32)] = &[
     ("relaxed-simd", 16),
     ("wide-arithmetic", 20),
 ];
+
+/// The first clang major that can lower setjmp/longjmp to wasm exceptions in the exnref
+/// encoding our runtime loads (`-mllvm -wasm-use-legacy-eh=false`). Measured: clang 19 does
+/// not know that option; clang 22 emits `try_table` with it (and still the legacy `try` by
+/// default). LLVM added the option in release 20; 20 and 21 are not installed here to measure.
+pub const EXNREF_SJLJ_SINCE: u32 = 20;
+
+/// Flags that turn on setjmp/longjmp through wasm exceptions: exception handling, clang's
+/// SjLj lowering, and exnref instead of the legacy encoding (the runtime, like the Rust side,
+/// uses exnref). Calls become `__wasm_setjmp`/`__wasm_setjmp_test`/`__wasm_longjmp`, which
+/// the C sysroot's `libwasix-setjmp.a` defines. Nothing for clangs that cannot do it: their
+/// `setjmp.h` (ours) marks the functions unavailable instead.
+pub fn sjlj_flags(clang_major: u32) -> &'static [&'static str] {
+    if clang_major >= EXNREF_SJLJ_SINCE {
+        &[
+            "-mexception-handling",
+            "-mllvm",
+            "-wasm-enable-sjlj",
+            "-mllvm",
+            "-wasm-use-legacy-eh=false",
+        ]
+    } else {
+        &[]
+    }
+}
 
 /// What the flags depend on.
 #[derive(Debug, Clone)]
@@ -60,6 +86,11 @@ pub fn c_flags(inputs: &FlagInputs<'_>) -> Vec<String> {
             flags.push(format!("-m{feature}"));
         }
     }
+    flags.extend(
+        sjlj_flags(inputs.clang_major)
+            .iter()
+            .map(|f| (*f).to_owned()),
+    );
     flags
 }
 
@@ -215,6 +246,19 @@ mod tests {
         }
     }
 
+    const SJLJ: &str =
+        " -mexception-handling -mllvm -wasm-enable-sjlj -mllvm -wasm-use-legacy-eh=false";
+
+    #[test]
+    fn sjlj_only_where_clang_emits_exnref() {
+        for (major, on) in [(18, false), (19, false), (20, true), (22, true), (30, true)] {
+            assert_eq!(!sjlj_flags(major).is_empty(), on, "clang {major}");
+        }
+        // The C++ flags carry them too (C++ code may call setjmp), still without exceptions.
+        let cxx = cxx_flags(&inputs(22, &[])).join(" ");
+        assert!(cxx.ends_with(&format!("{SJLJ} -fno-exceptions")), "{cxx}");
+    }
+
     #[test]
     fn c_flags_follow_rust_features_and_clang_version() {
         let base = "--target=wasm32-wasip1-threads --sysroot=/c/sys -isystem /c/sys/include/wasix \
@@ -231,9 +275,16 @@ mod tests {
             (
                 20,
                 &["simd128", "wide-arithmetic"],
-                " -msimd128 -mwide-arithmetic",
+                &format!(" -msimd128 -mwide-arithmetic{SJLJ}"),
             ),
             (15, &["extended-const", "relaxed-simd"], ""),
+            // 20+: setjmp/longjmp through exnref exceptions, after the features.
+            (20, &[], SJLJ),
+            (
+                22,
+                &["simd128", "wide-arithmetic"],
+                &format!(" -msimd128 -mwide-arithmetic{SJLJ}"),
+            ),
         ];
         for (major, enabled, extra) in cases {
             assert_eq!(

@@ -26,6 +26,10 @@ pub const HEADERS: &[(&str, &str)] = &[
         "compat/pthread.h",
         include_str!("../../../libwasix/include/compat/pthread.h"),
     ),
+    (
+        "compat/setjmp.h",
+        include_str!("../../../libwasix/include/compat/setjmp.h"),
+    ),
 ];
 
 #[cfg(test)]

@@ -164,14 +164,29 @@ pub fn prepare(
             .then_some(entry.as_path()),
     };
     let cmake_text = flags::cmake_toolchain(&tools, &entry);
+    // setjmp/longjmp need our runtime functions only where clang lowers them (clang 20+).
+    let sjlj = !flags::sjlj_flags(detected.clang.major).is_empty();
+    let support = sjlj.then_some(csysroot::SupportBuild {
+        clang: &detected.clang.path,
+        ar: &detected.ar.path,
+        c_flags: &c_flags,
+    });
     csysroot::ensure(
         cache_root,
         &entry,
         &detected.headers,
         &cmake_text,
+        support.as_ref(),
         &mut StatusProgress(shell),
     )?;
-    let env = flags::env_plan(env::TARGET, &tools, &|name| std::env::var(name).ok());
+    let mut env = flags::env_plan(env::TARGET, &tools, &|name| std::env::var(name).ok());
+    if sjlj {
+        // For the rustc wrapper: links of the target take the archive (see env::C_LINK_LIB).
+        env.push(EnvChange::Set(
+            env::C_LINK_LIB.to_owned(),
+            csysroot::setjmp_lib(&entry).display().to_string(),
+        ));
+    }
     Ok(Ready {
         detected,
         sysroot: entry,

@@ -4,7 +4,8 @@
 //!
 //! The build tests need clang with the WebAssembly backend and wasi-libc's headers (CI
 //! installs them, `.ci/run`); without them they say so and pass, unless
-//! `CARGO_WASIX_REQUIRE_C=1` makes a missing toolchain a failure.
+//! `CARGO_WASIX_REQUIRE_C=1` makes a missing toolchain a failure. setjmp/longjmp need clang
+//! 20+ (`CARGO_WASIX_REQUIRE_SJLJ=1` makes its absence a failure).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -93,6 +94,70 @@ fn zstd_zlib_ring_and_sqlite_on_a_mounted_dir() {
     );
     // The database really is a file in the mounted host directory.
     assert!(data.join("c_crates.db").is_file());
+}
+
+/// The major version of the clang `cargo wasix status` reports (`c compiler: PATH (… version N.…)`).
+fn status_clang_major() -> Option<u32> {
+    let status = success(&mut cargo_wasix(&super::support::repo_root(), &["status"]));
+    let line = status.lines().find(|l| l.starts_with("c compiler:"))?;
+    let version = line.split("version ").nth(1)?;
+    version.split('.').next()?.trim().parse().ok()
+}
+
+#[test]
+fn setjmp_longjmp_in_c_and_lua_errors_caught_by_rust() {
+    if !c_toolchain_present() {
+        return;
+    }
+    match status_clang_major() {
+        Some(major) if major >= 20 => {}
+        other => {
+            assert!(
+                std::env::var("CARGO_WASIX_REQUIRE_SJLJ").as_deref() != Ok("1"),
+                "CARGO_WASIX_REQUIRE_SJLJ=1 but setjmp needs clang 20+, found {other:?}"
+            );
+            eprintln!("skipped: setjmp/longjmp need clang 20 or newer, found {other:?}");
+            return;
+        }
+    }
+    let dir = fixture("c_sjlj");
+    let out = success(clean_c_env(&mut cargo_wasix(&dir, &["run", "-q"])));
+    assert_eq!(
+        out,
+        "depth: 305 105\n\
+         through a setjmp frame: 7\n\
+         nested: 123\n\
+         1000 jumps: 0\n\
+         in a thread: 205\n\
+         rust caught: runtime error: [string \"script\"]:1: boom from lua\n\
+         rust callback: 42\n\
+         pcall: ok=false code=7 rust error=runtime error: rust says no\n\
+         lua pcalls: 1000\n"
+    );
+}
+
+#[test]
+fn setjmp_with_a_clang_too_old_says_why() {
+    let Ok(clang19) = which::which("clang-19") else {
+        eprintln!("skipped: no clang-19 to check the refusal with");
+        return;
+    };
+    if !c_toolchain_present() {
+        return;
+    }
+    let dir = fixture("c_sjlj");
+    let target = outer_target().join("e2e").join("sjlj-clang19-target");
+    let out = output(
+        clean_c_env(&mut cargo_wasix(&dir, &["build", "-q"]))
+            .env("CC_wasm32_wasmer_wasi", &clang19)
+            .env("CARGO_TARGET_DIR", &target),
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_ne!(out.status.code(), Some(0), "stderr:\n{stderr}");
+    assert!(
+        stderr.contains("setjmp/longjmp on wasm32-wasmer-wasi need clang 20 or newer"),
+        "stderr:\n{stderr}"
+    );
 }
 
 /// A `PATH` with cargo and rustc but no clang: the toolchain's own `bin/`.
