@@ -22,6 +22,7 @@ mod io;
 mod mem;
 mod net;
 mod process;
+mod tz;
 
 #[cfg(target_arch = "wasm32")]
 mod conf;

@@ -187,3 +187,56 @@ fn memmap2_maps_and_filetime_sets_times_on_a_mounted_dir() {
         std::time::UNIX_EPOCH + std::time::Duration::from_secs(7000)
     );
 }
+
+/// Local time zones (issue 18): libc's `localtime_r`/`mktime` (libwasix's zone hook), time's
+/// `local_offset_at` and chrono's `Local` (their overlays) agree, for a guest given no zone
+/// (UTC: the host's does not leak), a POSIX `TZ` string, and a zoneinfo file by name from a
+/// mounted `/usr/share/zoneinfo` (one the test writes: TZif version 2, -03:00, footer `<-03>3`).
+#[test]
+fn local_time_follows_the_zone_the_guest_is_given() {
+    let line = |off: i64, dst: u8, zone: &str, hour: i64| -> String {
+        format!("libc {off} dst={dst} {zone} {hour:02}:00 mktime=true; time {off}; chrono {off}")
+    };
+    let expect = |jan: String, jul: String| format!("1768478400: {jan}\n1784116800: {jul}\n");
+
+    let (stdout, _) = run_locked_with("local_time", "");
+    assert_eq!(stdout, expect(line(0, 0, "UTC", 12), line(0, 0, "UTC", 12)));
+
+    let (stdout, _) = run_locked_with("local_time", "--env TZ=CET-1CEST,M3.5.0,M10.5.0/3");
+    assert_eq!(
+        stdout,
+        expect(line(3600, 0, "CET", 13), line(7200, 1, "CEST", 14))
+    );
+
+    let zoneinfo = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir_all(zoneinfo.path().join("Test")).expect("mkdir");
+    std::fs::write(zoneinfo.path().join("Test/Three"), tzif_minus_three()).expect("zone file");
+    let flags = format!(
+        "--env TZ=Test/Three --mapdir /usr/share/zoneinfo:{}",
+        zoneinfo.path().display()
+    );
+    let (stdout, _) = run_locked_with("local_time", &flags);
+    assert_eq!(
+        stdout,
+        expect(line(-10800, 0, "-03", 9), line(-10800, 0, "-03", 9))
+    );
+}
+
+/// A TZif version-2 file for a zone at -03:00 all year: one local time type, no transitions,
+/// and the POSIX footer (RFC 8536 layout: v1 block, v2 header and block, footer).
+fn tzif_minus_three() -> Vec<u8> {
+    let mut f = Vec::new();
+    for _ in 0..2 {
+        f.extend_from_slice(b"TZif2");
+        f.extend_from_slice(&[0; 15]);
+        // isutcnt, isstdcnt, leapcnt, timecnt, typecnt, charcnt
+        for n in [0u32, 0, 0, 0, 1, 4] {
+            f.extend_from_slice(&n.to_be_bytes());
+        }
+        f.extend_from_slice(&(-10800i32).to_be_bytes());
+        f.extend_from_slice(&[0, 0]);
+        f.extend_from_slice(b"-03\0");
+    }
+    f.extend_from_slice(b"\n<-03>3\n");
+    f
+}
