@@ -43,26 +43,41 @@ pub struct Found {
     pub origin: Origin,
 }
 
+/// The candidates every tool list starts with: the user's `<var>_<target>` (either spelling),
+/// then wasi-sdk's `bin/<tool>`. Returns true when the user set the variable: a user's choice
+/// is final (a broken one is reported, not silently replaced).
+fn user_then_sdk(
+    var: &str,
+    tool: &str,
+    target: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+    out: &mut Vec<Candidate>,
+) -> bool {
+    for name in super::flags::target_var_names(var, target) {
+        if let Some(value) = env(&name).filter(|v| !v.trim().is_empty()) {
+            out.push(Candidate {
+                program: PathBuf::from(value),
+                origin: Origin::Env(name),
+            });
+            return true;
+        }
+    }
+    if let Some(sdk) = env("WASI_SDK_PATH").filter(|v| !v.is_empty()) {
+        out.push(Candidate {
+            program: Path::new(&sdk).join("bin").join(tool),
+            origin: Origin::WasiSdk,
+        });
+    }
+    false
+}
+
 /// clang candidates, best first: the user's `CC_<target>` (either spelling), wasi-sdk's
 /// clang, `clang`, then `clang-NN` newest first. Of those on `PATH`, [`probe_clang`] takes
 /// the newest that works.
 pub fn clang_candidates(target: &str, env: &dyn Fn(&str) -> Option<String>) -> Vec<Candidate> {
     let mut out = Vec::new();
-    for var in super::flags::target_var_names("CC", target) {
-        if let Some(value) = env(&var).filter(|v| !v.trim().is_empty()) {
-            out.push(Candidate {
-                program: PathBuf::from(value),
-                origin: Origin::Env(var),
-            });
-            // A user's choice is final: a broken one is reported, not silently replaced.
-            return out;
-        }
-    }
-    if let Some(sdk) = env("WASI_SDK_PATH").filter(|v| !v.is_empty()) {
-        out.push(Candidate {
-            program: Path::new(&sdk).join("bin").join("clang"),
-            origin: Origin::WasiSdk,
-        });
+    if user_then_sdk("CC", "clang", target, env, &mut out) {
+        return out;
     }
     out.push(Candidate {
         program: "clang".into(),
@@ -88,20 +103,8 @@ pub fn ar_candidates(
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Vec<Candidate> {
     let mut out = Vec::new();
-    for var in super::flags::target_var_names("AR", target) {
-        if let Some(value) = env(&var).filter(|v| !v.trim().is_empty()) {
-            out.push(Candidate {
-                program: PathBuf::from(value),
-                origin: Origin::Env(var),
-            });
-            return out;
-        }
-    }
-    if let Some(sdk) = env("WASI_SDK_PATH").filter(|v| !v.is_empty()) {
-        out.push(Candidate {
-            program: Path::new(&sdk).join("bin").join("llvm-ar"),
-            origin: Origin::WasiSdk,
-        });
+    if user_then_sdk("AR", "llvm-ar", target, env, &mut out) {
+        return out;
     }
     if clang.parent().is_some_and(|p| !p.as_os_str().is_empty()) {
         out.push(Candidate {

@@ -252,7 +252,7 @@ impl PatchSet {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -395,6 +395,11 @@ y"""
             ("[[edit]]\nanchor='x'\nreplace='1'\n", "missing field"),
             ("[[edits]]\n", "unknown field"),
         ];
+        assert_parse_errors(bad);
+    }
+
+    /// Each text fails to parse with an error holding its needle and naming the file.
+    pub(crate) fn assert_parse_errors(bad: &[(&str, &str)]) {
         for (text, needle) in bad {
             let err = EditList::parse(text, "set/edits.toml")
                 .expect_err(text)

@@ -113,7 +113,7 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::patch::{EditList, PatchSet};
+    use crate::patch::PatchSet;
 
     #[test]
     fn rewrite_text_table() {
@@ -164,13 +164,7 @@ mod tests {
                 "unknown field",
             ),
         ];
-        for (text, needle) in bad {
-            let err = EditList::parse(text, "set/edits.toml")
-                .expect_err(text)
-                .to_string();
-            assert!(err.contains(needle), "{text:?}: {err}");
-            assert!(err.contains("set/edits.toml"), "{err}");
-        }
+        crate::patch::tests::assert_parse_errors(bad);
     }
 
     #[test]
