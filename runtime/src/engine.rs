@@ -49,6 +49,10 @@ pub fn config() -> Config {
         .wasm_function_references(true)
         .wasm_gc(true)
         .wasm_exceptions(true)
+        // Lets a process end its other threads (and a parent kill a child) while they run
+        // wasm: `Process::begin_exit` bumps the epoch and each store's deadline callback traps
+        // only stores of a dying process. Costs a counter check per loop and call.
+        .epoch_interruption(true)
         .cranelift_opt_level(OptLevel::Speed);
     cfg
 }
