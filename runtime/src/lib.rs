@@ -44,6 +44,7 @@ pub mod proc;
 pub mod process;
 pub mod syscalls;
 pub mod thread;
+pub mod thread_registry;
 
 use std::path::PathBuf;
 

@@ -2,9 +2,8 @@
 //! its threads. No global state: every process of a run hangs off one [`Session`] (engine,
 //! module cache, process table), and a child is another `Process` built by `proc::spawn`.
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
 use crate::abi::Errno;
@@ -15,6 +14,8 @@ use crate::net::policy::NetPolicy;
 use crate::proc::Session;
 use crate::proc::status::ExitStatus;
 use crate::{Error, RunOptions};
+
+pub use crate::thread_registry::ThreadRegistry;
 
 /// pid of the first process (and tid of its main thread, as WASIX says).
 pub const FIRST_PID: u32 = 1;
@@ -289,108 +290,6 @@ pub struct ChildSpec {
     pub panic_seen: Arc<AtomicBool>,
 }
 
-/// The threads of one process: tid allocation, liveness and join.
-pub struct ThreadRegistry {
-    main_tid: u32,
-    next_tid: AtomicU32,
-    running: Mutex<HashMap<u32, ()>>,
-    changed: Condvar,
-}
-
-impl ThreadRegistry {
-    fn new(main_tid: u32) -> Self {
-        let mut running = HashMap::new();
-        running.insert(main_tid, ());
-        ThreadRegistry {
-            main_tid,
-            next_tid: AtomicU32::new(main_tid + 1),
-            running: Mutex::new(running),
-            changed: Condvar::new(),
-        }
-    }
-
-    pub fn main_tid(&self) -> u32 {
-        self.main_tid
-    }
-
-    /// Reserves a new tid (`1..=0x1FFF_FFFF` as wasi-threads requires) and marks it running.
-    pub fn register(&self) -> Result<u32, Errno> {
-        let tid = self.next_tid.fetch_add(1, Ordering::Relaxed);
-        if tid > 0x1FFF_FFFF {
-            return Err(Errno::Again);
-        }
-        self.running
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(tid, ());
-        Ok(tid)
-    }
-
-    /// Marks `tid` finished and wakes joiners.
-    pub fn finished(&self, tid: u32) {
-        self.running
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(&tid);
-        self.changed.notify_all();
-    }
-
-    /// Blocks until `tid` is not running (unknown tids return at once).
-    pub fn join(&self, tid: u32) {
-        let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());
-        while running.contains_key(&tid) {
-            running = self
-                .changed
-                .wait(running)
-                .unwrap_or_else(|p| p.into_inner());
-        }
-    }
-
-    /// Like [`ThreadRegistry::join`], but gives up with EINTR once `interrupted()` says so
-    /// (checked every [`crate::proc::WAIT_SLICE`]).
-    pub fn join_interruptible(
-        &self,
-        tid: u32,
-        interrupted: impl Fn() -> bool,
-    ) -> Result<(), Errno> {
-        let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());
-        while running.contains_key(&tid) {
-            if interrupted() {
-                return Err(Errno::Intr);
-            }
-            running = self
-                .changed
-                .wait_timeout(running, crate::proc::WAIT_SLICE)
-                .unwrap_or_else(|p| p.into_inner())
-                .0;
-        }
-        Ok(())
-    }
-
-    /// Whether `tid` is running.
-    pub fn is_running(&self, tid: u32) -> bool {
-        self.running
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .contains_key(&tid)
-    }
-
-    /// Some running thread, if any.
-    pub fn any_running(&self) -> Option<u32> {
-        self.running
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .keys()
-            .next()
-            .copied()
-    }
-
-    /// Number of running threads.
-    pub fn count(&self) -> usize {
-        self.running.lock().unwrap_or_else(|p| p.into_inner()).len()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -442,22 +341,5 @@ mod tests {
         assert_eq!(p.abort_code(), 134);
         p.panic_seen.store(true, Ordering::Relaxed);
         assert_eq!(p.abort_code(), 101);
-    }
-
-    #[test]
-    fn threads_register_and_join() {
-        let p = Process::from_options(&opts(&[], None), Abi::Wasix, session()).unwrap();
-        let tid = p.threads.register().unwrap();
-        assert!(tid > FIRST_PID);
-        assert_eq!(p.threads.count(), 2);
-        let p2 = p.clone();
-        let h = std::thread::spawn(move || {
-            std::thread::sleep(std::time::Duration::from_millis(20));
-            p2.threads.finished(tid);
-        });
-        p.threads.join(tid);
-        assert_eq!(p.threads.count(), 1);
-        h.join().unwrap();
-        p.threads.join(12345); // unknown tids return at once
     }
 }
