@@ -164,7 +164,7 @@ pub fn run(opts: RunOptions) -> Result<i32, Error> {
     let t_module = t0.elapsed();
     let loaded = loader::Loaded::new(engine, module, &opts.module)?;
     let session = std::sync::Arc::new(proc::Session::new(
-        engine.clone(),
+        engine::shared_interruptible_engine()?.clone(),
         opts.cache.clone(),
         opts.max_procs,
     ));

@@ -145,9 +145,14 @@ pub fn exit_process(code: i32) -> ! {
 
 /// A store for one thread of `process`: epoch deadline armed so the thread traps with
 /// [`ProcEnded`] at its next check once the process is ending.
+/// Stores on the plain engine (the first process) have no epoch checks to arm.
 fn new_store(engine: &Engine, ctx: ThreadCtx) -> Store<ThreadCtx> {
     let dying = ctx.process.clone();
+    let interruptible = Engine::same(engine, &dying.session.engine);
     let mut store = Store::new(engine, ctx);
+    if !interruptible {
+        return store;
+    }
     store.set_epoch_deadline(1);
     // Ended before this store existed (its epoch bump came earlier): trap at the first check.
     // `begin_exit` sets the flag before bumping, so one of the two is always seen.

@@ -12,13 +12,14 @@
 //!
 //! # Ending a process
 //! Ending is decided once ([`crate::process::Process::begin_exit`]) and then carried out by
-//! each of the process's threads: running wasm traps at its next epoch check (the engine has
-//! epoch interruption on; deciding an end bumps the epoch, and the deadline callback traps only
-//! stores of a dying process), blocked host waits (`poll_oneoff`, `thread_sleep`,
-//! `futex_wait`, `proc_join`, `thread_join`) wake within a slice and return EINTR so the wasm
-//! traps right after. A thread blocked in a host `read`/`accept` ends when that call returns.
-//! The first process of a run keeps the old rule for a non-main thread's `proc_exit` or
-//! trap (the host process exits at once); children only ever end themselves.
+//! each of the process's threads: running wasm traps at its next epoch check (children run on
+//! an engine with epoch interruption, see `engine::interruptible_config`; deciding an end bumps
+//! the epoch, and the deadline callback traps only stores of a dying process), blocked host
+//! waits (`poll_oneoff`, `thread_sleep`, `futex_wait`, `proc_join`, `thread_join`) wake
+//! within a slice and trap. A thread blocked in a host `read`/`accept`/`epoll_wait` ends when
+//! that call returns. The first process of a run runs on the plain engine (no epoch checks,
+//! full speed): a non-main thread's `proc_exit` or trap ends the host process at once, and a
+//! signal from a child ends it at its next wait.
 
 pub mod exec;
 pub mod fdops;
@@ -44,6 +45,7 @@ pub const WAIT_SLICE: Duration = Duration::from_millis(50);
 
 /// What all processes of one run share.
 pub struct Session {
+    /// The engine child processes (and exec'd images) run on: epoch interruption on.
     pub engine: Engine,
     pub cache: CacheMode,
     pub table: table::ProcTable<Process>,

@@ -159,14 +159,18 @@ pub fn add_wasi_thread_spawn(linker: &mut Linker<ThreadCtx>) -> anyhow::Result<(
 /// queued for the process run (on the main thread). When the wait was interrupted by such a
 /// signal (not by the process ending), the signals run and the wait starts again, like `SA_RESTART` (a relative timeout starts over):
 /// wasi-libc and std treat EINTR from `poll_oneoff` as a fatal error, so restarting is what
-/// keeps a handled signal harmless. EINTR reaches the guest only when the process is ending.
+/// keeps a handled signal harmless. When the process is ending, the thread unwinds from here.
 pub fn restartable<T>(
     c: &mut Caller<'_, ThreadCtx>,
     mut wait: impl FnMut(&mut Caller<'_, ThreadCtx>) -> Result<T, Errno>,
 ) -> wasmtime::Result<i32> {
     loop {
         let r = wait(c);
-        if matches!(r, Err(Errno::Intr)) && !c.data().process.is_dying() {
+        if matches!(r, Err(Errno::Intr)) {
+            if c.data().process.is_dying() {
+                // Unwind here rather than hand EINTR to code that may treat it as fatal.
+                return Err(wasmtime::Error::new(crate::thread::ProcEnded));
+            }
             crate::syscalls::signal::deliver_pending(c)?;
             continue;
         }
