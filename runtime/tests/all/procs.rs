@@ -31,6 +31,7 @@ missing: Err(44)
 nonblocking: Ok("nothing")
 kill rc: 0
 killed: Ok("signal 9")
+killed while reading: Ok("signal 9")
 term while spinning: Ok("signal 15")
 16 children: sum 120, left 0
 no children: Err(12)

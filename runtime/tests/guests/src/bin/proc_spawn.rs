@@ -146,6 +146,16 @@ fn parent(me: &str) {
     println!("nonblocking: {:?}", join(Some(pid), true).map(|r| r.1));
     println!("kill rc: {}", unsafe { wasix::proc_signal(pid, 9) });
     println!("killed: {:?}", join(Some(pid), false).map(|r| r.1));
+    // A child blocked reading a pipe whose writer (us) stays open is killed all the same.
+    let (r, w) = pipe();
+    let pid = spawn(me, &["self", "read"], &[], &[dup2(r, 0), close(w)], None).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    unsafe { wasix::proc_signal(pid, 9) };
+    println!("killed while reading: {:?}", join(Some(pid), false).map(|r| r.1));
+    unsafe {
+        p1::fd_close(r);
+        p1::fd_close(w);
+    }
     let pid = spawn(me, &["self", "spin"], &[], &[], None).unwrap();
     std::thread::sleep(std::time::Duration::from_millis(100));
     unsafe { wasix::proc_signal(pid, 15) };
@@ -190,6 +200,11 @@ fn main() {
             std::io::stdout().flush().unwrap();
         }
         Some("sleep") => std::thread::sleep(std::time::Duration::from_secs(60)),
+        Some("read") => {
+            let mut all = Vec::new();
+            std::io::stdin().read_to_end(&mut all).unwrap();
+            println!("read {} bytes", all.len());
+        }
         Some("spin") => {
             let mut x = 0u64;
             loop {
