@@ -35,10 +35,11 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use wasmtime::{Engine, Module};
+use wasmtime::{Engine, Linker, Module};
 
 use crate::CacheMode;
 use crate::process::Process;
+use crate::thread::ThreadCtx;
 
 /// The longest a blocking host wait sleeps before checking whether its process is ending.
 pub const WAIT_SLICE: Duration = Duration::from_millis(50);
@@ -49,11 +50,14 @@ pub struct Session {
     pub engine: Engine,
     pub cache: CacheMode,
     pub table: table::ProcTable<Process>,
-    /// Compiled modules by host file identity, so spawning the same program again costs no
-    /// hashing or cache lookup.
-    modules: Mutex<HashMap<ModuleStamp, Module>>,
+    /// Compiled modules by host file identity, with their host functions once registered, so
+    /// spawning the same program again costs no hashing, cache lookup or registration.
+    modules: Mutex<HashMap<ModuleStamp, Program>>,
     limit_reported: AtomicBool,
 }
+
+/// A compiled module and, once registered, its host functions (`linker::functions`).
+pub type Program = (Module, Option<Linker<ThreadCtx>>);
 
 /// Identifies one version of a host file: path, size and change times.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -75,8 +79,12 @@ impl Session {
         }
     }
 
-    /// A module compiled earlier in this run from the same file version.
-    pub fn cached_module(&self, stamp: &ModuleStamp) -> Option<Module> {
+    /// A module compiled earlier in this run from the same file version, with its host
+    /// functions when they were registered already.
+    pub fn cached_module(
+        &self,
+        stamp: &ModuleStamp,
+    ) -> Option<(Module, Option<Linker<ThreadCtx>>)> {
         self.modules
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -84,12 +92,17 @@ impl Session {
             .cloned()
     }
 
-    /// Remembers a compiled module for later spawns.
-    pub fn remember_module(&self, stamp: ModuleStamp, module: Module) {
+    /// Remembers a compiled module (and its host functions) for later spawns.
+    pub fn remember_module(
+        &self,
+        stamp: ModuleStamp,
+        module: Module,
+        functions: Option<Linker<ThreadCtx>>,
+    ) {
         self.modules
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(stamp, module);
+            .insert(stamp, (module, functions));
     }
 
     /// Says once per run that the process limit was hit (each failing call still gets EAGAIN).

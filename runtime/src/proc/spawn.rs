@@ -172,8 +172,8 @@ pub fn load_program(
         modified: meta.modified().ok().map(|t| t.into_std()),
     };
     let session = &process.session;
-    let module = match session.cached_module(&stamp) {
-        Some(m) => m,
+    let (module, functions) = match session.cached_module(&stamp) {
+        Some(hit) => hit,
         None => {
             // Read through the mount's capability, never by host path (no symlink escapes).
             let bytes = mount.dir.read(rel)?;
@@ -189,13 +189,23 @@ pub fn load_program(
                         crate::diag!("error: {call}: cannot load `{guest_path}`: {e}");
                         Errno::Noexec
                     })?;
-            session.remember_module(stamp, m.clone());
-            m
+            (m, None)
         }
     };
-    let loaded = Loaded::new(&session.engine, module, &host_path).map_err(|e| {
+    let mut loaded = Loaded::new(&session.engine, module, &host_path).map_err(|e| {
         crate::diag!("error: {call}: cannot run `{guest_path}`: {e}");
         Errno::Noexec
     })?;
+    loaded.functions = match functions {
+        Some(f) => Some(f),
+        None => {
+            let f = crate::linker::functions(&loaded, process.trace).map_err(|e| {
+                crate::diag!("error: {call}: cannot run `{guest_path}`: {e}");
+                Errno::Noexec
+            })?;
+            session.remember_module(stamp, loaded.module.clone(), Some(f.clone()));
+            Some(f)
+        }
+    };
     Ok(Image { loaded, guest_path })
 }
