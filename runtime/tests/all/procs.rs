@@ -36,6 +36,8 @@ term while spinning: Ok("signal 15")
 16 children: sum 120, left 0
 no children: Err(12)
 exec: Ok("exit 7") (pid ok: true)
+handler saw USR1 1 and CHLD 1
+signal-parent: Ok("exit 0")
 "#;
     assert_eq!(stdout(&o), want, "stderr:\n{}", stderr(&o));
 }

@@ -175,6 +175,13 @@ fn parent(me: &str) {
     // A child's own view of pids, and exec keeping the pid.
     let pid = spawn(me, &["self", "exec", me], &[], &[], None).unwrap();
     println!("exec: {:?} (pid ok: {})", join(Some(pid), false).map(|r| r.1), pid != my_pid());
+    // With a handler: USR1 sent by a child, and SIGCHLD when it ends.
+    let name = "proc_on_signal";
+    unsafe { wasix::callback_signal(name.as_ptr(), name.len()) };
+    let pid = spawn(me, &["self", "signal-parent"], &[], &[], None).unwrap();
+    let seen = await_signals((1 << 10) | (1 << 17));
+    println!("handler saw USR1 {} and CHLD {}", seen >> 10 & 1, seen >> 17 & 1);
+    println!("signal-parent: {:?}", join(Some(pid), false).map(|r| r.1));
 }
 
 static SEEN: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
@@ -183,6 +190,21 @@ static SEEN: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0)
 #[unsafe(export_name = "proc_on_signal")]
 pub extern "C" fn on_signal(sig: i32) {
     SEEN.store(sig, std::sync::atomic::Ordering::SeqCst);
+    MASK.fetch_or(1 << sig, std::sync::atomic::Ordering::SeqCst);
+}
+
+static MASK: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+/// Sleeps in short steps until the handler saw every signal of `mask` (up to 5 s).
+fn await_signals(mask: u32) -> u32 {
+    for _ in 0..100 {
+        let seen = MASK.load(std::sync::atomic::Ordering::SeqCst);
+        if seen & mask == mask {
+            return seen;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    MASK.load(std::sync::atomic::Ordering::SeqCst)
 }
 
 fn main() {
@@ -200,6 +222,11 @@ fn main() {
             std::io::stdout().flush().unwrap();
         }
         Some("sleep") => std::thread::sleep(std::time::Duration::from_secs(60)),
+        Some("signal-parent") => {
+            let mut parent = 0;
+            unsafe { wasix::proc_parent(my_pid(), &mut parent) };
+            std::process::exit(unsafe { wasix::proc_signal(parent, 10) });
+        }
         Some("read") => {
             let mut all = Vec::new();
             std::io::stdin().read_to_end(&mut all).unwrap();
