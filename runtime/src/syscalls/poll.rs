@@ -142,9 +142,23 @@ fn epoll_wait_call<M: MemSize>(
     max: i32,
     timeout: i64,
     ret: M::Offset,
-) -> i32 {
-    let (mem, ctx) = split(&mut c);
-    errno((|| {
+) -> wasmtime::Result<i32> {
+    crate::syscalls::thread::restartable(&mut c, |c| {
+        epoll_wait_once::<M>(c, epfd, events, max, timeout, ret)
+    })
+}
+
+/// One `epoll_wait` (EINTR when interrupted; see `thread::restartable`).
+fn epoll_wait_once<M: MemSize>(
+    c: &mut Ctx<'_>,
+    epfd: i32,
+    events: M::Offset,
+    max: i32,
+    timeout: i64,
+    ret: M::Offset,
+) -> Result<(), Errno> {
+    let (mem, ctx) = split(c);
+    {
         let ep_obj = ctx.process.fd(epfd)?;
         let ep = ep_obj.downcast_ref::<Epoll>().ok_or(Errno::Inval)?;
         let max = usize::try_from(max)
@@ -155,12 +169,13 @@ fn epoll_wait_call<M: MemSize>(
         let at = ptr::<M>(events);
         mem.read_bytes(at, (max * EPOLL_EVENT_SIZE) as u64)?;
         let timeout = u64::try_from(timeout).ok().map(Duration::from_nanos);
-        let ready = ep.wait(max, timeout)?;
+        let (process, me) = (ctx.process.clone(), ctx.tid);
+        let ready = ep.wait_interruptible(max, timeout, || process.interrupted(me))?;
         let mut encoded = Vec::with_capacity(ready.len() * EPOLL_EVENT_SIZE);
         for (flags, data) in &ready {
             encoded.extend_from_slice(&encode_event(*flags, data));
         }
         mem.write_bytes(at, &encoded)?;
         mem.write_u32(ptr::<M>(ret), ready.len() as u32)
-    })())
+    }
 }
