@@ -33,7 +33,10 @@ fn parent() {
     // Every exit code a parent can see.
     let wrong: Vec<i32> = (0..=255)
         .filter(|code| {
-            let status = me().args(["exit", &code.to_string()]).status().expect("spawn exit");
+            let status = me()
+                .args(["exit", &code.to_string()])
+                .status()
+                .expect("spawn exit");
             status.code() != Some(*code)
         })
         .collect();
@@ -52,7 +55,10 @@ fn parent() {
         .into_iter()
         .map(|c| {
             let out = c.wait_with_output().expect("wait print");
-            String::from_utf8_lossy(&out.stdout).trim().parse::<u32>().expect("number")
+            String::from_utf8_lossy(&out.stdout)
+                .trim()
+                .parse::<u32>()
+                .expect("number")
         })
         .sum();
     println!("16 children, sum of their outputs: {sum}");
@@ -68,15 +74,25 @@ fn parent() {
 
     // try_wait on a running child, then kill + wait.
     let mut child = me().arg("sleep").spawn().expect("spawn sleep");
-    println!("try_wait while running: {:?}", child.try_wait().expect("try_wait"));
+    println!(
+        "try_wait while running: {:?}",
+        child.try_wait().expect("try_wait")
+    );
     child.kill().expect("kill");
     let status = child.wait().expect("wait killed");
     println!("killed: {status} (code {:?})", status.code());
 
     // env_clear, a program that does not exist.
-    let out = me().arg("env").env_clear().env("ONLY", "1").output().expect("env");
+    let out = me()
+        .arg("env")
+        .env_clear()
+        .env("ONLY", "1")
+        .output()
+        .expect("env");
     print!("env_clear: {}", String::from_utf8_lossy(&out.stdout));
-    let err = Command::new("/no/such/program").status().expect_err("spawn must fail");
+    let err = Command::new("/no/such/program")
+        .status()
+        .expect_err("spawn must fail");
     println!("missing program: {:?}", err.kind());
 }
 
@@ -94,7 +110,10 @@ fn bench(n: u32) {
     for _ in 0..n {
         run();
     }
-    println!("spawn+wait mean: {} us", t.elapsed().as_micros() / u128::from(n.max(1)));
+    println!(
+        "spawn+wait mean: {} us",
+        t.elapsed().as_micros() / u128::from(n.max(1))
+    );
 }
 
 fn main() {
@@ -103,7 +122,9 @@ fn main() {
         None => parent(),
         Some("echo") => {
             let mut input = String::new();
-            std::io::stdin().read_to_string(&mut input).expect("read stdin");
+            std::io::stdin()
+                .read_to_string(&mut input)
+                .expect("read stdin");
             let cwd = std::env::current_dir().expect("cwd");
             println!(
                 "{} greeting={} cwd={}",

@@ -34,11 +34,20 @@ fn chdir(path: &'static str) -> FdOp {
 }
 
 fn list(items: &[&str]) -> Vec<u8> {
-    items.iter().flat_map(|s| format!("{s}\n").into_bytes()).collect()
+    items
+        .iter()
+        .flat_map(|s| format!("{s}\n").into_bytes())
+        .collect()
 }
 
 /// Spawns `name` with `args` (argv[0] included); returns the pid or the errno.
-fn spawn(name: &str, args: &[&str], env: &[&str], ops: &[FdOp], search: Option<&str>) -> Result<u32, i32> {
+fn spawn(
+    name: &str,
+    args: &[&str],
+    env: &[&str],
+    ops: &[FdOp],
+    search: Option<&str>,
+) -> Result<u32, i32> {
     let (a, e) = (list(args), list(env));
     let path = search.unwrap_or("");
     let mut pid = 0;
@@ -70,7 +79,8 @@ fn join(pid: Option<u32>, nonblocking: bool) -> Result<(u32, String), i32> {
         None => [0, 0],
     };
     let mut st = [0u16; 3];
-    let rc = unsafe { wasix::proc_join(opt.as_mut_ptr(), nonblocking as u32, st.as_mut_ptr().cast()) };
+    let rc =
+        unsafe { wasix::proc_join(opt.as_mut_ptr(), nonblocking as u32, st.as_mut_ptr().cast()) };
     if rc != 0 {
         return Err(rc);
     }
@@ -138,9 +148,19 @@ fn parent(me: &str) {
     println!("echo: {:?}", read_all(out_r));
     println!("echo status: {:?}", join(Some(pid), false).map(|r| r.1));
     // Through PATH, by bare name (".wasm" is added).
-    let pid = spawn("proc_spawn", &["proc_spawn", "exit", "3"], &[], &[], Some(&format!("/nowhere:{dir}"))).unwrap();
+    let pid = spawn(
+        "proc_spawn",
+        &["proc_spawn", "exit", "3"],
+        &[],
+        &[],
+        Some(&format!("/nowhere:{dir}")),
+    )
+    .unwrap();
     println!("by PATH: {:?}", join(Some(pid), false).map(|r| r.1));
-    println!("missing: {:?}", spawn("no_such_prog", &["x"], &[], &[], Some(dir)));
+    println!(
+        "missing: {:?}",
+        spawn("no_such_prog", &["x"], &[], &[], Some(dir))
+    );
     // kill and a terminating signal; a non-blocking join before.
     let pid = spawn(me, &["self", "sleep"], &[], &[], None).unwrap();
     println!("nonblocking: {:?}", join(Some(pid), true).map(|r| r.1));
@@ -151,7 +171,10 @@ fn parent(me: &str) {
     let pid = spawn(me, &["self", "read"], &[], &[dup2(r, 0), close(w)], None).unwrap();
     std::thread::sleep(std::time::Duration::from_millis(100));
     unsafe { wasix::proc_signal(pid, 9) };
-    println!("killed while reading: {:?}", join(Some(pid), false).map(|r| r.1));
+    println!(
+        "killed while reading: {:?}",
+        join(Some(pid), false).map(|r| r.1)
+    );
     unsafe {
         p1::fd_close(r);
         p1::fd_close(w);
@@ -159,7 +182,10 @@ fn parent(me: &str) {
     let pid = spawn(me, &["self", "spin"], &[], &[], None).unwrap();
     std::thread::sleep(std::time::Duration::from_millis(100));
     unsafe { wasix::proc_signal(pid, 15) };
-    println!("term while spinning: {:?}", join(Some(pid), false).map(|r| r.1));
+    println!(
+        "term while spinning: {:?}",
+        join(Some(pid), false).map(|r| r.1)
+    );
     // 16 at once, joined in any order.
     let mut pids: Vec<u32> = (0..16)
         .map(|i| spawn(me, &["self", "exit", &i.to_string()], &[], &[], None).unwrap())
@@ -174,13 +200,21 @@ fn parent(me: &str) {
     println!("no children: {:?}", join(None, false));
     // A child's own view of pids, and exec keeping the pid.
     let pid = spawn(me, &["self", "exec", me], &[], &[], None).unwrap();
-    println!("exec: {:?} (pid ok: {})", join(Some(pid), false).map(|r| r.1), pid != my_pid());
+    println!(
+        "exec: {:?} (pid ok: {})",
+        join(Some(pid), false).map(|r| r.1),
+        pid != my_pid()
+    );
     // With a handler: USR1 sent by a child, and SIGCHLD when it ends.
     let name = "proc_on_signal";
     unsafe { wasix::callback_signal(name.as_ptr(), name.len()) };
     let pid = spawn(me, &["self", "signal-parent"], &[], &[], None).unwrap();
     let seen = await_signals((1 << 10) | (1 << 17));
-    println!("handler saw USR1 {} and CHLD {}", seen >> 10 & 1, seen >> 17 & 1);
+    println!(
+        "handler saw USR1 {} and CHLD {}",
+        seen >> 10 & 1,
+        seen >> 17 & 1
+    );
     println!("signal-parent: {:?}", join(Some(pid), false).map(|r| r.1));
 }
 
@@ -242,7 +276,17 @@ fn main() {
             let me = &args[2];
             let a = list(&["self", "after-exec", &my_pid().to_string()]);
             let rc = unsafe {
-                wasix::proc_exec3(me.as_ptr(), me.len(), a.as_ptr(), a.len(), std::ptr::null(), 0, 0, std::ptr::null(), 0)
+                wasix::proc_exec3(
+                    me.as_ptr(),
+                    me.len(),
+                    a.as_ptr(),
+                    a.len(),
+                    std::ptr::null(),
+                    0,
+                    0,
+                    std::ptr::null(),
+                    0,
+                )
             };
             println!("exec failed: {rc}");
             std::process::exit(1);
