@@ -12,7 +12,11 @@ for `cargo wasix run-wasm` (shell quoting allowed), for example:
 
 `test` and `bench` mount the package directory as the guest's cwd and a fresh temp dir at
 /tmp, and forward RUST_BACKTRACE and RUST_TEST_THREADS (CARGO_WASIX_NO_RUN_DEFAULTS=1 turns
-that off). A runner you set yourself in CARGO_TARGET_WASM32_WASMER_WASI_RUNNER is kept.";
+that off). The directory of the built .wasm is mounted read-only at its own path and the
+module's path is the guest's argv[0] and current_exe(), so a program can re-run itself and
+tests can run the crate's binaries (env!(\"CARGO_BIN_EXE_<name>\")). Guest processes are
+limited to 256 at once (--max-procs N). A runner you set yourself in
+CARGO_TARGET_WASM32_WASMER_WASI_RUNNER is kept.";
 
 /// Build Rust crates for WASIX (wasm32-wasmer-wasi) with your own stable toolchain, and run
 /// them on the bundled runtime.
@@ -73,7 +77,7 @@ pub enum Command {
     #[command(name = "self")]
     SelfCmd(SelfCommand),
     /// Run a .wasm file (WASIX or WASI preview 1) on the bundled runtime.
-    RunWasm(RunWasm),
+    RunWasm(Box<RunWasm>),
 }
 
 /// Subcommands forwarded to cargo (must match [`Command::pass_through`]).

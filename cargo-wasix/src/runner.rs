@@ -6,6 +6,11 @@
 //! (`CARGO_WASIX_RUNNER_DEFAULTS=test`) the package directory is mounted at its own path and
 //! is the guest cwd (so both relative fixture paths and `env!("CARGO_MANIFEST_DIR")` work), a
 //! fresh temp dir is mounted at `/tmp`, and `RUST_BACKTRACE`/`RUST_TEST_THREADS` are forwarded.
+//!
+//! Always, the directory of the built module (`target/<triple>/<profile>`, also for test
+//! binaries in its `deps/`) is mounted read-only at its own host path, and the module's path is
+//! the guest's `argv[0]` and `current_exe()`: a program can re-run itself, and integration
+//! tests can run the crate's binaries through `env!("CARGO_BIN_EXE_<name>")`.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -46,6 +51,7 @@ pub fn main(argv: Vec<OsString>) -> Result<i32> {
         default_mounts: Vec::new(),
         default_env: Vec::new(),
         default_cwd: None,
+        exe: None,
     };
     if test_defaults {
         let package_dir = match std::env::var_os("CARGO_MANIFEST_DIR") {
@@ -62,6 +68,7 @@ pub fn main(argv: Vec<OsString>) -> Result<i32> {
         tmp_guard = Some(tmp);
     }
 
+    expose_module(&mut request)?;
     let options = flags.into_options(request, |name| std::env::var(name).ok())?;
     let code = wasix_runtime::run(options)?;
     drop(tmp_guard);
@@ -106,6 +113,47 @@ pub fn apply_test_defaults(
     Ok(())
 }
 
+/// Makes the module visible in the guest at its own host path (see the module docs).
+fn expose_module(request: &mut RunRequest) -> Result<()> {
+    let module = std::path::absolute(&request.module).with_context(|| {
+        format!(
+            "failed to make `{}` an absolute path",
+            request.module.display()
+        )
+    })?;
+    if let Some((mount, exe)) = module_mount(&module, &request.default_mounts) {
+        request.default_mounts.extend(mount);
+        request.exe = Some(exe);
+    }
+    Ok(())
+}
+
+/// The read-only mount that exposes `module` (absolute) and its guest path; no mount when an
+/// existing same-path mount already shows it; `None` when the path is not UTF-8 (then the
+/// guest simply does not see its module). Pure.
+pub fn module_mount(module: &Path, existing: &[Mount]) -> Option<(Option<Mount>, String)> {
+    let exe = module.to_str()?.to_owned();
+    let mut dir = module.parent()?;
+    // Test binaries live in `<profile>/deps`; the crate's binaries one level up.
+    if dir.file_name().is_some_and(|n| n == "deps")
+        && let Some(up) = dir.parent()
+    {
+        dir = up;
+    }
+    let covered = existing
+        .iter()
+        .any(|m| m.host.to_str() == Some(m.guest.as_str()) && dir.starts_with(&m.host));
+    if covered {
+        return Some((None, exe));
+    }
+    let mount = Mount {
+        guest: dir.to_str()?.to_owned(),
+        host: dir.to_owned(),
+        read_only: true,
+    };
+    Some((Some(mount), exe))
+}
+
 /// Where compiled modules are cached: `<CARGO_WASIX_HOME>/modules`.
 fn module_cache() -> CacheMode {
     match crate::prepare::module_cache_dir() {
@@ -119,6 +167,49 @@ mod tests {
     use super::*;
 
     #[test]
+    fn module_mounts() {
+        let pkg = Mount {
+            guest: "/src/pkg".into(),
+            host: "/src/pkg".into(),
+            read_only: false,
+        };
+        let ro = |dir: &str| Mount {
+            guest: dir.into(),
+            host: dir.into(),
+            read_only: true,
+        };
+        // (module, existing mounts, expected mount)
+        let cases: Vec<(&str, Vec<Mount>, Option<Mount>)> = vec![
+            ("/t/w/debug/app.wasm", vec![], Some(ro("/t/w/debug"))),
+            (
+                "/t/w/debug/deps/app-1f.wasm",
+                vec![],
+                Some(ro("/t/w/debug")),
+            ),
+            (
+                "/src/pkg/target/w/debug/deps/t.wasm",
+                vec![pkg.clone()],
+                None,
+            ),
+            // A mapped (not same-path) mount does not show the host path.
+            (
+                "/src/pkg/target/w/debug/t.wasm",
+                vec![Mount {
+                    guest: "/p".into(),
+                    host: "/src/pkg".into(),
+                    read_only: false,
+                }],
+                Some(ro("/src/pkg/target/w/debug")),
+            ),
+        ];
+        for (module, existing, want) in cases {
+            let (mount, exe) = module_mount(Path::new(module), &existing).unwrap();
+            assert_eq!(mount, want, "{module}");
+            assert_eq!(exe, module);
+        }
+    }
+
+    #[test]
     fn test_defaults_mount_package_and_tmp() {
         let mut request = RunRequest {
             module: "t.wasm".into(),
@@ -127,6 +218,7 @@ mod tests {
             default_mounts: Vec::new(),
             default_env: Vec::new(),
             default_cwd: None,
+            exe: None,
         };
         let host = |name: &str| match name {
             "RUST_BACKTRACE" => Some("1".to_owned()),

@@ -46,6 +46,11 @@ pub struct RuntimeFlags {
     /// Log every syscall with its arguments and result to stderr.
     #[arg(long)]
     pub trace: bool,
+
+    /// Most guest processes at once, the first included (spawning more fails with EAGAIN);
+    /// default 256.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=65536))]
+    pub max_procs: Option<u32>,
 }
 
 /// Parses the value of `CARGO_WASIX_RUNTIME_FLAGS` (shell quoting allowed).
@@ -81,6 +86,8 @@ pub struct RunRequest {
     pub default_mounts: Vec<Mount>,
     pub default_env: Vec<(String, String)>,
     pub default_cwd: Option<String>,
+    /// The module's guest path when the caller made it visible (argv[0], `/proc/self/exe`).
+    pub exe: Option<String>,
 }
 
 impl RuntimeFlags {
@@ -127,6 +134,16 @@ impl RuntimeFlags {
             request.cache
         };
         opts.trace = self.trace;
+        // Ctrl-C or SIGTERM to the runner reach the guest (its handler, or its end with
+        // 130/143 like a shell reports it).
+        opts.forward_signals = true;
+        if let Some(n) = self.max_procs {
+            opts.max_procs = n as usize;
+        }
+        if let Some(exe) = request.exe {
+            opts.argv0 = Some(exe.clone());
+            opts.exe = Some(exe);
+        }
         Ok(opts)
     }
 }
@@ -161,6 +178,7 @@ mod tests {
             default_mounts: Vec::new(),
             default_env: vec![("RUST_BACKTRACE".into(), "1".into())],
             default_cwd: Some("/pkg".into()),
+            exe: None,
         }
     }
 
@@ -193,6 +211,13 @@ mod tests {
                 },
             ),
             (
+                "--max-procs 16",
+                RuntimeFlags {
+                    max_procs: Some(16),
+                    ..Default::default()
+                },
+            ),
+            (
                 "--mapdir /g:/h --volume /h2:/g2 --cwd /g --forward-env HOME",
                 RuntimeFlags {
                     mapdirs: vec!["/g:/h".into()],
@@ -214,7 +239,7 @@ mod tests {
 
     #[test]
     fn env_flag_errors_name_the_variable() {
-        for input in ["--bogus", "--dir", "'unterminated"] {
+        for input in ["--bogus", "--dir", "'unterminated", "--max-procs 0"] {
             let err = format!("{:#}", parse_env_flags(input).unwrap_err());
             assert!(
                 err.contains("CARGO_WASIX_RUNTIME_FLAGS"),
@@ -272,5 +297,19 @@ mod tests {
         assert!(!closed.net.allows_any());
         assert_eq!(closed.cache, CacheMode::Disabled);
         assert_eq!(closed.cwd.as_deref(), Some("/other"));
+        assert_eq!(closed.max_procs, 256);
+        assert_eq!(closed.exe, None);
+
+        let mut with_exe = request();
+        with_exe.exe = Some("/t/debug/a.wasm".into());
+        let opts = RuntimeFlags {
+            max_procs: Some(8),
+            ..Default::default()
+        }
+        .into_options(with_exe, |_| None)
+        .unwrap();
+        assert_eq!(opts.max_procs, 8);
+        assert_eq!(opts.exe.as_deref(), Some("/t/debug/a.wasm"));
+        assert_eq!(opts.argv0.as_deref(), Some("/t/debug/a.wasm"));
     }
 }

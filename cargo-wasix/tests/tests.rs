@@ -13,6 +13,7 @@ mod tests {
     pub mod features;
     pub mod net_e2e;
     pub mod overlays;
+    pub mod procs;
     pub mod profiles;
     pub mod run;
     pub mod support;

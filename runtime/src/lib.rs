@@ -7,9 +7,12 @@
 //!
 //! # Exit and traps
 //! `run` returns the guest exit code when the main thread returns from `_start` or calls
-//! `proc_exit`/`proc_exit2`. When a *non-main* thread exits the process or traps, the host process
-//! is ended at once with `std::process::exit` after flushing stdio, because the WASIX process is
-//! the host process and its other threads cannot be stopped safely. A trap prints
+//! `proc_exit`/`proc_exit2` (`128 + signal` when a signal's default action ended it). When a
+//! *non-main* thread of the first process exits the process or traps, the host process is ended
+//! at once with `std::process::exit` after flushing stdio, because its other threads cannot be
+//! stopped safely in every state. Child processes (see [`proc`]) end only themselves: their
+//! threads unwind through epoch interruption and interruptible waits. Children still running
+//! when the first process ends are ended with the host process. A trap prints
 //! `error: wasm trap in thread N: <cause>` plus the guest backtrace and gives 134 (like a
 //! native `abort`). A Rust guest panic gives 101 like a native panic: with `panic = "abort"`
 //! (all wasm targets) it ends in an abort trap, and the runtime recognises it by the
@@ -37,9 +40,11 @@ pub mod mem;
 pub mod mount;
 pub mod net;
 pub mod poll;
+pub mod proc;
 pub mod process;
 pub mod syscalls;
 pub mod thread;
+pub mod thread_registry;
 
 use std::path::PathBuf;
 
@@ -71,6 +76,15 @@ pub struct RunOptions {
     pub cache: CacheMode,
     /// Log every syscall with its arguments and result to stderr.
     pub trace: bool,
+    /// The guest path of the module (what `/proc/self/exe` names), when the caller made the
+    /// module visible in the guest; default: none (`/proc/self/exe` does not exist).
+    pub exe: Option<String>,
+    /// Forward host SIGINT/SIGTERM/SIGHUP to the guest's processes while it runs
+    /// ([`proc::host_signals`]); default: off (the host's default actions apply).
+    pub forward_signals: bool,
+    /// Most processes the run may hold at once, the first included (running or ended and not
+    /// yet joined); default [`proc::table::DEFAULT_MAX_PROCS`]. Spawning beyond it is EAGAIN.
+    pub max_procs: usize,
 }
 
 impl RunOptions {
@@ -86,6 +100,9 @@ impl RunOptions {
             net: NetPolicy::deny(),
             cache: CacheMode::Disabled,
             trace: false,
+            exe: None,
+            forward_signals: false,
+            max_procs: proc::table::DEFAULT_MAX_PROCS,
         }
     }
 }
@@ -146,7 +163,17 @@ pub fn run(opts: RunOptions) -> Result<i32, Error> {
     let (module, outcome) = cache::load(engine, &opts.module, &opts.cache)?;
     let t_module = t0.elapsed();
     let loaded = loader::Loaded::new(engine, module, &opts.module)?;
-    let process = process::Process::from_options(&opts, loaded.abi())?;
+    let session = std::sync::Arc::new(proc::Session::new(
+        engine::shared_interruptible_engine()?.clone(),
+        opts.cache.clone(),
+        opts.max_procs,
+    ));
+    let process = process::Process::from_options(&opts, loaded.abi(), session.clone())?;
+    let _forwarder = if opts.forward_signals {
+        proc::host_signals::Forwarder::start(session)
+    } else {
+        None
+    };
     if opts.trace {
         crate::diag!(
             "[trace] startup: engine {t_engine:?}, module {:?} ({outcome:?}), process {:?}",

@@ -14,12 +14,25 @@ use crate::mem::{M32, M64};
 use crate::syscalls;
 use crate::thread::{MemHandle, ThreadCtx};
 
-/// Builds the linker for `loaded` and creates its memory if it is imported.
+/// Builds the linker for `loaded` (or clones its prebuilt [`functions`]) and creates its
+/// memory if it is imported.
 pub(crate) fn build(
     store: &mut Store<ThreadCtx>,
     loaded: &Loaded,
     trace: bool,
 ) -> Result<(Linker<ThreadCtx>, MemHandle), Error> {
+    let mut linker = match &loaded.functions {
+        Some(prebuilt) => prebuilt.clone(),
+        None => functions(loaded, trace)?,
+    };
+    let memory = define_memory(&mut linker, store, loaded)?;
+    Ok((linker, memory))
+}
+
+/// Every host function `loaded` imports (syscalls, ENOSYS stubs, `--trace` wrappers): the
+/// store-independent part of a linker, built once per module and cloned for each process
+/// that runs it (registering the functions costs about 1 ms, most of a spawn).
+pub fn functions(loaded: &Loaded, trace: bool) -> Result<Linker<ThreadCtx>, Error> {
     let setup = |e: anyhow::Error| Error::Instantiate(format!("linker setup: {e:#}"));
     let mut real = Linker::new(&loaded.engine);
     if loaded.uses_preview1 {
@@ -34,11 +47,19 @@ pub(crate) fn build(
     syscalls::thread::add_wasi_thread_spawn(&mut real).map_err(setup)?;
     add_enosys_stubs(&mut real, loaded).map_err(setup)?;
 
-    let mut linker = if trace {
-        traced(&loaded.engine, real, loaded).map_err(setup)?
+    if trace {
+        traced(&loaded.engine, real, loaded).map_err(setup)
     } else {
-        real
-    };
+        Ok(real)
+    }
+}
+
+/// Creates the module's imported memory (a new one per process) and defines it.
+fn define_memory(
+    linker: &mut Linker<ThreadCtx>,
+    store: &mut Store<ThreadCtx>,
+    loaded: &Loaded,
+) -> Result<MemHandle, Error> {
     let memory = match &loaded.memory_import {
         None => MemHandle::None,
         Some((module, name, ty)) => {
@@ -63,7 +84,7 @@ pub(crate) fn build(
             handle
         }
     };
-    Ok((linker, memory))
+    Ok(memory)
 }
 
 fn is_ours(module: &str) -> bool {

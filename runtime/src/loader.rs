@@ -24,6 +24,9 @@ pub struct Loaded {
     pub uses_wasix64: bool,
     /// The `env.memory` import (or another module/name), if the memory is imported.
     pub memory_import: Option<(String, String, MemoryType)>,
+    /// Host functions already registered for this module (`linker::functions`), when a caller
+    /// keeps them across processes; `None` builds them at instantiation.
+    pub functions: Option<wasmtime::Linker<crate::thread::ThreadCtx>>,
 }
 
 impl Loaded {
@@ -70,6 +73,7 @@ impl Loaded {
             uses_wasix32: w32,
             uses_wasix64: w64,
             memory_import,
+            functions: None,
         })
     }
 }

@@ -1,9 +1,9 @@
 //! A WASIX process: pid, args, env, the fd table, cwd, mounts, network policy, exit state and
-//! its threads. No global state, so a child process can be another `Process` later.
+//! its threads. No global state: every process of a run hangs off one [`Session`] (engine,
+//! module cache, process table), and a child is another `Process` built by `proc::spawn`.
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
 use crate::abi::Errno;
@@ -11,7 +11,11 @@ use crate::fd::stdio::{Stdio, Stream};
 use crate::fd::{FdEntry, FdObject, FdTable};
 use crate::fs::Vfs;
 use crate::net::policy::NetPolicy;
+use crate::proc::Session;
+use crate::proc::status::ExitStatus;
 use crate::{Error, RunOptions};
+
+pub use crate::thread_registry::ThreadRegistry;
 
 /// pid of the first process (and tid of its main thread, as WASIX says).
 pub const FIRST_PID: u32 = 1;
@@ -45,7 +49,20 @@ pub struct Process {
     pub fds: Mutex<FdTable>,
     /// The working directory as an absolute guest path.
     pub cwd: Mutex<String>,
-    pub vfs: Vfs,
+    /// Shared by every process of the run (the mounts are the run's, not a process's).
+    pub vfs: Arc<Vfs>,
+    /// The guest path of the running module, when known (`/proc/self/exe`).
+    pub exe: Option<String>,
+    /// The run this process belongs to.
+    pub session: Arc<Session>,
+    /// How the process ends, once decided (the first decision wins).
+    ending: Mutex<Option<ExitStatus>>,
+    /// Set with `ending`: every thread of the process unwinds at its next check.
+    dying: AtomicBool,
+    /// Signals whose disposition is "ignore" (bit `n - 1` = signal `n`), set at spawn.
+    pub sig_ignored: AtomicU64,
+    /// Signals sent by other processes, waiting for the main thread's next safe point.
+    pending_signals: AtomicU64,
     pub net: NetPolicy,
     /// `--trace`: log every syscall.
     pub trace: bool,
@@ -59,8 +76,13 @@ pub struct Process {
 }
 
 impl Process {
-    /// The first process of a run, with stdio and preopens in its fd table.
-    pub fn from_options(opts: &RunOptions, abi: Abi) -> Result<Arc<Process>, Error> {
+    /// The first process of a run, with stdio and preopens in its fd table; registered in the
+    /// session's process table.
+    pub fn from_options(
+        opts: &RunOptions,
+        abi: Abi,
+        session: Arc<Session>,
+    ) -> Result<Arc<Process>, Error> {
         let argv0 = opts.argv0.clone().unwrap_or_else(|| {
             opts.module
                 .file_name()
@@ -95,22 +117,126 @@ impl Process {
         if abi == Abi::Wasix || !vfs.mounts().is_empty() {
             vfs.install_preopens(&mut fds)?;
         }
-        Ok(Arc::new(Process {
+        let pid = session.table.reserve(0).map_err(|_| {
+            Error::Config("the process table is full before the first process".into())
+        })?;
+        let process = Arc::new(Process {
             abi,
-            pid: FIRST_PID,
+            pid,
             ppid: 0,
             args,
             env: opts.env.clone(),
             fds: Mutex::new(fds),
             cwd: Mutex::new(cwd),
-            vfs,
+            vfs: Arc::new(vfs),
+            exe: opts.exe.clone(),
+            session: session.clone(),
+            ending: Mutex::new(None),
+            dying: AtomicBool::new(false),
+            sig_ignored: AtomicU64::new(0),
+            pending_signals: AtomicU64::new(0),
             net: opts.net.clone(),
             trace: opts.trace,
             signal_callback: Mutex::new(None),
             panic_seen,
-            threads: ThreadRegistry::new(FIRST_PID),
+            threads: ThreadRegistry::new(pid),
             started: Instant::now(),
-        }))
+        });
+        session.table.attach(pid, process.clone());
+        Ok(process)
+    }
+
+    /// A child (or the new image of an exec): what differs from `parent` is given, the rest
+    /// (mounts, network policy, tracing, session) is inherited.
+    pub fn child(parent: &Process, spec: ChildSpec) -> Process {
+        Process {
+            abi: spec.abi,
+            pid: spec.pid,
+            ppid: spec.ppid,
+            args: spec.args,
+            env: spec.env,
+            fds: Mutex::new(spec.fds),
+            cwd: Mutex::new(spec.cwd),
+            vfs: parent.vfs.clone(),
+            exe: Some(spec.exe),
+            session: parent.session.clone(),
+            ending: Mutex::new(None),
+            dying: AtomicBool::new(false),
+            sig_ignored: AtomicU64::new(spec.sig_ignored),
+            pending_signals: AtomicU64::new(0),
+            net: parent.net.clone(),
+            trace: parent.trace,
+            signal_callback: Mutex::new(None),
+            panic_seen: spec.panic_seen,
+            threads: ThreadRegistry::new(spec.pid),
+            started: Instant::now(),
+        }
+    }
+
+    /// Whether this is the first process of the run (its end ends the run).
+    pub fn is_first(&self) -> bool {
+        self.ppid == 0
+    }
+
+    /// Decides how the process ends (unless already decided) and makes every thread of it
+    /// unwind: running wasm at its next epoch check, blocked host waits at their next slice.
+    /// Returns whether this call decided.
+    pub fn begin_exit(&self, status: ExitStatus) -> bool {
+        let decided = {
+            let mut ending = self.ending.lock().unwrap_or_else(|p| p.into_inner());
+            if ending.is_some() {
+                false
+            } else {
+                *ending = Some(status);
+                true
+            }
+        };
+        if decided {
+            self.dying.store(true, Ordering::SeqCst);
+            // Every store of the engine checks its deadline; only this process's stores trap.
+            self.session.engine.increment_epoch();
+        }
+        decided
+    }
+
+    /// Whether the process is ending (its threads must stop).
+    pub fn is_dying(&self) -> bool {
+        self.dying.load(Ordering::SeqCst)
+    }
+
+    /// How the process ends, once decided.
+    pub fn ending(&self) -> Option<ExitStatus> {
+        *self.ending.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Queues signal `s` (1..=64) for the main thread's next safe point.
+    pub fn queue_signal(&self, s: u8) {
+        if (1..=64).contains(&s) {
+            self.pending_signals
+                .fetch_or(1u64 << (s - 1), Ordering::SeqCst);
+        }
+    }
+
+    /// Whether any signal is queued.
+    pub fn has_signals(&self) -> bool {
+        self.pending_signals.load(Ordering::SeqCst) != 0
+    }
+
+    /// Takes every queued signal (bit `n - 1` = signal `n`).
+    pub fn take_signals(&self) -> u64 {
+        self.pending_signals.swap(0, Ordering::SeqCst)
+    }
+
+    /// Whether a blocking wait of thread `tid` must stop now: the process is ending, or (on
+    /// the main thread) a signal is queued.
+    pub fn interrupted(&self, tid: u32) -> bool {
+        self.is_dying()
+            || (tid == self.threads.main_tid() && self.pending_signals.load(Ordering::SeqCst) != 0)
+    }
+
+    /// Whether signal `s` is ignored by disposition.
+    pub fn ignores(&self, s: u8) -> bool {
+        (1..=64).contains(&s) && self.sig_ignored.load(Ordering::Relaxed) & (1u64 << (s - 1)) != 0
     }
 
     /// The fd table, locked (a poisoned lock is still usable: the table stays consistent).
@@ -150,90 +276,28 @@ impl Process {
     }
 }
 
-/// The threads of one process: tid allocation, liveness and join.
-pub struct ThreadRegistry {
-    main_tid: u32,
-    next_tid: AtomicU32,
-    running: Mutex<HashMap<u32, ()>>,
-    changed: Condvar,
-}
-
-impl ThreadRegistry {
-    fn new(main_tid: u32) -> Self {
-        let mut running = HashMap::new();
-        running.insert(main_tid, ());
-        ThreadRegistry {
-            main_tid,
-            next_tid: AtomicU32::new(main_tid + 1),
-            running: Mutex::new(running),
-            changed: Condvar::new(),
-        }
-    }
-
-    pub fn main_tid(&self) -> u32 {
-        self.main_tid
-    }
-
-    /// Reserves a new tid (`1..=0x1FFF_FFFF` as wasi-threads requires) and marks it running.
-    pub fn register(&self) -> Result<u32, Errno> {
-        let tid = self.next_tid.fetch_add(1, Ordering::Relaxed);
-        if tid > 0x1FFF_FFFF {
-            return Err(Errno::Again);
-        }
-        self.running
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(tid, ());
-        Ok(tid)
-    }
-
-    /// Marks `tid` finished and wakes joiners.
-    pub fn finished(&self, tid: u32) {
-        self.running
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(&tid);
-        self.changed.notify_all();
-    }
-
-    /// Blocks until `tid` is not running (unknown tids return at once).
-    pub fn join(&self, tid: u32) {
-        let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());
-        while running.contains_key(&tid) {
-            running = self
-                .changed
-                .wait(running)
-                .unwrap_or_else(|p| p.into_inner());
-        }
-    }
-
-    /// Whether `tid` is running.
-    pub fn is_running(&self, tid: u32) -> bool {
-        self.running
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .contains_key(&tid)
-    }
-
-    /// Some running thread, if any.
-    pub fn any_running(&self) -> Option<u32> {
-        self.running
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .keys()
-            .next()
-            .copied()
-    }
-
-    /// Number of running threads.
-    pub fn count(&self) -> usize {
-        self.running.lock().unwrap_or_else(|p| p.into_inner()).len()
-    }
+/// What [`Process::child`] takes.
+pub struct ChildSpec {
+    pub abi: Abi,
+    pub pid: u32,
+    pub ppid: u32,
+    pub args: Vec<String>,
+    pub env: Vec<(String, String)>,
+    pub fds: FdTable,
+    pub cwd: String,
+    pub exe: String,
+    pub sig_ignored: u64,
+    pub panic_seen: Arc<AtomicBool>,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn session() -> Arc<Session> {
+        let engine = crate::engine::shared_engine().unwrap().clone();
+        Arc::new(Session::new(engine, crate::CacheMode::Disabled, 4))
+    }
 
     fn opts(env: &[(&str, &str)], cwd: Option<&str>) -> RunOptions {
         let mut o = RunOptions::new("/x/prog.wasm");
@@ -257,7 +321,7 @@ mod tests {
             (&[], Some("relative"), false),
         ];
         for (env, cwd, ok) in cases {
-            let r = Process::from_options(&opts(env, *cwd), Abi::Wasix);
+            let r = Process::from_options(&opts(env, *cwd), Abi::Wasix, session());
             assert_eq!(r.is_ok(), *ok, "{env:?} {cwd:?}");
             if let Err(e) = r {
                 assert!(e.to_string().contains("help:"), "{e}");
@@ -267,7 +331,7 @@ mod tests {
 
     #[test]
     fn new_process_has_stdio_and_argv0() {
-        let p = Process::from_options(&opts(&[], None), Abi::Wasix).unwrap();
+        let p = Process::from_options(&opts(&[], None), Abi::Wasix, session()).unwrap();
         assert_eq!(p.args, vec!["prog.wasm".to_string()]);
         assert_eq!(p.cwd(), "/");
         for fd in 0..3 {
@@ -277,22 +341,5 @@ mod tests {
         assert_eq!(p.abort_code(), 134);
         p.panic_seen.store(true, Ordering::Relaxed);
         assert_eq!(p.abort_code(), 101);
-    }
-
-    #[test]
-    fn threads_register_and_join() {
-        let p = Process::from_options(&opts(&[], None), Abi::Wasix).unwrap();
-        let tid = p.threads.register().unwrap();
-        assert!(tid > FIRST_PID);
-        assert_eq!(p.threads.count(), 2);
-        let p2 = p.clone();
-        let h = std::thread::spawn(move || {
-            std::thread::sleep(std::time::Duration::from_millis(20));
-            p2.threads.finished(tid);
-        });
-        p.threads.join(tid);
-        assert_eq!(p.threads.count(), 1);
-        h.join().unwrap();
-        p.threads.join(12345); // unknown tids return at once
     }
 }

@@ -1,16 +1,23 @@
 //! Guest threads: [`ThreadCtx`] (the data of each thread's `Store`), the main thread's run
 //! loop, and spawning one named OS thread per wasm thread entered via `wasi_thread_start`.
-//! A trap in any thread, or an exit from a non-main thread, ends the whole process.
+//! A trap in any thread, or an exit from a non-main thread, ends the whole process (see
+//! `crate::proc` for how a child process ends without ending the host).
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use wasmtime::{Caller, Engine, Func, InstancePre, Memory, SharedMemory, Store, Val, ValType};
+use std::sync::atomic::Ordering;
+
+use wasmtime::{
+    Caller, Engine, Func, InstancePre, Memory, SharedMemory, Store, UpdateDeadline, Val, ValType,
+};
 
 use crate::Error;
 use crate::abi::Errno;
 use crate::loader::Loaded;
 use crate::mem::GuestMemory;
+use crate::proc::exec::ExecImage;
+use crate::proc::status::{ExitStatus, trap_status};
 use crate::process::Process;
 
 /// OS stack for guest threads: far above wasmtime's default 512 KiB `max_wasm_stack`.
@@ -41,17 +48,29 @@ pub struct ModuleCtx {
     pub shared_memory: Option<SharedMemory>,
 }
 
-/// `proc_exit`/`proc_exit2` on the main thread: unwinds `_start` with this code.
+/// `proc_exit`/`proc_exit2` (or a default signal action) on the main thread: unwinds `_start`.
 #[derive(Debug)]
-pub struct ProcExit(pub i32);
+pub struct ProcExit(pub ExitStatus);
 
 impl std::fmt::Display for ProcExit {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "process exited with code {}", self.0)
+        write!(f, "process exited with {:?}", self.0)
     }
 }
 
 impl std::error::Error for ProcExit {}
+
+/// The process is ending (killed, or another thread exited it): unwinds this thread.
+#[derive(Debug)]
+pub struct ProcEnded;
+
+impl std::fmt::Display for ProcEnded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the process is ending")
+    }
+}
+
+impl std::error::Error for ProcEnded {}
 
 /// `thread_exit`: unwinds the calling thread's entry function.
 #[derive(Debug)]
@@ -106,7 +125,17 @@ pub fn split<'a>(caller: &'a mut Caller<'_, ThreadCtx>) -> (GuestMemory<'a>, &'a
     }
 }
 
-/// Ends the host process from a non-main thread (the WASIX process is the host process).
+/// Ends the process from a non-main thread: the first process of a run ends the host process
+/// at once (its other threads cannot be stopped safely in every state); a child only decides
+/// its end, and its threads unwind (see `crate::proc`).
+pub fn end_from_thread(process: &Process, status: ExitStatus) {
+    if process.is_first() {
+        exit_process(status.shell_code());
+    }
+    process.begin_exit(status);
+}
+
+/// Ends the host process (flushing stdio first).
 pub fn exit_process(code: i32) -> ! {
     use std::io::Write;
     let _ = std::io::stdout().flush();
@@ -114,14 +143,64 @@ pub fn exit_process(code: i32) -> ! {
     std::process::exit(code)
 }
 
-/// Instantiates the module on the calling thread and runs `_start`; returns the exit code.
+/// A store for one thread of `process`: epoch deadline armed so the thread traps with
+/// [`ProcEnded`] at its next check once the process is ending.
+/// Stores on the plain engine (the first process) have no epoch checks to arm.
+fn new_store(engine: &Engine, ctx: ThreadCtx) -> Store<ThreadCtx> {
+    let dying = ctx.process.clone();
+    let interruptible = Engine::same(engine, &dying.session.engine);
+    let mut store = Store::new(engine, ctx);
+    if !interruptible {
+        return store;
+    }
+    store.set_epoch_deadline(1);
+    // Ended before this store existed (its epoch bump came earlier): trap at the first check.
+    // `begin_exit` sets the flag before bumping, so one of the two is always seen.
+    if dying.is_dying() {
+        store.set_epoch_deadline(0);
+    }
+    store.epoch_deadline_callback(|cx| {
+        if cx.data().process.is_dying() {
+            Err(wasmtime::Error::new(ProcEnded))
+        } else {
+            Ok(UpdateDeadline::Continue(1))
+        }
+    });
+    store
+}
+
+/// Runs the first process of a run to its end on the calling thread; returns the exit code a
+/// shell would see (`128 + signal` when a signal ended it).
 pub fn run_main(loaded: Loaded, process: Arc<Process>) -> Result<i32, Error> {
+    run_process(loaded, process).map(ExitStatus::shell_code)
+}
+
+/// Runs a process's main thread (and the images it execs) to the end; returns how it ended.
+pub fn run_process(mut loaded: Loaded, mut process: Arc<Process>) -> Result<ExitStatus, Error> {
+    loop {
+        match run_image(&loaded, &process)? {
+            Ended::Status(status) => return Ok(status),
+            Ended::Exec(image) => {
+                (loaded, process) = crate::proc::exec::replace(&process, *image);
+            }
+        }
+    }
+}
+
+/// How one module image's main thread ended.
+enum Ended {
+    Status(ExitStatus),
+    Exec(Box<ExecImage>),
+}
+
+/// Instantiates the module on the calling thread and runs `_start`.
+fn run_image(loaded: &Loaded, process: &Arc<Process>) -> Result<Ended, Error> {
     let main_tid = process.threads.main_tid();
-    let mut store = Store::new(
+    let mut store = new_store(
         &loaded.engine,
         ThreadCtx::new(process.clone(), main_tid, MemHandle::None, None),
     );
-    let (linker, memory) = crate::linker::build(&mut store, &loaded, process.trace)?;
+    let (linker, memory) = crate::linker::build(&mut store, loaded, process.trace)?;
     let pre = linker
         .instantiate_pre(&loaded.module)
         .map_err(|e| Error::Instantiate(format!("{e:#}")))?;
@@ -139,8 +218,11 @@ pub fn run_main(loaded: Loaded, process: Arc<Process>) -> Result<i32, Error> {
     let instance = match pre.instantiate(&mut store) {
         Ok(i) => i,
         // A trap in the module's start function ends the process like any trap...
-        Err(e) if e.downcast_ref::<wasmtime::Trap>().is_some() => {
-            return Ok(finish_main(&process, e));
+        Err(e)
+            if e.downcast_ref::<wasmtime::Trap>().is_some()
+                || e.downcast_ref::<ProcEnded>().is_some() =>
+        {
+            return Ok(finish_main(process, e));
         }
         // ...anything else (e.g. memory cannot be reserved) means it never started.
         Err(e) => return Err(Error::Instantiate(format!("{e:#}"))),
@@ -160,21 +242,25 @@ pub fn run_main(loaded: Loaded, process: Arc<Process>) -> Result<i32, Error> {
         })?;
     Ok(match start.call(&mut store, ()) {
         Ok(()) => {
+            process.begin_exit(ExitStatus::Code(0));
             process.threads.finished(main_tid);
-            0
+            Ended::Status(process.ending().unwrap_or(ExitStatus::Code(0)))
         }
-        Err(e) => finish_main(&process, e),
+        Err(e) => finish_main(process, e),
     })
 }
 
-/// The exit code for the main thread's entry ending with `err`.
-fn finish_main(process: &Process, err: wasmtime::Error) -> i32 {
+/// How the main thread's entry ending with `err` ends the process.
+fn finish_main(process: &Process, err: wasmtime::Error) -> Ended {
     let main_tid = process.threads.main_tid();
     process.threads.finished(main_tid);
-    if let Some(ProcExit(code)) = err.downcast_ref::<ProcExit>() {
-        return *code;
-    }
-    if err.downcast_ref::<ThreadExit>().is_some() {
+    let err = match err.downcast::<ExecImage>() {
+        Ok(image) => return Ended::Exec(Box::new(image)),
+        Err(err) => err,
+    };
+    if let Some(ProcExit(status)) = err.downcast_ref::<ProcExit>() {
+        process.begin_exit(*status);
+    } else if err.downcast_ref::<ThreadExit>().is_some() {
         // pthread_exit on the main thread: the process lives until its last thread ends.
         while process.threads.count() > 0 {
             let any = process.threads.any_running();
@@ -182,10 +268,16 @@ fn finish_main(process: &Process, err: wasmtime::Error) -> i32 {
                 process.threads.join(tid);
             }
         }
-        return 0;
+        process.begin_exit(ExitStatus::Code(0));
+    } else if err.downcast_ref::<ProcEnded>().is_none() && !process.is_dying() {
+        report_trap(process, main_tid, &err);
+        process.begin_exit(trap_status(process.panic_seen.load(Ordering::Relaxed)));
     }
-    report_trap(process, main_tid, &err);
-    process.abort_code()
+    Ended::Status(
+        process
+            .ending()
+            .unwrap_or(ExitStatus::Signal(crate::abi::types::signal::KILL)),
+    )
 }
 
 /// Prints the trap's cause and the guest backtrace (not the host's, even under
@@ -257,7 +349,7 @@ fn thread_main(
     start_arg: u64,
     wide: bool,
 ) {
-    let mut store = Store::new(
+    let mut store = new_store(
         &module.engine,
         ThreadCtx::new(
             process.clone(),
@@ -281,12 +373,18 @@ fn thread_main(
     match result {
         Ok(()) => {}
         Err(e) if e.downcast_ref::<ThreadExit>().is_some() => {}
+        // The process is ending; this thread just stops.
+        Err(e) if e.downcast_ref::<ProcEnded>().is_some() || process.is_dying() => {}
         Err(e) => {
-            if let Some(ProcExit(code)) = e.downcast_ref::<ProcExit>() {
-                exit_process(*code);
+            if let Some(ProcExit(status)) = e.downcast_ref::<ProcExit>() {
+                end_from_thread(&process, *status);
+            } else {
+                report_trap(&process, tid, &e);
+                end_from_thread(
+                    &process,
+                    trap_status(process.panic_seen.load(Ordering::Relaxed)),
+                );
             }
-            report_trap(&process, tid, &e);
-            exit_process(process.abort_code());
         }
     }
     process.threads.finished(tid);

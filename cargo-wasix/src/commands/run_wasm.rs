@@ -40,6 +40,7 @@ impl RunWasm {
             default_mounts: Vec::new(),
             default_env: Vec::new(),
             default_cwd: None,
+            exe: None,
         };
         let options = self
             .flags

@@ -3,7 +3,7 @@
 //!
 //! Options (before MODULE): `--env K=V`, `--dir HOST`, `--mapdir GUEST:HOST`,
 //! `--volume HOST:GUEST`, `--cwd PATH`, `--net[=RULES]`, `--cache DIR`, `--trace`,
-//! `--argv0 NAME`.
+//! `--argv0 NAME`, `--exe GUEST` (the module's guest path), `--max-procs N`.
 
 use std::process::ExitCode;
 
@@ -20,7 +20,7 @@ fn main() -> ExitCode {
         },
         Err(e) => {
             eprintln!(
-                "error: {e}\nusage: wasix-run [--env K=V] [--dir HOST] [--mapdir G:H] [--volume H:G] [--cwd P] [--net[=RULES]] [--cache DIR] [--trace] [--argv0 N] MODULE [ARGS...]"
+                "error: {e}\nusage: wasix-run [--env K=V] [--dir HOST] [--mapdir G:H] [--volume H:G] [--cwd P] [--net[=RULES]] [--cache DIR] [--trace] [--argv0 N] [--exe G] [--max-procs N] MODULE [ARGS...]"
             );
             ExitCode::from(2)
         }
@@ -30,6 +30,8 @@ fn main() -> ExitCode {
 fn parse(args: Vec<String>) -> Result<RunOptions, String> {
     let mut it = args.into_iter();
     let mut opts = RunOptions::new("");
+    // Like `cargo wasix run`: host SIGINT/SIGTERM/SIGHUP go to the guest.
+    opts.forward_signals = true;
     let need = |it: &mut std::vec::IntoIter<String>, flag: &str| {
         it.next().ok_or(format!("{flag} needs a value"))
     };
@@ -54,6 +56,13 @@ fn parse(args: Vec<String>) -> Result<RunOptions, String> {
             "--cwd" => opts.cwd = Some(need(&mut it, "--cwd")?),
             "--cache" => opts.cache = CacheMode::Dir(need(&mut it, "--cache")?.into()),
             "--argv0" => opts.argv0 = Some(need(&mut it, "--argv0")?),
+            "--exe" => opts.exe = Some(need(&mut it, "--exe")?),
+            "--max-procs" => {
+                let n = need(&mut it, "--max-procs")?;
+                opts.max_procs = n
+                    .parse()
+                    .map_err(|_| format!("--max-procs `{n}`: expected a number"))?;
+            }
             "--trace" => opts.trace = true,
             "--net" => opts.net = NetPolicy::allow_all(),
             s if s.starts_with("--net=") => {

@@ -77,6 +77,9 @@ pub fn open(
     path: &str,
     req: OpenRequest,
 ) -> Result<Arc<dyn FdObject>, Errno> {
+    if let Some(dev) = device(vfs, base, path) {
+        return Ok(dev);
+    }
     let r = vfs.resolve(base, path)?;
     let creat = req.oflags & oflags::CREAT != 0;
     let excl = req.oflags & oflags::EXCL != 0;
@@ -172,6 +175,18 @@ pub fn open(
         filetype,
         req.fdflags,
     )))
+}
+
+/// The built-in `/dev/null` (see `fd::null`), unless a mount provides `/dev`.
+fn device(vfs: &Vfs, base: &GuestPath, path: &str) -> Option<Arc<dyn FdObject>> {
+    let (guest, _) = base.join(path).ok()?;
+    if guest.as_str() != crate::fd::null::PATH {
+        return None;
+    }
+    match vfs.locate(&guest) {
+        Ok(Location::Host { .. }) => None,
+        _ => Some(Arc::new(crate::fd::null::NullDevice)),
+    }
 }
 
 /// `path_create_directory`.

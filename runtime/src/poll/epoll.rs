@@ -259,6 +259,18 @@ impl Epoll {
         max: usize,
         timeout: Option<Duration>,
     ) -> Result<Vec<(u32, [u8; EPOLL_DATA_SIZE])>, Errno> {
+        self.wait_interruptible(max, timeout, || false)
+    }
+
+    /// Like [`Epoll::wait`], but an empty wait gives up with EINTR once `interrupted()` says
+    /// so (checked every [`crate::proc::WAIT_SLICE`]): a process that is ending, or has a
+    /// signal queued, gets control back.
+    pub fn wait_interruptible(
+        &self,
+        max: usize,
+        timeout: Option<Duration>,
+        interrupted: impl Fn() -> bool,
+    ) -> Result<Vec<(u32, [u8; EPOLL_DATA_SIZE])>, Errno> {
         if max == 0 {
             return Err(Errno::Inval);
         }
@@ -267,11 +279,12 @@ impl Epoll {
         // (an edge-triggered event dropped here would be lost for good).
         let mut slots = vec![std::mem::MaybeUninit::<epoll::Event>::uninit(); max.min(1024)];
         loop {
-            // epoll_wait(2) takes milliseconds as an int; longer waits are done in slices.
             let remaining = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+            // Slices keep the wait interruptible (and within epoll_wait's int milliseconds).
+            let cap = crate::proc::WAIT_SLICE;
             let slice = match (timeout, remaining) {
-                (None, _) | (Some(_), None) => MAX_SLICE,
-                (Some(_), Some(r)) => r.min(MAX_SLICE),
+                (None, _) | (Some(_), None) => cap,
+                (Some(_), Some(r)) => r.min(cap),
             };
             let ts = rustix::event::Timespec::try_from(slice).map_err(|_| Errno::Inval)?;
             let out = match epoll::wait(&self.ep, &mut slots[..], Some(&ts)) {
@@ -282,6 +295,9 @@ impl Epoll {
             let expired = remaining.is_some_and(|r| r <= slice);
             if !out.is_empty() || expired {
                 return Ok(out);
+            }
+            if interrupted() {
+                return Err(Errno::Intr);
             }
         }
     }
@@ -306,9 +322,6 @@ impl Epoll {
         fds
     }
 }
-
-/// The longest single host wait (well under `i32::MAX` milliseconds).
-const MAX_SLICE: Duration = Duration::from_secs(24 * 60 * 60);
 
 impl FdObject for Epoll {
     fn filetype(&self) -> Filetype {
@@ -524,6 +537,8 @@ mod tests {
             Err(Errno::Inval)
         );
         assert_eq!(ep.wait(0, None), Err(Errno::Inval));
+        // Nothing ready and no timeout: only an interruption ends the wait.
+        assert_eq!(ep.wait_interruptible(4, None, || true), Err(Errno::Intr));
         let start = Instant::now();
         assert!(
             ep.wait(4, Some(Duration::from_millis(30)))

@@ -128,11 +128,14 @@ impl Event {
 ///
 /// `lookup` turns a guest fd into its object (the fd table lock is taken and released inside
 /// it); `now` reads a guest clock in nanoseconds (for absolute clock subscriptions), `None`
-/// for an unknown clock id.
+/// for an unknown clock id. A wait that finds nothing is EINTR once `interrupted()` says so
+/// (checked every [`crate::proc::WAIT_SLICE`]), so a process that is ending or has a signal
+/// queued gets control back.
 pub fn poll_oneoff(
     subs: &[Subscription],
     lookup: impl Fn(u32) -> Result<Arc<dyn FdObject>, Errno>,
     now: impl Fn(u32) -> Option<u64>,
+    interrupted: impl Fn() -> bool,
 ) -> Result<Vec<Event>, Errno> {
     if subs.is_empty() {
         return Err(Errno::Inval);
@@ -186,14 +189,13 @@ pub fn poll_oneoff(
         let timeout = if !ready.is_empty() {
             Some(Duration::ZERO)
         } else {
-            earliest.map(|d| d.saturating_duration_since(Instant::now()))
+            // No deadline (or one too far away to represent) still waits in slices.
+            let left = earliest.map(|d| d.saturating_duration_since(Instant::now()));
+            Some(left.map_or(crate::proc::WAIT_SLICE, |l| l.min(crate::proc::WAIT_SLICE)))
         };
         if waits.is_empty() {
-            match timeout {
-                Some(t) => std::thread::sleep(t),
-                // Only clocks too far away to represent: the guest asked to wait (in effect)
-                // forever; sleep in long slices (the process can still exit).
-                None => std::thread::sleep(Duration::from_secs(24 * 60 * 60)),
+            if let Some(t) = timeout {
+                std::thread::sleep(t);
             }
         } else {
             ready.extend(wait_fds(&waits, timeout)?);
@@ -206,6 +208,9 @@ pub fn poll_oneoff(
         }
         if !ready.is_empty() {
             return Ok(ready);
+        }
+        if interrupted() {
+            return Err(Errno::Intr);
         }
     }
 }
@@ -363,7 +368,7 @@ mod tests {
             timeout: 20_000_000,
             abstime: false,
         }];
-        let got = poll_oneoff(&subs, no_fds, clocks).unwrap();
+        let got = poll_oneoff(&subs, no_fds, clocks, || false).unwrap();
         assert_eq!(got, vec![Event::clock(1, Errno::Success)]);
         assert!(start.elapsed() >= Duration::from_millis(19));
         // An absolute deadline already in the past fires at once.
@@ -374,7 +379,7 @@ mod tests {
             abstime: true,
         }];
         assert_eq!(
-            poll_oneoff(&subs, no_fds, clocks).unwrap(),
+            poll_oneoff(&subs, no_fds, clocks, || false).unwrap(),
             vec![Event::clock(2, Errno::Success)]
         );
         let subs = [Subscription::Clock {
@@ -384,10 +389,13 @@ mod tests {
             abstime: false,
         }];
         assert_eq!(
-            poll_oneoff(&subs, no_fds, clocks).unwrap(),
+            poll_oneoff(&subs, no_fds, clocks, || false).unwrap(),
             vec![Event::clock(3, Errno::Inval)]
         );
-        assert_eq!(poll_oneoff(&[], no_fds, clocks), Err(Errno::Inval));
+        assert_eq!(
+            poll_oneoff(&[], no_fds, clocks, || false),
+            Err(Errno::Inval)
+        );
     }
 
     #[test]
@@ -413,7 +421,7 @@ mod tests {
         };
         // Not readable yet: the clock fires.
         assert_eq!(
-            poll_oneoff(&[read, timeout], lookup, clocks).unwrap(),
+            poll_oneoff(&[read, timeout], lookup, clocks, || false).unwrap(),
             vec![Event::clock(99, Errno::Success)]
         );
         // Writable at once; a closed fd is reported as EBADF alongside.
@@ -427,7 +435,7 @@ mod tests {
             fd: 6,
             write: false,
         };
-        let mut got = poll_oneoff(&[write, bad], lookup, clocks).unwrap();
+        let mut got = poll_oneoff(&[write, bad], lookup, clocks, || false).unwrap();
         got.sort_by_key(|e| e.userdata);
         assert_eq!(
             got,
@@ -437,7 +445,7 @@ mod tests {
             ]
         );
         ev.write(&1u64.to_le_bytes()).unwrap();
-        let got = poll_oneoff(&[read, timeout], lookup, clocks).unwrap();
+        let got = poll_oneoff(&[read, timeout], lookup, clocks, || false).unwrap();
         assert_eq!(
             got,
             vec![Event::fd(1, false, Errno::Success, 0, false)],

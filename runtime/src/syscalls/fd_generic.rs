@@ -23,16 +23,16 @@ pub fn add_to_linker<M: MemSize>(
     linker.func_wrap(
         module,
         "fd_read",
-        |mut c: Caller<'_, ThreadCtx>, fd: i32, iovs: M::Offset, n: M::Offset, out: M::Offset| {
-            let (mem, ctx) = split(&mut c);
-            errno(fd_read::<M>(
-                &mem,
-                ctx,
-                fd,
-                ptr::<M>(iovs),
-                ptr::<M>(n),
-                ptr::<M>(out),
-            ))
+        |mut c: Caller<'_, ThreadCtx>,
+         fd: i32,
+         iovs: M::Offset,
+         n: M::Offset,
+         out: M::Offset|
+         -> wasmtime::Result<i32> {
+            crate::syscalls::thread::restartable(&mut c, |c| {
+                let (mem, ctx) = split(c);
+                fd_read::<M>(&mem, ctx, fd, ptr::<M>(iovs), ptr::<M>(n), ptr::<M>(out))
+            })
         },
     )?;
     linker.func_wrap(
@@ -170,10 +170,36 @@ fn fd_read<M: MemSize>(
 ) -> Result<(), Errno> {
     let iovs = mem.iovecs::<M>(iovs, n)?;
     let obj = ctx.process.fd_needing(fd, Need::All(rights::FD_READ))?;
+    wait_interruptibly(ctx, &obj)?;
     let mut buf = vec![0u8; iov_total(&iovs)];
     let got = obj.read(&mut buf)?;
     mem.scatter(&iovs, &buf[..got])?;
     mem.write_ptr::<M>(out, got as u64)
+}
+
+/// In a child process, a blocking read of a pipe, socket or terminal first waits for
+/// readiness in slices, so killing the child (or a signal for it) ends the wait; a read with
+/// data ready costs one extra `poll`. The first process reads directly (it is ended by exiting
+/// the host process). Files are always ready.
+fn wait_interruptibly(ctx: &ThreadCtx, obj: &Arc<dyn FdObject>) -> Result<(), Errno> {
+    use crate::abi::types::{Filetype, fdflags};
+    let process = &ctx.process;
+    if process.is_first()
+        || !matches!(
+            obj.filetype(),
+            Filetype::Unknown | Filetype::SocketStream | Filetype::CharacterDevice
+        )
+    {
+        return Ok(());
+    }
+    let Some(fd) = obj.host_fd() else {
+        return Ok(());
+    };
+    if obj.fdstat_flags()? & fdflags::NONBLOCK != 0 {
+        return Ok(());
+    }
+    let tid = ctx.tid;
+    crate::poll::wait_readable(fd, || process.interrupted(tid))
 }
 
 /// Similar to `writev` in POSIX.

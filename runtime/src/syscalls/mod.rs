@@ -25,6 +25,7 @@ pub mod fs_fd;
 pub mod path;
 pub mod poll;
 pub mod proc;
+pub mod proc_spawn;
 pub mod resolve;
 pub mod signal;
 pub mod sock;
@@ -37,6 +38,7 @@ pub fn add_all<M: MemSize>(linker: &mut Linker<ThreadCtx>, module: &str) -> anyh
     clock_random::add_to_linker::<M>(linker, module)?;
     fd_generic::add_to_linker::<M>(linker, module)?;
     proc::add_to_linker::<M>(linker, module)?;
+    proc_spawn::add_to_linker::<M>(linker, module)?;
     signal::add_to_linker::<M>(linker, module)?;
     thread::add_to_linker::<M>(linker, module)?;
     tty::add_to_linker::<M>(linker, module)?;

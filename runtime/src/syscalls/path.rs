@@ -382,12 +382,28 @@ fn path_readlink<M: MemSize>(
     out: u64,
 ) -> Result<(), Errno> {
     let (base, path) = at(mem, ctx, fd, path, rights_bits::PATH_READLINK)?;
-    let target = ops::readlink(&ctx.process.vfs, &base, &path)?;
+    let target = match proc_self_exe(ctx, &base, &path) {
+        Some(exe) => exe.into_bytes(),
+        None => ops::readlink(&ctx.process.vfs, &base, &path)?,
+    };
     let n = target
         .len()
         .min(usize::try_from(buf_len).unwrap_or(usize::MAX));
     mem.write_bytes(buf, &target[..n])?;
     mem.write_ptr::<M>(out, n as u64)
+}
+
+/// `/proc/self/exe` names the running module's guest path (how `current_exe` finds it, as on
+/// Linux), unless a mount provides a real `/proc`. `None`: not that link, or no known path.
+fn proc_self_exe(ctx: &ThreadCtx, base: &crate::fs::GuestPath, path: &str) -> Option<String> {
+    let (guest, _) = base.join(path).ok()?;
+    if guest.as_str() != "/proc/self/exe" {
+        return None;
+    }
+    match ctx.process.vfs.locate(&guest) {
+        Ok(crate::fs::vroot::Location::Host { .. }) => None,
+        _ => ctx.process.exe.clone(),
+    }
 }
 
 /// Removes an empty directory. Similar to `unlinkat(AT_REMOVEDIR)` in POSIX.

@@ -63,9 +63,20 @@ fn poll_oneoff_call<M: MemSize>(
     out: M::Offset,
     nsubs: i32,
     ret: M::Offset,
-) -> i32 {
-    let (mem, ctx) = split(&mut c);
-    errno((|| {
+) -> wasmtime::Result<i32> {
+    crate::syscalls::thread::restartable(&mut c, |c| poll_once::<M>(c, input, out, nsubs, ret))
+}
+
+/// One `poll_oneoff` wait (EINTR when interrupted; see `thread::restartable`).
+fn poll_once<M: MemSize>(
+    c: &mut Ctx<'_>,
+    input: M::Offset,
+    out: M::Offset,
+    nsubs: i32,
+    ret: M::Offset,
+) -> Result<(), Errno> {
+    let (mem, ctx) = split(c);
+    {
         let n = u64::from(nsubs as u32);
         if n == 0 || n > MAX_SUBSCRIPTIONS {
             return Err(Errno::Inval);
@@ -79,15 +90,20 @@ fn poll_oneoff_call<M: MemSize>(
             .collect::<Result<Vec<_>, _>>()?;
         // Check the output range before blocking, so a bad pointer fails at once.
         mem.read_bytes(ptr::<M>(out), n * EVENT_SIZE as u64)?;
-        let process = ctx.process.clone();
-        let events = poll_oneoff(&subs, |fd| process.fd(fd as i32), clock_now)?;
+        let (process, me) = (ctx.process.clone(), ctx.tid);
+        let events = poll_oneoff(
+            &subs,
+            |fd| process.fd(fd as i32),
+            clock_now,
+            || process.interrupted(me),
+        )?;
         let mut encoded = Vec::with_capacity(events.len() * EVENT_SIZE);
         for ev in events.iter().take(n as usize) {
             encoded.extend_from_slice(&ev.encode());
         }
         mem.write_bytes(ptr::<M>(out), &encoded)?;
         mem.write_u32(ptr::<M>(ret), events.len().min(n as usize) as u32)
-    })())
+    }
 }
 
 /// `epoll_ctl(epfd, op, fd, event)`: ADD/MOD/DEL in the ABI values 0/1/2 or Linux's 1/2/3
@@ -126,9 +142,23 @@ fn epoll_wait_call<M: MemSize>(
     max: i32,
     timeout: i64,
     ret: M::Offset,
-) -> i32 {
-    let (mem, ctx) = split(&mut c);
-    errno((|| {
+) -> wasmtime::Result<i32> {
+    crate::syscalls::thread::restartable(&mut c, |c| {
+        epoll_wait_once::<M>(c, epfd, events, max, timeout, ret)
+    })
+}
+
+/// One `epoll_wait` (EINTR when interrupted; see `thread::restartable`).
+fn epoll_wait_once<M: MemSize>(
+    c: &mut Ctx<'_>,
+    epfd: i32,
+    events: M::Offset,
+    max: i32,
+    timeout: i64,
+    ret: M::Offset,
+) -> Result<(), Errno> {
+    let (mem, ctx) = split(c);
+    {
         let ep_obj = ctx.process.fd(epfd)?;
         let ep = ep_obj.downcast_ref::<Epoll>().ok_or(Errno::Inval)?;
         let max = usize::try_from(max)
@@ -139,12 +169,13 @@ fn epoll_wait_call<M: MemSize>(
         let at = ptr::<M>(events);
         mem.read_bytes(at, (max * EPOLL_EVENT_SIZE) as u64)?;
         let timeout = u64::try_from(timeout).ok().map(Duration::from_nanos);
-        let ready = ep.wait(max, timeout)?;
+        let (process, me) = (ctx.process.clone(), ctx.tid);
+        let ready = ep.wait_interruptible(max, timeout, || process.interrupted(me))?;
         let mut encoded = Vec::with_capacity(ready.len() * EPOLL_EVENT_SIZE);
         for (flags, data) in &ready {
             encoded.extend_from_slice(&encode_event(*flags, data));
         }
         mem.write_bytes(at, &encoded)?;
         mem.write_u32(ptr::<M>(ret), ready.len() as u32)
-    })())
+    }
 }

@@ -1,11 +1,13 @@
-//! `proc_exit`, `proc_exit2`, `proc_id`, `proc_parent` and `sched_yield`.
+//! `proc_exit`, `proc_exit2`, `proc_id`, `proc_parent` and `sched_yield` (spawn, join and
+//! exec are in `proc_spawn`).
 
 use wasmtime::{Caller, Linker};
 
 use crate::abi::Errno;
 use crate::mem::MemSize;
+use crate::proc::status::ExitStatus;
 use crate::syscalls::{errno, ptr};
-use crate::thread::{ProcExit, ThreadCtx, exit_process, split};
+use crate::thread::{ProcEnded, ProcExit, ThreadCtx, end_from_thread, split};
 
 /// Registers this family under `module`.
 pub fn add_to_linker<M: MemSize>(
@@ -15,12 +17,16 @@ pub fn add_to_linker<M: MemSize>(
     linker.func_wrap(
         module,
         "proc_exit",
-        |c: Caller<'_, ThreadCtx>, code: i32| -> wasmtime::Result<()> { Err(exit(c.data(), code)) },
+        |c: Caller<'_, ThreadCtx>, code: i32| -> wasmtime::Result<()> {
+            Err(end(c.data(), ExitStatus::Code(code)))
+        },
     )?;
     linker.func_wrap(
         module,
         "proc_exit2",
-        |c: Caller<'_, ThreadCtx>, code: i32| -> wasmtime::Result<()> { Err(exit(c.data(), code)) },
+        |c: Caller<'_, ThreadCtx>, code: i32| -> wasmtime::Result<()> {
+            Err(end(c.data(), ExitStatus::Code(code)))
+        },
     )?;
     linker.func_wrap(
         module,
@@ -38,7 +44,11 @@ pub fn add_to_linker<M: MemSize>(
             let r = if pid as u32 == ctx.process.pid {
                 Ok(ctx.process.ppid)
             } else {
-                Err(Errno::Srch)
+                ctx.process
+                    .session
+                    .table
+                    .parent_of(pid as u32)
+                    .ok_or(Errno::Srch)
             };
             errno(r.and_then(|p| mem.write_u32(ptr::<M>(out), p)))
         },
@@ -50,12 +60,14 @@ pub fn add_to_linker<M: MemSize>(
     Ok(())
 }
 
-/// Ends the process with `code`: unwinds `_start` on the main thread; from any other thread
-/// the host process exits at once (see the crate docs).
-pub fn exit(ctx: &ThreadCtx, code: i32) -> wasmtime::Error {
+/// Ends the process with `status`: unwinds `_start` on the main thread; from any other thread
+/// see [`end_from_thread`] (the first process ends the host process; a child decides its end
+/// and this thread unwinds).
+pub fn end(ctx: &ThreadCtx, status: ExitStatus) -> wasmtime::Error {
     if ctx.is_main() {
-        wasmtime::Error::new(ProcExit(code))
+        wasmtime::Error::new(ProcExit(status))
     } else {
-        exit_process(code)
+        end_from_thread(&ctx.process, status);
+        wasmtime::Error::new(ProcEnded)
     }
 }

@@ -1,5 +1,6 @@
-//! Signals: `proc_raise`, `proc_signal`, `thread_signal` (delivered to the calling thread:
-//! the registered `callback_signal` export runs, else the default action), and the crt
+//! Signals: `proc_raise`, `thread_signal` (delivered to the calling thread: the registered
+//! `callback_signal` export runs, else the default action), `proc_signal` (the same for the
+//! caller itself; to another process of the run see [`signal_process`]), and the crt
 //! startup calls `proc_signals_sizes_get`/`proc_signals_get` (no host dispositions) and
 //! `callback_signal` (stores the handler's export name).
 
@@ -8,6 +9,8 @@ use wasmtime::{Caller, Linker, Val};
 use crate::abi::Errno;
 use crate::abi::types::signal as sig;
 use crate::mem::MemSize;
+use crate::proc::status::{ExitStatus, trap_status};
+use crate::process::Process;
 use crate::syscalls::{errno, ptr};
 use crate::thread::{ThreadCtx, split};
 
@@ -26,7 +29,7 @@ pub fn add_to_linker<M: MemSize>(
         "proc_signal",
         |mut c: Caller<'_, ThreadCtx>, pid: i32, s: i32| {
             if pid as u32 != c.data().process.pid {
-                return Ok(Errno::Srch.raw());
+                return Ok(errno(signal_process(&c.data().process, pid, s)));
             }
             raise(&mut c, s)
         },
@@ -96,13 +99,84 @@ pub fn default_action(s: u8) -> Option<Default> {
     }
 }
 
-/// The exit code of a process killed by `s` (128 + s, like a shell reports it).
-pub fn terminate_code(ctx: &ThreadCtx, s: u8) -> i32 {
+/// How a process ends by the default action of `s`: killed by `s`; for `SIGABRT` after a Rust
+/// panic message, exit code 101 like a native Rust panic.
+pub fn terminate_status(process: &Process, s: u8) -> ExitStatus {
     if s == sig::ABRT {
-        ctx.process.abort_code()
+        trap_status(
+            process
+                .panic_seen
+                .load(std::sync::atomic::Ordering::Relaxed),
+        )
     } else {
-        128 + s as i32
+        ExitStatus::Signal(s)
     }
+}
+
+/// `kill(pid, s)` for another process of the run: similar to `kill` in POSIX.
+///
+/// `SIGKILL` and terminating default actions end the target (its threads unwind, see
+/// `crate::proc`); a target that registered a handler gets the signal queued, run on its main
+/// thread at its next safe point (a blocking wait, which then returns EINTR).
+pub fn signal_process(sender: &Process, pid: i32, s: i32) -> Result<(), Errno> {
+    let s = u8::try_from(s).map_err(|_| Errno::Inval)?;
+    let action = match s {
+        sig::NONE => None,
+        s => Some(default_action(s).ok_or(Errno::Inval)?),
+    };
+    let pid = u32::try_from(pid).map_err(|_| Errno::Srch)?;
+    let table = &sender.session.table;
+    let Some(target) = table.get(pid) else {
+        // An ended child not joined yet still exists (like a zombie): nothing happens.
+        return if table.exists(pid) {
+            Ok(())
+        } else {
+            Err(Errno::Srch)
+        };
+    };
+    if let Some(action) = action {
+        deliver(&target, s, action);
+    }
+    Ok(())
+}
+
+/// Delivers `s` (not NONE) to `target` from outside it.
+pub fn deliver(target: &Process, s: u8, action: Default) {
+    if s == sig::KILL {
+        target.begin_exit(ExitStatus::Signal(sig::KILL));
+        return;
+    }
+    if target.ignores(s) {
+        return;
+    }
+    let has_handler = target
+        .signal_callback
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .is_some();
+    if has_handler {
+        target.queue_signal(s);
+        return;
+    }
+    match action {
+        Default::Ignore => {}
+        Default::Terminate => {
+            target.begin_exit(terminate_status(target, s));
+        }
+    }
+}
+
+/// Runs the signals queued for the process (on its main thread only): the handler, or the
+/// default action. Called at safe points, i.e. after an interrupted blocking wait.
+pub fn deliver_pending(c: &mut Caller<'_, ThreadCtx>) -> wasmtime::Result<()> {
+    if !c.data().is_main() || !c.data().process.has_signals() {
+        return Ok(());
+    }
+    let pending = c.data().process.take_signals();
+    for s in (1u8..=31).filter(|s| pending & (1u64 << (s - 1)) != 0) {
+        raise(c, i32::from(s))?;
+    }
+    Ok(())
 }
 
 /// Delivers `s` to the calling thread.
@@ -116,6 +190,9 @@ fn raise(c: &mut Caller<'_, ThreadCtx>, s: i32) -> wasmtime::Result<i32> {
     let Some(action) = default_action(s) else {
         return Ok(Errno::Inval.raw());
     };
+    if c.data().process.ignores(s) && s != sig::KILL {
+        return Ok(0);
+    }
     let handler = c
         .data()
         .process
@@ -136,8 +213,8 @@ fn raise(c: &mut Caller<'_, ThreadCtx>, s: i32) -> wasmtime::Result<i32> {
     match action {
         Default::Ignore => Ok(0),
         Default::Terminate => {
-            let code = terminate_code(c.data(), s);
-            Err(crate::syscalls::proc::exit(c.data(), code))
+            let status = terminate_status(&c.data().process, s);
+            Err(crate::syscalls::proc::end(c.data(), status))
         }
     }
 }

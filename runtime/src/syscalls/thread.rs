@@ -48,21 +48,33 @@ pub fn add_to_linker<M: MemSize>(
     linker.func_wrap(
         module,
         "thread_join",
-        |c: Caller<'_, ThreadCtx>, tid: i32| {
+        |mut c: Caller<'_, ThreadCtx>, tid: i32| -> wasmtime::Result<i32> {
             let ctx = c.data();
             if tid as u32 == ctx.tid {
-                return Errno::Deadlk.raw();
+                return Ok(Errno::Deadlk.raw());
             }
-            ctx.process.threads.join(tid as u32);
-            0
+            let (process, me) = (ctx.process.clone(), ctx.tid);
+            restartable(&mut c, |_| {
+                process
+                    .threads
+                    .join_interruptible(tid as u32, || process.interrupted(me))
+            })
         },
     )?;
     linker.func_wrap(
         module,
         "thread_sleep",
-        |_: Caller<'_, ThreadCtx>, ns: i64| {
-            std::thread::sleep(Duration::from_nanos(ns.max(0) as u64));
-            0
+        |mut c: Caller<'_, ThreadCtx>, ns: i64| -> wasmtime::Result<i32> {
+            let (process, me) = (c.data().process.clone(), c.data().tid);
+            let deadline =
+                std::time::Instant::now().checked_add(Duration::from_nanos(ns.max(0) as u64));
+            restartable(&mut c, |_| {
+                // A restart sleeps only what is left.
+                let left = deadline.map_or(Duration::MAX, |d| {
+                    d.saturating_duration_since(std::time::Instant::now())
+                });
+                sleep_interruptible(left, || process.interrupted(me))
+            })
         },
     )?;
     linker.func_wrap(
@@ -81,16 +93,20 @@ pub fn add_to_linker<M: MemSize>(
          addr: M::Offset,
          expected: i32,
          timeout: M::Offset,
-         out: M::Offset| {
-            let (mem, ctx) = split(&mut c);
-            errno(futex_wait(
-                &mem,
-                &ctx.memory,
-                ptr::<M>(addr),
-                expected as u32,
-                ptr::<M>(timeout),
-                ptr::<M>(out),
-            ))
+         out: M::Offset|
+         -> wasmtime::Result<i32> {
+            restartable(&mut c, |c| {
+                let (mem, ctx) = split(c);
+                let (process, me) = (ctx.process.clone(), ctx.tid);
+                futex_wait(
+                    &mem,
+                    &ctx.memory,
+                    (ptr::<M>(addr), expected as u32),
+                    ptr::<M>(timeout),
+                    ptr::<M>(out),
+                    || process.interrupted(me),
+                )
+            })
         },
     )?;
     linker.func_wrap(
@@ -139,15 +155,59 @@ pub fn add_wasi_thread_spawn(linker: &mut Linker<ThreadCtx>) -> anyhow::Result<(
     Ok(())
 }
 
+/// Runs an interruptible wait and returns its errno; its end is a safe point where signals
+/// queued for the process run (on the main thread). When the wait was interrupted by such a
+/// signal (not by the process ending), the signals run and the wait starts again, like `SA_RESTART` (a relative timeout starts over):
+/// wasi-libc and std treat EINTR from `poll_oneoff` as a fatal error, so restarting is what
+/// keeps a handled signal harmless. When the process is ending, the thread unwinds from here.
+pub fn restartable<T>(
+    c: &mut Caller<'_, ThreadCtx>,
+    mut wait: impl FnMut(&mut Caller<'_, ThreadCtx>) -> Result<T, Errno>,
+) -> wasmtime::Result<i32> {
+    loop {
+        let r = wait(c);
+        if matches!(r, Err(Errno::Intr)) {
+            if c.data().process.is_dying() {
+                // Unwind here rather than hand EINTR to code that may treat it as fatal.
+                return Err(wasmtime::Error::new(crate::thread::ProcEnded));
+            }
+            crate::syscalls::signal::deliver_pending(c)?;
+            continue;
+        }
+        // A signal that arrived while the wait ended on its own runs now.
+        crate::syscalls::signal::deliver_pending(c)?;
+        return Ok(errno(r));
+    }
+}
+
+/// Sleeps for `d`, in slices, stopping early with EINTR when `interrupted()`.
+pub fn sleep_interruptible(d: Duration, interrupted: impl Fn() -> bool) -> Result<(), Errno> {
+    let deadline = std::time::Instant::now().checked_add(d);
+    loop {
+        let left = match deadline {
+            Some(t) => t.saturating_duration_since(std::time::Instant::now()),
+            None => crate::proc::WAIT_SLICE,
+        };
+        if left.is_zero() {
+            return Ok(());
+        }
+        if interrupted() {
+            return Err(Errno::Intr);
+        }
+        std::thread::sleep(left.min(crate::proc::WAIT_SLICE));
+    }
+}
+
 /// Waits while `*addr == expected`, up to the optional relative timeout (ns) at `timeout`;
-/// writes 0 to `out` on timeout, else 1. Similar to `futex(FUTEX_WAIT)` on Linux.
+/// writes 0 to `out` on timeout, else 1. EINTR when `interrupted()` (checked every slice).
+/// Similar to `futex(FUTEX_WAIT)` on Linux.
 fn futex_wait(
     mem: &GuestMemory<'_>,
     handle: &MemHandle,
-    addr: u64,
-    expected: u32,
+    (addr, expected): (u64, u32),
     timeout: u64,
     out: u64,
+    interrupted: impl Fn() -> bool,
 ) -> Result<(), Errno> {
     if !addr.is_multiple_of(4) {
         return Err(Errno::Inval);
@@ -159,13 +219,23 @@ fn futex_wait(
             mem.read_u64(offset_by(timeout, option_timestamp::VALUE)?)?,
         ))
     };
+    let deadline = dur.and_then(|d| std::time::Instant::now().checked_add(d));
     let woken = match handle {
-        MemHandle::Shared(sm) => match sm
-            .atomic_wait32(addr, expected, dur)
-            .map_err(|_| Errno::Fault)?
-        {
-            WaitResult::Ok | WaitResult::Mismatch => true,
-            WaitResult::TimedOut => false,
+        MemHandle::Shared(sm) => loop {
+            let left = deadline.map(|t| t.saturating_duration_since(std::time::Instant::now()));
+            let slice = left.map_or(crate::proc::WAIT_SLICE, |l| l.min(crate::proc::WAIT_SLICE));
+            match sm
+                .atomic_wait32(addr, expected, Some(slice))
+                .map_err(|_| Errno::Fault)?
+            {
+                WaitResult::Ok | WaitResult::Mismatch => break true,
+                WaitResult::TimedOut if left.is_some_and(|l| l <= slice) => break false,
+                WaitResult::TimedOut => {
+                    if interrupted() {
+                        return Err(Errno::Intr);
+                    }
+                }
+            }
         },
         // Unshared memory has one thread: nobody can wake us, so only a timeout ends the wait.
         _ => {
@@ -173,7 +243,7 @@ fn futex_wait(
                 true
             } else {
                 let d = dur.ok_or(Errno::Deadlk)?;
-                std::thread::sleep(d);
+                sleep_interruptible(d, interrupted)?;
                 false
             }
         }

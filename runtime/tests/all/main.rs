@@ -6,6 +6,7 @@ mod harness;
 mod core;
 mod fs;
 mod net;
+mod procs;
 mod threads;
 
 /// Every guest program (`tests/guests/src/bin/<suite>_<case>.rs`) is run by some test here,

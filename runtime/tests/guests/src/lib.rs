@@ -29,6 +29,37 @@ pub mod wasix {
         pub fn proc_signals_sizes_get(ret: *mut u32) -> i32;
         pub fn callback_signal(name: *const u8, len: usize);
         pub fn port_mac(ret: *mut u8) -> i32;
+        #[allow(clippy::too_many_arguments)]
+        pub fn proc_spawn2(
+            name: *const u8,
+            name_len: usize,
+            args: *const u8,
+            args_len: usize,
+            envs: *const u8,
+            envs_len: usize,
+            fd_ops: *const u8,
+            fd_ops_len: usize,
+            signals: *const u8,
+            signals_len: usize,
+            search_path: u32,
+            path: *const u8,
+            path_len: usize,
+            ret_pid: *mut u32,
+        ) -> i32;
+        pub fn proc_join(pid: *mut u32, flags: u32, ret_status: *mut u8) -> i32;
+        pub fn proc_signal(pid: u32, sig: i32) -> i32;
+        #[allow(clippy::too_many_arguments)]
+        pub fn proc_exec3(
+            name: *const u8,
+            name_len: usize,
+            args: *const u8,
+            args_len: usize,
+            envs: *const u8,
+            envs_len: usize,
+            search_path: u32,
+            path: *const u8,
+            path_len: usize,
+        ) -> i32;
     }
 }
 

@@ -1,12 +1,12 @@
 //! OS helpers for WASIX (`target_vendor = "wasmer"`), added by cargo-wasix: `$PATH`-style
-//! lists with `:`, `temp_dir` from `$TMPDIR` (default `/tmp`), `home_dir` from `$HOME`, and
-//! `getpid` through libc (WASIX has processes). Included from `os.rs`, whose wasi-only
+//! lists with `:`, `temp_dir` from `$TMPDIR` (default `/tmp`), `home_dir` from `$HOME`,
+//! `getpid` through libc (WASIX has processes), and `current_exe` from `/proc/self/exe`. Included from `os.rs`, whose wasi-only
 //! versions of these items are compiled out for wasmer.
 
 use crate::ffi::{OsStr, OsString};
 use crate::os::wasi::ffi::{OsStrExt, OsStringExt};
 use crate::path::PathBuf;
-use crate::{fmt, vec};
+use crate::{fmt, io, vec};
 
 const SEPARATOR: u8 = b':';
 
@@ -77,4 +77,17 @@ pub fn home_dir() -> Option<PathBuf> {
 pub fn getpid() -> u32 {
     // SAFETY: getpid has no preconditions.
     unsafe { ::libc::getpid() as u32 }
+}
+
+/// The running module's guest path: the runtime answers `readlink("/proc/self/exe")` with it,
+/// as Linux does. Without it (a runtime that does not know the path), an absolute `argv[0]` is
+/// the best guess, as on platforms without a proc file system.
+pub fn current_exe() -> io::Result<PathBuf> {
+    match crate::fs::read_link("/proc/self/exe") {
+        Ok(path) => Ok(path),
+        Err(e) => match crate::env::args_os().next().map(PathBuf::from) {
+            Some(argv0) if argv0.is_absolute() => Ok(argv0),
+            _ => Err(e),
+        },
+    }
 }

@@ -1,0 +1,62 @@
+//! Processes inside the runtime (issue 9): `std::process::Command` in a guest re-running
+//! itself through `current_exe()`, integration tests running the crate's binary through
+//! `CARGO_BIN_EXE_<name>`, and the process limit flag.
+
+use super::support::{cargo_wasix, fixture, output};
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn std_command_reruns_itself() {
+    let out = output(&mut cargo_wasix(&fixture("proc_std"), &["run", "-q"]));
+    assert_eq!(out.status.code(), Some(0), "stderr:\n{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "current_exe is absolute: true
+echo: PIPED TEXT greeting=hello cwd=/
+echo status: exit status: 0
+exit codes 0..=255, wrong: []
+16 children, sum of their outputs: 120
+output: \"to stdout\" \"to stderr\" exit status: 3
+try_wait while running: None
+killed: signal: 9 (code None)
+env_clear: ONLY=1
+missing program: NotFound
+"
+    );
+}
+
+#[test]
+fn integration_tests_run_the_crate_binary() {
+    let out = output(&mut cargo_wasix(
+        &fixture("proc_std"),
+        &["test", "--test", "bin_exe"],
+    ));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stdout:\n{}\nstderr:\n{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    assert!(
+        text(&out.stdout).contains("test result: ok. 2 passed"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
+fn process_limit_flag() {
+    let mut cmd = cargo_wasix(&fixture("proc_std"), &["run", "-q"]);
+    cmd.env("CARGO_WASIX_RUNTIME_FLAGS", "--max-procs 1");
+    let out = output(&mut cmd);
+    assert_ne!(out.status.code(), Some(0));
+    assert!(
+        text(&out.stderr).contains("the process limit of this run (1) is reached"),
+        "stderr:\n{}",
+        text(&out.stderr)
+    );
+}

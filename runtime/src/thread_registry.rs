@@ -1,0 +1,136 @@
+//! The threads of one process: tid allocation, liveness and (interruptible) join.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Condvar, Mutex};
+
+use crate::abi::Errno;
+
+/// The threads of one process: tid allocation, liveness and join.
+pub struct ThreadRegistry {
+    main_tid: u32,
+    next_tid: AtomicU32,
+    running: Mutex<HashMap<u32, ()>>,
+    changed: Condvar,
+}
+
+impl ThreadRegistry {
+    pub(crate) fn new(main_tid: u32) -> Self {
+        let mut running = HashMap::new();
+        running.insert(main_tid, ());
+        ThreadRegistry {
+            main_tid,
+            next_tid: AtomicU32::new(main_tid + 1),
+            running: Mutex::new(running),
+            changed: Condvar::new(),
+        }
+    }
+
+    pub fn main_tid(&self) -> u32 {
+        self.main_tid
+    }
+
+    /// Reserves a new tid (`1..=0x1FFF_FFFF` as wasi-threads requires) and marks it running.
+    pub fn register(&self) -> Result<u32, Errno> {
+        let tid = self.next_tid.fetch_add(1, Ordering::Relaxed);
+        if tid > 0x1FFF_FFFF {
+            return Err(Errno::Again);
+        }
+        self.running
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(tid, ());
+        Ok(tid)
+    }
+
+    /// Marks `tid` finished and wakes joiners.
+    pub fn finished(&self, tid: u32) {
+        self.running
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&tid);
+        self.changed.notify_all();
+    }
+
+    /// Blocks until `tid` is not running (unknown tids return at once).
+    pub fn join(&self, tid: u32) {
+        let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());
+        while running.contains_key(&tid) {
+            running = self
+                .changed
+                .wait(running)
+                .unwrap_or_else(|p| p.into_inner());
+        }
+    }
+
+    /// Like [`ThreadRegistry::join`], but gives up with EINTR once `interrupted()` says so
+    /// (checked every [`crate::proc::WAIT_SLICE`]).
+    pub fn join_interruptible(
+        &self,
+        tid: u32,
+        interrupted: impl Fn() -> bool,
+    ) -> Result<(), Errno> {
+        let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());
+        while running.contains_key(&tid) {
+            if interrupted() {
+                return Err(Errno::Intr);
+            }
+            running = self
+                .changed
+                .wait_timeout(running, crate::proc::WAIT_SLICE)
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+        }
+        Ok(())
+    }
+
+    /// Whether `tid` is running.
+    pub fn is_running(&self, tid: u32) -> bool {
+        self.running
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains_key(&tid)
+    }
+
+    /// Some running thread, if any.
+    pub fn any_running(&self) -> Option<u32> {
+        self.running
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .keys()
+            .next()
+            .copied()
+    }
+
+    /// Number of running threads.
+    pub fn count(&self) -> usize {
+        self.running.lock().unwrap_or_else(|p| p.into_inner()).len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    #[test]
+    fn threads_register_and_join() {
+        let p = Arc::new(ThreadRegistry::new(1));
+        let tid = p.register().unwrap();
+        assert!(tid > 1);
+        assert_eq!(p.count(), 2);
+        let p2 = p.clone();
+        let h = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            p2.finished(tid);
+        });
+        p.join(tid);
+        assert_eq!(p.count(), 1);
+        h.join().unwrap();
+        p.join(12345); // unknown tids return at once
+        let t2 = p.register().unwrap();
+        assert_eq!(p.join_interruptible(t2, || true), Err(Errno::Intr));
+        p.finished(t2);
+        assert_eq!(p.join_interruptible(t2, || true), Ok(()));
+    }
+}

@@ -1,0 +1,90 @@
+//! Child processes: spawn, join, signals, exec, PATH lookup, `/proc/self/exe` and the
+//! process limit, driven by the raw `proc_spawn` guest spawning itself.
+
+use crate::harness::*;
+
+/// `wasix-run` with the guest's directory mounted at its own path and `--exe` set.
+fn run_self(extra: &[&str], mode: &[&str]) -> std::process::Output {
+    let module = guest("proc_spawn").canonicalize().unwrap();
+    let dir = module.parent().unwrap().to_str().unwrap().to_owned();
+    let exe = module.to_str().unwrap().to_owned();
+    let mut args: Vec<String> = vec!["--dir".into(), dir, "--exe".into(), exe.clone()];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    args.push(exe.clone());
+    args.extend(mode.iter().map(|s| s.to_string()));
+    args.push(exe);
+    run(&args)
+}
+
+#[test]
+fn spawn_join_signals_exec() {
+    let o = run_self(&[], &["parent"]);
+    assert_code(&o, 0);
+    let want = r#"exit 0: Ok("exit 0")
+exit 1: Ok("exit 1")
+exit 42: Ok("exit 42")
+exit 255: Ok("exit 255")
+echo: "PIPED TEXT / hi there / parent 1"
+echo status: Ok("exit 0")
+by PATH: Ok("exit 3")
+missing: Err(44)
+nonblocking: Ok("nothing")
+kill rc: 0
+killed: Ok("signal 9")
+killed while reading: Ok("signal 9")
+term while spinning: Ok("signal 15")
+16 children: sum 120, left 0
+no children: Err(12)
+exec: Ok("exit 7") (pid ok: true)
+handler saw USR1 1 and CHLD 1
+signal-parent: Ok("exit 0")
+"#;
+    assert_eq!(stdout(&o), want, "stderr:\n{}", stderr(&o));
+}
+
+#[test]
+fn fork_bomb_hits_the_process_limit() {
+    let o = run_self(&["--max-procs", "12"], &["fork-bomb"]);
+    assert_code(&o, 0);
+    assert!(
+        stderr(&o).contains("the process limit of this run (12) is reached"),
+        "stderr:\n{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        stderr(&o).matches("process limit").count(),
+        1,
+        "said once:\n{}",
+        stderr(&o)
+    );
+}
+
+/// A real SIGINT sent to the host process reaches the guest: its handler runs, or without one
+/// the run ends with 130 like a shell reports it.
+#[test]
+fn host_sigint_reaches_the_guest() {
+    use std::io::{BufRead, BufReader};
+    for (mode, code, want) in [("handler", 0, "handled signal 2\n"), ("none", 130, "")] {
+        let mut child = wasix_run()
+            .arg(guest("proc_spawn"))
+            .args(["wait-signal", mode])
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        out.read_line(&mut line).unwrap();
+        assert_eq!(line, "ready\n");
+        let kill = std::process::Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(kill.success());
+        let mut rest = String::new();
+        std::io::Read::read_to_string(&mut out, &mut rest).unwrap();
+        let status = child.wait().unwrap();
+        assert_eq!((status.code(), rest.as_str()), (Some(code), want), "{mode}");
+    }
+}
