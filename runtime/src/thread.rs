@@ -31,6 +31,10 @@ pub struct ThreadCtx {
     pub(crate) module: Option<Arc<ModuleCtx>>,
     /// `--trace` wrappers cache the real host function per store here.
     pub(crate) trace_funcs: HashMap<(String, String), Func>,
+    /// Signals whose handler is running on this thread (bit `s - 1`): raising one of them
+    /// again from inside its handler applies the default action (a guest dispatcher's
+    /// `SIG_DFL`, the `signal(s, SIG_DFL); raise(s)` idiom) instead of recursing.
+    pub(crate) in_handler: u64,
 }
 
 /// How this thread reaches linear memory.
@@ -97,6 +101,7 @@ impl ThreadCtx {
             memory,
             module,
             trace_funcs: HashMap::new(),
+            in_handler: 0,
         }
     }
 

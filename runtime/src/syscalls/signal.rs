@@ -200,11 +200,16 @@ fn raise(c: &mut Caller<'_, ThreadCtx>, s: i32) -> wasmtime::Result<i32> {
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .clone();
+    let bit = 1u64 << (s - 1);
     if let Some(name) = handler
         && s != sig::KILL
+        && c.data().in_handler & bit == 0
         && let Some(f) = c.get_export(&name).and_then(|e| e.into_func())
     {
-        f.call(&mut *c, &[Val::I32(s as i32)], &mut [])?;
+        c.data_mut().in_handler |= bit;
+        let called = f.call(&mut *c, &[Val::I32(s as i32)], &mut []);
+        c.data_mut().in_handler &= !bit;
+        called?;
         // abort() must not return even when a handler did.
         if s != sig::ABRT {
             return Ok(0);
