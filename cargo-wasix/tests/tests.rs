@@ -15,6 +15,7 @@ mod tests {
     pub mod overlays;
     pub mod profiles;
     pub mod run;
+    pub mod sccache;
     pub mod support;
     pub mod wrapper;
 }
