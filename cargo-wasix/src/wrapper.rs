@@ -57,8 +57,12 @@ pub fn main(argv: Vec<OsString>) -> Result<i32> {
             cmd.env_remove(key);
         }
     }
-    let pass_sysroot = std::env::var_os(env::SYSROOT_FLAG).is_some();
-    if !pass_sysroot && Path::new(rustc).starts_with(&sysroot) {
+    // Only the toolchain directory's own rustc finds the target without `--sysroot`; a
+    // workspace wrapper cargo puts in front of it (`clippy-driver` under `cargo clippy`) has
+    // its own default sysroot, the user's toolchain.
+    let own_rustc = Path::new(rustc).starts_with(&sysroot);
+    let pass_sysroot = std::env::var_os(env::SYSROOT_FLAG).is_some() || !own_rustc;
+    if !pass_sysroot {
         prefer_own_libraries(&mut cmd, Path::new(&sysroot));
     }
     add_target_flags(&mut cmd, &text_args, &sysroot, pass_sysroot);
