@@ -213,7 +213,8 @@ fn valid_marker(dir: &Path, sources: &Sources, layout: &Layout) -> Option<String
 }
 
 /// Makes the directory in a temporary sibling and renames it into place (a killed run leaves
-/// only a `.tmp-*` that the next run removes); returns its digest.
+/// only a `.tmp-<pid>-*` that is never trusted; `cargo wasix self clean` removes it); returns
+/// its digest.
 fn build(dir: &Path, sources: &Sources, layout: &Layout) -> Result<String> {
     let parent = dir
         .parent()

@@ -623,6 +623,26 @@ mod tests {
     }
 
     #[test]
+    fn toolchain_delivery_passes_the_digest_not_the_flag() {
+        let delivery = Delivery::Toolchain {
+            dir: "/c/toolchains/t".into(),
+            rustc: "/c/toolchains/t/bin/rustc".into(),
+            digest: "ab".repeat(32),
+        };
+        let mut cmd = Command::new("cargo");
+        set_wrapper_env(&mut cmd, Path::new("/bin/cargo-wasix"), &delivery, None);
+        assert_eq!(
+            env_of(&cmd, env::SYSROOT),
+            Some(Some("/c/toolchains/t".to_owned()))
+        );
+        assert_eq!(
+            env_of(&cmd, env::SYSROOT_DIGEST),
+            Some(Some("ab".repeat(32)))
+        );
+        assert_eq!(env_of(&cmd, env::SYSROOT_FLAG), Some(None));
+    }
+
+    #[test]
     fn runner_env() {
         struct Case {
             exe: &'static str,
