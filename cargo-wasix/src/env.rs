@@ -14,6 +14,20 @@ pub const TARGET64: &str = "wasm64-wasmer-wasi";
 /// tells `main` that cargo called us as `RUSTC_WRAPPER` (never guessed from argv).
 pub const SYSROOT: &str = "CARGO_WASIX_SYSROOT";
 
+/// Set by the user command on the cargo child when target compiles must get
+/// `--sysroot <CARGO_WASIX_SYSROOT>` (no toolchain directory could be made, `delivery.rs`);
+/// set by a user to `1` to force that old delivery.
+pub const SYSROOT_FLAG: &str = "CARGO_WASIX_SYSROOT_FLAG";
+
+/// Set by the user command on the cargo child, and given by the wrapper to target compiles
+/// only: the sha256 of the sysroot's target libraries. Compiler caches hash every `CARGO_*`
+/// variable of a compile, so this is how sccache's key sees the sysroot (issue 16).
+pub const SYSROOT_DIGEST: &str = "CARGO_WASIX_SYSROOT_DIGEST";
+
+/// The prefix of every variable of ours; the wrapper keeps them away from rustc (a compiler
+/// cache would hash them, and e.g. `CARGO_WASIX_HOME` differs between machines).
+pub const PREFIX: &str = "CARGO_WASIX_";
+
 /// The user's own `RUSTC_WRAPPER` (e.g. sccache), remembered before we replace it, so the
 /// wrapper mode can chain to it.
 pub const CHAINED_WRAPPER: &str = "CARGO_WASIX_CHAINED_WRAPPER";

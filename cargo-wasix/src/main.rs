@@ -23,6 +23,7 @@ mod cargo_config;
 mod cli;
 mod commands;
 mod ctoolchain;
+mod delivery;
 mod doctest;
 mod env;
 mod exec;

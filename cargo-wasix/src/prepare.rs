@@ -2,13 +2,15 @@
 //! crates (overlays), showing progress the cargo way (a spinner with elapsed time on a terminal, plain
 //! status lines otherwise, nothing under `-q`).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use wasix_sysroot::progress::Progress;
 
+use crate::delivery::{self, Delivery};
+use crate::env;
 use crate::shell::{self, Shell};
 use crate::stamp::{self, StampData};
 use crate::toolchain::Toolchain;
@@ -130,13 +132,64 @@ impl<'a> Session<'a> {
         let (prepared, _) = prepare_with(self.detected()?, &options, shell)?;
         // A new sysroot invalidates remembered crate copies only if they vanished; keep them.
         let overlays = self.stamp.take().map(|s| s.overlays).unwrap_or_default();
+        let rust_sysroot = self.detected()?.sysroot.clone();
         self.stamp = Some(StampData {
             sysroot: prepared.sysroot.clone(),
             entry: prepared.entry.clone(),
             overlays,
+            rust_sysroot,
         });
         self.save();
         Ok(prepared.sysroot)
+    }
+
+    /// How target compiles get the sysroot (`delivery.rs`): a toolchain directory for the
+    /// compile caches' sake, or `--sysroot` where none can be made (said under `-v`) or
+    /// `CARGO_WASIX_SYSROOT_FLAG` asks for it.
+    pub fn delivery(&mut self, cache_root: &Path) -> Result<Delivery> {
+        let prepared = self.sysroot()?;
+        let forced = std::env::var(env::SYSROOT_FLAG).is_ok_and(|v| env::is_truthy(&v));
+        if forced {
+            return Ok(Delivery::Flag { sysroot: prepared });
+        }
+        let known = self
+            .stamp
+            .as_ref()
+            .filter(|s| !s.rust_sysroot.as_os_str().is_empty())
+            .map(|s| (s.rust_sysroot.clone(), s.entry.clone()));
+        let (rust_sysroot, entry) = match known {
+            Some(known) => known,
+            None => {
+                let rust_sysroot = self.detected()?.sysroot.clone();
+                if let Some(stamp) = self.stamp.as_mut() {
+                    stamp.rust_sysroot = rust_sysroot.clone();
+                }
+                self.save();
+                let entry = self
+                    .stamp
+                    .as_ref()
+                    .map(|s| s.entry.clone())
+                    .or_else(|| prepared.parent().map(Path::to_owned))
+                    .unwrap_or_else(|| prepared.clone());
+                (rust_sysroot, entry)
+            }
+        };
+        let sources = delivery::Sources {
+            cache_root,
+            user_sysroot: &rust_sysroot,
+            prepared: &prepared,
+            entry: &entry,
+        };
+        match delivery::toolchain_dir(&sources)? {
+            Ok(delivered) => Ok(delivered),
+            Err(why) => {
+                self.shell.verbose_note(format!(
+                    "target compiles get `--sysroot` (compiler caches such as sccache skip them): {}",
+                    why.0
+                ));
+                Ok(Delivery::Flag { sysroot: prepared })
+            }
+        }
     }
 
     /// The patched sources of `krate` `version`.

@@ -17,6 +17,9 @@ pub struct StampData {
     pub entry: PathBuf,
     /// `(crate, version, patched copy)`.
     pub overlays: Vec<(String, String, PathBuf)>,
+    /// The user's toolchain root (`rustc --print sysroot`), which the toolchain directory
+    /// links to (`delivery.rs`); empty when not known yet.
+    pub rust_sysroot: PathBuf,
 }
 
 impl StampData {
@@ -28,6 +31,7 @@ impl StampData {
             match key {
                 "sysroot" => data.sysroot = PathBuf::from(value),
                 "entry" => data.entry = PathBuf::from(value),
+                "rust-sysroot" => data.rust_sysroot = PathBuf::from(value),
                 "overlay" => {
                     let (krate, rest) = value.split_once('\t')?;
                     let (version, path) = rest.split_once('\t')?;
@@ -46,6 +50,9 @@ impl StampData {
             self.sysroot.display(),
             self.entry.display()
         );
+        if !self.rust_sysroot.as_os_str().is_empty() {
+            text.push_str(&format!("rust-sysroot\t{}\n", self.rust_sysroot.display()));
+        }
         for (krate, version, path) in &self.overlays {
             text.push_str(&format!(
                 "overlay\t{krate}\t{version}\t{}\n",
@@ -136,6 +143,7 @@ mod tests {
                     "/c/o/p/0.9.12-k".into(),
                 ),
             ],
+            rust_sysroot: "/r/toolchains/stable".into(),
         };
         assert_eq!(StampData::parse(&data.render()), Some(data.clone()));
         let cases = [
@@ -162,6 +170,7 @@ mod tests {
             sysroot: entry.join("sysroot"),
             entry: entry.clone(),
             overlays: vec![("libc".into(), "0.2.178".into(), libc.clone())],
+            rust_sysroot: PathBuf::new(),
         };
         assert_eq!(data.valid_sysroot(), None);
         assert_eq!(data.valid_overlay("libc", "0.2.178"), None);

@@ -2,9 +2,11 @@
 //! `RUSTC_WRAPPER` to us and `CARGO_WASIX_SYSROOT` to the prepared sysroot.
 //!
 //! Compiles for `--target wasm32-wasmer-wasi` (including cargo's `--print` probes) get
-//! `--sysroot <prepared> -Zunstable-options` and `RUSTC_BOOTSTRAP=1`, for that rustc only:
-//! custom target specs are unstable, and the flag must not leak into host compiles (build
-//! scripts, proc-macros), which run exactly as cargo asked (cargo-miri's `is_target_crate`).
+//! `-Zunstable-options` and `RUSTC_BOOTSTRAP=1`, for that rustc only: custom target specs are
+//! unstable, and the flag must not leak into host compiles (build scripts, proc-macros), which
+//! run exactly as cargo asked (cargo-miri's `is_target_crate`). The rustc cargo names is the
+//! toolchain directory's (`delivery.rs`), which finds the target in its default sysroot; only
+//! where none could be made do target compiles also get `--sysroot <prepared>`.
 //! A user's own `RUSTC_WRAPPER` (sccache, ...) is chained in front of rustc.
 
 use std::ffi::OsString;
@@ -38,7 +40,7 @@ pub fn main(argv: Vec<OsString>) -> Result<i32> {
         None => Command::new(rustc),
     };
     let utf8 = rest.iter().all(|a| a.to_str().is_some());
-    if utf8 && args::rustc_target(&text_args).is_some_and(|t| t == env::TARGET) {
+    if utf8 && is_target_compile(&text_args) {
         cmd.args(incremental_per_sysroot(&text_args, &sysroot));
     } else {
         cmd.args(rest);
@@ -48,14 +50,29 @@ pub fn main(argv: Vec<OsString>) -> Result<i32> {
     {
         cmd.args(["--cap-lints", "allow"]);
     }
-    // Our own variables are for us, not for rustc or a chained wrapper.
-    cmd.env_remove(env::SYSROOT)
-        .env_remove(env::CHAINED_WRAPPER)
-        .env_remove(env::OVERLAYS_DIR)
-        .env_remove(env::WASM_OPT_RESOLVED)
-        .env_remove(env::C_LINK_LIB);
-
-    add_target_flags(&mut cmd, &text_args, &sysroot);
+    // Our own variables are for us, not for rustc or a chained wrapper: a compiler cache
+    // hashes every `CARGO_*` variable, and paths like `CARGO_WASIX_HOME` differ per machine.
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with(env::PREFIX) {
+            cmd.env_remove(key);
+        }
+    }
+    // Only the toolchain directory's own rustc finds the target without `--sysroot`; a
+    // workspace wrapper cargo puts in front of it (`clippy-driver` under `cargo clippy`) has
+    // its own default sysroot, the user's toolchain.
+    let own_rustc = Path::new(rustc).starts_with(&sysroot);
+    let pass_sysroot = std::env::var_os(env::SYSROOT_FLAG).is_some() || !own_rustc;
+    if !pass_sysroot {
+        prefer_own_libraries(&mut cmd, Path::new(&sysroot));
+    }
+    add_target_flags(&mut cmd, &text_args, &sysroot, pass_sysroot);
+    // The sysroot's identity, for target compiles only: a compile cache keys on it, so a
+    // changed sysroot misses while host compiles keep hitting across sysroots.
+    if is_target_compile(&text_args)
+        && let Some(digest) = std::env::var_os(env::SYSROOT_DIGEST)
+    {
+        cmd.env(env::SYSROOT_DIGEST, digest);
+    }
 
     if args::is_version_query(&text_args) {
         return version_query(cmd, &sysroot);
@@ -162,7 +179,8 @@ pub fn rustdoc_main(argv: Vec<OsString>) -> Result<i32> {
     let mut cmd = Command::new(rustdoc);
     cmd.args(&argv);
     if let Some(sysroot) = &sysroot {
-        add_target_flags(&mut cmd, &text_args, sysroot);
+        // rustdoc is the user's own, whose default sysroot lacks our target.
+        add_target_flags(&mut cmd, &text_args, sysroot, true);
     }
     exec::exec(cmd)
 }
@@ -202,11 +220,43 @@ fn is_wasix_doctest_run(args: &[String]) -> bool {
     args.iter().any(|a| a == "--test") && args::rustc_target(args).is_some_and(|t| t == env::TARGET)
 }
 
-/// `--sysroot <prepared> -Zunstable-options` and `RUSTC_BOOTSTRAP=1`, only when compiling for
-/// the WASIX target.
-fn add_target_flags(cmd: &mut Command, args: &[String], sysroot: &std::ffi::OsStr) {
-    if args::rustc_target(args).is_some_and(|t| t == env::TARGET) {
-        cmd.arg("--sysroot").arg(sysroot).arg("-Zunstable-options");
+/// Puts the toolchain directory's `lib/` first in `LD_LIBRARY_PATH`: a rustup proxy sets it to
+/// the user's toolchain `lib/`, which beats the binary's `$ORIGIN/../lib` run path, and rustc
+/// then takes its default sysroot from *that* driver (measured: "could not find specification
+/// for target"). Our `lib/` holds the same libraries, linked. macOS (rustup sets only
+/// `DYLD_FALLBACK_LIBRARY_PATH`, consulted after the run path) and Windows need nothing.
+fn prefer_own_libraries(cmd: &mut Command, toolchain_dir: &Path) {
+    if cfg!(any(target_os = "macos", not(unix))) {
+        return;
+    }
+    let own = toolchain_dir.join("lib");
+    let mut paths = vec![own.clone()];
+    if let Some(existing) = std::env::var_os("LD_LIBRARY_PATH") {
+        paths.extend(std::env::split_paths(&existing).filter(|p| *p != own));
+    }
+    if let Ok(joined) = std::env::join_paths(paths) {
+        cmd.env("LD_LIBRARY_PATH", joined);
+    }
+}
+
+/// Whether cargo asked for a compile (or probe) of the WASIX target.
+fn is_target_compile(args: &[String]) -> bool {
+    args::rustc_target(args).is_some_and(|t| t == env::TARGET)
+}
+
+/// `-Zunstable-options` (with `--sysroot <sysroot>` before it when `pass_sysroot`) and
+/// `RUSTC_BOOTSTRAP=1`, only when compiling for the WASIX target.
+fn add_target_flags(
+    cmd: &mut Command,
+    args: &[String],
+    sysroot: &std::ffi::OsStr,
+    pass_sysroot: bool,
+) {
+    if is_target_compile(args) {
+        if pass_sysroot {
+            cmd.arg("--sysroot").arg(sysroot);
+        }
+        cmd.arg("-Zunstable-options");
         cmd.env("RUSTC_BOOTSTRAP", "1");
     }
 }

@@ -334,7 +334,7 @@ mod tests {
             "-simd128",
             "+relaxed-simd",
             "-extended-const",
-            "-wide-arithmetic",
+            "+wide-arithmetic",
             "-simd128,-extended-const,-wide-arithmetic",
         ];
         let keys: Vec<String> = sets

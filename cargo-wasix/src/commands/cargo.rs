@@ -10,6 +10,7 @@ use clap::CommandFactory;
 
 use crate::args::{self, TargetChoice, Verbosity};
 use crate::cli::Cli;
+use crate::delivery::Delivery;
 use crate::user::Ctx;
 use crate::{
     cargo_config, ctoolchain, env, exec, lockfile, overlays, prepare, toolchain::Toolchain,
@@ -57,11 +58,19 @@ pub fn execute(subcommand: &str, user_args: &[String], ctx: &Ctx) -> Result<i32>
     };
     // Before the sysroot: a crate with C and no C compiler stops here, having built nothing.
     let c_toolchain = c_toolchain(root.as_deref(), &toolchain, &shell)?;
-    let sysroot = session.sysroot()?;
+    let cache_root = wasix_sysroot::Options::default()
+        .cache_root()
+        .context("failed to find the cargo-wasix cache directory")?;
+    let delivery = session.delivery(&cache_root)?;
+    let sysroot = delivery.sysroot().to_owned();
     let mut cmd = toolchain.cargo_command();
-    if toolchain.rustup_name.is_some() {
-        cmd.env("RUSTC", &toolchain.rustc);
-    }
+    match &delivery {
+        Delivery::Toolchain { rustc, .. } => cmd.env("RUSTC", rustc),
+        Delivery::Flag { .. } if toolchain.rustup_name.is_some() => {
+            cmd.env("RUSTC", &toolchain.rustc)
+        }
+        Delivery::Flag { .. } => &mut cmd,
+    };
     if let Some(ready) = &c_toolchain {
         ctoolchain::apply(&mut cmd, ready, &shell);
     }
@@ -81,9 +90,6 @@ pub fn execute(subcommand: &str, user_args: &[String], ctx: &Ctx) -> Result<i32>
 
     let self_exe =
         std::env::current_exe().context("failed to find the path of cargo-wasix itself")?;
-    let cache_root = wasix_sysroot::Options::default()
-        .cache_root()
-        .context("failed to find the cargo-wasix cache directory")?;
     let wrapper = wrapper_link(&cache_root, &self_exe, &sysroot, wasm_opt.as_deref());
     let cwd = std::env::current_dir().context("failed to read the current directory")?;
     let user_config = cargo_config::read(&cwd);
@@ -91,7 +97,7 @@ pub fn execute(subcommand: &str, user_args: &[String], ctx: &Ctx) -> Result<i32>
     let user_wrapper = std::env::var_os("RUSTC_WRAPPER")
         .filter(|w| !w.is_empty())
         .or_else(|| user_config.rustc_wrapper.clone().map(Into::into));
-    set_wrapper_env(&mut cmd, &wrapper, &sysroot, user_wrapper);
+    set_wrapper_env(&mut cmd, &wrapper, &delivery, user_wrapper);
     match &wasm_opt {
         Some(path) => cmd.env(env::WASM_OPT_RESOLVED, path),
         None => cmd.env_remove(env::WASM_OPT_RESOLVED),
@@ -195,15 +201,24 @@ fn wrapper_link(
     self_exe.to_owned()
 }
 
-/// Makes cargo call us as `RUSTC_WRAPPER`, chaining a wrapper the user had.
+/// Makes cargo call us as `RUSTC_WRAPPER`, chaining a wrapper the user had, and tells the
+/// wrapper how target compiles get the sysroot.
 fn set_wrapper_env(
     cmd: &mut Command,
     self_exe: &Path,
-    sysroot: &Path,
+    delivery: &Delivery,
     user_wrapper: Option<std::ffi::OsString>,
 ) {
     cmd.env("RUSTC_WRAPPER", self_exe)
-        .env(env::SYSROOT, sysroot);
+        .env(env::SYSROOT, delivery.sysroot());
+    match delivery {
+        Delivery::Toolchain { digest, .. } => cmd
+            .env(env::SYSROOT_DIGEST, digest)
+            .env_remove(env::SYSROOT_FLAG),
+        Delivery::Flag { .. } => cmd
+            .env(env::SYSROOT_FLAG, "1")
+            .env_remove(env::SYSROOT_DIGEST),
+    };
     // Nested `cargo wasix` (or a stale environment) must not make us chain to ourselves.
     let is_us = |w: &std::ffi::OsStr| {
         Path::new(w) == self_exe
@@ -588,7 +603,11 @@ mod tests {
         ];
         for (user, expected) in cases {
             let mut cmd = Command::new("cargo");
-            set_wrapper_env(&mut cmd, exe, Path::new("/sys"), user.map(Into::into));
+            let delivery = Delivery::Flag {
+                sysroot: "/sys".into(),
+            };
+            set_wrapper_env(&mut cmd, exe, &delivery, user.map(Into::into));
+            assert_eq!(env_of(&cmd, env::SYSROOT_FLAG), Some(Some("1".to_owned())));
             assert_eq!(
                 env_of(&cmd, "RUSTC_WRAPPER"),
                 Some(Some("/bin/cargo-wasix".to_owned()))
@@ -601,6 +620,26 @@ mod tests {
                 "user wrapper {user:?}"
             );
         }
+    }
+
+    #[test]
+    fn toolchain_delivery_passes_the_digest_not_the_flag() {
+        let delivery = Delivery::Toolchain {
+            dir: "/c/toolchains/t".into(),
+            rustc: "/c/toolchains/t/bin/rustc".into(),
+            digest: "ab".repeat(32),
+        };
+        let mut cmd = Command::new("cargo");
+        set_wrapper_env(&mut cmd, Path::new("/bin/cargo-wasix"), &delivery, None);
+        assert_eq!(
+            env_of(&cmd, env::SYSROOT),
+            Some(Some("/c/toolchains/t".to_owned()))
+        );
+        assert_eq!(
+            env_of(&cmd, env::SYSROOT_DIGEST),
+            Some(Some("ab".repeat(32)))
+        );
+        assert_eq!(env_of(&cmd, env::SYSROOT_FLAG), Some(None));
     }
 
     #[test]

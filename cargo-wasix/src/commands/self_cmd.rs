@@ -1,6 +1,7 @@
 //! `cargo wasix self clean`: remove everything cargo-wasix installed (its cache root:
-//! sysroots, patched libc sources, compiled modules). rustup components stay: they belong to
-//! the user's toolchain.
+//! sysroots, toolchain directories, patched libc sources, compiled modules). rustup components
+//! stay: they belong to the user's toolchain (a toolchain directory only holds hard links to
+//! and symlinks into it, so removing one leaves the user's files as they were).
 
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};

@@ -41,6 +41,8 @@ pub fn cargo_wasix(dir: &Path, args: &[&str]) -> Command {
     cmd.arg("wasix").args(args).current_dir(dir);
     for var in [
         "CARGO_WASIX_SYSROOT",
+        "CARGO_WASIX_SYSROOT_FLAG",
+        "CARGO_WASIX_SYSROOT_DIGEST",
         "CARGO_WASIX_CHAINED_WRAPPER",
         "CARGO_WASIX_TARGET_FEATURES",
         "CARGO_WASIX_WASM_OPT",

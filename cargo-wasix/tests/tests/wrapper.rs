@@ -1,5 +1,7 @@
 //! The rustc-wrapper mode called directly, as cargo calls it: target compiles and probes get
-//! the sysroot, host ones stay untouched, and `-vV` names the sysroot.
+//! the sysroot, host ones stay untouched, and `-vV` names the sysroot. Called with the plain
+//! `rustc`, so in the `--sysroot` delivery (`CARGO_WASIX_SYSROOT_FLAG`); the toolchain
+//! directory delivery is covered end to end (build.rs, sccache.rs).
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -21,6 +23,7 @@ fn wrapper(sysroot: &std::path::Path, args: &[&str]) -> (bool, String, String) {
             .arg("rustc")
             .args(args)
             .env("CARGO_WASIX_SYSROOT", sysroot)
+            .env("CARGO_WASIX_SYSROOT_FLAG", "1")
             .env_remove("CARGO_WASIX_CHAINED_WRAPPER")
             .env_remove("RUSTC_BOOTSTRAP"),
     );
