@@ -97,6 +97,8 @@ mod raw {
         ) -> i32;
         pub fn proc_join(pid: *mut u8, flags: i32, ret_status: *mut u8) -> i32;
         pub fn proc_signal(pid: i32, sig: i32) -> i32;
+        pub fn proc_raise(sig: i32) -> i32;
+        pub fn callback_signal(name: *const u8, name_len: usize);
         pub fn proc_id(ret_pid: *mut u32) -> i32;
         pub fn proc_parent(pid: i32, ret_pid: *mut u32) -> i32;
         pub fn chdir(path: *const u8, path_len: usize) -> i32;
@@ -497,6 +499,17 @@ pub fn proc_join(target: Option<u32>, flags: u32) -> Result<(i32, [u8; JOIN_STAT
 pub fn proc_signal(pid: i32, sig: i32) -> Result<(), Errno> {
     // SAFETY: no pointers.
     Errno::result(unsafe { raw::proc_signal(pid, sig) })
+}
+
+pub fn proc_raise(sig: i32) -> Result<(), Errno> {
+    // SAFETY: no pointers.
+    Errno::result(unsafe { raw::proc_raise(sig) })
+}
+
+/// Registers the export the runtime calls with each delivered signal.
+pub fn callback_signal(export: &str) {
+    // SAFETY: the name is a live string of that length.
+    unsafe { raw::callback_signal(export.as_ptr(), export.len()) }
 }
 
 pub fn proc_id() -> Result<i32, Errno> {

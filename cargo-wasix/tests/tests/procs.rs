@@ -60,3 +60,42 @@ fn process_limit_flag() {
         text(&out.stderr)
     );
 }
+
+/// Signal handlers (libwasix's sigaction family over `callback_signal`, signal-hook through its
+/// overlay): a handler run by `raise`, `SA_SIGINFO`, a blocked signal held back until it is
+/// unblocked, `SIG_IGN` and default-ignored signals, signal-hook's flag and iterator, with the
+/// lock unchanged; and a `SIG_DFL` handler ending the guest as killed by the signal (129).
+#[test]
+fn signal_handlers_and_default_actions() {
+    let dir = fixture("signals");
+    let lock = std::fs::read(dir.join("Cargo.lock")).expect("fixture lock");
+    let out = output(&mut cargo_wasix(&dir, &["run", "-q", "--locked"]));
+    assert_eq!(out.status.code(), Some(0), "stderr:\n{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "signal + raise: handler saw 10
+sigaction SA_SIGINFO: 1212
+blocked: 0 until unblocked, then 10
+ignored and default-ignored signals: still here
+signal-hook flag: true
+signal-hook iterator: [2]
+"
+    );
+    assert_eq!(
+        std::fs::read(dir.join("Cargo.lock")).expect("lock"),
+        lock,
+        "Cargo.lock changed"
+    );
+
+    let out = output(&mut cargo_wasix(
+        &dir,
+        &["run", "-q", "--locked", "--", "die"],
+    ));
+    assert_eq!(
+        out.status.code(),
+        Some(129),
+        "stderr:\n{}",
+        text(&out.stderr)
+    );
+    assert_eq!(text(&out.stdout), "");
+}

@@ -4,6 +4,8 @@
 pub mod encode;
 
 #[cfg(target_arch = "wasm32")]
+mod sigaction;
+#[cfg(target_arch = "wasm32")]
 mod sigset;
 #[cfg(target_arch = "wasm32")]
 mod spawn;

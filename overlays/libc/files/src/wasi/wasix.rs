@@ -117,6 +117,22 @@ s! {
         pub events: u32,
         pub u64: u64,
     }
+
+    // musl's `struct sigaction` with the 8-byte WASIX sigset (libwasix keeps the handlers).
+    pub struct sigaction {
+        pub sa_sigaction: sighandler_t,
+        pub sa_mask: sigset_t,
+        pub sa_flags: c_int,
+        pub sa_restorer: Option<extern "C" fn()>,
+    }
+
+    // musl's 128-byte `siginfo_t`; libwasix fills in `si_signo`.
+    pub struct siginfo_t {
+        pub si_signo: c_int,
+        pub si_errno: c_int,
+        pub si_code: c_int,
+        __pad: [c_int; 29],
+    }
 }
 
 // Compile-time layout checks against the wasix-libc / musl numbers for wasm32.
@@ -134,6 +150,7 @@ const _: () = {
     core::assert!(core::mem::offset_of!(addrinfo, ai_addr) == 20);
     core::assert!(core::mem::offset_of!(addrinfo, ai_next) == 28);
     core::assert!(size_of::<sigset_t>() == 8);
+    core::assert!(size_of::<siginfo_t>() == 128);
     core::assert!(size_of::<posix_spawnattr_t>() == 96);
     core::assert!(size_of::<posix_spawn_file_actions_t>() == 76);
     core::assert!(size_of::<linger>() == 8);
@@ -320,6 +337,15 @@ pub const NSIG: c_int = 65;
 pub const SIG_DFL: sighandler_t = 0;
 pub const SIG_IGN: sighandler_t = 1;
 pub const SIG_ERR: sighandler_t = !0;
+
+// sigaction flags (musl values).
+pub const SA_NOCLDSTOP: c_int = 1;
+pub const SA_NOCLDWAIT: c_int = 2;
+pub const SA_SIGINFO: c_int = 4;
+pub const SA_ONSTACK: c_int = 0x0800_0000;
+pub const SA_RESTART: c_int = 0x1000_0000;
+pub const SA_NODEFER: c_int = 0x4000_0000;
+pub const SA_RESETHAND: c_int = 0x8000_0000_u32 as c_int;
 
 pub const SIG_BLOCK: c_int = 0;
 pub const SIG_UNBLOCK: c_int = 1;
@@ -545,6 +571,13 @@ extern "C" {
     pub fn sigaddset(set: *mut sigset_t, signum: c_int) -> c_int;
     pub fn sigdelset(set: *mut sigset_t, signum: c_int) -> c_int;
     pub fn sigismember(set: *const sigset_t, signum: c_int) -> c_int;
+
+    // Handlers (libwasix: one dispatcher registered with `callback_signal`).
+    pub fn sigaction(signum: c_int, act: *const sigaction, oldact: *mut sigaction) -> c_int;
+    pub fn signal(signum: c_int, handler: sighandler_t) -> sighandler_t;
+    pub fn raise(signum: c_int) -> c_int;
+    pub fn sigprocmask(how: c_int, set: *const sigset_t, oldset: *mut sigset_t) -> c_int;
+    pub fn pthread_sigmask(how: c_int, set: *const sigset_t, oldset: *mut sigset_t) -> c_int;
 }
 
 // ---- sys/mman.h (cargo-wasix issue 18): memory mappings, emulated in linear memory by
