@@ -235,6 +235,12 @@ fn build(dir: &Path, sources: &Sources, layout: &Layout) -> Result<String> {
             return Err(e);
         }
     };
+    // Another build may have published a current directory meanwhile (concurrent builds on an
+    // empty cache): keep it, it may be in use, and drop ours.
+    if let Some(digest) = valid_marker(dir, sources, layout) {
+        let _ = fs::remove_dir_all(&tmp);
+        return Ok(digest);
+    }
     if dir.exists() {
         // Stale (another toolchain file or sysroot build): move it aside, then replace it.
         let old = parent.join(format!(".old-{}-{name}", std::process::id()));

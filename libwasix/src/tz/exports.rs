@@ -183,6 +183,10 @@ const UTC: Abbr = Abbr {
     len: 3,
 };
 
+/// The zone name `gmtime_r` and `timegm` put in `tm_zone` (the replaced member defined it).
+#[unsafe(no_mangle)]
+pub static __utc: [c_char; 4] = [b'U' as c_char, b'T' as c_char, b'C' as c_char, 0];
+
 /// musl's zone hook: the offset (seconds east), DST flag and name at `t`, where `t` is UTC
 /// (`local == 0`, for localtime_r) or local wall-clock time (`mktime`); `oppoff` gets the
 /// offset of the other kind (standard vs daylight) when asked for.
@@ -244,9 +248,10 @@ pub unsafe extern "C" fn __tm_to_tzname(tm: *const libc::tm) -> *const c_char {
     with(|s| {
         // SAFETY: strftime passes the caller's valid `struct tm`.
         let (zone, isdst) = unsafe { ((*tm).__tm_zone, (*tm).tm_isdst) };
-        let ours = s.names[..s.name_count]
-            .iter()
-            .any(|n| n.as_ptr().cast() == zone);
+        let ours = zone == __utc.as_ptr()
+            || s.names[..s.name_count]
+                .iter()
+                .any(|n| n.as_ptr().cast() == zone);
         if ours {
             return zone;
         }

@@ -1,6 +1,7 @@
 //! Local time zones for `localtime_r`, `localtime`, `mktime` and `strftime`'s `%Z`/`%z`
-//! (issue 18): wasi-libc's `__secs_to_zone`/`__tm_to_tzname` (member `__tz.c.obj`) always
-//! answer UTC, so libwasix replaces that member with the zone the guest was given:
+//! (issue 18): wasi-libc's `__secs_to_zone`/`__tm_to_tzname` (member `__tz.c.obj`, which also
+//! defines `__utc` for `gmtime_r`) always answer UTC, so libwasix replaces that member with the
+//! zone the guest was given:
 //!
 //! - `TZ` set: a POSIX TZ string (`CET-1CEST,M3.5.0,M10.5.0/3`), or a zoneinfo name
 //!   (`Europe/Paris`, `:Europe/Paris`, read from `/usr/share/zoneinfo/`, or an absolute path);
