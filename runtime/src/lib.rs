@@ -34,6 +34,8 @@ pub mod cache;
 pub mod engine;
 pub mod fd;
 pub mod fs;
+#[cfg(test)]
+mod fuzz_syscalls;
 pub mod linker;
 pub mod loader;
 pub mod mem;
