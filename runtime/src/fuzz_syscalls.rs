@@ -410,7 +410,15 @@ fn fuzz(seed: u64, calls: u64, watchdog: &Watchdog) -> Tally {
                     mem: &mem,
                     pending_len: None,
                 };
-                params.iter().map(|_| args.any()).collect()
+                // Values as the host function will see them (i32 parameters are truncated),
+                // so `clamp` looks at the real pointers.
+                params
+                    .iter()
+                    .map(|ty| match ty {
+                        ValType::I32 => args.any() as u32 as u64,
+                        _ => args.any(),
+                    })
+                    .collect()
             };
             {
                 let mem = s.mem();

@@ -5,6 +5,7 @@ mod harness;
 
 mod core;
 mod fs;
+mod malformed;
 mod net;
 mod procs;
 mod threads;
