@@ -164,7 +164,10 @@ fn snapshot(root: &Path) -> BTreeMap<PathBuf, String> {
             let path = entry.expect("dir entry").path();
             let md = std::fs::symlink_metadata(&path).expect("lstat");
             let what = if md.file_type().is_symlink() {
-                format!("link -> {}", std::fs::read_link(&path).expect("readlink").display())
+                format!(
+                    "link -> {}",
+                    std::fs::read_link(&path).expect("readlink").display()
+                )
             } else if md.is_dir() {
                 stack.push(path.clone());
                 "dir".to_string()
@@ -255,7 +258,9 @@ fn escape_attempts_all_fail() {
     );
     assert!(!stdout.contains("LEAKED") && !stdout.contains("leaked-secret"));
 
-    listener.set_nonblocking(true).expect("nonblocking listener");
+    listener
+        .set_nonblocking(true)
+        .expect("nonblocking listener");
     assert!(
         listener.accept().is_err(),
         "the guest reached a host listener without --net"

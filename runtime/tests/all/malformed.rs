@@ -139,8 +139,8 @@ fn corrupted_real_modules_fail_cleanly() {
 /// The wasm-smith configuration: features our engine enables, small memories and tables,
 /// no imports, and an exported `_start: [] -> []` so `run` executes the module.
 fn smith_config() -> wasm_smith::Config {
-    let start = wat::parse_str(r#"(module (func (export "_start")))"#)
-        .expect("the exports template");
+    let start =
+        wat::parse_str(r#"(module (func (export "_start")))"#).expect("the exports template");
     wasm_smith::Config {
         exports: Some(start),
         max_imports: 0,
@@ -183,9 +183,17 @@ fn wasm_smith_modules_never_panic_or_hang() {
             continue;
         }
         generated += 1;
-        run_bytes(tmp.path(), &format!("smith{seed}"), &module.to_bytes(), &mut out);
+        run_bytes(
+            tmp.path(),
+            &format!("smith{seed}"),
+            &module.to_bytes(),
+            &mut out,
+        );
     }
     eprintln!("wasm-smith: {generated} of {count} seeds gave a module: {out:?}");
-    assert!(generated as u64 >= count * 9 / 10, "too few modules generated");
+    assert!(
+        generated as u64 >= count * 9 / 10,
+        "too few modules generated"
+    );
     assert!(out.panics.is_empty(), "host panics: {:#?}", out.panics);
 }

@@ -103,18 +103,87 @@ mod raw {
 
 /// WASI errno names (the numbers are WASI's, not Linux's).
 const ERRNO: &[&str] = &[
-    "ESUCCESS", "E2BIG", "EACCES", "EADDRINUSE", "EADDRNOTAVAIL", "EAFNOSUPPORT", "EAGAIN",
-    "EALREADY", "EBADF", "EBADMSG", "EBUSY", "ECANCELED", "ECHILD", "ECONNABORTED",
-    "ECONNREFUSED", "ECONNRESET", "EDEADLK", "EDESTADDRREQ", "EDOM", "EDQUOT", "EEXIST",
-    "EFAULT", "EFBIG", "EHOSTUNREACH", "EIDRM", "EILSEQ", "EINPROGRESS", "EINTR", "EINVAL",
-    "EIO", "EISCONN", "EISDIR", "ELOOP", "EMFILE", "EMLINK", "EMSGSIZE", "EMULTIHOP",
-    "ENAMETOOLONG", "ENETDOWN", "ENETRESET", "ENETUNREACH", "ENFILE", "ENOBUFS", "ENODEV",
-    "ENOENT", "ENOEXEC", "ENOLCK", "ENOLINK", "ENOMEM", "ENOMSG", "ENOPROTOOPT", "ENOSPC",
-    "ENOSYS", "ENOTCONN", "ENOTDIR", "ENOTEMPTY", "ENOTRECOVERABLE", "ENOTSOCK", "ENOTSUP",
-    "ENOTTY", "ENXIO", "EOVERFLOW", "EOWNERDEAD", "EPERM", "EPIPE", "EPROTO",
-    "EPROTONOSUPPORT", "EPROTOTYPE", "ERANGE", "EROFS", "ESPIPE", "ESRCH", "ESTALE",
-    "ETIMEDOUT", "ETXTBSY", "EXDEV", "ENOTCAPABLE", "ESHUTDOWN", "EMEMVIOLATION",
-    "EUNKNOWN", "EPENDING",
+    "ESUCCESS",
+    "E2BIG",
+    "EACCES",
+    "EADDRINUSE",
+    "EADDRNOTAVAIL",
+    "EAFNOSUPPORT",
+    "EAGAIN",
+    "EALREADY",
+    "EBADF",
+    "EBADMSG",
+    "EBUSY",
+    "ECANCELED",
+    "ECHILD",
+    "ECONNABORTED",
+    "ECONNREFUSED",
+    "ECONNRESET",
+    "EDEADLK",
+    "EDESTADDRREQ",
+    "EDOM",
+    "EDQUOT",
+    "EEXIST",
+    "EFAULT",
+    "EFBIG",
+    "EHOSTUNREACH",
+    "EIDRM",
+    "EILSEQ",
+    "EINPROGRESS",
+    "EINTR",
+    "EINVAL",
+    "EIO",
+    "EISCONN",
+    "EISDIR",
+    "ELOOP",
+    "EMFILE",
+    "EMLINK",
+    "EMSGSIZE",
+    "EMULTIHOP",
+    "ENAMETOOLONG",
+    "ENETDOWN",
+    "ENETRESET",
+    "ENETUNREACH",
+    "ENFILE",
+    "ENOBUFS",
+    "ENODEV",
+    "ENOENT",
+    "ENOEXEC",
+    "ENOLCK",
+    "ENOLINK",
+    "ENOMEM",
+    "ENOMSG",
+    "ENOPROTOOPT",
+    "ENOSPC",
+    "ENOSYS",
+    "ENOTCONN",
+    "ENOTDIR",
+    "ENOTEMPTY",
+    "ENOTRECOVERABLE",
+    "ENOTSOCK",
+    "ENOTSUP",
+    "ENOTTY",
+    "ENXIO",
+    "EOVERFLOW",
+    "EOWNERDEAD",
+    "EPERM",
+    "EPIPE",
+    "EPROTO",
+    "EPROTONOSUPPORT",
+    "EPROTOTYPE",
+    "ERANGE",
+    "EROFS",
+    "ESPIPE",
+    "ESRCH",
+    "ESTALE",
+    "ETIMEDOUT",
+    "ETXTBSY",
+    "EXDEV",
+    "ENOTCAPABLE",
+    "ESHUTDOWN",
+    "EMEMVIOLATION",
+    "EUNKNOWN",
+    "EPENDING",
 ];
 
 fn errno_name(n: i32) -> String {
@@ -134,7 +203,11 @@ fn res<T>(r: std::io::Result<T>, show: impl FnOnce(T) -> String) -> String {
     match r {
         Ok(v) => {
             let s = show(v);
-            if s.is_empty() { "ok".into() } else { format!("ok {s}") }
+            if s.is_empty() {
+                "ok".into()
+            } else {
+                format!("ok {s}")
+            }
         }
         Err(e) => match e.raw_os_error() {
             Some(n) => errno_name(n),
@@ -163,7 +236,17 @@ fn open_at(fd: i32, path: &[u8]) -> String {
     let mut out = -1;
     // SAFETY: pointers to live locals; the runtime checks every guest access.
     let n = unsafe {
-        raw::path_open(fd, LOOKUP_FOLLOW, path.as_ptr(), path.len(), 0, RIGHTS_ALL, RIGHTS_ALL, 0, &mut out)
+        raw::path_open(
+            fd,
+            LOOKUP_FOLLOW,
+            path.as_ptr(),
+            path.len(),
+            0,
+            RIGHTS_ALL,
+            RIGHTS_ALL,
+            0,
+            &mut out,
+        )
     };
     if n == 0 {
         // SAFETY: closing the fd the runtime just gave us.
@@ -178,7 +261,11 @@ fn symlink_path(target: impl AsRef<str>, at: &str) -> std::io::Result<()> {
     let (target, at) = (target.as_ref(), at.trim_start_matches('/'));
     // SAFETY: pointers to live strings.
     let n = unsafe { raw::path_symlink(target.as_ptr(), target.len(), 3, at.as_ptr(), at.len()) };
-    if n == 0 { Ok(()) } else { Err(std::io::Error::from_raw_os_error(n)) }
+    if n == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::from_raw_os_error(n))
+    }
 }
 
 fn main() {
@@ -244,11 +331,17 @@ fn fd_guessing() {
     say("fd_guess_fdstat", format!("ok {fdstat_ok:?}"));
     say("fd_guess_read_not_ebadf", format!("ok {read_not_badf:?}"));
     say("fd_guess_prestat", format!("ok {prestat_ok:?}"));
-    say("fd_guess_path_open_not_ebadf", format!("ok {open_not_badf:?}"));
+    say(
+        "fd_guess_path_open_not_ebadf",
+        format!("ok {open_not_badf:?}"),
+    );
     let mut name = [0u8; 8];
     // SAFETY: a live local buffer of the given size.
     let n = unsafe { raw::fd_prestat_dir_name(3, name.as_mut_ptr(), 1) };
-    say("fd_preopen_name", format!("{} {:?}", rc(n), String::from_utf8_lossy(&name[..1])));
+    say(
+        "fd_preopen_name",
+        format!("{} {:?}", rc(n), String::from_utf8_lossy(&name[..1])),
+    );
 }
 
 fn environment() {
@@ -267,21 +360,48 @@ fn environment() {
 }
 
 fn dotdot(host_root: &str) {
-    say("dotdot_abs", res(fs::read("/data/../../../outside/secret.txt"), show_bytes));
-    say("dotdot_sibling", res(fs::read("/data/../sibling/sib.txt"), show_bytes));
-    say("dotdot_host_root", res(fs::read(format!("/data/..{host_root}/outside/secret.txt")), show_bytes));
+    say(
+        "dotdot_abs",
+        res(fs::read("/data/../../../outside/secret.txt"), show_bytes),
+    );
+    say(
+        "dotdot_sibling",
+        res(fs::read("/data/../sibling/sib.txt"), show_bytes),
+    );
+    say(
+        "dotdot_host_root",
+        res(
+            fs::read(format!("/data/..{host_root}/outside/secret.txt")),
+            show_bytes,
+        ),
+    );
     say("chdir_data", res(std::env::set_current_dir("/data"), none));
-    say("dotdot_rel_cwd", res(fs::read("../../../../outside/secret.txt"), show_bytes));
-    say("chdir_up", res(std::env::set_current_dir("../../../.."), none));
-    say("cwd_after_chdir_up", res(std::env::current_dir(), |p| p.display().to_string()));
-    say("dotdot_rel_after_chdir", res(fs::read("outside/secret.txt"), show_bytes));
+    say(
+        "dotdot_rel_cwd",
+        res(fs::read("../../../../outside/secret.txt"), show_bytes),
+    );
+    say(
+        "chdir_up",
+        res(std::env::set_current_dir("../../../.."), none),
+    );
+    say(
+        "cwd_after_chdir_up",
+        res(std::env::current_dir(), |p| p.display().to_string()),
+    );
+    say(
+        "dotdot_rel_after_chdir",
+        res(fs::read("outside/secret.txt"), show_bytes),
+    );
     let _ = std::env::set_current_dir("/");
     // Raw calls relative to a directory fd: `..` may not leave that directory.
     match fs::File::open("/data") {
         Ok(dir) => {
             let fd = dir.as_raw_fd();
             say("dirfd_dotdot", open_at(fd, b"../outside/secret.txt"));
-            say("dirfd_dotdot_other_mount", open_at(fd, b"../other/other.txt"));
+            say(
+                "dirfd_dotdot_other_mount",
+                open_at(fd, b"../other/other.txt"),
+            );
             say("dirfd_dotdot_back_in", open_at(fd, b"../data/inner.txt"));
             say("dirfd_absolute", open_at(fd, b"/other/other.txt"));
             say("dirfd_inside", open_at(fd, b"sub/../inner.txt"));
@@ -289,18 +409,32 @@ fn dotdot(host_root: &str) {
         Err(e) => say("dirfd_open", res::<()>(Err(e), none)),
     }
     say("rootfd_dotdot", open_at(3, b"../../../outside/secret.txt"));
-    say("mount_via_abs_path", res(fs::read("/other/other.txt"), show_bytes));
+    say(
+        "mount_via_abs_path",
+        res(fs::read("/other/other.txt"), show_bytes),
+    );
 }
 
 fn absolute(host_root: &str) {
     say("abs_etc_passwd", res(fs::read("/etc/passwd"), show_bytes));
-    say("abs_host_path", res(fs::read(format!("{host_root}/outside/secret.txt")), show_bytes));
-    say("abs_host_path_of_mount", res(fs::read(format!("{host_root}/mnt/inner.txt")), show_bytes));
+    say(
+        "abs_host_path",
+        res(
+            fs::read(format!("{host_root}/outside/secret.txt")),
+            show_bytes,
+        ),
+    );
+    say(
+        "abs_host_path_of_mount",
+        res(fs::read(format!("{host_root}/mnt/inner.txt")), show_bytes),
+    );
     say(
         "root_listing",
         res(fs::read_dir("/"), |rd| {
-            let mut names: Vec<String> =
-                rd.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+            let mut names: Vec<String> = rd
+                .filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect();
             names.sort();
             format!("{names:?}")
         }),
@@ -312,75 +446,232 @@ fn absolute(host_root: &str) {
 }
 
 fn host_symlinks() {
-    say("host_symlink_rel", res(fs::read("/data/link_rel_out"), show_bytes));
-    say("host_symlink_abs", res(fs::read("/data/link_abs_out"), show_bytes));
-    say("host_symlink_dir", res(fs::read("/data/link_dir_out/secret.txt"), show_bytes));
-    say("host_symlink_deep", res(fs::read("/data/link_deep"), show_bytes));
-    say("host_symlink_stat_follow", res(fs::metadata("/data/link_rel_out"), |m| format!("len {}", m.len())));
-    say("host_symlink_readlink", res(fs::read_link("/data/link_rel_out"), |p| p.display().to_string()));
-    say("host_symlink_dir_create", res(fs::File::create("/data/link_dir_out/planted.txt"), none));
-    say("host_symlink_dir_mkdir", res(fs::create_dir("/data/link_dir_out/planted_dir"), none));
-    say("host_symlink_dir_list", res(fs::read_dir("/data/link_dir_out"), |rd| format!("{}", rd.count())));
-    say("host_symlink_chdir", res(std::env::set_current_dir("/data/link_dir_out"), none));
-    say("host_symlink_truncate", res(fs::OpenOptions::new().write(true).truncate(true).open("/data/link_rel_out"), none));
+    say(
+        "host_symlink_rel",
+        res(fs::read("/data/link_rel_out"), show_bytes),
+    );
+    say(
+        "host_symlink_abs",
+        res(fs::read("/data/link_abs_out"), show_bytes),
+    );
+    say(
+        "host_symlink_dir",
+        res(fs::read("/data/link_dir_out/secret.txt"), show_bytes),
+    );
+    say(
+        "host_symlink_deep",
+        res(fs::read("/data/link_deep"), show_bytes),
+    );
+    say(
+        "host_symlink_stat_follow",
+        res(fs::metadata("/data/link_rel_out"), |m| {
+            format!("len {}", m.len())
+        }),
+    );
+    say(
+        "host_symlink_readlink",
+        res(fs::read_link("/data/link_rel_out"), |p| {
+            p.display().to_string()
+        }),
+    );
+    say(
+        "host_symlink_dir_create",
+        res(fs::File::create("/data/link_dir_out/planted.txt"), none),
+    );
+    say(
+        "host_symlink_dir_mkdir",
+        res(fs::create_dir("/data/link_dir_out/planted_dir"), none),
+    );
+    say(
+        "host_symlink_dir_list",
+        res(fs::read_dir("/data/link_dir_out"), |rd| {
+            format!("{}", rd.count())
+        }),
+    );
+    say(
+        "host_symlink_chdir",
+        res(std::env::set_current_dir("/data/link_dir_out"), none),
+    );
+    say(
+        "host_symlink_truncate",
+        res(
+            fs::OpenOptions::new()
+                .write(true)
+                .truncate(true)
+                .open("/data/link_rel_out"),
+            none,
+        ),
+    );
 }
 
 fn guest_symlinks(host_root: &str) {
-    say("guest_symlink_rel_create", res(symlink_path("../../outside/secret.txt", "/data/scratch/l1"), none));
-    say("guest_symlink_rel_read", res(fs::read("/data/scratch/l1"), show_bytes));
-    say("guest_symlink_abs_create", res(symlink_path("/etc/passwd", "/data/scratch/l2"), none));
+    say(
+        "guest_symlink_rel_create",
+        res(
+            symlink_path("../../outside/secret.txt", "/data/scratch/l1"),
+            none,
+        ),
+    );
+    say(
+        "guest_symlink_rel_read",
+        res(fs::read("/data/scratch/l1"), show_bytes),
+    );
+    say(
+        "guest_symlink_abs_create",
+        res(symlink_path("/etc/passwd", "/data/scratch/l2"), none),
+    );
     say(
         "guest_symlink_host_abs_create",
-        res(symlink_path(format!("{host_root}/outside/secret.txt"), "/data/scratch/l3"), none),
+        res(
+            symlink_path(
+                format!("{host_root}/outside/secret.txt"),
+                "/data/scratch/l3",
+            ),
+            none,
+        ),
     );
-    say("guest_symlink_dir_create", res(symlink_path("../../outside", "/data/scratch/d1"), none));
-    say("guest_symlink_dir_write", res(fs::File::create("/data/scratch/d1/planted.txt"), none));
-    say("guest_symlink_other_mount_create", res(symlink_path("../../other/other.txt", "/data/scratch/l4"), none));
-    say("guest_symlink_other_mount_read", res(fs::read("/data/scratch/l4"), show_bytes));
-    say("guest_symlink_chain_create", res(symlink_path("l1", "/data/scratch/l5"), none));
-    say("guest_symlink_chain_read", res(fs::read("/data/scratch/l5"), show_bytes));
-    say("guest_symlink_loop_create", res(symlink_path("l6", "/data/scratch/l6"), none));
-    say("guest_symlink_loop_read", res(fs::read("/data/scratch/l6"), show_bytes));
+    say(
+        "guest_symlink_dir_create",
+        res(symlink_path("../../outside", "/data/scratch/d1"), none),
+    );
+    say(
+        "guest_symlink_dir_write",
+        res(fs::File::create("/data/scratch/d1/planted.txt"), none),
+    );
+    say(
+        "guest_symlink_other_mount_create",
+        res(
+            symlink_path("../../other/other.txt", "/data/scratch/l4"),
+            none,
+        ),
+    );
+    say(
+        "guest_symlink_other_mount_read",
+        res(fs::read("/data/scratch/l4"), show_bytes),
+    );
+    say(
+        "guest_symlink_chain_create",
+        res(symlink_path("l1", "/data/scratch/l5"), none),
+    );
+    say(
+        "guest_symlink_chain_read",
+        res(fs::read("/data/scratch/l5"), show_bytes),
+    );
+    say(
+        "guest_symlink_loop_create",
+        res(symlink_path("l6", "/data/scratch/l6"), none),
+    );
+    say(
+        "guest_symlink_loop_read",
+        res(fs::read("/data/scratch/l6"), show_bytes),
+    );
     say(
         "guest_symlink_ok_inside",
-        res(symlink_path("../inner.txt", "/data/scratch/good").and_then(|()| fs::read("/data/scratch/good")), show_bytes),
+        res(
+            symlink_path("../inner.txt", "/data/scratch/good")
+                .and_then(|()| fs::read("/data/scratch/good")),
+            show_bytes,
+        ),
     );
 }
 
 fn hard_links() {
-    say("hardlink_across_mounts", res(fs::hard_link("/data/inner.txt", "/other/hl"), none));
-    say("hardlink_to_root", res(fs::hard_link("/data/inner.txt", "/hl"), none));
-    say("hardlink_via_symlink_dir", res(fs::hard_link("/data/inner.txt", "/data/link_dir_out/hl"), none));
-    say("hardlink_from_ro", res(fs::hard_link("/ro/ro.txt", "/data/scratch/hl_ro"), none));
+    say(
+        "hardlink_across_mounts",
+        res(fs::hard_link("/data/inner.txt", "/other/hl"), none),
+    );
+    say(
+        "hardlink_to_root",
+        res(fs::hard_link("/data/inner.txt", "/hl"), none),
+    );
+    say(
+        "hardlink_via_symlink_dir",
+        res(
+            fs::hard_link("/data/inner.txt", "/data/link_dir_out/hl"),
+            none,
+        ),
+    );
+    say(
+        "hardlink_from_ro",
+        res(fs::hard_link("/ro/ro.txt", "/data/scratch/hl_ro"), none),
+    );
     match fs::File::open("/data") {
         Ok(dir) => {
             let fd = dir.as_raw_fd();
             let link = |flags: i32, old: &[u8], new: &[u8]| {
                 // SAFETY: pointers to live byte strings.
-                rc(unsafe { raw::path_link(fd, flags, old.as_ptr(), old.len(), fd, new.as_ptr(), new.len()) })
+                rc(unsafe {
+                    raw::path_link(
+                        fd,
+                        flags,
+                        old.as_ptr(),
+                        old.len(),
+                        fd,
+                        new.as_ptr(),
+                        new.len(),
+                    )
+                })
             };
-            say("hardlink_follow_host_symlink", link(LOOKUP_FOLLOW, b"link_rel_out", b"scratch/hl1"));
-            say("hardlink_follow_guest_symlink", link(LOOKUP_FOLLOW, b"scratch/l1", b"scratch/hl2"));
-            say("hardlink_dirfd_dotdot_source", link(0, b"../outside/secret.txt", b"scratch/hl3"));
-            say("hardlink_dirfd_dotdot_target", link(0, b"inner.txt", b"../outside/hl4"));
+            say(
+                "hardlink_follow_host_symlink",
+                link(LOOKUP_FOLLOW, b"link_rel_out", b"scratch/hl1"),
+            );
+            say(
+                "hardlink_follow_guest_symlink",
+                link(LOOKUP_FOLLOW, b"scratch/l1", b"scratch/hl2"),
+            );
+            say(
+                "hardlink_dirfd_dotdot_source",
+                link(0, b"../outside/secret.txt", b"scratch/hl3"),
+            );
+            say(
+                "hardlink_dirfd_dotdot_target",
+                link(0, b"inner.txt", b"../outside/hl4"),
+            );
         }
         Err(e) => say("hardlink_dirfd_open", res::<()>(Err(e), none)),
     }
 }
 
 fn renames() {
-    say("rename_across_mounts", res(fs::rename("/data/inner.txt", "/other/moved.txt"), none));
-    say("rename_to_root", res(fs::rename("/data/inner.txt", "/moved.txt"), none));
-    say("rename_via_symlink_dir", res(fs::rename("/data/inner.txt", "/data/link_dir_out/moved.txt"), none));
-    say("rename_mount_point", res(fs::rename("/data", "/data2"), none));
-    say("rename_over_mount_point", res(fs::rename("/data/scratch", "/other"), none));
-    say("rename_dotdot_abs", res(fs::rename("/data/inner.txt", "/data/../../outside/moved.txt"), none));
+    say(
+        "rename_across_mounts",
+        res(fs::rename("/data/inner.txt", "/other/moved.txt"), none),
+    );
+    say(
+        "rename_to_root",
+        res(fs::rename("/data/inner.txt", "/moved.txt"), none),
+    );
+    say(
+        "rename_via_symlink_dir",
+        res(
+            fs::rename("/data/inner.txt", "/data/link_dir_out/moved.txt"),
+            none,
+        ),
+    );
+    say(
+        "rename_mount_point",
+        res(fs::rename("/data", "/data2"), none),
+    );
+    say(
+        "rename_over_mount_point",
+        res(fs::rename("/data/scratch", "/other"), none),
+    );
+    say(
+        "rename_dotdot_abs",
+        res(
+            fs::rename("/data/inner.txt", "/data/../../outside/moved.txt"),
+            none,
+        ),
+    );
     match fs::File::open("/data") {
         Ok(dir) => {
             let fd = dir.as_raw_fd();
             let (old, new) = (b"inner.txt", b"../outside/moved.txt");
             // SAFETY: pointers to live byte strings.
-            let n = unsafe { raw::path_rename(fd, old.as_ptr(), old.len(), fd, new.as_ptr(), new.len()) };
+            let n = unsafe {
+                raw::path_rename(fd, old.as_ptr(), old.len(), fd, new.as_ptr(), new.len())
+            };
             say("rename_dirfd_dotdot", rc(n));
         }
         Err(e) => say("rename_dirfd_open", res::<()>(Err(e), none)),
@@ -389,16 +680,28 @@ fn renames() {
 
 fn read_only() {
     say("ro_read", res(fs::read("/ro/ro.txt"), show_bytes));
-    say("ro_write", res(fs::OpenOptions::new().write(true).open("/ro/ro.txt"), none));
-    say("ro_append", res(fs::OpenOptions::new().append(true).open("/ro/ro.txt"), none));
+    say(
+        "ro_write",
+        res(fs::OpenOptions::new().write(true).open("/ro/ro.txt"), none),
+    );
+    say(
+        "ro_append",
+        res(fs::OpenOptions::new().append(true).open("/ro/ro.txt"), none),
+    );
     say("ro_create", res(fs::File::create("/ro/new.txt"), none));
     say("ro_unlink", res(fs::remove_file("/ro/ro.txt"), none));
     say("ro_mkdir", res(fs::create_dir("/ro/d"), none));
-    say("ro_rename", res(fs::rename("/ro/ro.txt", "/ro/moved.txt"), none));
+    say(
+        "ro_rename",
+        res(fs::rename("/ro/ro.txt", "/ro/moved.txt"), none),
+    );
     say("ro_symlink", res(symlink_path("ro.txt", "/ro/l"), none));
     say(
         "ro_set_len_via_read_fd",
-        res(fs::File::open("/ro/ro.txt").and_then(|f| f.set_len(0)), none),
+        res(
+            fs::File::open("/ro/ro.txt").and_then(|f| f.set_len(0)),
+            none,
+        ),
     );
     say(
         "ro_set_times",
@@ -418,19 +721,34 @@ fn proc_paths() {
         ("dev_zero", "/dev/zero"),
         ("sys_kernel", "/sys/kernel/hostname"),
     ] {
-        say(name, res(fs::File::open(path).and_then(|mut f| {
-            let mut b = [0u8; 1];
-            f.read(&mut b)
-        }), |n| n.to_string()));
+        say(
+            name,
+            res(
+                fs::File::open(path).and_then(|mut f| {
+                    let mut b = [0u8; 1];
+                    f.read(&mut b)
+                }),
+                |n| n.to_string(),
+            ),
+        );
     }
-    say("proc_self_cwd_link", res(fs::read_link("/proc/self/cwd"), |p| p.display().to_string()));
-    say("proc_self_fd_list", res(fs::read_dir("/proc/self/fd"), |rd| rd.count().to_string()));
+    say(
+        "proc_self_cwd_link",
+        res(fs::read_link("/proc/self/cwd"), |p| p.display().to_string()),
+    );
+    say(
+        "proc_self_fd_list",
+        res(fs::read_dir("/proc/self/fd"), |rd| rd.count().to_string()),
+    );
 }
 
 fn odd_paths() {
     let long = format!("/data/{}", "a/".repeat(2100));
     say("path_too_long", res(fs::read(&long), show_bytes));
-    say("path_nul_raw", open_at(3, b"data/inner.txt\0/../../outside"));
+    say(
+        "path_nul_raw",
+        open_at(3, b"data/inner.txt\0/../../outside"),
+    );
     say("path_bad_utf8_raw", open_at(3, b"data/\xff\xfe"));
     say("path_empty_raw", open_at(3, b""));
     let kind = |r: std::io::Result<Vec<u8>>| match r {
@@ -473,24 +791,62 @@ fn sockets(port: u16) {
     // SAFETY: pointers to live locals for each call.
     unsafe {
         say("sock_bind_ip_on_pair", rc(raw::sock_bind(a, any.as_ptr())));
-        say("sock_connect_ip_on_pair", rc(raw::sock_connect(a, target.as_ptr())));
+        say(
+            "sock_connect_ip_on_pair",
+            rc(raw::sock_connect(a, target.as_ptr())),
+        );
         let data = *b"x";
         let iov = [data.as_ptr() as usize, 1];
         let mut sent = 0;
-        say("sock_send_to_ip_on_pair", rc(raw::sock_send_to(a, &iov, 1, 0, target.as_ptr(), &mut sent)));
+        say(
+            "sock_send_to_ip_on_pair",
+            rc(raw::sock_send_to(a, &iov, 1, 0, target.as_ptr(), &mut sent)),
+        );
         let mut out = [0u8; 18 * 4];
         let mut n = 0;
-        for (name, host) in [("resolve_localhost", "localhost"), ("resolve_ip_literal", "127.0.0.1"), ("resolve_name", "example.com")] {
-            say(name, rc(raw::resolve(host.as_ptr(), host.len(), 80, out.as_mut_ptr(), 4, &mut n)));
+        for (name, host) in [
+            ("resolve_localhost", "localhost"),
+            ("resolve_ip_literal", "127.0.0.1"),
+            ("resolve_name", "example.com"),
+        ] {
+            say(
+                name,
+                rc(raw::resolve(
+                    host.as_ptr(),
+                    host.len(),
+                    80,
+                    out.as_mut_ptr(),
+                    4,
+                    &mut n,
+                )),
+            );
         }
     }
-    say("std_tcp_connect", res(std::net::TcpStream::connect(("127.0.0.1", port)), none));
-    say("std_tcp_listen", res(std::net::TcpListener::bind("0.0.0.0:0"), none));
-    say("std_udp_bind", res(std::net::UdpSocket::bind("127.0.0.1:0"), none));
+    say(
+        "std_tcp_connect",
+        res(std::net::TcpStream::connect(("127.0.0.1", port)), none),
+    );
+    say(
+        "std_tcp_listen",
+        res(std::net::TcpListener::bind("0.0.0.0:0"), none),
+    );
+    say(
+        "std_udp_bind",
+        res(std::net::UdpSocket::bind("127.0.0.1:0"), none),
+    );
     say(
         "std_udp_send_to",
-        res(std::net::UdpSocket::bind("0.0.0.0:0").and_then(|s| s.send_to(b"x", ("127.0.0.1", port))), |n| n.to_string()),
+        res(
+            std::net::UdpSocket::bind("0.0.0.0:0")
+                .and_then(|s| s.send_to(b"x", ("127.0.0.1", port))),
+            |n| n.to_string(),
+        ),
     );
     use std::net::ToSocketAddrs;
-    say("std_getaddrinfo", res(("localhost", port).to_socket_addrs(), |it| it.count().to_string()));
+    say(
+        "std_getaddrinfo",
+        res(("localhost", port).to_socket_addrs(), |it| {
+            it.count().to_string()
+        }),
+    );
 }
