@@ -201,7 +201,15 @@ impl Session {
         opts.cwd = Some("/data".into());
         opts.env = vec![("K".into(), "V".into())];
         opts.args = vec!["a".into(), "bb".into()];
-        let process: Arc<Process> = Process::from_options(&opts, loaded.abi()).expect("process");
+        let session = Arc::new(crate::proc::Session::new(
+            crate::engine::shared_interruptible_engine()
+                .expect("engine")
+                .clone(),
+            crate::CacheMode::Disabled,
+            8,
+        ));
+        let process: Arc<Process> =
+            Process::from_options(&opts, loaded.abi(), session).expect("process");
         {
             let mut fds = process.fd_table();
             for fd in 0..3 {
