@@ -5,6 +5,7 @@ mod harness;
 
 mod core;
 mod fs;
+mod limits;
 mod malformed;
 mod net;
 mod procs;
