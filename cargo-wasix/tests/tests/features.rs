@@ -124,7 +124,11 @@ fn floats_format_as_natively_with_the_default_features() {
          {big} -5e-324 {max}\n3.14159 3.14 0.33333334\n602214076000000000000000 true\n"
     );
     for profile in [&["run", "-q"][..], &["run", "-q", "--release"][..]] {
-        assert_eq!(success(&mut cargo_wasix(&dir, profile)), expected, "{profile:?}");
+        assert_eq!(
+            success(&mut cargo_wasix(&dir, profile)),
+            expected,
+            "{profile:?}"
+        );
     }
 }
 
