@@ -467,6 +467,16 @@ fn fuzz(seed: u64, calls: u64, watchdog: &Watchdog) -> Tally {
                 },
             }
         }
+        // Close the guest's fds: the first process of a session stays in its session's
+        // process table (an `Arc` cycle, as in an embedded `run`), so dropping the store does
+        // not free its fd table, and thousands of sessions would run out of host fds.
+        {
+            let process = s.store.data().process.clone();
+            let mut fds = process.fd_table();
+            for fd in 0..crate::fd::table::MAX_FDS {
+                let _ = fds.close(fd);
+            }
+        }
         let after = listing(&s.outside);
         assert_eq!(
             s.outside_before, after,
