@@ -51,6 +51,19 @@ pub struct RuntimeFlags {
     /// default 256.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=65536))]
     pub max_procs: Option<u32>,
+
+    /// End the run after SECONDS of wall-clock time, with exit code 124 (default: no limit).
+    #[arg(long, value_name = "SECONDS", value_parser = parse_time_limit)]
+    pub time_limit: Option<std::time::Duration>,
+}
+
+/// `--time-limit SECONDS`: a positive number of seconds (fractions allowed).
+fn parse_time_limit(v: &str) -> Result<std::time::Duration, String> {
+    v.parse::<f64>()
+        .ok()
+        .filter(|s| s.is_finite() && *s > 0.0)
+        .and_then(|s| std::time::Duration::try_from_secs_f64(s).ok())
+        .ok_or_else(|| format!("`{v}` is not a positive number of seconds"))
 }
 
 /// Parses the value of `CARGO_WASIX_RUNTIME_FLAGS` (shell quoting allowed).
@@ -140,6 +153,7 @@ impl RuntimeFlags {
         if let Some(n) = self.max_procs {
             opts.max_procs = n as usize;
         }
+        opts.time_limit = self.time_limit;
         if let Some(exe) = request.exe {
             opts.argv0 = Some(exe.clone());
             opts.exe = Some(exe);
@@ -311,5 +325,30 @@ mod tests {
         assert_eq!(opts.max_procs, 8);
         assert_eq!(opts.exe.as_deref(), Some("/t/debug/a.wasm"));
         assert_eq!(opts.argv0.as_deref(), Some("/t/debug/a.wasm"));
+    }
+
+    #[test]
+    fn time_limit_flag() {
+        let flags = parse_env_flags("--time-limit 2.5").unwrap();
+        assert_eq!(
+            flags.time_limit,
+            Some(std::time::Duration::from_millis(2500))
+        );
+        let opts = flags.into_options(request(), |_| None).unwrap();
+        assert_eq!(
+            opts.time_limit,
+            Some(std::time::Duration::from_millis(2500))
+        );
+        for bad in ["0", "-1", "x", "nan"] {
+            assert!(
+                parse_env_flags(&format!("--time-limit={bad}")).is_err(),
+                "{bad}"
+            );
+        }
+        let none = parse_env_flags("")
+            .unwrap()
+            .into_options(request(), |_| None)
+            .unwrap();
+        assert_eq!(none.time_limit, None);
     }
 }

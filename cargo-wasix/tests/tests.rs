@@ -16,6 +16,7 @@ mod tests {
     pub mod procs;
     pub mod profiles;
     pub mod run;
+    pub mod sandbox;
     pub mod sccache;
     pub mod support;
     pub mod wrapper;

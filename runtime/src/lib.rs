@@ -34,6 +34,9 @@ pub mod cache;
 pub mod engine;
 pub mod fd;
 pub mod fs;
+#[cfg(test)]
+mod fuzz_syscalls;
+pub mod limits;
 pub mod linker;
 pub mod loader;
 pub mod mem;
@@ -85,6 +88,9 @@ pub struct RunOptions {
     /// Most processes the run may hold at once, the first included (running or ended and not
     /// yet joined); default [`proc::table::DEFAULT_MAX_PROCS`]. Spawning beyond it is EAGAIN.
     pub max_procs: usize,
+    /// Wall-clock limit of the run; past it the host process ends with
+    /// [`limits::TIME_LIMIT_EXIT`] (124). Default: none.
+    pub time_limit: Option<std::time::Duration>,
 }
 
 impl RunOptions {
@@ -103,6 +109,7 @@ impl RunOptions {
             exe: None,
             forward_signals: false,
             max_procs: proc::table::DEFAULT_MAX_PROCS,
+            time_limit: None,
         }
     }
 }
@@ -181,5 +188,6 @@ pub fn run(opts: RunOptions) -> Result<i32, Error> {
             t0.elapsed() - t_module
         );
     }
+    let _deadline = limits::Deadline::start(opts.time_limit);
     thread::run_main(loaded, process)
 }

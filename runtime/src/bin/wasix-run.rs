@@ -3,7 +3,7 @@
 //!
 //! Options (before MODULE): `--env K=V`, `--dir HOST`, `--mapdir GUEST:HOST`,
 //! `--volume HOST:GUEST`, `--cwd PATH`, `--net[=RULES]`, `--cache DIR`, `--trace`,
-//! `--argv0 NAME`, `--exe GUEST` (the module's guest path), `--max-procs N`.
+//! `--argv0 NAME`, `--exe GUEST` (the module's guest path), `--max-procs N`, `--time-limit SECONDS`.
 
 use std::process::ExitCode;
 
@@ -20,7 +20,7 @@ fn main() -> ExitCode {
         },
         Err(e) => {
             eprintln!(
-                "error: {e}\nusage: wasix-run [--env K=V] [--dir HOST] [--mapdir G:H] [--volume H:G] [--cwd P] [--net[=RULES]] [--cache DIR] [--trace] [--argv0 N] [--exe G] [--max-procs N] MODULE [ARGS...]"
+                "error: {e}\nusage: wasix-run [--env K=V] [--dir HOST] [--mapdir G:H] [--volume H:G] [--cwd P] [--net[=RULES]] [--cache DIR] [--trace] [--argv0 N] [--exe G] [--max-procs N] [--time-limit SECONDS] MODULE [ARGS...]"
             );
             ExitCode::from(2)
         }
@@ -63,6 +63,10 @@ fn parse(args: Vec<String>) -> Result<RunOptions, String> {
                     .parse()
                     .map_err(|_| format!("--max-procs `{n}`: expected a number"))?;
             }
+            "--time-limit" => {
+                let v = need(&mut it, "--time-limit")?;
+                opts.time_limit = Some(parse_seconds(&v)?);
+            }
             "--trace" => opts.trace = true,
             "--net" => opts.net = NetPolicy::allow_all(),
             s if s.starts_with("--net=") => {
@@ -77,4 +81,15 @@ fn parse(args: Vec<String>) -> Result<RunOptions, String> {
         }
     }
     Err("missing MODULE".into())
+}
+
+/// `--time-limit SECONDS`: a positive number of seconds (fractions allowed).
+fn parse_seconds(v: &str) -> Result<std::time::Duration, String> {
+    v.parse::<f64>()
+        .ok()
+        .filter(|s| s.is_finite() && *s > 0.0)
+        .and_then(|s| std::time::Duration::try_from_secs_f64(s).ok())
+        .ok_or(format!(
+            "--time-limit `{v}`: expected a positive number of seconds"
+        ))
 }

@@ -40,6 +40,9 @@ pub struct DirFd {
     /// directory has no entry of that name.
     mount_points: Vec<String>,
     listing: Mutex<Vec<Dirent>>,
+    /// Inside a read-only mount: `futimens` would still work on the host fd, so timestamp
+    /// changes are refused here.
+    read_only: bool,
 }
 
 impl DirFd {
@@ -50,6 +53,7 @@ impl DirFd {
             preopen: None,
             mount_points: Vec::new(),
             listing: Mutex::new(Vec::new()),
+            read_only: false,
         }
     }
 
@@ -60,12 +64,19 @@ impl DirFd {
             preopen: None,
             mount_points: Vec::new(),
             listing: Mutex::new(Vec::new()),
+            read_only: false,
         }
     }
 
     /// Adds the names of mounts nested directly in this (host) directory to its listing.
     pub fn with_mount_points(mut self, names: Vec<String>) -> DirFd {
         self.mount_points = names;
+        self
+    }
+
+    /// Marks the directory as part of a read-only mount (EROFS for metadata changes).
+    pub fn with_read_only(mut self, read_only: bool) -> DirFd {
+        self.read_only = read_only;
         self
     }
 
@@ -241,6 +252,7 @@ impl FdObject for DirFd {
 
     fn set_times(&self, atim: TimeSpec, mtim: TimeSpec) -> Result<(), Errno> {
         match &self.kind {
+            DirKind::Host(_) if self.read_only => Err(Errno::Rofs),
             DirKind::Host(dir) => set_fd_times(dir.as_fd(), atim, mtim),
             DirKind::Virtual { .. } => Err(Errno::Rofs),
         }

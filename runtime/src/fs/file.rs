@@ -24,6 +24,9 @@ pub struct HostFile {
     filetype: Filetype,
     /// DSYNC/RSYNC/SYNC as requested at open (reported back by `fd_fdstat_get`).
     sync_flags: u16,
+    /// Opened from a read-only mount: the host fd is read-only, but `futimens` works on such
+    /// fds, so timestamp changes are refused here (issue 14's escape suite found it).
+    read_only: bool,
 }
 
 impl HostFile {
@@ -40,7 +43,14 @@ impl HostFile {
             file: file.into_std(),
             filetype,
             sync_flags,
+            read_only: false,
         }
+    }
+
+    /// Marks the file as opened from a read-only mount (EROFS for metadata changes).
+    pub fn with_read_only(mut self, read_only: bool) -> HostFile {
+        self.read_only = read_only;
+        self
     }
 }
 
@@ -142,6 +152,9 @@ impl FdObject for HostFile {
     }
 
     fn set_times(&self, atim: TimeSpec, mtim: TimeSpec) -> Result<(), Errno> {
+        if self.read_only {
+            return Err(Errno::Rofs);
+        }
         set_fd_times(self.file.as_fd(), atim, mtim)
     }
 

@@ -40,7 +40,9 @@ pub fn root_preopen(vfs: &Vfs) -> Result<DirFd, crate::abi::Errno> {
     let dir = match vfs.locate(&root)? {
         vroot::Location::Host { mount, .. } => {
             let nested = vfs.synthetic_children(&root);
-            DirFd::host(root, mount.dir.try_clone()?).with_mount_points(nested)
+            DirFd::host(root, mount.dir.try_clone()?)
+                .with_mount_points(nested)
+                .with_read_only(mount.read_only)
         }
         _ => DirFd::synthetic(root.clone(), vfs.synthetic_children(&root)),
     };

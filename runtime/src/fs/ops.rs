@@ -117,7 +117,9 @@ pub fn open(
         };
         let nested = vfs.synthetic_children(&r.guest);
         return Ok(Arc::new(
-            DirFd::host(r.guest, dir).with_mount_points(nested),
+            DirFd::host(r.guest, dir)
+                .with_mount_points(nested)
+                .with_read_only(mount.read_only),
         ));
     }
     let mut opts = cap_std::fs::OpenOptions::new();
@@ -164,17 +166,17 @@ pub fn open(
         let nested = vfs.synthetic_children(&r.guest);
         let dir = cap_std::fs::Dir::from_std_file(file.into_std());
         return Ok(Arc::new(
-            DirFd::host(r.guest, dir).with_mount_points(nested),
+            DirFd::host(r.guest, dir)
+                .with_mount_points(nested)
+                .with_read_only(mount.read_only),
         ));
     }
     if want_dir {
         return Err(Errno::Notdir);
     }
-    Ok(Arc::new(HostFile::with_filetype(
-        file,
-        filetype,
-        req.fdflags,
-    )))
+    Ok(Arc::new(
+        HostFile::with_filetype(file, filetype, req.fdflags).with_read_only(mount.read_only),
+    ))
 }
 
 /// The built-in `/dev/null` (see `fd::null`), unless a mount provides `/dev`.
@@ -431,6 +433,31 @@ mod tests {
 
     fn root() -> GuestPath {
         GuestPath::root()
+    }
+
+    /// Regression (issue 14, escape suite): `futimens` works on a read-only host fd, so a
+    /// file or directory opened from a read-only mount could have its times changed.
+    #[test]
+    fn read_only_mount_refuses_times_through_fds() {
+        let f = fixture();
+        let times = (TimeSpec::At(1), TimeSpec::Now);
+        for path in ["/ro/ro.txt", "/ro", "/ro/."] {
+            let obj = read_only(&f.vfs, &root(), path, true).unwrap();
+            assert_eq!(obj.set_times(times.0, times.1), Err(Errno::Rofs), "{path}");
+        }
+        let st = filestat(&f.vfs, &root(), "/ro/ro.txt", true).unwrap();
+        assert_ne!(st.atim, 1);
+        std::fs::write(f.data.join("w.txt"), b"w").unwrap();
+        let obj = read_only(&f.vfs, &root(), "/data/w.txt", true).unwrap();
+        assert_eq!(obj.set_times(times.0, times.1), Ok(()));
+        let root_ro = Vfs::new(&[Mount {
+            guest: "/".into(),
+            host: f.data.clone(),
+            read_only: true,
+        }])
+        .unwrap();
+        let preopen = crate::fs::root_preopen(&root_ro).unwrap();
+        assert_eq!(preopen.set_times(times.0, times.1), Err(Errno::Rofs));
     }
 
     const RW: u64 = rights::FD_READ | rights::FD_WRITE;

@@ -90,6 +90,12 @@ fn resolution(id: i32) -> Result<u64, Errno> {
 }
 
 fn random_get(mem: &GuestMemory<'_>, buf: u64, len: u64) -> Result<(), Errno> {
+    // Check the guest range before allocating: `len` is the guest's, and a 64-bit guest can
+    // ask for 2^60 bytes (an allocation abort) or a 32-bit one for 4 GiB of host memory and
+    // seconds of getrandom (issue 14's syscall fuzzer found both).
+    if buf.checked_add(len).is_none_or(|end| end > mem.len()) {
+        return Err(Errno::Fault);
+    }
     let mut bytes = vec![0u8; usize::try_from(len).map_err(|_| Errno::Fault)?];
     let mut filled = 0;
     while filled < bytes.len() {
@@ -126,5 +132,23 @@ mod tests {
         random_get(&mem, 0, 64).unwrap();
         assert_ne!(mem.read_bytes(0, 64).unwrap(), vec![0u8; 64]);
         assert_eq!(random_get(&mem, 60, 8), Err(Errno::Fault));
+    }
+
+    /// Regression (issue 14, syscall fuzzer): a huge length is EFAULT at once, before any
+    /// host buffer of that size is allocated.
+    #[test]
+    fn random_huge_length_is_fault_without_allocating() {
+        let mut buf = vec![0u8; 64];
+        let mem = GuestMemory::from_slice(&mut buf);
+        let t = std::time::Instant::now();
+        for (at, len) in [
+            (0, 1 << 60),
+            (0, u64::MAX),
+            (8, u32::MAX as u64),
+            (u64::MAX, 2),
+        ] {
+            assert_eq!(random_get(&mem, at, len), Err(Errno::Fault), "{at} {len}");
+        }
+        assert!(t.elapsed() < std::time::Duration::from_secs(1));
     }
 }

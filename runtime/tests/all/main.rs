@@ -5,6 +5,8 @@ mod harness;
 
 mod core;
 mod fs;
+mod limits;
+mod malformed;
 mod net;
 mod procs;
 mod threads;
