@@ -225,6 +225,7 @@ impl Session {
                 memory: MemHandle::None,
                 module: None,
                 trace_funcs: Default::default(),
+                in_handler: 0,
             },
         );
         let (linker, memory) = crate::linker::build(&mut store, &loaded, false).expect("linker");

@@ -176,8 +176,9 @@ pub fn run(opts: RunOptions) -> Result<i32, Error> {
         opts.max_procs,
     ));
     let process = process::Process::from_options(&opts, loaded.abi(), session.clone())?;
+    let pid = process.pid;
     let _forwarder = if opts.forward_signals {
-        proc::host_signals::Forwarder::start(session)
+        proc::host_signals::Forwarder::start(session.clone())
     } else {
         None
     };
@@ -189,5 +190,9 @@ pub fn run(opts: RunOptions) -> Result<i32, Error> {
         );
     }
     let _deadline = limits::Deadline::start(opts.time_limit);
-    thread::run_main(loaded, process)
+    let code = thread::run_main(loaded, process);
+    // The table holds the process and the process its session: free the slot so a run made
+    // in-process (tests, embedders) does not keep both alive.
+    session.table.release(pid);
+    code
 }
