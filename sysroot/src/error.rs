@@ -121,6 +121,17 @@ pub enum Error {
         newest: String,
     },
 
+    /// A download (the wasi-libc of another Rust release) failed.
+    #[error("failed to download `{url}`: {reason}\nhelp: {help}")]
+    Download {
+        /// What was fetched.
+        url: String,
+        /// What went wrong (network, HTTP status, checksum).
+        reason: String,
+        /// The fix, including the offline route.
+        help: String,
+    },
+
     /// No target spec is embedded for the requested target.
     #[error(
         "unknown WASIX target `{target}` (supported: {supported})\nhelp: use `--target wasm32-wasmer-wasi`"
