@@ -198,6 +198,38 @@ pub fn select_or_error(patches: &StdPatches, rustc: &Version) -> Result<(usize, 
     }
 }
 
+/// What [`check`] found for one toolchain.
+#[derive(Debug, Clone)]
+pub struct CheckReport {
+    /// The versions of the set used (`>=1.99, <1.100`).
+    pub versions: String,
+    /// Its parts.
+    pub parts: Vec<String>,
+    /// The set is tried on a newer beta/nightly.
+    pub tried: bool,
+    /// Edits and files that no longer apply (empty: the set applies).
+    pub problems: Vec<String>,
+}
+
+/// Applies the std patch set for `rustc` to the rust-src `library/` at `library` in memory,
+/// reporting everything that no longer applies (for scripts/rust-versions.sh and releases).
+pub fn check(inputs: &Inputs, rustc: &Version, library: &std::path::Path) -> Result<CheckReport> {
+    let patches = StdPatches::embedded(inputs)?;
+    let (index, selection) = select_or_error(&patches, rustc)?;
+    let mut run = crate::patch::DryRun::default();
+    let mut problems = Vec::new();
+    for part in patches.patch_sets(index, inputs)? {
+        problems.extend(part.check(library, &mut run));
+    }
+    let set = &patches.sets[index];
+    Ok(CheckReport {
+        versions: set.versions.to_string(),
+        parts: set.parts.clone(),
+        tried: selection != Selection::Covered(index),
+        problems,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

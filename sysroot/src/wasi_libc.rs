@@ -141,13 +141,13 @@ pub fn ensure(lock: &CacheLock, source: &Source, progress: &mut dyn Progress) ->
     let client = reqwest::blocking::Client::builder()
         .user_agent(concat!("cargo-wasix/", env!("CARGO_PKG_VERSION")))
         .build()
-        .map_err(|e| offline(&manifest_url, e.to_string()))?;
+        .map_err(|e| offline(&manifest_url, chain(&e)))?;
     let text = client
         .get(&manifest_url)
         .send()
         .and_then(reqwest::blocking::Response::error_for_status)
         .and_then(reqwest::blocking::Response::text)
-        .map_err(|e| offline(&manifest_url, format!("{e:#}")))?;
+        .map_err(|e| offline(&manifest_url, chain(&e)))?;
     let (url, sha256) =
         std_package(&text).map_err(|reason| offline(&manifest_url, reason))?;
     // A mirror serves the same paths as static.rust-lang.org.
@@ -187,7 +187,7 @@ fn download(
         .get(url)
         .send()
         .and_then(reqwest::blocking::Response::error_for_status)
-        .map_err(|e| format!("{e:#}"))?;
+        .map_err(|e| chain(&e))?;
     let total = response.content_length();
     let mut file = std::fs::File::create(dest)
         .map_err(|e| format!("failed to create `{}`: {e}", dest.display()))?;
@@ -196,7 +196,7 @@ fn download(
     let mut done: u64 = 0;
     let mut shown_mib: u64 = 0;
     loop {
-        let n = response.read(&mut buf).map_err(|e| format!("{e:#}"))?;
+        let n = response.read(&mut buf).map_err(|e| chain(&e))?;
         if n == 0 {
             break;
         }
@@ -217,6 +217,18 @@ fn download(
         ));
     }
     Ok(())
+}
+
+/// An error and its sources on one line (reqwest's own message hides the cause, e.g. TLS).
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 /// `12.0 MiB of 30.1 MiB` (or without the total when the server sent none).
