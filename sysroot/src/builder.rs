@@ -13,10 +13,10 @@ use crate::cache::{self, CacheLock};
 use crate::embedded::Inputs;
 use crate::error::{Error, Result};
 use crate::overlay;
-use crate::stdpatch::StdPatches;
-use crate::wasi_libc;
 use crate::progress::Progress;
+use crate::stdpatch::StdPatches;
 use crate::toolchain::Toolchain;
+use crate::wasi_libc;
 use crate::{archive, wrapped};
 
 /// Where the patched libc goes inside the copied `library/` (the std patch set's
@@ -51,6 +51,9 @@ pub(crate) fn build(
 ) -> Result<()> {
     let tc = plan.toolchain;
     let library = plan.work.join("library");
+    // First, so a failed download costs no std build.
+    let base = wasi_libc::source_for(tc, plan.cache_root);
+    wasi_libc::ensure(lock, &base, progress)?;
 
     progress.status(
         "Copying",
@@ -71,7 +74,11 @@ pub(crate) fn build(
     }
     progress.status(
         "Patching",
-        &format!("std ({}) for Rust {}", set.parts.join(" + "), tc.version.semver),
+        &format!(
+            "std ({}) for Rust {}",
+            set.parts.join(" + "),
+            tc.version.semver
+        ),
     );
     for part in patches.patch_sets(plan.std_set, plan.inputs)? {
         part.apply(&library)?;
@@ -167,9 +174,14 @@ pub(crate) fn build(
             dir: library.clone(),
         })?;
 
-    let base = wasi_libc::source_for(tc, plan.cache_root);
-    wasi_libc::ensure(lock, &base, progress)?;
-    install_self_contained(tc, plan.inputs, base.dir(), &sysroot, plan.target, plan.target_spec)?;
+    install_self_contained(
+        tc,
+        plan.inputs,
+        base.dir(),
+        &sysroot,
+        plan.target,
+        plan.target_spec,
+    )?;
     link_rust_src(&sysroot)
 }
 

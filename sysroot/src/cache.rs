@@ -54,7 +54,11 @@ pub fn sysroot_key(
     hash_str(&mut h, "features", &features.to_string());
     hash_str(&mut h, "std parts", &parts.join(","));
     // Rust 1.99+ links the wasi-libc of this release (crate::wasi_libc).
-    hash_str(&mut h, "wasi-libc fallback", crate::wasi_libc::FALLBACK_RELEASE);
+    hash_str(
+        &mut h,
+        "wasi-libc fallback",
+        crate::wasi_libc::FALLBACK_RELEASE,
+    );
     hash_files(&mut h, "target-specs", &inputs.target_specs);
     let in_set = |path: &str| {
         !path.contains('/')
@@ -340,13 +344,22 @@ mod tests {
 
         // A part this set does not use does not invalidate its sysroot; the selection does.
         assert_ne!(
-            sysroot_key("rustc 1.95.0", &parts(&["common", "since-1.97"]), "t", &f, &base),
+            sysroot_key(
+                "rustc 1.95.0",
+                &parts(&["common", "since-1.97"]),
+                "t",
+                &f,
+                &base
+            ),
             key,
             "parts"
         );
         let mut other = inputs();
         other.std_patches[1].1 = b"y";
-        assert_eq!(sysroot_key("rustc 1.95.0", &parts(&["common"]), "t", &f, &other), key);
+        assert_eq!(
+            sysroot_key("rustc 1.95.0", &parts(&["common"]), "t", &f, &other),
+            key
+        );
     }
 
     #[test]
@@ -385,7 +398,10 @@ mod tests {
         let key = sysroot_key("rustc 1.95.0", &parts(&["common"]), "t", &f, &inputs());
         let mut other = inputs();
         other.overlays[1].1 = b"P";
-        assert_eq!(sysroot_key("rustc 1.95.0", &parts(&["common"]), "t", &f, &other), key);
+        assert_eq!(
+            sysroot_key("rustc 1.95.0", &parts(&["common"]), "t", &f, &other),
+            key
+        );
     }
 
     #[test]

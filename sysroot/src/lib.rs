@@ -37,12 +37,14 @@
 //!                                            lib/self-contained/{crt1-command.o,crt1-reactor.o,libc.a}}
 //!     sysroot/lib/rustlib/src/rust -> ../../../..   (std sources, remapped as /rustc/<commit>/library)
 //! <root>/overlays/<crate>/<version>-<key 16>/  patched crate sources (+ marker, registry checksum)
+//! <root>/wasi-libc/<release>/                  Rust 1.99+: libc.a, crt1-*.o of that release
+//!                                               (downloaded once; [`wasi_libc`])
 //! ```
 //!
 //! The key hashes rustc `-vV`, a format version, the optional target features
 //! ([`features`], `CARGO_WASIX_TARGET_FEATURES`) and every embedded input (target specs, the
-//! std patch set, `overlays/libc/`, libwasix sources and its replaced-members list); a cache hit
-//! only runs `rustc -vV`/`--print sysroot` and reads one marker file.
+//! std patch set's manifest and selected parts ([`stdpatch`]), the wasi-libc release for
+//! 1.99+, `overlays/libc/`, libwasix sources and its replaced-members list); a cache hit only runs `rustc -vV`/`--print sysroot` and reads one marker file.
 
 pub mod archive;
 mod builder;
@@ -433,7 +435,10 @@ mod tests {
         };
         let cases = [
             ("1.80.0", Some("Rust 1.80.0 is not supported")),
-            ("1.80.0-nightly", Some("Rust 1.80.0-nightly is not supported")),
+            (
+                "1.80.0-nightly",
+                Some("Rust 1.80.0-nightly is not supported"),
+            ),
             ("1.100.0", Some("Rust 1.100.0 is not supported")),
             ("1.95.0", None),
             ("1.95.2", None),
@@ -454,7 +459,10 @@ mod tests {
                 Some(needle) => {
                     let msg = got.err().expect("unsupported").to_string();
                     assert!(msg.contains(needle), "{msg}");
-                    assert!(msg.contains("supported: 1.95, 1.96, 1.97, 1.98, 1.99"), "{msg}");
+                    assert!(
+                        msg.contains("supported: 1.95, 1.96, 1.97, 1.98, 1.99"),
+                        "{msg}"
+                    );
                     assert!(msg.contains("rustup toolchain install 1.99"), "{msg}");
                     assert!(msg.contains("cargo +1.99 wasix build"), "{msg}");
                     assert_eq!(msg.lines().count(), 2, "message + help: {msg}");

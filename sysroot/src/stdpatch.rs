@@ -302,10 +302,7 @@ parts = ["common", "since-1.96", "since-1.99"]
                 "[[set]]\nversions = \"soon\"\nparts = [\"common\"]",
                 "`versions = \"soon\"`",
             ),
-            (
-                "[[set]]\nversions = \">=1.95\"\nparts = []",
-                "has no parts",
-            ),
+            ("[[set]]\nversions = \">=1.95\"\nparts = []", "has no parts"),
             (
                 "[[set]]\nversions = \">=1.95\"\nparts = [\"since-2.0\"]",
                 "part `since-2.0` names no folder",
@@ -316,9 +313,7 @@ parts = ["common", "since-1.96", "since-1.99"]
             ),
         ];
         for (text, want) in cases {
-            let msg = StdPatches::parse(text, DIRS)
-                .expect_err(text)
-                .to_string();
+            let msg = StdPatches::parse(text, DIRS).expect_err(text).to_string();
             assert!(msg.contains(want), "{text}: {msg}");
             assert!(msg.contains("sysroot/patches/std/std.toml"), "{msg}");
         }

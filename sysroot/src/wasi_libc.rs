@@ -71,7 +71,10 @@ pub fn release_dir(cache_root: &Path, version: &str) -> PathBuf {
 
 /// The channel manifest URL of a release.
 pub fn manifest_url(server: &str, version: &str) -> String {
-    format!("{}/dist/channel-rust-{version}.toml", server.trim_end_matches('/'))
+    format!(
+        "{}/dist/channel-rust-{version}.toml",
+        server.trim_end_matches('/')
+    )
 }
 
 /// The `.tar.gz` URL and sha256 of `rust-std` for [`BASE_TARGET`] in a channel manifest.
@@ -111,17 +114,27 @@ pub fn object_name(path_in_tar: &str) -> Option<&'static str> {
 /// Makes sure the objects of `source` exist: a toolchain source is checked by the component
 /// logic; a release source is downloaded once (under the cache lock), verified and unpacked.
 pub fn ensure(lock: &CacheLock, source: &Source, progress: &mut dyn Progress) -> Result<()> {
+    let server = std::env::var(DIST_ENV)
+        .ok()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| DIST_SERVER.to_owned());
+    ensure_from(lock, source, &server, progress)
+}
+
+/// [`ensure`] from a given distribution server (`https://static.rust-lang.org` or a mirror).
+pub fn ensure_from(
+    lock: &CacheLock,
+    source: &Source,
+    server: &str,
+    progress: &mut dyn Progress,
+) -> Result<()> {
     let Source::Release { version, dir } = source else {
         return Ok(());
     };
     if OBJECTS.iter().all(|o| dir.join(o).is_file()) {
         return Ok(());
     }
-    let server = std::env::var(DIST_ENV)
-        .ok()
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| DIST_SERVER.to_owned());
-    let manifest_url = manifest_url(&server, version);
+    let manifest_url = manifest_url(server, version);
     let offline = |url: &str, reason: String| Error::Download {
         url: url.to_owned(),
         reason,
@@ -148,8 +161,7 @@ pub fn ensure(lock: &CacheLock, source: &Source, progress: &mut dyn Progress) ->
         .and_then(reqwest::blocking::Response::error_for_status)
         .and_then(reqwest::blocking::Response::text)
         .map_err(|e| offline(&manifest_url, chain(&e)))?;
-    let (url, sha256) =
-        std_package(&text).map_err(|reason| offline(&manifest_url, reason))?;
+    let (url, sha256) = std_package(&text).map_err(|reason| offline(&manifest_url, reason))?;
     // A mirror serves the same paths as static.rust-lang.org.
     let url = match url.strip_prefix(DIST_SERVER) {
         Some(path) if server != DIST_SERVER => format!("{}{path}", server.trim_end_matches('/')),
@@ -168,7 +180,10 @@ pub fn ensure(lock: &CacheLock, source: &Source, progress: &mut dyn Progress) ->
         return Err(Error::Download {
             url,
             reason: format!("the archive holds only {}", found.join(", ")),
-            help: format!("expected {} under lib/rustlib/{BASE_TARGET}/lib/self-contained/", OBJECTS.join(", ")),
+            help: format!(
+                "expected {} under lib/rustlib/{BASE_TARGET}/lib/self-contained/",
+                OBJECTS.join(", ")
+            ),
         });
     }
     std::fs::remove_file(&tarball).map_err(|e| Error::io("remove", &tarball, e))?;
@@ -248,7 +263,11 @@ fn unpack_objects(tarball: &Path, dir: &Path) -> std::result::Result<Vec<&'stati
     let mut found = Vec::new();
     for entry in archive.entries().map_err(|e| e.to_string())? {
         let mut entry = entry.map_err(|e| e.to_string())?;
-        let path = entry.path().map_err(|e| e.to_string())?.to_string_lossy().into_owned();
+        let path = entry
+            .path()
+            .map_err(|e| e.to_string())?
+            .to_string_lossy()
+            .into_owned();
         let Some(name) = object_name(&path) else {
             continue;
         };
@@ -312,7 +331,10 @@ hash = "22646B886793cfb3ea6cfbec10f993f4ef73b614489c782e3bb7af45df80628d"
             "22646b886793cfb3ea6cfbec10f993f4ef73b614489c782e3bb7af45df80628d"
         );
         let cases = [
-            ("[pkg.rust-std.target.wasm32-wasip1]\navailable = true", "no `pkg.rust-std"),
+            (
+                "[pkg.rust-std.target.wasm32-wasip1]\navailable = true",
+                "no `pkg.rust-std",
+            ),
             (
                 "[pkg.rust-std.target.wasm32-wasip1-threads]\navailable = false",
                 "not available",
@@ -338,8 +360,14 @@ hash = "22646B886793cfb3ea6cfbec10f993f4ef73b614489c782e3bb7af45df80628d"
         let base = "rust-std-1.98.0-wasm32-wasip1-threads/rust-std-wasm32-wasip1-threads/lib/rustlib/wasm32-wasip1-threads/lib";
         let cases = [
             (format!("{base}/self-contained/libc.a"), Some("libc.a")),
-            (format!("{base}/self-contained/crt1-command.o"), Some("crt1-command.o")),
-            (format!("{base}/self-contained/crt1-reactor.o"), Some("crt1-reactor.o")),
+            (
+                format!("{base}/self-contained/crt1-command.o"),
+                Some("crt1-command.o"),
+            ),
+            (
+                format!("{base}/self-contained/crt1-reactor.o"),
+                Some("crt1-reactor.o"),
+            ),
             (format!("{base}/self-contained/libunwind.a"), None),
             (format!("{base}/libstd-abc.rlib"), None),
             ("manifest.in".to_owned(), None),
@@ -351,7 +379,46 @@ hash = "22646B886793cfb3ea6cfbec10f993f4ef73b614489c782e3bb7af45df80628d"
 
     #[test]
     fn progress_lines() {
-        assert_eq!(progress_line(4 << 20, Some(10 << 20)), "4.0 MiB of 10.0 MiB");
+        assert_eq!(
+            progress_line(4 << 20, Some(10 << 20)),
+            "4.0 MiB of 10.0 MiB"
+        );
         assert_eq!(progress_line(3 << 19, None), "1.5 MiB");
+    }
+
+    #[test]
+    fn unreachable_server_is_a_clear_error_with_the_offline_route() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let lock = cache::lock(dir.path(), &mut crate::progress::Silent).expect("lock");
+        let source = Source::Release {
+            version: "1.98.0".into(),
+            dir: release_dir(dir.path(), "1.98.0"),
+        };
+        let mut rec = crate::progress::Recorder::default();
+        // Port 1 on loopback: nothing listens, the connection is refused at once.
+        let msg = ensure_from(&lock, &source, "http://127.0.0.1:1", &mut rec)
+            .expect_err("no server")
+            .to_string();
+        assert!(
+            msg.starts_with(
+                "failed to download `http://127.0.0.1:1/dist/channel-rust-1.98.0.toml`: "
+            ),
+            "{msg}"
+        );
+        assert!(
+            msg.contains(
+                "rustup toolchain install 1.98.0 --profile minimal -t wasm32-wasip1-threads"
+            ),
+            "{msg}"
+        );
+        assert!(msg.contains(DIST_ENV), "{msg}");
+        assert_eq!(rec.lines[0].0, "Downloading", "{:?}", rec.lines);
+        assert!(!source.dir().exists(), "nothing published");
+        // Objects placed by hand (the offline route) are used without the network.
+        std::fs::create_dir_all(source.dir()).expect("mkdir");
+        for o in OBJECTS {
+            std::fs::write(source.dir().join(o), b"x").expect("write");
+        }
+        ensure_from(&lock, &source, "http://127.0.0.1:1", &mut rec).expect("offline copy");
     }
 }

@@ -565,7 +565,10 @@ y"""
         let mut run = DryRun::default();
         let problems = first.check(dir.path(), &mut run);
         assert_eq!(problems.len(), 2, "{problems:?}");
-        assert!(problems[0].contains("`a.rs`") && problems[0].contains("gone"), "{problems:?}");
+        assert!(
+            problems[0].contains("`a.rs`") && problems[0].contains("gone"),
+            "{problems:?}"
+        );
         assert!(problems[1].contains("missing.rs"), "{problems:?}");
         assert!(second.check(dir.path(), &mut run).is_empty());
         // Nothing was written.
