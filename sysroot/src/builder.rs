@@ -51,9 +51,6 @@ pub(crate) fn build(
 ) -> Result<()> {
     let tc = plan.toolchain;
     let library = plan.work.join("library");
-    // First, so a failed download costs no std build.
-    let base = wasi_libc::source_for(tc, plan.cache_root);
-    wasi_libc::ensure(lock, &base, progress)?;
 
     progress.status(
         "Copying",
@@ -81,8 +78,29 @@ pub(crate) fn build(
         ),
     );
     for part in patches.patch_sets(plan.std_set, plan.inputs)? {
-        part.apply(&library)?;
+        part.apply(&library).map_err(|e| {
+            if !plan.std_set_tried {
+                return e;
+            }
+            let supported = patches.supported();
+            Error::NewerRustNotPatched {
+                version: tc.version.semver.to_string(),
+                newest: supported.last().cloned().unwrap_or_default(),
+                supported: supported.join(", "),
+                // The anchor error without its own help line (ours replaces it).
+                reason: e
+                    .to_string()
+                    .split("\nhelp:")
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned(),
+            }
+        })?;
     }
+    // Before the std build, so a failed download costs no build (and after patching, so a
+    // version whose anchors moved costs no download).
+    let base = wasi_libc::source_for(tc, plan.cache_root);
+    wasi_libc::ensure(lock, &base, progress)?;
 
     let libc_version = overlay::std_libc_version(&library)?;
     let libc = overlay::patched_locked(

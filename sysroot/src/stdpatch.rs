@@ -332,4 +332,21 @@ parts = ["common", "since-1.96", "since-1.99"]
             assert!(files.iter().any(|(p, _)| p == "std/std.toml"));
         }
     }
+
+    #[test]
+    fn a_tried_set_that_fails_says_which_toolchain_to_use() {
+        let msg = Error::NewerRustNotPatched {
+            version: "1.101.0-nightly".into(),
+            supported: "1.95, 1.99".into(),
+            newest: "1.99".into(),
+            reason: "in `a.rs`, anchor not found: `x`".into(),
+        }
+        .to_string();
+        assert_eq!(msg.lines().count(), 2, "{msg}");
+        assert!(
+            msg.starts_with("Rust 1.101.0-nightly is newer than the versions this cargo-wasix supports (1.95, 1.99), and the std patch set for 1.99 does not apply to it: in `a.rs`"),
+            "{msg}"
+        );
+        assert!(msg.contains("`cargo +1.99 wasix build`"), "{msg}");
+    }
 }
