@@ -32,7 +32,7 @@ mv "$work/cargo-wasix.partial" "$work/cargo-wasix"
 tests_bin=""
 if [ "${CHECK_ONLY:-0}" != 1 ]; then
     tests_bin="$(cd "$repo" && cargo test -q -p cargo-wasix --test tests --no-run --message-format=json 2>/dev/null \
-        | sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' | tail -1)"
+        | grep '"kind":\["test"\]' | sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' | tail -1)"
     [ -x "$tests_bin" ] || { echo "error: could not build the cargo-wasix e2e test binary" >&2; exit 2; }
 fi
 
@@ -68,7 +68,7 @@ for tc in "$@"; do
     else
         status=1
     fi
-    result="$(grep -E '^test result:' "$log" | tail -1 | sed 's/^test result: //; s/; finished.*//')"
+    result="$(grep -E '^test result:' "$log" | tail -1 | sed 's/^test result: //; s/; finished.*//' || true)"
     echo "| $tc | $version | $patches | ${result:-no result, see $log} |"
 done
 exit "$status"
