@@ -13,9 +13,10 @@ use crate::cache::{self, CacheLock};
 use crate::embedded::Inputs;
 use crate::error::{Error, Result};
 use crate::overlay;
-use crate::patch::PatchSet;
 use crate::progress::Progress;
+use crate::stdpatch::StdPatches;
 use crate::toolchain::Toolchain;
+use crate::wasi_libc;
 use crate::{archive, wrapped};
 
 /// Where the patched libc goes inside the copied `library/` (the std patch set's
@@ -36,6 +37,10 @@ pub(crate) struct BuildPlan<'a> {
     pub entry: &'a Path,
     pub target: &'a str,
     pub target_spec: &'a [u8],
+    /// Index of the std patch set in `sysroot/patches/std/std.toml`.
+    pub std_set: usize,
+    /// The set is tried on a beta/nightly newer than its versions (announced).
+    pub std_set_tried: bool,
 }
 
 /// Builds `work/{library,target-specs,sysroot}`. Requires the cache lock.
@@ -45,7 +50,6 @@ pub(crate) fn build(
     progress: &mut dyn Progress,
 ) -> Result<()> {
     let tc = plan.toolchain;
-    let minor = tc.minor();
     let library = plan.work.join("library");
 
     progress.status(
@@ -53,11 +57,50 @@ pub(crate) fn build(
         &format!("rust-src from `{}`", tc.rust_src().display()),
     );
     cache::copy_tree(&tc.rust_src(), &library)?;
-    let std_set = PatchSet::from_entries(
-        &format!("std patch set {minor} (sysroot/patches/{minor})"),
-        plan.inputs.std_patch_set(&minor),
-    )?;
-    std_set.apply(&library)?;
+    let patches = StdPatches::embedded(plan.inputs)?;
+    let set = &patches.sets[plan.std_set];
+    if plan.std_set_tried {
+        progress.status(
+            "Trying",
+            &format!(
+                "the std patch set for Rust {} on {} (newer than the verified versions; \
+                 its anchors decide)",
+                set.versions, tc.version.semver
+            ),
+        );
+    }
+    progress.status(
+        "Patching",
+        &format!(
+            "std ({}) for Rust {}",
+            set.parts.join(" + "),
+            tc.version.semver
+        ),
+    );
+    for part in patches.patch_sets(plan.std_set, plan.inputs)? {
+        part.apply(&library).map_err(|e| {
+            if !plan.std_set_tried {
+                return e;
+            }
+            let supported = patches.supported();
+            Error::NewerRustNotPatched {
+                version: tc.version.semver.to_string(),
+                newest: supported.last().cloned().unwrap_or_default(),
+                supported: supported.join(", "),
+                // The anchor error without its own help line (ours replaces it).
+                reason: e
+                    .to_string()
+                    .split("\nhelp:")
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned(),
+            }
+        })?;
+    }
+    // Before the std build, so a failed download costs no build (and after patching, so a
+    // version whose anchors moved costs no download).
+    let base = wasi_libc::source_for(tc, plan.cache_root);
+    wasi_libc::ensure(lock, &base, progress)?;
 
     let libc_version = overlay::std_libc_version(&library)?;
     let libc = overlay::patched_locked(
@@ -149,7 +192,14 @@ pub(crate) fn build(
             dir: library.clone(),
         })?;
 
-    install_self_contained(tc, plan.inputs, &sysroot, plan.target, plan.target_spec)?;
+    install_self_contained(
+        tc,
+        plan.inputs,
+        base.dir(),
+        &sysroot,
+        plan.target,
+        plan.target_spec,
+    )?;
     link_rust_src(&sysroot)
 }
 
@@ -190,16 +240,16 @@ fn link_rust_src(sysroot: &Path) -> Result<()> {
 fn install_self_contained(
     tc: &Toolchain,
     inputs: &Inputs,
+    from: &Path,
     sysroot: &Path,
     target: &str,
     spec: &[u8],
 ) -> Result<()> {
     let target_dir = sysroot.join("lib/rustlib").join(target);
     write(&target_dir.join("target.json"), spec)?;
-    let from = tc.base_self_contained();
     let to = target_dir.join("lib/self-contained");
     std::fs::create_dir_all(&to).map_err(|e| Error::io("create", &to, e))?;
-    for name in ["crt1-command.o", "crt1-reactor.o", "libc.a"] {
+    for name in wasi_libc::OBJECTS {
         let src = from.join(name);
         std::fs::copy(&src, to.join(name)).map_err(|e| Error::io("copy", &src, e))?;
     }

@@ -38,11 +38,11 @@ pub fn cache_root() -> Result<PathBuf> {
 }
 
 /// Key of a sysroot: rustc `-vV`, the format version, the optional target features and every
-/// embedded input byte that influences the sysroot (target specs, the std patch set of
-/// `minor`, the libc overlay, libwasix). Returned as 16 hex digits.
+/// embedded input byte that influences the sysroot (target specs, the std patch set's
+/// manifest and the `parts` it selects, the libc overlay, libwasix). Returned as 16 hex digits.
 pub fn sysroot_key(
     rustc_verbose_version: &str,
-    minor: &str,
+    parts: &[String],
     target: &str,
     features: &TargetFeatures,
     inputs: &Inputs,
@@ -52,12 +52,27 @@ pub fn sysroot_key(
     hash_str(&mut h, "rustc", rustc_verbose_version);
     hash_str(&mut h, "target", target);
     hash_str(&mut h, "features", &features.to_string());
-    hash_str(&mut h, "minor", minor);
+    hash_str(&mut h, "std parts", &parts.join(","));
+    // Rust 1.99+ links the wasi-libc of this release (crate::wasi_libc).
+    hash_str(
+        &mut h,
+        "wasi-libc fallback",
+        crate::wasi_libc::FALLBACK_RELEASE,
+    );
     hash_files(&mut h, "target-specs", &inputs.target_specs);
+    let in_set = |path: &str| {
+        !path.contains('/')
+            || path.strip_prefix("std/").is_some_and(|rest| {
+                !rest.contains('/')
+                    || parts
+                        .iter()
+                        .any(|part| rest.starts_with(&format!("{part}/")))
+            })
+    };
     let std_set: Vec<EmbeddedFile> = inputs
         .std_patches
         .iter()
-        .filter(|(p, _)| p.starts_with(&format!("{minor}/")) || !p.contains('/'))
+        .filter(|(p, _)| in_set(p))
         .cloned()
         .collect();
     hash_files(&mut h, "std-patches", &std_set);
@@ -254,14 +269,19 @@ pub fn copy_tree(from: &Path, to: &Path) -> Result<()> {
 mod tests {
     use super::*;
 
+    fn parts(names: &[&str]) -> Vec<String> {
+        names.iter().map(|n| (*n).to_owned()).collect()
+    }
+
     fn inputs() -> Inputs {
         let f = |p: &str, b: &'static [u8]| (p.to_owned(), b);
         Inputs {
             target_specs: vec![f("wasm32-wasmer-wasi.json", b"{}")],
             std_patches: vec![
-                f("1.95/edits.toml", b"e"),
-                f("1.96/edits.toml", b"x"),
+                f("std/common/edits.toml", b"e"),
+                f("std/since-1.97/edits.toml", b"x"),
                 f("README.md", b"r"),
+                f("std/std.toml", b"s"),
             ],
             overlays: vec![
                 f("libc/edits.toml", b"l"),
@@ -275,11 +295,11 @@ mod tests {
     fn sysroot_key_covers_every_input() {
         let f = TargetFeatures::default();
         let base = inputs();
-        let key = sysroot_key("rustc 1.95.0", "1.95", "t", &f, &base);
+        let key = sysroot_key("rustc 1.95.0", &parts(&["common"]), "t", &f, &base);
         assert_eq!(key.len(), 16);
         assert_eq!(
             key,
-            sysroot_key("rustc 1.95.0", "1.95", "t", &f, &base),
+            sysroot_key("rustc 1.95.0", &parts(&["common"]), "t", &f, &base),
             "deterministic"
         );
 
@@ -291,9 +311,10 @@ mod tests {
             }),
             ("std patch bytes", |i| i.std_patches[0].1 = b"E"),
             ("std patch renamed", |i| {
-                i.std_patches[0].0 = "1.95/edits2.toml".into()
+                i.std_patches[0].0 = "std/common/edits2.toml".into()
             }),
             ("patch README", |i| i.std_patches[2].1 = b"R"),
+            ("std manifest", |i| i.std_patches[3].1 = b"S"),
             ("libc overlay", |i| i.overlays[0].1 = b"L"),
             ("libwasix source", |i| i.libwasix[0].1 = b"W"),
             ("replaced members", |i| i.libwasix[1].1 = b"M"),
@@ -305,26 +326,40 @@ mod tests {
             let mut changed = inputs();
             mutate(&mut changed);
             assert_ne!(
-                sysroot_key("rustc 1.95.0", "1.95", "t", &f, &changed),
+                sysroot_key("rustc 1.95.0", &parts(&["common"]), "t", &f, &changed),
                 key,
                 "{what}"
             );
         }
         assert_ne!(
-            sysroot_key("rustc 1.95.1", "1.95", "t", &f, &base),
+            sysroot_key("rustc 1.95.1", &parts(&["common"]), "t", &f, &base),
             key,
             "rustc version"
         );
         assert_ne!(
-            sysroot_key("rustc 1.95.0", "1.95", "t64", &f, &base),
+            sysroot_key("rustc 1.95.0", &parts(&["common"]), "t64", &f, &base),
             key,
             "target"
         );
 
-        // Another minor's patch set does not invalidate this minor's sysroot.
+        // A part this set does not use does not invalidate its sysroot; the selection does.
+        assert_ne!(
+            sysroot_key(
+                "rustc 1.95.0",
+                &parts(&["common", "since-1.97"]),
+                "t",
+                &f,
+                &base
+            ),
+            key,
+            "parts"
+        );
         let mut other = inputs();
         other.std_patches[1].1 = b"y";
-        assert_eq!(sysroot_key("rustc 1.95.0", "1.95", "t", &f, &other), key);
+        assert_eq!(
+            sysroot_key("rustc 1.95.0", &parts(&["common"]), "t", &f, &other),
+            key
+        );
     }
 
     #[test]
@@ -341,7 +376,7 @@ mod tests {
             .iter()
             .map(|set| {
                 let f = TargetFeatures::parse(set).expect("valid");
-                sysroot_key("rustc 1.95.0", "1.95", "t", &f, &inputs())
+                sysroot_key("rustc 1.95.0", &parts(&["common"]), "t", &f, &inputs())
             })
             .collect();
         for (i, a) in keys.iter().enumerate() {
@@ -352,7 +387,7 @@ mod tests {
         // Spellings of the same set share one sysroot.
         let same = TargetFeatures::parse("+simd128, +atomics -relaxed-simd").expect("valid");
         assert_eq!(
-            sysroot_key("rustc 1.95.0", "1.95", "t", &same, &inputs()),
+            sysroot_key("rustc 1.95.0", &parts(&["common"]), "t", &same, &inputs()),
             keys[0]
         );
     }
@@ -360,10 +395,13 @@ mod tests {
     #[test]
     fn other_overlays_do_not_change_the_sysroot_key() {
         let f = TargetFeatures::default();
-        let key = sysroot_key("rustc 1.95.0", "1.95", "t", &f, &inputs());
+        let key = sysroot_key("rustc 1.95.0", &parts(&["common"]), "t", &f, &inputs());
         let mut other = inputs();
         other.overlays[1].1 = b"P";
-        assert_eq!(sysroot_key("rustc 1.95.0", "1.95", "t", &f, &other), key);
+        assert_eq!(
+            sysroot_key("rustc 1.95.0", &parts(&["common"]), "t", &f, &other),
+            key
+        );
     }
 
     #[test]

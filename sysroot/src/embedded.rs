@@ -19,7 +19,7 @@ pub type File = (String, &'static [u8]);
 pub struct Inputs {
     /// `target-specs/*` (e.g. `wasm32-wasmer-wasi.json`).
     pub target_specs: Vec<File>,
-    /// `sysroot/patches/**` (e.g. `1.95/edits.toml`, `README.md`).
+    /// `sysroot/patches/**` (e.g. `std/std.toml`, `std/common/edits.toml`, `README.md`).
     pub std_patches: Vec<File>,
     /// `overlays/**` (e.g. `libc/overlay.toml`, `libc/files/src/wasi/wasix.rs`).
     pub overlays: Vec<File>,
@@ -56,32 +56,6 @@ impl Inputs {
     pub fn target_spec(&self, target: &str) -> Option<&'static [u8]> {
         let name = format!("{target}.json");
         find(&self.target_specs, &name)
-    }
-
-    /// The files of the std patch set for `minor` (e.g. `1.95`), relative to that set's root.
-    pub fn std_patch_set(&self, minor: &str) -> Vec<(&str, &'static [u8])> {
-        let prefix = format!("{minor}/");
-        self.std_patches
-            .iter()
-            .filter_map(|(p, b)| p.strip_prefix(&prefix).map(|rel| (rel, *b)))
-            .collect()
-    }
-
-    /// Rust minors that have a std patch set, oldest first (`["1.95"]`).
-    pub fn supported_minors(&self) -> Vec<String> {
-        let mut minors: Vec<String> = self
-            .std_patches
-            .iter()
-            .filter_map(|(p, _)| p.split_once('/').map(|(dir, _)| dir.to_owned()))
-            .filter(|dir| dir.split('.').all(|part| part.parse::<u32>().is_ok()))
-            .collect();
-        minors.sort_by_key(|m| {
-            m.split('.')
-                .map(|part| part.parse::<u32>().unwrap_or(0))
-                .collect::<Vec<_>>()
-        });
-        minors.dedup();
-        minors
     }
 
     /// The files of the overlay folder of `krate`, relative to that folder.
@@ -163,13 +137,12 @@ mod tests {
                 .expect("utf8")
                 .contains("\"vendor\": \"wasmer\"")
         );
-        assert!(inputs.supported_minors().contains(&"1.95".to_owned()));
         assert!(
             inputs
-                .std_patch_set("1.95")
+                .std_patches
                 .iter()
-                .any(|(p, _)| *p == "edits.toml"),
-            "1.95 patch set has edits.toml"
+                .any(|(p, _)| p == "std/common/edits.toml"),
+            "the common std part has edits.toml"
         );
         assert!(inputs.libwasix_src().iter().any(|(p, _)| *p == "lib.rs"));
         assert!(inputs.overlay_crates().contains(&"libc"));

@@ -121,6 +121,32 @@ pub enum Error {
         newest: String,
     },
 
+    /// A beta/nightly newer than every std patch set, and the newest set does not apply to it.
+    #[error(
+        "Rust {version} is newer than the versions this cargo-wasix supports ({supported}), and the std patch set for {newest} does not apply to it: {reason}\nhelp: build with a supported toolchain, e.g. `rustup toolchain install {newest}` and `cargo +{newest} wasix build`"
+    )]
+    NewerRustNotPatched {
+        /// The detected `release:`.
+        version: String,
+        /// Comma-separated supported minors.
+        supported: String,
+        /// The newest supported minor.
+        newest: String,
+        /// The first anchor that failed (file and anchor).
+        reason: String,
+    },
+
+    /// A download (the wasi-libc of another Rust release) failed.
+    #[error("failed to download `{url}`: {reason}\nhelp: {help}")]
+    Download {
+        /// What was fetched.
+        url: String,
+        /// What went wrong (network, HTTP status, checksum).
+        reason: String,
+        /// The fix, including the offline route.
+        help: String,
+    },
+
     /// No target spec is embedded for the requested target.
     #[error(
         "unknown WASIX target `{target}` (supported: {supported})\nhelp: use `--target wasm32-wasmer-wasi`"

@@ -37,12 +37,14 @@
 //!                                            lib/self-contained/{crt1-command.o,crt1-reactor.o,libc.a}}
 //!     sysroot/lib/rustlib/src/rust -> ../../../..   (std sources, remapped as /rustc/<commit>/library)
 //! <root>/overlays/<crate>/<version>-<key 16>/  patched crate sources (+ marker, registry checksum)
+//! <root>/wasi-libc/<release>/                  Rust 1.99+: libc.a, crt1-*.o of that release
+//!                                               (downloaded once; [`wasi_libc`])
 //! ```
 //!
 //! The key hashes rustc `-vV`, a format version, the optional target features
 //! ([`features`], `CARGO_WASIX_TARGET_FEATURES`) and every embedded input (target specs, the
-//! std patch set, `overlays/libc/`, libwasix sources and its replaced-members list); a cache hit
-//! only runs `rustc -vV`/`--print sysroot` and reads one marker file.
+//! std patch set's manifest and selected parts ([`stdpatch`]), the wasi-libc release for
+//! 1.99+, `overlays/libc/`, libwasix sources and its replaced-members list); a cache hit only runs `rustc -vV`/`--print sysroot` and reads one marker file.
 
 pub mod archive;
 mod builder;
@@ -53,7 +55,9 @@ pub mod features;
 pub mod overlay;
 pub mod patch;
 pub mod progress;
+pub mod stdpatch;
 pub mod toolchain;
+pub mod wasi_libc;
 pub mod wrapped;
 
 use std::path::{Path, PathBuf};
@@ -171,6 +175,8 @@ pub fn prepare(
             entry: &plan.entry,
             target: &options.target,
             target_spec: &plan.spec,
+            std_set: plan.std_set,
+            std_set_tried: plan.selection != stdpatch::Selection::Covered(plan.std_set),
         },
         progress,
     )?;
@@ -218,7 +224,8 @@ pub struct Status {
     pub supported_versions: Vec<String>,
     /// rust-src `library/`.
     pub rust_src: PathBuf,
-    /// The base self-contained libc.a (wasip1-threads).
+    /// The base self-contained libc.a (wasip1-threads): the toolchain's own, or from Rust 1.99 on
+    /// the cached one of [`wasi_libc::FALLBACK_RELEASE`].
     pub base_libc: PathBuf,
     /// Names of missing rustup components.
     pub missing_components: Vec<String>,
@@ -238,11 +245,16 @@ pub struct Status {
 pub fn status(toolchain: &Toolchain, options: &Options) -> Result<Status> {
     let inputs = Inputs::embedded();
     let root = options.cache_root()?;
-    let supported_versions = inputs.supported_minors();
-    let supported = supported_versions.contains(&toolchain.minor());
+    let patches = stdpatch::StdPatches::embedded(&inputs)?;
+    let supported_versions = patches.supported();
+    let selected = stdpatch::select_or_error(&patches, &toolchain.version.semver).ok();
+    let supported = selected.is_some();
+    let parts = selected
+        .map(|(i, _)| patches.sets[i].parts.clone())
+        .unwrap_or_default();
     let key = cache::sysroot_key(
         &toolchain.verbose_version,
-        &toolchain.minor(),
+        &parts,
         &options.target,
         &options.features,
         &inputs,
@@ -268,7 +280,7 @@ pub fn status(toolchain: &Toolchain, options: &Options) -> Result<Status> {
         supported,
         supported_versions,
         rust_src: toolchain.rust_src(),
-        base_libc: toolchain.base_self_contained().join("libc.a"),
+        base_libc: wasi_libc::source_for(toolchain, &root).dir().join("libc.a"),
         missing_components: toolchain
             .missing_components()
             .into_iter()
@@ -317,6 +329,10 @@ struct Plan {
     entry: PathBuf,
     /// The embedded spec with the chosen optional features.
     spec: Vec<u8>,
+    /// Index of the std patch set (`sysroot/patches/std/std.toml`).
+    std_set: usize,
+    /// Whether the set covers this Rust or is tried on a newer beta/nightly.
+    selection: stdpatch::Selection,
 }
 
 impl Plan {
@@ -334,15 +350,9 @@ impl Plan {
 }
 
 fn plan(toolchain: &Toolchain, options: &Options, inputs: &Inputs) -> Result<Plan> {
-    let minor = toolchain.minor();
-    let supported = inputs.supported_minors();
-    if !supported.contains(&minor) {
-        return Err(Error::UnsupportedRust {
-            version: toolchain.version.semver.to_string(),
-            newest: supported.last().cloned().unwrap_or_default(),
-            supported: supported.join(", "),
-        });
-    }
+    let patches = stdpatch::StdPatches::embedded(inputs)?;
+    let (std_set, selection) = stdpatch::select_or_error(&patches, &toolchain.version.semver)?;
+    let parts = patches.sets[std_set].parts.clone();
     let spec = inputs
         .target_spec(&options.target)
         .ok_or_else(|| Error::UnsupportedTarget {
@@ -364,7 +374,7 @@ fn plan(toolchain: &Toolchain, options: &Options, inputs: &Inputs) -> Result<Pla
     let root = options.cache_root()?;
     let key = cache::sysroot_key(
         &toolchain.verbose_version,
-        &minor,
+        &parts,
         &options.target,
         &options.features,
         inputs,
@@ -375,6 +385,8 @@ fn plan(toolchain: &Toolchain, options: &Options, inputs: &Inputs) -> Result<Pla
         key,
         entry,
         spec,
+        std_set,
+        selection,
     })
 }
 
@@ -423,9 +435,18 @@ mod tests {
         };
         let cases = [
             ("1.80.0", Some("Rust 1.80.0 is not supported")),
-            ("1.96.0-beta.1", Some("Rust 1.96.0-beta.1 is not supported")),
+            (
+                "1.80.0-nightly",
+                Some("Rust 1.80.0-nightly is not supported"),
+            ),
+            ("1.100.0", Some("Rust 1.100.0 is not supported")),
             ("1.95.0", None),
             ("1.95.2", None),
+            ("1.96.0-beta.1", None),
+            ("1.97.0-nightly", None),
+            ("1.99.1", None),
+            // A nightly newer than every set tries the newest one.
+            ("1.101.0-nightly", None),
         ];
         for (release, want) in cases {
             let got = plan(&toolchain(release), &opts, &inputs);
@@ -438,9 +459,12 @@ mod tests {
                 Some(needle) => {
                     let msg = got.err().expect("unsupported").to_string();
                     assert!(msg.contains(needle), "{msg}");
-                    assert!(msg.contains("supported: 1.95"), "{msg}");
-                    assert!(msg.contains("rustup toolchain install 1.95"), "{msg}");
-                    assert!(msg.contains("cargo +1.95 wasix build"), "{msg}");
+                    assert!(
+                        msg.contains("supported: 1.95, 1.96, 1.97, 1.98, 1.99"),
+                        "{msg}"
+                    );
+                    assert!(msg.contains("rustup toolchain install 1.99"), "{msg}");
+                    assert!(msg.contains("cargo +1.99 wasix build"), "{msg}");
                     assert_eq!(msg.lines().count(), 2, "message + help: {msg}");
                 }
             }

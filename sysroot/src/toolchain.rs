@@ -128,9 +128,10 @@ impl Toolchain {
             .join(exe)
     }
 
-    /// Every component we need, present or not.
+    /// Every component we need, present or not. The wasm32-wasip1-threads target only up to
+    /// Rust 1.98: later releases do not ship it (see [`crate::wasi_libc`]).
     pub fn components(&self) -> Vec<Component> {
-        vec![
+        let mut all = vec![
             Component {
                 name: "rust-src",
                 path: self.rust_src().join("std/Cargo.toml"),
@@ -146,7 +147,11 @@ impl Toolchain {
                 path: self.base_self_contained().join("libc.a"),
                 rustup_args: &["target", "add", BASE_TARGET],
             },
-        ]
+        ];
+        if !crate::wasi_libc::ships_base_target(&self.version.semver) {
+            all.pop();
+        }
+        all
     }
 
     /// Components that are missing (checked by file existence).
@@ -425,6 +430,10 @@ LLVM version: 22.1.2
         }
         // Nothing exists under the fake sysroot: all three components are missing.
         assert_eq!(tc.missing_components().len(), 3);
+        // Rust 1.99 has no wasm32-wasip1-threads target to install.
+        let tc199 = toolchain(&VV.replace("1.95.0", "1.99.1"));
+        let names: Vec<_> = tc199.missing_components().iter().map(|c| c.name).collect();
+        assert_eq!(names, ["rust-src", "llvm-tools"]);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! `cargo wasix setup`: prepare the WASIX sysroot now, with progress, instead of on first build.
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::Args;
 
 use crate::prepare::{self, Outcome};
@@ -15,12 +15,19 @@ pub struct Setup {
     /// Print only the sysroot path on stdout (for scripts).
     #[arg(long)]
     pub print_sysroot: bool,
+    /// Only check the std patch set against this toolchain's rust-src, in memory: print every
+    /// edit that no longer applies (file and anchor) and exit 1 if any; build nothing.
+    #[arg(long, conflicts_with = "print_sysroot")]
+    pub check_patches: bool,
 }
 
 impl Setup {
     pub fn execute(self, ctx: &Ctx) -> Result<i32> {
         let toolchain = Toolchain::resolve(ctx.toolchain.as_deref())?;
         let detected = prepare::sysroot_toolchain(&toolchain)?;
+        if self.check_patches {
+            return check_patches(&detected);
+        }
         let options = prepare::sysroot_options()?;
         let (prepared, _) = prepare::prepare_with(&detected, &options, &ctx.shell)?;
         if prepared.outcome == Outcome::AlreadyCached {
@@ -62,4 +69,42 @@ impl Setup {
         }
         Ok(0)
     }
+}
+
+/// `setup --check-patches`: the std patch set against rust-src, every problem on stdout.
+fn check_patches(detected: &wasix_sysroot::Toolchain) -> Result<i32> {
+    let library = detected.rust_src();
+    anyhow::ensure!(
+        library.join("std/Cargo.toml").is_file(),
+        "rust-src is missing at `{}`\nhelp: `rustup component add rust-src{}`",
+        library.display(),
+        detected
+            .rustup_toolchain
+            .as_deref()
+            .map(|t| format!(" --toolchain {t}"))
+            .unwrap_or_default()
+    );
+    let inputs = wasix_sysroot::embedded::Inputs::embedded();
+    let report = wasix_sysroot::stdpatch::check(&inputs, &detected.version.semver, &library)
+        .context("failed to check the std patch set")?;
+    let tried = if report.tried {
+        " (tried: newer than the verified versions)"
+    } else {
+        ""
+    };
+    println!(
+        "rustc {}: std patch set for {} [{}]{tried}: {}",
+        detected.version.semver,
+        report.versions,
+        report.parts.join(" + "),
+        if report.problems.is_empty() {
+            "applies".to_owned()
+        } else {
+            format!("{} problem(s)", report.problems.len())
+        }
+    );
+    for problem in &report.problems {
+        println!("  {}", problem.replace('\n', "\n    "));
+    }
+    Ok(if report.problems.is_empty() { 0 } else { 1 })
 }

@@ -251,6 +251,59 @@ impl PatchSet {
     }
 }
 
+/// The state of a dry run: files as the patch sets so far left them (read lazily from the tree).
+#[derive(Debug, Default)]
+pub struct DryRun {
+    texts: std::collections::BTreeMap<String, String>,
+    added: Vec<String>,
+}
+
+impl PatchSet {
+    /// Applies the patch set to `root` in memory only (after earlier sets in `run`), continuing
+    /// past problems: one line per new file that already exists, missing file, or edit whose
+    /// anchor no longer matches (naming file and anchor). Rewrites are not checked here.
+    pub fn check(&self, root: &Path, run: &mut DryRun) -> Vec<String> {
+        let mut problems = Vec::new();
+        for (rel, bytes) in &self.files {
+            if root.join(rel).exists() || run.added.contains(rel) {
+                problems.push(format!("{}: new file `{rel}` already exists", self.name));
+            }
+            run.added.push(rel.clone());
+            run.texts
+                .insert(rel.clone(), String::from_utf8_lossy(bytes).into_owned());
+        }
+        for edit in &self.edits.edits {
+            if !run.texts.contains_key(&edit.file) {
+                match std::fs::read_to_string(root.join(&edit.file)) {
+                    Ok(text) => {
+                        run.texts.insert(edit.file.clone(), text);
+                    }
+                    Err(e) => {
+                        problems.push(format!("{}: `{}`: {e}", self.name, edit.file));
+                        continue;
+                    }
+                }
+            }
+            let Some(text) = run.texts.get_mut(&edit.file) else {
+                continue;
+            };
+            match apply_edit(text, &edit.anchor, edit.count, &edit.action) {
+                Ok(patched) => *text = patched,
+                Err(problem) => problems.push(
+                    Error::Anchor {
+                        patch_set: self.name.clone(),
+                        file: edit.file.clone(),
+                        anchor: edit.anchor.clone(),
+                        problem,
+                    }
+                    .to_string(),
+                ),
+            }
+        }
+        problems
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -486,5 +539,48 @@ y"""
         };
         let err = set.apply(dir.path()).expect_err("missing file").to_string();
         assert!(err.contains("missing.rs"), "{err}");
+    }
+
+    #[test]
+    fn dry_run_reports_every_problem_and_chains_sets() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("a.rs"), "one two\n").expect("write");
+        let first = PatchSet {
+            name: "first".into(),
+            files: vec![("new.rs".into(), b"fresh".to_vec())],
+            edits: EditList::parse(
+                "[[edit]]\nfile = \"a.rs\"\nanchor = \"one\"\nreplace = \"uno\"\n\
+                 [[edit]]\nfile = \"a.rs\"\nanchor = \"gone\"\nreplace = \"x\"\n\
+                 [[edit]]\nfile = \"missing.rs\"\nanchor = \"x\"\nreplace = \"y\"\n",
+                "first",
+            )
+            .expect("parse"),
+        };
+        // The second set sees the first one's result and its new file.
+        let second = PatchSet {
+            name: "second".into(),
+            files: vec![],
+            edits: EditList::parse(
+                "[[edit]]\nfile = \"a.rs\"\nanchor = \"uno\"\ninsert_after = \"!\"\n\
+                 [[edit]]\nfile = \"new.rs\"\nanchor = \"fresh\"\ninsert_before = \"so \"\n",
+                "second",
+            )
+            .expect("parse"),
+        };
+        let mut run = DryRun::default();
+        let problems = first.check(dir.path(), &mut run);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(
+            problems[0].contains("`a.rs`") && problems[0].contains("gone"),
+            "{problems:?}"
+        );
+        assert!(problems[1].contains("missing.rs"), "{problems:?}");
+        assert!(second.check(dir.path(), &mut run).is_empty());
+        // Nothing was written.
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("a.rs")).expect("read"),
+            "one two\n"
+        );
+        assert!(!dir.path().join("new.rs").exists());
     }
 }
