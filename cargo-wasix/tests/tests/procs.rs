@@ -2,7 +2,7 @@
 //! itself through `current_exe()`, integration tests running the crate's binary through
 //! `CARGO_BIN_EXE_<name>`, and the process limit flag.
 
-use super::support::{cargo_wasix, fixture, output};
+use super::support::{assert_tests_passed, cargo_wasix, fixture, output};
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
@@ -34,18 +34,7 @@ fn integration_tests_run_the_crate_binary() {
         &fixture("proc_std"),
         &["test", "--test", "bin_exe"],
     ));
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "stdout:\n{}\nstderr:\n{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-    assert!(
-        text(&out.stdout).contains("test result: ok. 2 passed"),
-        "{}",
-        text(&out.stdout)
-    );
+    assert_tests_passed(&out, 2);
 }
 
 #[test]

@@ -193,3 +193,19 @@ pub fn assert_wasix_module(wasm: &Path) {
         );
     }
 }
+
+/// A `cargo wasix test` run succeeded and libtest reported `passed` passing tests (in its first
+/// test binary, or any: the line must appear somewhere).
+pub fn assert_tests_passed(out: &Output, passed: usize) {
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stdout:\n{stdout}\nstderr:\n{stderr}"
+    );
+    assert!(
+        stdout.contains(&format!("test result: ok. {passed} passed")),
+        "{stdout}"
+    );
+}
