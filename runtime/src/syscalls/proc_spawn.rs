@@ -55,9 +55,12 @@ pub fn add_to_linker<M: MemSize>(
          -> wasmtime::Result<i32> {
             let (mem, ctx) = split(&mut c);
             let r = (|| {
-                let name = mem.read_str(ptr::<M>(name), ptr::<M>(name_len))?;
-                let args = read_list(&mem, ptr::<M>(args), ptr::<M>(args_len))?;
-                let env = read_env_opt(&mem, ptr::<M>(envs), ptr::<M>(envs_len))?;
+                let (name, args, env) = read_exec(
+                    &mem,
+                    (ptr::<M>(name), ptr::<M>(name_len)),
+                    (ptr::<M>(args), ptr::<M>(args_len)),
+                    Some((ptr::<M>(envs), ptr::<M>(envs_len))),
+                )?;
                 let path = mem.read_str(ptr::<M>(path), ptr::<M>(path_len))?;
                 let search = (search != 0).then_some(path.as_str());
                 exec::prepare(ctx, &name, args, env, search, "proc_exec3")
@@ -80,12 +83,13 @@ pub fn add_to_linker<M: MemSize>(
          envs_len: M::Offset|
          -> wasmtime::Result<()> {
             let (mem, ctx) = split(&mut c);
-            let r = (|| {
-                let name = mem.read_str(ptr::<M>(name), ptr::<M>(name_len))?;
-                let args = read_list(&mem, ptr::<M>(args), ptr::<M>(args_len))?;
-                let env = read_env_opt(&mem, ptr::<M>(envs), ptr::<M>(envs_len))?;
-                exec::prepare(ctx, &name, args, env, None, "proc_exec2")
-            })();
+            let r = read_exec(
+                &mem,
+                (ptr::<M>(name), ptr::<M>(name_len)),
+                (ptr::<M>(args), ptr::<M>(args_len)),
+                Some((ptr::<M>(envs), ptr::<M>(envs_len))),
+            )
+            .and_then(|(name, args, env)| exec::prepare(ctx, &name, args, env, None, "proc_exec2"));
             Err(exec_or_fail(c.data(), r, "proc_exec2"))
         },
     )?;
@@ -99,15 +103,36 @@ pub fn add_to_linker<M: MemSize>(
          args_len: M::Offset|
          -> wasmtime::Result<()> {
             let (mem, ctx) = split(&mut c);
-            let r = (|| {
-                let name = mem.read_str(ptr::<M>(name), ptr::<M>(name_len))?;
-                let args = read_list(&mem, ptr::<M>(args), ptr::<M>(args_len))?;
-                exec::prepare(ctx, &name, args, None, None, "proc_exec")
-            })();
+            let r = read_exec(
+                &mem,
+                (ptr::<M>(name), ptr::<M>(name_len)),
+                (ptr::<M>(args), ptr::<M>(args_len)),
+                None,
+            )
+            .and_then(|(name, args, env)| exec::prepare(ctx, &name, args, env, None, "proc_exec"));
             Err(exec_or_fail(c.data(), r, "proc_exec"))
         },
     )?;
     Ok(())
+}
+
+/// What every exec call reads from the guest: the program name, its argument list and (for
+/// the calls that take one) the environment list; each as a `(pointer, length)` pair.
+type ExecArgs = (String, Vec<String>, Option<Vec<(String, String)>>);
+
+fn read_exec(
+    mem: &GuestMemory<'_>,
+    name: (u64, u64),
+    args: (u64, u64),
+    envs: Option<(u64, u64)>,
+) -> Result<ExecArgs, Errno> {
+    let name = mem.read_str(name.0, name.1)?;
+    let args = read_list(mem, args.0, args.1)?;
+    let env = match envs {
+        Some((at, len)) => read_env_opt(mem, at, len)?,
+        None => None,
+    };
+    Ok((name, args, env))
 }
 
 /// For the exec calls that cannot return an errno: a failure ends the process with 127, the
