@@ -315,8 +315,12 @@ pub fn link(
 
 /// `path_symlink`: creates `new` pointing at `target`.
 ///
-/// Absolute targets are refused (EPERM): inside the sandbox they could never be followed,
-/// and on the host they would point outside the mount. A `new` ending in `/` names a
+/// An absolute target inside the link's own mount is stored relative to the link's directory
+/// (`/data/a/t` linked from `/data/b/l` becomes `../a/t`), so the link resolves to the same
+/// file in the guest and on the host, and never leaves the mount; `readlink` then answers the
+/// relative form. Other absolute targets are refused (EPERM): another mount, a synthetic
+/// directory or nothing mounted could never be followed, and on the host such a target would
+/// point outside the mount. A `new` ending in `/` names a
 /// directory, which a symlink never is: EEXIST if a directory is there, ENOTDIR for another
 /// entry, ENOENT for none (Linux's `symlinkat`; wasi-testsuite's
 /// `path_symlink_trailing_slashes`).
@@ -340,9 +344,57 @@ pub fn symlink(vfs: &Vfs, target: &str, base: &GuestPath, new: &str) -> Result<(
         });
     }
     if target.starts_with('/') {
-        return Err(Errno::Perm);
+        let relative = relative_target(vfs, mount, rel, target)?;
+        return Ok(mount.dir.symlink(relative, rel)?);
     }
     Ok(mount.dir.symlink(target, rel)?)
+}
+
+/// The relative form of the absolute guest `target` for a link at `link` (relative to
+/// `mount`), or EPERM when the target is not inside that mount.
+fn relative_target(
+    vfs: &Vfs,
+    mount: &MountPoint,
+    link: &Path,
+    target: &str,
+) -> Result<std::path::PathBuf, Errno> {
+    let guest = GuestPath::parse_absolute(target).map_err(|_| Errno::Perm)?;
+    let target_rel = match vfs.locate(&guest).map_err(|_| Errno::Perm)? {
+        Location::Host { mount: m, rel } if std::ptr::eq(m, mount) => rel,
+        _ => return Err(Errno::Perm),
+    };
+    // The link's directory as it really is inside the mount (its own path may pass through
+    // symlinks, which a lexical `..` count would get wrong).
+    let parent = link.parent().filter(|p| !p.as_os_str().is_empty());
+    let link_dir = match parent {
+        Some(p) => mount.dir.canonicalize(p)?,
+        None => std::path::PathBuf::new(),
+    };
+    Ok(relative_path(&link_dir, &target_rel))
+}
+
+/// `to` as seen from the directory `from`, both relative to the same root and free of `..`.
+fn relative_path(from: &Path, to: &Path) -> std::path::PathBuf {
+    use std::path::Component;
+    let parts = |p: &Path| -> Vec<std::ffi::OsString> {
+        p.components()
+            .filter(|c| matches!(c, Component::Normal(_)))
+            .map(|c| c.as_os_str().to_owned())
+            .collect()
+    };
+    let (from, to) = (parts(from), parts(to));
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut out = std::path::PathBuf::new();
+    for _ in common..from.len() {
+        out.push("..");
+    }
+    for part in &to[common..] {
+        out.push(part);
+    }
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    out
 }
 
 /// `path_readlink`: the symlink's target bytes.
@@ -815,7 +867,8 @@ mod tests {
             readlink(&f.vfs, &base, "rel-link").unwrap(),
             format!("../{name}").into_bytes()
         );
-        // Creating an absolute symlink is refused; a relative one pointing out cannot be followed.
+        // An absolute symlink out of the mount is refused; a relative one pointing out cannot
+        // be followed.
         assert_eq!(
             symlink(&f.vfs, "/etc/passwd", &base, "evil"),
             Err(Errno::Perm)
@@ -823,6 +876,69 @@ mod tests {
         symlink(&f.vfs, "../../../etc/passwd", &base, "evil2").unwrap();
         assert!(read_only(&f.vfs, &base, "evil2", true).is_err());
         std::fs::remove_file(&outside).unwrap();
+    }
+
+    #[test]
+    fn relative_paths_between_directories() {
+        let cases = [
+            ("", "a", "a"),
+            ("", "", "."),
+            ("b", "a/t", "../a/t"),
+            ("a", "a/t", "t"),
+            ("a/b/c", "a/x", "../../x"),
+            ("a/b", "a/b", "."),
+            ("a/b", "a", ".."),
+        ];
+        for (from, to, want) in cases {
+            assert_eq!(
+                relative_path(Path::new(from), Path::new(to)),
+                Path::new(want),
+                "{from} -> {to}"
+            );
+        }
+    }
+
+    #[test]
+    fn absolute_targets_in_the_same_mount_are_stored_relative() {
+        let f = fixture();
+        create_directory(&f.vfs, &root(), "/data/a").unwrap();
+        create_directory(&f.vfs, &root(), "/data/b").unwrap();
+        create(&f.vfs, "/data/a/t")
+            .unwrap()
+            .write(b"target")
+            .unwrap();
+        // The link's directory reached through a symlink: the stored form must still work.
+        symlink(&f.vfs, "b", &root(), "/data/via").unwrap();
+        for (link, stored) in [
+            ("/data/b/l", "../a/t"),
+            ("/data/via/l2", "../a/t"),
+            ("/data/l3", "a/t"),
+        ] {
+            symlink(&f.vfs, "/data/a/t", &root(), link).unwrap();
+            assert_eq!(readlink(&f.vfs, &root(), link).unwrap(), stored.as_bytes());
+            let file = read_only(&f.vfs, &root(), link, true).unwrap();
+            let mut buf = [0u8; 16];
+            let n = file.read(&mut buf).unwrap();
+            assert_eq!(&buf[..n], b"target", "{link}");
+        }
+        // The host sees the same file through the link.
+        assert_eq!(std::fs::read(f.data.join("b/l")).unwrap(), b"target");
+        // Lexical `..` in the target is normalized first; leaving the mount stays refused.
+        symlink(&f.vfs, "/data/b/../a/t", &root(), "/data/l4").unwrap();
+        assert_eq!(readlink(&f.vfs, &root(), "/data/l4").unwrap(), b"a/t");
+        for target in [
+            "/data/../etc/passwd",
+            "/srv/www/x",
+            "/ro/ro.txt",
+            "/srv",
+            "/",
+        ] {
+            assert_eq!(
+                symlink(&f.vfs, target, &root(), "/data/l5"),
+                Err(Errno::Perm),
+                "{target}"
+            );
+        }
     }
 
     #[test]
