@@ -128,14 +128,16 @@ fn mio_polls_sockets_and_a_waker() {
 }
 
 /// async-std 1.x on its native runtime through the async-std, async-io and polling overlays
-/// (none of which builds for WASI as published): a TCP echo between tasks, timers, a task
-/// join, and async-io's non-blocking connect, with the lock unchanged.
+/// (none of which builds for WASIX as published): a TCP echo between tasks, timers, a task
+/// join, `spawn_blocking` (the blocking overlay) and async-io's non-blocking connect, with the
+/// lock unchanged.
 #[test]
 fn async_std_echoes_tcp_on_the_async_io_reactor() {
     assert_eq!(
         run_locked("async_std_net", true).0,
         "tcp: echoed 262144 bytes intact true, server saw 262144\n\
          sleep: at least 30 ms true\ntimeout: true\nspawn: 42\n\
+         spawn_blocking: on another thread true\n\
          async-io connect: true\nasync-io timer: at least 10 ms true\n"
     );
 }

@@ -1,5 +1,5 @@
-//! async-std and async-io on WASIX: a TCP echo between two tasks, timers, a task join, and a
-//! raw `Async<TcpStream>` connect and timer.
+//! async-std and async-io on WASIX: a TCP echo between two tasks, timers, a task join, a
+//! blocking task on blocking's pool, and a raw `Async<TcpStream>` connect and timer.
 
 use std::time::{Duration, Instant};
 
@@ -46,6 +46,9 @@ fn main() {
         let timed_out = async_std::future::timeout(Duration::from_millis(20), std::future::pending::<()>()).await;
         println!("timeout: {}", timed_out.is_err());
         println!("spawn: {}", task::spawn(async { 6 * 7 }).await);
+        // On blocking's thread pool (the blocking overlay; it panicked on every wasm target).
+        let off_thread = task::spawn_blocking(|| std::thread::current().id()).await;
+        println!("spawn_blocking: on another thread {}", off_thread != std::thread::current().id());
     });
 
     // async-io directly: a non-blocking connect on its reactor.
