@@ -36,6 +36,7 @@ CRATES=(
   "async-io 2.6.0 net + timers: reactor, Async<T>, non-blocking connect (overlay)"
   "smol 2.0.2 async: executor, net, process (on the async-* overlays)"
   "async-lock 3.5.0 threads: async and blocking locks (overlay)"
+  "blocking 1.7.0 threads: the thread pool behind unblock, Unblock I/O adapters (overlay)"
   "memmap2 0.9.11 files: mmap emulated in linear memory (overlay; the last version whose suite is in src/lib.rs: 0.9.12 moved it to test/map.rs, which its package does not build)"
   "filetime 0.2.30 files: access/modification times, symlinks (overlay)"
 )
@@ -62,6 +63,13 @@ LIFT_UNIX_TEST_GATES=(polling)
 # wasm-bindgen-test instead of libtest, blocking tests left out): for the wasix run that
 # predicate in tests/ excludes WASIX, as the crate's overlay does in src/.
 LIFT_WASM_TEST_GATES=(async-lock)
+
+# Dev-dependencies only a crate's examples use, removed (with the examples) for both runs when
+# they cannot build for WASIX: smol's TLS, websocket and surf examples need OpenSSL
+# (native-tls) and async-io 1.x; its tests are its doctests, which use none of them.
+declare -A EXAMPLE_ONLY_DEV_DEPS=(
+  [smol]="async-h1 async-native-tls async-tungstenite native-tls http-types surf scraper ctrlc"
+)
 
 # Runtime flags for the wasix runs of a crate (CARGO_WASIX_RUNTIME_FLAGS): suites that open
 # sockets need the network.
@@ -216,6 +224,19 @@ for entry in "${selected[@]}"; do
     fi
   fi
   if [[ -f $dir.lock-note ]]; then note="$note; $(cat "$dir.lock-note")"; fi
+  trimmed="${EXAMPLE_ONLY_DEV_DEPS[$name]:-}"
+  if [[ -n $trimmed ]]; then
+    if [[ ! -f $dir/.examples-trimmed ]]; then
+      awk -v drop=" $trimmed " '
+        /^\[/ { skip = 0; if ($0 ~ /^\[dev-dependencies\./) { d = $0; sub(/^\[dev-dependencies\./, "", d); sub(/\]$/, "", d); if (index(drop, " " d " ")) skip = 1 } }
+        /^\[\[example\]\]$/ { skip = 1 }
+        !skip { print }
+        /^\[package\]$/ { print "autoexamples = false" }' "$dir/Cargo.toml" >"$dir/Cargo.toml.trimmed"
+      mv "$dir/Cargo.toml.trimmed" "$dir/Cargo.toml"
+      touch "$dir/.examples-trimmed"
+    fi
+    note="$note; examples and their dev-dependencies (\`$trimmed\`) left out of both runs"
+  fi
 
   cargo_args="${CARGO_TEST_ARGS[$name]:-}"
   if [[ -n $cargo_args ]]; then note="$note; both runs with \`$cargo_args\`"; fi
