@@ -71,6 +71,12 @@ declare -A EXAMPLE_ONLY_DEV_DEPS=(
   [smol]="async-h1 async-native-tls async-tungstenite native-tls http-types surf scraper ctrlc"
 )
 
+# Crates whose shipped Cargo.lock pins a version below an overlay's range (cargo wasix refuses
+# it, naming the `cargo update -p` to run, as a user would be told): updated for both runs.
+declare -A LOCK_UPDATES=(
+  [smol]="async-io async-process tokio"
+)
+
 # Runtime flags for the wasix runs of a crate (CARGO_WASIX_RUNTIME_FLAGS): suites that open
 # sockets need the network.
 declare -A WASIX_RUNTIME_FLAGS=(
@@ -227,16 +233,27 @@ for entry in "${selected[@]}"; do
   trimmed="${EXAMPLE_ONLY_DEV_DEPS[$name]:-}"
   if [[ -n $trimmed ]]; then
     if [[ ! -f $dir/.examples-trimmed ]]; then
-      awk -v drop=" $trimmed " '
+      # Normalized manifests already say `autoexamples = false` and list examples one by one.
+      has_auto=0; grep -q '^autoexamples' "$dir/Cargo.toml" && has_auto=1
+      awk -v drop=" $trimmed " -v has_auto=$has_auto '
         /^\[/ { skip = 0; if ($0 ~ /^\[dev-dependencies\./) { d = $0; sub(/^\[dev-dependencies\./, "", d); sub(/\]$/, "", d); if (index(drop, " " d " ")) skip = 1 } }
         /^\[\[example\]\]$/ { skip = 1 }
         !skip { print }
-        /^\[package\]$/ { print "autoexamples = false" }' "$dir/Cargo.toml" >"$dir/Cargo.toml.trimmed"
+        /^\[package\]$/ && !has_auto { print "autoexamples = false" }' "$dir/Cargo.toml" >"$dir/Cargo.toml.trimmed"
       mv "$dir/Cargo.toml.trimmed" "$dir/Cargo.toml"
       touch "$dir/.examples-trimmed"
     fi
     note="$note; examples and their dev-dependencies (\`$trimmed\`) left out of both runs"
   fi
+  # After the trim: the examples' dev-dependencies pin other versions of the same crates.
+  lock_updates="${LOCK_UPDATES[$name]:-}"
+  if [[ -n $lock_updates && ! -f $dir.lock-updated ]]; then
+    # shellcheck disable=SC2086 # one -p per crate
+    # `cargo metadata` first drops the lock entries only the removed dev-dependencies used.
+    (cd "$dir" && cargo metadata -q --format-version 1 >/dev/null && cargo update -q $(printf -- '-p %s ' $lock_updates))
+    touch "$dir.lock-updated"
+  fi
+  if [[ -n $lock_updates ]]; then note="$note; shipped lock's \`$lock_updates\` updated (\`cargo update -p\`) for both runs"; fi
 
   cargo_args="${CARGO_TEST_ARGS[$name]:-}"
   if [[ -n $cargo_args ]]; then note="$note; both runs with \`$cargo_args\`"; fi

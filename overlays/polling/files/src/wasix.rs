@@ -6,7 +6,7 @@
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 use std::os::raw::{c_int, c_void};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::{Event, PollMode};
 
@@ -121,6 +121,14 @@ impl Poller {
         };
         check(unsafe { epoll_ctl(self.epoll_fd.as_raw_fd(), op, fd, &mut record) })?;
         Ok(())
+    }
+
+    /// Waits for I/O events with an optional timeout: what polling 3.6 – 3.9 call (3.10 and
+    /// later call [`Poller::wait_deadline`]).
+    #[allow(dead_code)]
+    pub fn wait(&self, events: &mut Events, timeout: Option<Duration>) -> io::Result<()> {
+        // A timeout too large for an `Instant` waits forever, as polling's other backends do.
+        self.wait_deadline(events, timeout.and_then(|t| Instant::now().checked_add(t)))
     }
 
     /// Waits for I/O events with an optional deadline.
