@@ -11,6 +11,7 @@
 #   CARGO_WASIX_HOME   sysroot cache (default: <repo>/target/wasix-home, shared with the tests)
 #   REAL_CRATES_TIMEOUT  seconds per `cargo test` run (default 1800)
 #   REAL_CRATES_NATIVE=0 skip the native runs (the table then shows `-` for them)
+#   REAL_CRATES_CARGO_ARGS  extra cargo arguments for every run, native and wasix (e.g. --release)
 set -euo pipefail
 
 # name version "note shown in the table" (what the suite exercises)
@@ -256,7 +257,10 @@ for entry in "${selected[@]}"; do
   if [[ -n $lock_updates ]]; then note="$note; shipped lock's \`$lock_updates\` updated (\`cargo update -p\`) for both runs"; fi
 
   cargo_args="${CARGO_TEST_ARGS[$name]:-}"
-  if [[ -n $cargo_args ]]; then note="$note; both runs with \`$cargo_args\`"; fi
+  if [[ -n ${REAL_CRATES_CARGO_ARGS:-} && " $cargo_args " != *" $REAL_CRATES_CARGO_ARGS "* ]]; then
+    cargo_args="$cargo_args $REAL_CRATES_CARGO_ARGS"
+  fi
+  if [[ -n ${cargo_args// /} ]]; then note="$note; both runs with \`${cargo_args# }\`"; fi
   native="- - - - -"
   if [[ ${REAL_CRATES_NATIVE:-1} != 0 ]]; then
     echo "native  $name $version ..." >&2
