@@ -8,8 +8,12 @@
 //! hard-linked one next to a *symlinked* driver, still answers the user's toolchain to
 //! `--print sysroot`; a hard-linked (or copied) `bin/rustc` *and* driver answer the new
 //! directory. So those two are hard links (copies across file systems), everything else is a
-//! symlink into the user's toolchain (host std for build scripts, `rust-lld`, LLVM), and
-//! `lib/rustlib/<wasix target>` is a symlink to our sysroot's.
+//! symlink into the user's toolchain (LLVM, rust-src, other targets), and two trees are
+//! *mirrored* — real directories holding one symlink per file: the host's
+//! `lib/rustlib/<host>` (its std for build scripts, `rust-lld`) and `lib/rustlib/<wasix target>`
+//! from our sysroot. sccache-dist packs a toolchain by walking `lib/` without following
+//! directory symlinks, so mirrored trees are what makes distributed compiles find both std
+//! builds (docs/shared-caches.md, measured with a local scheduler and build server).
 //!
 //! The compile cache must see which sysroot a compile used: sccache keys on rustc's version,
 //! the digests of `<sysroot>/lib/*.so` (the same driver for every sysroot) and all `CARGO_*`
@@ -93,6 +97,10 @@ pub fn toolchain_dir(sources: &Sources) -> Result<std::result::Result<Delivery, 
 
 /// The marker inside a complete toolchain directory.
 const MARKER: &str = ".cargo-wasix-toolchain";
+
+/// The directory layout's version, in the marker: a directory made by an older cargo-wasix
+/// (2: mirrored host and target trees) is made again.
+const LAYOUT: u32 = 2;
 
 /// Subdirectories of the prepared `lib/rustlib/` that are not targets.
 const NOT_TARGETS: &[&str] = &["src"];
@@ -186,6 +194,7 @@ fn identity(path: &Path) -> Option<String> {
 /// The marker's text for these sources: every line must match on reuse.
 fn marker_lines(sources: &Sources, layout: &Layout) -> Option<Vec<String>> {
     let mut lines = vec![
+        format!("layout\t{LAYOUT}"),
         format!("user\t{}", sources.user_sysroot.display()),
         format!("sysroot\t{}", sources.prepared.display()),
         format!(
@@ -289,6 +298,11 @@ fn fill(tmp: &Path, sources: &Sources, layout: &Layout) -> Result<String> {
             if skip.contains(&name.as_ref()) || is_driver(&name) || to.join(&entry).exists() {
                 continue;
             }
+            // The host's tree is the one with `bin/` (rust-lld), where rustc looks for it.
+            if from == user.join("lib").join("rustlib") && from.join(&entry).join("bin").is_dir() {
+                mirror(&from.join(&entry), &to.join(&entry))?;
+                continue;
+            }
             symlink(&from.join(&entry), &to.join(&entry))?;
         }
     }
@@ -300,11 +314,13 @@ fn fill(tmp: &Path, sources: &Sources, layout: &Layout) -> Result<String> {
             continue;
         }
         let link = rustlib.join(&entry);
-        if fs::symlink_metadata(&link).is_ok() {
-            fs::remove_file(&link)
-                .with_context(|| format!("failed to remove `{}`", link.display()))?;
+        match fs::symlink_metadata(&link) {
+            Ok(md) if md.is_dir() => fs::remove_dir_all(&link),
+            Ok(_) => fs::remove_file(&link),
+            Err(_) => Ok(()),
         }
-        symlink(&ours.join(&entry), &link)?;
+        .with_context(|| format!("failed to remove `{}`", link.display()))?;
+        mirror(&ours.join(&entry), &link)?;
         targets.push(ours.join(&entry));
     }
     if !targets.iter().any(|t| t.ends_with(env::TARGET)) {
@@ -349,6 +365,23 @@ fn link_or_copy(from: &Path, to: &Path) -> Result<()> {
     fs::copy(from, to)
         .map(drop)
         .with_context(|| format!("failed to copy `{}` to `{}`", from.display(), to.display()))
+}
+
+/// `to` as a real directory tree like `from`'s, each file a symlink to its original.
+fn mirror(from: &Path, to: &Path) -> Result<()> {
+    fs::create_dir_all(to).with_context(|| format!("failed to create `{}`", to.display()))?;
+    for entry in list(from)? {
+        let source = from.join(&entry);
+        let is_dir = fs::symlink_metadata(&source)
+            .with_context(|| format!("failed to read `{}`", source.display()))?
+            .is_dir();
+        if is_dir {
+            mirror(&source, &to.join(&entry))?;
+        } else {
+            symlink(&source, &to.join(&entry))?;
+        }
+    }
+    Ok(())
 }
 
 fn symlink(from: &Path, to: &Path) -> Result<()> {
@@ -432,10 +465,22 @@ mod tests {
         for dir in [
             "bin",
             "lib/rustlib/x86_64-unknown-linux-gnu/lib",
+            "lib/rustlib/x86_64-unknown-linux-gnu/bin",
+            "lib/rustlib/wasm32-wasip1/lib",
             "lib/rustlib/src",
         ] {
             fs::create_dir_all(user.join(dir)).unwrap();
         }
+        fs::write(
+            user.join("lib/rustlib/x86_64-unknown-linux-gnu/lib/libstd-h.rlib"),
+            "host std",
+        )
+        .unwrap();
+        fs::write(
+            user.join("lib/rustlib/x86_64-unknown-linux-gnu/bin/rust-lld"),
+            "lld",
+        )
+        .unwrap();
         fs::write(user.join("bin/rustc"), "rustc").unwrap();
         fs::write(user.join("lib/librustc_driver-abc.so"), "driver").unwrap();
         fs::write(user.join("lib/libLLVM.so.22.1-rust"), "llvm").unwrap();
@@ -482,15 +527,50 @@ mod tests {
             link("lib/libLLVM.so.22.1-rust"),
             user.join("lib/libLLVM.so.22.1-rust")
         );
-        assert_eq!(
-            link("lib/rustlib/x86_64-unknown-linux-gnu"),
-            user.join("lib/rustlib/x86_64-unknown-linux-gnu")
-        );
+        // Other targets and rust-src: one directory symlink each.
         assert_eq!(link("lib/rustlib/src"), user.join("lib/rustlib/src"));
         assert_eq!(
-            link(&format!("lib/rustlib/{}", env::TARGET)),
-            prepared.join("lib/rustlib").join(env::TARGET)
+            link("lib/rustlib/wasm32-wasip1"),
+            user.join("lib/rustlib/wasm32-wasip1")
         );
+        // The host's tree and ours: real directories of file symlinks (sccache-dist packs
+        // those, and skips directory symlinks).
+        let host = "lib/rustlib/x86_64-unknown-linux-gnu";
+        let target = format!("lib/rustlib/{}", env::TARGET);
+        for tree in [host, target.as_str(), &format!("{target}/lib")] {
+            assert!(
+                fs::symlink_metadata(dir.join(tree)).unwrap().is_dir(),
+                "{tree} is a real directory"
+            );
+        }
+        assert_eq!(
+            link(&format!("{host}/lib/libstd-h.rlib")),
+            user.join(host).join("lib/libstd-h.rlib")
+        );
+        assert_eq!(
+            link(&format!("{host}/bin/rust-lld")),
+            user.join(host).join("bin/rust-lld")
+        );
+        assert_eq!(
+            link(&format!("{target}/lib/libstd-1.rlib")),
+            prepared.join(&target).join("lib/libstd-1.rlib")
+        );
+        assert_eq!(
+            fs::read_to_string(dir.join(&target).join("target.json")).unwrap(),
+            "{}"
+        );
+        // A directory of an older layout (its marker has no `layout` line) is made again.
+        let marker = dir.join(MARKER);
+        let old = fs::read_to_string(&marker).unwrap();
+        let without_layout: String = old
+            .lines()
+            .filter(|l| !l.starts_with("layout\t"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        fs::write(&marker, without_layout).unwrap();
+        fs::write(dir.join("stale"), "").unwrap();
+        assert_eq!(delivered(&sources), (dir.clone(), digest.clone()));
+        assert!(!dir.join("stale").exists());
         // Reused as it is while nothing changed.
         fs::write(dir.join("probe"), "").unwrap();
         assert_eq!(delivered(&sources), (dir.clone(), digest.clone()));
