@@ -3,8 +3,7 @@
 use clap::{Args, Parser, Subcommand};
 
 use crate::commands::{
-    run_wasm::RunWasm, self_cmd::SelfCommand, setup::Setup, status::Status,
-    sysroot::SysrootCommand,
+    run_wasm::RunWasm, self_cmd::SelfCommand, setup::Setup, status::Status, sysroot::SysrootCommand,
 };
 
 const RUNTIME_FLAGS_HELP: &str = "\

@@ -139,7 +139,10 @@ mod tests {
         let cases: &[(&[&str], Source)] = &[
             (&["--path", "."], Source::Path(".")),
             (&["--root", "r", "--path=x"], Source::Path("x")),
-            (&["ripgrep"], Source::Registry(vec![("ripgrep", "*".into())])),
+            (
+                &["ripgrep"],
+                Source::Registry(vec![("ripgrep", "*".into())]),
+            ),
             (
                 &["ripgrep@14.1.0", "--root", "r", "fd-find"],
                 Source::Registry(vec![("ripgrep", "=14.1.0".into()), ("fd-find", "*".into())]),
@@ -148,9 +151,18 @@ mod tests {
                 &["--version", "~1.2", "-F", "x", "tool", "--locked"],
                 Source::Registry(vec![("tool", "~1.2".into())]),
             ),
-            (&["--vers=1.0.0", "tool"], Source::Registry(vec![("tool", "=1.0.0".into())])),
-            (&["--git", "https://x/y", "tool"], Source::Other("a `--git` install")),
-            (&["--registry", "mine", "tool"], Source::Other("an install from another registry")),
+            (
+                &["--vers=1.0.0", "tool"],
+                Source::Registry(vec![("tool", "=1.0.0".into())]),
+            ),
+            (
+                &["--git", "https://x/y", "tool"],
+                Source::Other("a `--git` install"),
+            ),
+            (
+                &["--registry", "mine", "tool"],
+                Source::Other("an install from another registry"),
+            ),
             (&["--list"], Source::Other("an install naming no crate")),
             (&["--", "tool"], Source::Other("an install naming no crate")),
         ];
@@ -163,12 +175,24 @@ mod tests {
     fn feature_flags() {
         let cases: &[(&[&str], &[&str], bool)] = &[
             (&["tool"], &[], true),
-            (&["tool", "--features", "a,b", "-F", "c"], &["a", "b", "c"], true),
-            (&["tool", "--features=b a", "--no-default-features"], &["a", "b"], false),
+            (
+                &["tool", "--features", "a,b", "-F", "c"],
+                &["a", "b", "c"],
+                true,
+            ),
+            (
+                &["tool", "--features=b a", "--no-default-features"],
+                &["a", "b"],
+                false,
+            ),
         ];
         for (args, want, defaults) in cases {
             let (got, got_defaults) = features(&s(args));
-            assert_eq!(got, want.iter().map(|f| (*f).to_owned()).collect::<Vec<_>>(), "{args:?}");
+            assert_eq!(
+                got,
+                want.iter().map(|f| (*f).to_owned()).collect::<Vec<_>>(),
+                "{args:?}"
+            );
             assert_eq!(got_defaults, *defaults, "{args:?}");
         }
     }
@@ -185,7 +209,10 @@ mod tests {
         assert_eq!(tool["version"].as_str(), Some("=1.0.0"));
         assert_eq!(tool["default-features"].as_bool(), Some(false));
         assert_eq!(tool["features"][0].as_str(), Some("net"));
-        assert_eq!(value["dependencies"]["other"]["version"].as_str(), Some("*"));
+        assert_eq!(
+            value["dependencies"]["other"]["version"].as_str(),
+            Some("*")
+        );
         assert!(value.get("workspace").is_some());
     }
 }

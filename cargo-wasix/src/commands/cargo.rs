@@ -58,7 +58,11 @@ pub fn execute(subcommand: &str, user_args: &[String], ctx: &Ctx) -> Result<i32>
         let manifest = args::flag_values(user_args, "--manifest-path")
             .last()
             .map(PathBuf::from);
-        Some(workspace_with_lock(manifest.as_deref(), &toolchain, &shell)?)
+        Some(workspace_with_lock(
+            manifest.as_deref(),
+            &toolchain,
+            &shell,
+        )?)
     };
     // Before the sysroot: a crate with C and no C compiler stops here, having built nothing.
     let c_toolchain = c_toolchain(root.as_deref(), &toolchain, &shell)?;
@@ -405,14 +409,12 @@ fn install_workspace(
     let cache_root = wasix_sysroot::Options::default()
         .cache_root()
         .context("failed to find the cargo-wasix cache directory")?;
-    let probe = cache_root
-        .join("install-probe")
-        .join(format!("{:016x}", {
-            use std::hash::{Hash, Hasher};
-            let mut hasher = std::collections::hash_map::DefaultHasher::new();
-            manifest.hash(&mut hasher);
-            hasher.finish()
-        }));
+    let probe = cache_root.join("install-probe").join(format!("{:016x}", {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        manifest.hash(&mut hasher);
+        hasher.finish()
+    }));
     std::fs::create_dir_all(&probe)
         .and_then(|()| std::fs::write(probe.join("lib.rs"), ""))
         .and_then(|()| std::fs::write(probe.join("Cargo.toml"), &manifest))

@@ -40,7 +40,9 @@ impl Install {
         if let Some(hex) = &self.sha256
             && !pack::download::is_sha256(hex)
         {
-            bail!("`--sha256 {hex}` is not a sha256\nhelp: give the 64 hex digits of `sha256sum <pack>` (or of its `.sha256` file)");
+            bail!(
+                "`--sha256 {hex}` is not a sha256\nhelp: give the 64 hex digits of `sha256sum <pack>` (or of its `.sha256` file)"
+            );
         }
         let given = self.sha256.as_ref().map(|hex| Expected {
             hex: hex.to_ascii_lowercase(),
@@ -111,7 +113,10 @@ impl Install {
         }
 
         let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-        shell.status("Installing", format!("sysroot pack `{}` ({})", self.source, mib(size)));
+        shell.status(
+            "Installing",
+            format!("sysroot pack `{}` ({})", self.source, mib(size)),
+        );
         let installed = pack::install(&detected, &options, &path, &mut ShellLines(shell))
             .with_context(|| format!("failed to install the sysroot pack `{}`", self.source))?;
         for entry in &installed.entries {

@@ -39,7 +39,10 @@ impl Pack {
         }
         let built: Vec<pack::Candidate> = candidates.into_iter().filter(|c| c.complete).collect();
         let Some(first) = built.first() else {
-            bail!("no WASIX sysroot is prepared for rustc {}\nhelp: run `cargo wasix setup`", detected.version.semver);
+            bail!(
+                "no WASIX sysroot is prepared for rustc {}\nhelp: run `cargo wasix setup`",
+                detected.version.semver
+            );
         };
         let output = match self.output {
             Some(path) => path,

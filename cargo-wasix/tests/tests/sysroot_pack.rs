@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use super::support::{
-    assert_wasix_module, cargo_wasix, fixture, fixture_as, output, outer_target, repo_root, success,
+    assert_wasix_module, cargo_wasix, fixture, fixture_as, outer_target, output, repo_root, success,
 };
 
 fn text(bytes: &[u8]) -> String {
@@ -75,7 +75,12 @@ fn entries(home: &Path) -> Vec<String> {
 fn manifest_of(pack: &Path) -> serde_json::Value {
     let file = fs::File::open(pack).expect("open pack");
     let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(file));
-    let mut first = tar.entries().expect("entries").next().expect("member").expect("member");
+    let mut first = tar
+        .entries()
+        .expect("entries")
+        .next()
+        .expect("member")
+        .expect("member");
     let mut bytes = Vec::new();
     first.read_to_end(&mut bytes).expect("read manifest");
     serde_json::from_slice(&bytes).expect("manifest JSON")
@@ -123,7 +128,10 @@ fn packed_sysroot_installs_into_a_clean_cache_and_builds_hello_without_std() {
     let installed = install(&pack, &home, &[]);
     let stderr = text(&installed.stderr);
     assert!(installed.status.success(), "{stderr}");
-    assert!(stderr.contains("Verified") && stderr.contains("Installed"), "{stderr}");
+    assert!(
+        stderr.contains("Verified") && stderr.contains("Installed"),
+        "{stderr}"
+    );
     // The installed entry is the shared cache's, by name (rustc commit and key).
     let shared = entries(&super::support::shared_home());
     let got = entries(&home);
@@ -163,13 +171,21 @@ fn packed_sysroot_installs_into_a_clean_cache_and_builds_hello_without_std() {
         let stderr = text(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{}: {stderr}", bad.display());
         for needle in *needles {
-            assert!(stderr.contains(needle), "{}: `{needle}` not in\n{stderr}", bad.display());
+            assert!(
+                stderr.contains(needle),
+                "{}: `{needle}` not in\n{stderr}",
+                bad.display()
+            );
         }
     }
     // `--sha256` beats the sidecar, and a wrong one is refused.
     let wrong = "0".repeat(64);
     let out = install(&pack, &home, &["--sha256", &wrong]);
-    assert!(text(&out.stderr).contains("--sha256 says 0000"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("--sha256 says 0000"),
+        "{}",
+        text(&out.stderr)
+    );
     assert_eq!(entries(&home), got);
     let stderr = build_hello(&home);
     assert!(!stderr.contains("Compiling"), "hello rebuilt:\n{stderr}");
@@ -191,7 +207,14 @@ fn install_with_path_applies_the_overlays_and_the_wasm_runs() {
         success(
             cargo_wasix(
                 &repo_root(),
-                &["install", "-q", "--path", dir.to_str().unwrap(), "--root", root_arg],
+                &[
+                    "install",
+                    "-q",
+                    "--path",
+                    dir.to_str().unwrap(),
+                    "--root",
+                    root_arg,
+                ],
             )
             .env("CARGO_TARGET_DIR", e2e("install-target")),
         );
@@ -201,7 +224,12 @@ fn install_with_path_applies_the_overlays_and_the_wasm_runs() {
             &repo_root(),
             &["run-wasm", "--net", wasm.to_str().unwrap()],
         ));
-        assert_eq!(out.status.code(), Some(0), "{crate_name}: {}", text(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{crate_name}: {}",
+            text(&out.stderr)
+        );
         assert_eq!(text(&out.stdout), stdout, "{crate_name}");
     }
 }

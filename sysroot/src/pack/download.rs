@@ -45,10 +45,12 @@ pub fn fetch_sidecar(url: &str) -> Result<Option<String>> {
         .error_for_status()
         .and_then(reqwest::blocking::Response::text)
         .map_err(|e| download_error(&sidecar, &e))?;
-    parse_sidecar(&text).map(Some).ok_or_else(|| PackError::Download {
-        url: sidecar,
-        reason: "it does not start with a sha256 (64 hex digits)".to_owned(),
-    })
+    parse_sidecar(&text)
+        .map(Some)
+        .ok_or_else(|| PackError::Download {
+            url: sidecar,
+            reason: "it does not start with a sha256 (64 hex digits)".to_owned(),
+        })
 }
 
 /// Streams `url` into `dest` and returns the sha256 of what arrived.
@@ -154,7 +156,10 @@ mod tests {
         )
         .expect_err("nothing listens on port 9");
         let text = err.to_string();
-        assert!(text.contains("failed to download `http://127.0.0.1:9/pack.tar.gz`"), "{text}");
+        assert!(
+            text.contains("failed to download `http://127.0.0.1:9/pack.tar.gz`"),
+            "{text}"
+        );
         assert!(text.contains("help:"), "{text}");
     }
 }

@@ -69,7 +69,10 @@ pub fn install(
         // The gzip trailer (length and CRC) is only checked when the stream is read to its end.
         if let Err(e) = std::io::copy(&mut gz, &mut std::io::sink()) {
             work.discard();
-            return Err(PackError::damaged(archive, format!("after the last member: {e}")));
+            return Err(PackError::damaged(
+                archive,
+                format!("after the last member: {e}"),
+            ));
         }
         if let Err(e) = work.finish(archive, &manifest) {
             work.discard();
@@ -150,7 +153,10 @@ fn check(
         let features = TargetFeatures::parse(&packed.features).map_err(|reason| {
             PackError::damaged(
                 archive,
-                format!("its target features `{}` are invalid: {reason}", packed.features),
+                format!(
+                    "its target features `{}` are invalid: {reason}",
+                    packed.features
+                ),
             )
         })?;
         let options = Options {
@@ -231,12 +237,19 @@ impl<'a> Work<'a> {
         for target in self.dirs.values().filter(|d| d.work.is_some()) {
             progress.status(
                 "Unpacking",
-                &format!("WASIX sysroot for {} into `{}`", target.target, target.entry.display()),
+                &format!(
+                    "WASIX sysroot for {} into `{}`",
+                    target.target,
+                    target.entry.display()
+                ),
             );
         }
         for member in members {
             let mut member = member.map_err(|e| damaged(e.to_string()))?;
-            let path = member.path().map_err(|e| damaged(e.to_string()))?.into_owned();
+            let path = member
+                .path()
+                .map_err(|e| damaged(e.to_string()))?
+                .into_owned();
             let (dir, inside) = split_member(&path).map_err(&damaged)?;
             let Some(work_dir) = self.dirs.get_mut(&dir) else {
                 return Err(damaged(format!(
@@ -262,7 +275,9 @@ impl<'a> Work<'a> {
                     let target = member
                         .link_name()
                         .map_err(|e| damaged(e.to_string()))?
-                        .ok_or_else(|| damaged(format!("symlink `{}` has no target", path.display())))?
+                        .ok_or_else(|| {
+                            damaged(format!("symlink `{}` has no target", path.display()))
+                        })?
                         .into_owned();
                     check_link(&inside, &target).map_err(&damaged)?;
                     work_dir.files += 1;
@@ -289,9 +304,9 @@ impl<'a> Work<'a> {
             // `unpack` (not `unpack_in`): the path was checked above, and it writes the member
             // as a new file with its permission bits (no set-id bits).
             member.set_preserve_permissions(false);
-            member.unpack(&dest).map_err(|e| {
-                damaged(format!("cannot unpack `{}`: {e}", path.display()))
-            })?;
+            member
+                .unpack(&dest)
+                .map_err(|e| damaged(format!("cannot unpack `{}`: {e}", path.display())))?;
         }
         Ok(())
     }

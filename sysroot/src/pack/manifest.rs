@@ -241,7 +241,12 @@ mod tests {
         type Edit = fn(&mut Manifest);
         // (what, edit of the pack, local rustc, expected: None = fits, Some(needles))
         let cases: &[(&str, Edit, RustcId, Option<&[&str]>)] = &[
-            ("same", |_| {}, rustc("1.95.0", "59807616e1fa2540", LINUX), None),
+            (
+                "same",
+                |_| {},
+                rustc("1.95.0", "59807616e1fa2540", LINUX),
+                None,
+            ),
             (
                 "other version",
                 |_| {},

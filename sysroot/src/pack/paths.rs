@@ -10,7 +10,12 @@ pub fn split_member(path: &Path) -> Result<(String, PathBuf), String> {
     let mut components = path.components();
     let dir = match components.next() {
         Some(Component::Normal(name)) => name.to_string_lossy().into_owned(),
-        _ => return Err(format!("member `{}` is not a relative path", path.display())),
+        _ => {
+            return Err(format!(
+                "member `{}` is not a relative path",
+                path.display()
+            ));
+        }
     };
     let mut inside = PathBuf::new();
     for component in components {
@@ -70,7 +75,10 @@ mod tests {
     #[test]
     fn members() {
         let cases: &[(&str, Option<(&str, &str)>)] = &[
-            ("abc-123/sysroot/lib/x.rlib", Some(("abc-123", "sysroot/lib/x.rlib"))),
+            (
+                "abc-123/sysroot/lib/x.rlib",
+                Some(("abc-123", "sysroot/lib/x.rlib")),
+            ),
             ("abc-123", Some(("abc-123", ""))),
             ("abc-123/", Some(("abc-123", ""))),
             ("/etc/passwd", None),
@@ -128,7 +136,11 @@ mod tests {
             ("sysroot/lib/rustlib/src", false),
         ];
         for (inside, want) in cases {
-            assert_eq!(is_at_or_below_link(Path::new(inside), &links), want, "{inside}");
+            assert_eq!(
+                is_at_or_below_link(Path::new(inside), &links),
+                want,
+                "{inside}"
+            );
         }
     }
 }

@@ -43,7 +43,11 @@ fn fake_entry(tc: &Toolchain, home: &Path) -> Candidate {
     fs::create_dir_all(lib.join("self-contained")).expect("mkdir");
     fs::write(lib.join("libstd-1.rlib"), vec![7u8; 100_000]).expect("write");
     fs::write(lib.join("self-contained/libc.a"), b"!<arch>\n").expect("write");
-    fs::write(e.join("sysroot/lib/rustlib/wasm32-wasmer-wasi/target.json"), b"{}").expect("write");
+    fs::write(
+        e.join("sysroot/lib/rustlib/wasm32-wasmer-wasi/target.json"),
+        b"{}",
+    )
+    .expect("write");
     fs::create_dir_all(e.join("library/std")).expect("mkdir");
     fs::write(e.join("library/std/lib.rs"), b"// std").expect("write");
     fs::create_dir_all(e.join("sysroot/lib/rustlib/src")).expect("mkdir");
@@ -190,8 +194,14 @@ fn refusals_leave_the_cache_as_it_was() {
     let member = |inside: &str| format!("{dir}/{inside}");
     let escapes: Vec<(&str, Vec<(String, Vec<u8>, bool)>)> = vec![
         ("dotdot", vec![(member("../../evil"), b"x".to_vec(), false)]),
-        ("absolute", vec![("/tmp/evil-cargo-wasix".to_owned(), b"x".to_vec(), false)]),
-        ("link out", vec![(member("sysroot/out"), b"../..".to_vec(), true)]),
+        (
+            "absolute",
+            vec![("/tmp/evil-cargo-wasix".to_owned(), b"x".to_vec(), false)],
+        ),
+        (
+            "link out",
+            vec![(member("sysroot/out"), b"../..".to_vec(), true)],
+        ),
         (
             "write through a link",
             vec![
@@ -199,7 +209,10 @@ fn refusals_leave_the_cache_as_it_was() {
                 (member("sysroot/in/x"), b"x".to_vec(), false),
             ],
         ),
-        ("foreign dir", vec![("elsewhere/x".to_owned(), b"x".to_vec(), false)]),
+        (
+            "foreign dir",
+            vec![("elsewhere/x".to_owned(), b"x".to_vec(), false)],
+        ),
     ];
 
     type Case = (String, PathBuf, &'static str);
@@ -207,7 +220,11 @@ fn refusals_leave_the_cache_as_it_was() {
         ("truncated".into(), truncated, "not a usable sysroot pack"),
         ("corrupted".into(), corrupted, "not a usable sysroot pack"),
         ("not gzip".into(), not_gzip, "not a usable sysroot pack"),
-        ("other rustc".into(), other_rustc_pack, "commit 000000000000"),
+        (
+            "other rustc".into(),
+            other_rustc_pack,
+            "commit 000000000000",
+        ),
         ("other key".into(), other_key_pack, "0123456789abcdef"),
     ];
     for (name, members) in &escapes {
