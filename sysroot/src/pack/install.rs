@@ -59,22 +59,17 @@ pub fn install(
         let lock = cache::lock(&root, progress)?;
         cache::remove_stale_work_dirs(&lock, &root)?;
         let mut work = Work::new(&lock, &manifest, &targets)?;
-        let result = work.unpack(archive, &mut members, progress);
-        if let Err(e) = result {
-            work.discard();
-            return Err(e);
-        }
-        drop(members);
-        drop(tar);
-        // The gzip trailer (length and CRC) is only checked when the stream is read to its end.
-        if let Err(e) = std::io::copy(&mut gz, &mut std::io::sink()) {
-            work.discard();
-            return Err(PackError::damaged(
-                archive,
-                format!("after the last member: {e}"),
-            ));
-        }
-        if let Err(e) = work.finish(archive, &manifest) {
+        let unpacked = work
+            .unpack(archive, &mut members, progress)
+            // The gzip trailer (length and CRC) is only checked when the stream is read to its
+            // end (`tar` and its members borrow `gz` only up to here).
+            .and_then(|()| {
+                std::io::copy(&mut gz, &mut std::io::sink())
+                    .map(drop)
+                    .map_err(|e| PackError::damaged(archive, format!("after the last member: {e}")))
+            })
+            .and_then(|()| work.finish(archive, &manifest));
+        if let Err(e) = unpacked {
             work.discard();
             return Err(e);
         }

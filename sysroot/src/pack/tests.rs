@@ -192,7 +192,9 @@ fn refusals_leave_the_cache_as_it_was() {
     craft(&other_key_pack, &other_key, &[]);
 
     let member = |inside: &str| format!("{dir}/{inside}");
-    let escapes: Vec<(&str, Vec<(String, Vec<u8>, bool)>)> = vec![
+    // (name, [(member path, contents or link target, is a symlink)])
+    type Members = Vec<(String, Vec<u8>, bool)>;
+    let escapes: Vec<(&str, Members)> = vec![
         ("dotdot", vec![(member("../../evil"), b"x".to_vec(), false)]),
         (
             "absolute",
