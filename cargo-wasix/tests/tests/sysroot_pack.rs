@@ -233,3 +233,35 @@ fn install_with_path_applies_the_overlays_and_the_wasm_runs() {
         assert_eq!(text(&out.stdout), stdout, "{crate_name}");
     }
 }
+
+/// The commands' help, and arguments refused before anything is read.
+#[test]
+fn sysroot_commands_have_help_and_check_their_arguments() {
+    for sub in ["pack", "install"] {
+        let out = output(&mut cargo_wasix(&repo_root(), &["sysroot", sub, "--help"]));
+        assert!(out.status.success(), "{sub}: {}", text(&out.stderr));
+        assert!(
+            text(&out.stdout).contains("sha256"),
+            "{sub}: {}",
+            text(&out.stdout)
+        );
+    }
+    let out = output(&mut cargo_wasix(
+        &repo_root(),
+        &["sysroot", "install", "x.tar.gz", "--sha256", "abc"],
+    ));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("`--sha256 abc` is not a sha256"),
+        "{}",
+        text(&out.stderr)
+    );
+    let missing = e2e("no-such-pack.tar.gz");
+    let out = install(&missing, &e2e("pack-home-unused"), &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("failed to open") && text(&out.stderr).contains("no-such-pack"),
+        "{}",
+        text(&out.stderr)
+    );
+}
