@@ -102,6 +102,40 @@ fn pack_with_manifest(path: &Path, manifest: &serde_json::Value) {
     tar.into_inner().expect("tar").finish().expect("gzip");
 }
 
+/// Serves the files of `dir` over HTTP/1.0 on a local port (404 for others); returns the base URL.
+fn serve(dir: &Path) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let dir = dir.to_owned();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+            let mut request = String::new();
+            let _ = reader.read_line(&mut request);
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                line.clear();
+            }
+            let name = request
+                .split_whitespace()
+                .nth(1)
+                .unwrap_or("/")
+                .trim_start_matches('/');
+            let _ = match fs::read(dir.join(name)) {
+                Ok(body) => stream
+                    .write_all(
+                        format!("HTTP/1.0 200 OK\r\nContent-Length: {}\r\n\r\n", body.len())
+                            .as_bytes(),
+                    )
+                    .and_then(|()| stream.write_all(&body)),
+                Err(_) => stream.write_all(b"HTTP/1.0 404 Not Found\r\nContent-Length: 0\r\n\r\n"),
+            };
+        }
+    });
+    format!("http://{addr}")
+}
+
 #[test]
 fn packed_sysroot_installs_into_a_clean_cache_and_builds_hello_without_std() {
     let packs = e2e("packs");
@@ -138,6 +172,17 @@ fn packed_sysroot_installs_into_a_clean_cache_and_builds_hello_without_std() {
     assert_eq!(got.len(), 1, "{got:?}");
     assert!(shared.contains(&got[0]), "{got:?} not in {shared:?}");
     build_hello(&home);
+
+    // From a URL: downloaded, checked against the `.sha256` served beside it, and kept (same key).
+    let url = serve(&packs);
+    let out = install(Path::new(&format!("{url}/sysroot.tar.gz")), &home, &[]);
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("Verified") && stderr.contains("/sysroot.tar.gz.sha256`"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("kept: same key"), "{stderr}");
 
     // Refused packs: each error names the problem and the installed sysroot stays usable.
     let corrupted = packs.join("corrupted.tar.gz");

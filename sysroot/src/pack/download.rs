@@ -146,6 +146,84 @@ mod tests {
         );
     }
 
+    /// Serves `files` over HTTP/1.0 on a local port (404 for anything else) until dropped.
+    fn serve(files: Vec<(&'static str, Vec<u8>)>) -> String {
+        use std::io::{BufRead, BufReader};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+                let mut request = String::new();
+                if reader.read_line(&mut request).is_err() {
+                    continue;
+                }
+                // Skip the headers.
+                let mut line = String::new();
+                while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                    line.clear();
+                }
+                let path = request.split_whitespace().nth(1).unwrap_or("");
+                let mut stream = stream;
+                let _ = match files.iter().find(|(p, _)| *p == path) {
+                    Some((_, body)) => stream
+                        .write_all(
+                            format!("HTTP/1.0 200 OK\r\nContent-Length: {}\r\n\r\n", body.len())
+                                .as_bytes(),
+                        )
+                        .and_then(|()| stream.write_all(body)),
+                    None => {
+                        stream.write_all(b"HTTP/1.0 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+                    }
+                };
+            }
+        });
+        format!("http://{addr}")
+    }
+
+    #[test]
+    fn download_and_sidecars_over_http() {
+        let body = vec![42u8; 300_000];
+        let hex = format!("{:x}", Sha256::digest(&body));
+        let base = serve(vec![
+            ("/p.tar.gz", body.clone()),
+            (
+                "/p.tar.gz.sha256",
+                format!("{hex}  p.tar.gz\n").into_bytes(),
+            ),
+            ("/q.tar.gz", body.clone()),
+            ("/bad.tar.gz.sha256", b"not a checksum".to_vec()),
+        ]);
+        let dir = tempfile::tempdir().expect("tempdir");
+        let dest = dir.path().join("p");
+        let mut seen = Vec::new();
+        let got = download(&format!("{base}/p.tar.gz"), &dest, &mut |done, total| {
+            seen.push((done, total))
+        })
+        .expect("download");
+        assert_eq!(got, hex);
+        assert_eq!(std::fs::read(&dest).expect("read"), body);
+        assert_eq!(seen.first(), Some(&(0, Some(300_000))));
+        assert_eq!(seen.last(), Some(&(300_000, Some(300_000))));
+
+        assert_eq!(
+            fetch_sidecar(&format!("{base}/p.tar.gz")).expect("sidecar"),
+            Some(hex)
+        );
+        assert_eq!(
+            fetch_sidecar(&format!("{base}/q.tar.gz")).expect("no sidecar"),
+            None
+        );
+        let err = fetch_sidecar(&format!("{base}/bad.tar.gz")).expect_err("bad sidecar");
+        assert!(
+            err.to_string().contains("does not start with a sha256"),
+            "{err}"
+        );
+        let err =
+            download(&format!("{base}/missing.tar.gz"), &dest, &mut |_, _| {}).expect_err("404");
+        assert!(err.to_string().contains("404"), "{err}");
+    }
+
     #[test]
     fn unreachable_server_is_a_download_error() {
         let dir = tempfile::tempdir().expect("tempdir");
