@@ -88,6 +88,11 @@ fn manifest_of(pack: &Path) -> serde_json::Value {
 
 /// A pack holding only `manifest` (install checks the manifest before any member).
 fn pack_with_manifest(path: &Path, manifest: &serde_json::Value) {
+    pack_with_members(path, manifest, &[]);
+}
+
+/// A pack holding `manifest` and regular files named raw (`..` and all, as an attacker would).
+fn pack_with_members(path: &Path, manifest: &serde_json::Value, members: &[&str]) {
     let bytes = serde_json::to_vec(manifest).expect("JSON");
     let file = fs::File::create(path).expect("create");
     let mut tar = tar::Builder::new(flate2::write::GzEncoder::new(
@@ -99,6 +104,14 @@ fn pack_with_manifest(path: &Path, manifest: &serde_json::Value) {
     header.set_mode(0o644);
     tar.append_data(&mut header, "cargo-wasix-sysroot.json", bytes.as_slice())
         .expect("append");
+    for name in members {
+        let mut header = tar::Header::new_gnu();
+        header.as_old_mut().name[..name.len()].copy_from_slice(name.as_bytes());
+        header.set_size(1);
+        header.set_mode(0o644);
+        header.set_cksum();
+        tar.append(&header, &b"x"[..]).expect("append");
+    }
     tar.into_inner().expect("tar").finish().expect("gzip");
 }
 
@@ -198,7 +211,24 @@ fn packed_sysroot_installs_into_a_clean_cache_and_builds_hello_without_std() {
     manifest["rustc"]["commit_hash"] = "4a4ef493e3a1488c6e321570238084b38948f6db".into();
     let other_rustc = packs.join("other-rustc.tar.gz");
     pack_with_manifest(&other_rustc, &manifest);
+    let traversal = packs.join("traversal.tar.gz");
+    let dir = manifest_of(&pack)["entries"][0]["dir"]
+        .as_str()
+        .expect("entry dir")
+        .to_owned();
+    pack_with_members(
+        &traversal,
+        &manifest_of(&pack),
+        &[&format!("{dir}/../../evil")],
+    );
     let cases: &[(&Path, &[&str])] = &[
+        (
+            &traversal,
+            &[
+                "not a usable sysroot pack",
+                "has a `..`, `.` or root component",
+            ],
+        ),
         (&corrupted, &["sha256 mismatch", "corrupted.tar.gz.sha256"]),
         (&truncated, &["no checksum", "not a usable sysroot pack"]),
         (
@@ -232,6 +262,7 @@ fn packed_sysroot_installs_into_a_clean_cache_and_builds_hello_without_std() {
         text(&out.stderr)
     );
     assert_eq!(entries(&home), got);
+    assert!(!home.join("evil").exists() && !e2e("evil").exists());
     let stderr = build_hello(&home);
     assert!(!stderr.contains("Compiling"), "hello rebuilt:\n{stderr}");
 }
