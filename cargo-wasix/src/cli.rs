@@ -2,7 +2,9 @@
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::commands::{run_wasm::RunWasm, self_cmd::SelfCommand, setup::Setup, status::Status};
+use crate::commands::{
+    run_wasm::RunWasm, self_cmd::SelfCommand, setup::Setup, status::Status, sysroot::SysrootCommand,
+};
 
 const RUNTIME_FLAGS_HELP: &str = "\
 Runtime flags for `run`, `test` and `bench` come from CARGO_WASIX_RUNTIME_FLAGS, written as
@@ -73,6 +75,8 @@ pub enum Command {
     Setup(Setup),
     /// Show the toolchain, rust-src, libc and sysroot in use, and whether it is up to date.
     Status(Status),
+    /// Share the prepared sysroot: `pack` it into a file, `install` such a file elsewhere.
+    Sysroot(SysrootCommand),
     /// Manage cargo-wasix itself.
     #[command(name = "self")]
     SelfCmd(SelfCommand),

@@ -27,6 +27,7 @@ mod delivery;
 mod doctest;
 mod env;
 mod exec;
+mod install_plan;
 mod lockfile;
 mod overlays;
 mod prepare;

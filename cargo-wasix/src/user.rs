@@ -56,6 +56,7 @@ pub fn main(argv: Vec<OsString>) -> Result<i32> {
     match cli.command {
         Command::Setup(cmd) => cmd.execute(&ctx),
         Command::Status(cmd) => cmd.execute(&ctx),
+        Command::Sysroot(cmd) => cmd.execute(&ctx),
         Command::SelfCmd(cmd) => cmd.execute(&ctx),
         Command::RunWasm(cmd) => cmd.execute(&ctx),
         other => {

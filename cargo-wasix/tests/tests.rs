@@ -19,5 +19,6 @@ mod tests {
     pub mod sandbox;
     pub mod sccache;
     pub mod support;
+    pub mod sysroot_pack;
     pub mod wrapper;
 }

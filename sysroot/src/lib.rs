@@ -41,6 +41,9 @@
 //!                                               (downloaded once; [`wasi_libc`])
 //! ```
 //!
+//! [`pack`] writes sysroot entries into a `.tar.gz` with a manifest and installs such a pack
+//! into another cache (same rustc and inputs, checked by the same key), instead of a build.
+//!
 //! The key hashes rustc `-vV`, a format version, the optional target features
 //! ([`features`], `CARGO_WASIX_TARGET_FEATURES`) and every embedded input (target specs, the
 //! std patch set's manifest and selected parts ([`stdpatch`]), the wasi-libc release for
@@ -53,6 +56,7 @@ pub mod embedded;
 mod error;
 pub mod features;
 pub mod overlay;
+pub mod pack;
 pub mod patch;
 pub mod progress;
 pub mod stdpatch;

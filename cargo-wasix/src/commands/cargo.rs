@@ -13,8 +13,8 @@ use crate::cli::Cli;
 use crate::delivery::Delivery;
 use crate::user::Ctx;
 use crate::{
-    cargo_config, ctoolchain, env, exec, lockfile, overlays, prepare, toolchain::Toolchain,
-    wasm_opt,
+    cargo_config, ctoolchain, env, exec, install_plan, lockfile, overlays, prepare,
+    toolchain::Toolchain, wasm_opt,
 };
 
 /// Runs `cargo <subcommand> <user_args>` for WASIX.
@@ -50,11 +50,19 @@ pub fn execute(subcommand: &str, user_args: &[String], ctx: &Ctx) -> Result<i32>
     let wasm_opt = wasm_opt::resolve(&wasm_opt::Request::parse(
         std::env::var_os(env::WASM_OPT).as_deref(),
     ))?;
-    // `cargo install` builds outside the user's workspace and writes no lock we could read.
+    // The workspace whose `Cargo.lock` says which crates get overlays: `cargo install --path`
+    // installs from that package's workspace (issue 13); other installs have none to read.
     let root = if subcommand == "install" {
-        None
+        install_workspace(user_args, &toolchain, &shell)?
     } else {
-        Some(workspace_with_lock(user_args, &toolchain, &shell)?)
+        let manifest = args::flag_values(user_args, "--manifest-path")
+            .last()
+            .map(PathBuf::from);
+        Some(workspace_with_lock(
+            manifest.as_deref(),
+            &toolchain,
+            &shell,
+        )?)
     };
     // Before the sysroot: a crate with C and no C compiler stops here, having built nothing.
     let c_toolchain = c_toolchain(root.as_deref(), &toolchain, &shell)?;
@@ -331,18 +339,15 @@ struct Applied {
     restore: Vec<lockfile::LockEntry>,
 }
 
-/// The workspace root of this invocation, with a `Cargo.lock` generated when there is none
-/// (the overlays and the C check read it).
+/// The workspace root of `manifest` (else of the current directory), with a `Cargo.lock`
+/// generated when there is none (the overlays and the C check read it).
 fn workspace_with_lock(
-    user_args: &[String],
+    manifest: Option<&Path>,
     toolchain: &Toolchain,
     shell: &crate::shell::Shell,
 ) -> Result<PathBuf> {
     let cwd = std::env::current_dir().context("failed to read the current directory")?;
-    let manifest = args::flag_values(user_args, "--manifest-path")
-        .last()
-        .map(PathBuf::from);
-    let root = lockfile::workspace_root(&cwd, manifest.as_deref(), &toolchain.cargo)?;
+    let root = lockfile::workspace_root(&cwd, manifest, &toolchain.cargo)?;
     let lock_path = root.join("Cargo.lock");
     if !lock_path.is_file() {
         let mut generate = toolchain.cargo_command();
@@ -359,6 +364,86 @@ fn workspace_with_lock(
         }
     }
     Ok(root)
+}
+
+/// The workspace whose lock gives the overlays' versions for `cargo install`
+/// (`install_plan.rs`): the `--path` package's (with its lock, as for a build), or for registry
+/// crates a probe workspace under the cache resolved now as cargo install resolves them. Other
+/// sources: `None` and a warning (nothing to plan from; the crates build unpatched).
+fn install_workspace(
+    user_args: &[String],
+    toolchain: &Toolchain,
+    shell: &crate::shell::Shell,
+) -> Result<Option<PathBuf>> {
+    let before_dashes = &user_args[..user_args
+        .iter()
+        .position(|a| a == "--")
+        .unwrap_or(user_args.len())];
+    let locked = before_dashes
+        .iter()
+        .any(|a| a == "--locked" || a == "--frozen");
+    let source = match install_plan::source(user_args) {
+        // `--locked` asks for the crate's own packaged lock, which a probe cannot reproduce.
+        install_plan::Source::Registry(_) if locked => install_plan::Source::Other(
+            "a `--locked` registry install (the crate's packaged Cargo.lock decides its versions)",
+        ),
+        other => other,
+    };
+    let crates = match source {
+        install_plan::Source::Path(path) => {
+            let manifest = Path::new(path).join("Cargo.toml");
+            return workspace_with_lock(Some(&manifest), toolchain, shell).map(Some);
+        }
+        install_plan::Source::Registry(crates) => crates,
+        install_plan::Source::Other(what) => {
+            shell.warn(format!(
+                "the WASIX crate overlays (the libc items such as `libc::socket`, mio, socket2, \
+                 tokio, ...) are not applied to {what}: its crates build unpatched; for a crate \
+                 that needs them, install from a checkout with `cargo wasix install --path <dir>`"
+            ));
+            return Ok(None);
+        }
+    };
+    let (features, defaults) = install_plan::features(user_args);
+    let manifest = install_plan::probe_manifest(&crates, &features, defaults);
+    let cache_root = wasix_sysroot::Options::default()
+        .cache_root()
+        .context("failed to find the cargo-wasix cache directory")?;
+    let probe = cache_root.join("install-probe").join(format!("{:016x}", {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        manifest.hash(&mut hasher);
+        hasher.finish()
+    }));
+    std::fs::create_dir_all(&probe)
+        .and_then(|()| std::fs::write(probe.join("lib.rs"), ""))
+        .and_then(|()| std::fs::write(probe.join("Cargo.toml"), &manifest))
+        .with_context(|| format!("failed to write the install probe `{}`", probe.display()))?;
+    // Resolved afresh each time, as cargo install does without `--locked`.
+    let _ = std::fs::remove_file(probe.join("Cargo.lock"));
+    let mut generate = toolchain.cargo_command();
+    generate
+        .args(["generate-lockfile", "--manifest-path"])
+        .arg(probe.join("Cargo.toml"));
+    if shell.verbosity() == Verbosity::Quiet {
+        generate.arg("--quiet");
+    }
+    if before_dashes.iter().any(|a| a == "--offline") {
+        generate.arg("--offline");
+    }
+    shell.verbose_status("Running", exec::describe(&generate));
+    let code = exec::run(&mut generate)?;
+    if code != 0 {
+        bail!(
+            "resolving {} for the WASIX overlays failed (`cargo generate-lockfile` exit code {code}); see its errors above",
+            crates
+                .iter()
+                .map(|(name, req)| format!("{name} {req}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    Ok(Some(probe))
 }
 
 /// The C toolchain for this build (issue 10): looked for only when a crate in the lock builds

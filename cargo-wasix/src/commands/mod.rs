@@ -5,3 +5,6 @@ pub mod run_wasm;
 pub mod self_cmd;
 pub mod setup;
 pub mod status;
+pub mod sysroot;
+pub mod sysroot_install;
+pub mod sysroot_pack;
