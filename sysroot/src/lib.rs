@@ -415,10 +415,16 @@ mod tests {
     use super::*;
 
     fn toolchain(release: &str) -> Toolchain {
+        fake_toolchain(release, "59807616e1fa2540724bfbac14d7976d7e4a3860")
+    }
+
+    /// A toolchain as `rustc -vV` of `release` at `commit` would describe it (no files).
+    pub(crate) fn fake_toolchain(release: &str, commit: &str) -> Toolchain {
         let vv = format!(
-            "rustc {release} (59807616e 2026-04-14)\nbinary: rustc\n\
-             commit-hash: 59807616e1fa2540724bfbac14d7976d7e4a3860\ncommit-date: 2026-04-14\n\
-             host: x86_64-unknown-linux-gnu\nrelease: {release}\nLLVM version: 22.1.2\n"
+            "rustc {release} ({short} 2026-04-14)\nbinary: rustc\n\
+             commit-hash: {commit}\ncommit-date: 2026-04-14\n\
+             host: x86_64-unknown-linux-gnu\nrelease: {release}\nLLVM version: 22.1.2\n",
+            short = &commit[..9]
         );
         Toolchain {
             rustc: "rustc".into(),

@@ -235,7 +235,7 @@ fn download(
 }
 
 /// An error and its sources on one line (reqwest's own message hides the cause, e.g. TLS).
-fn chain(error: &dyn std::error::Error) -> String {
+pub(crate) fn chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {

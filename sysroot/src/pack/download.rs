@@ -101,17 +101,9 @@ fn client(url: &str) -> Result<reqwest::blocking::Client> {
 }
 
 fn download_error(url: &str, error: &dyn std::error::Error) -> PackError {
-    // reqwest's own message hides the cause (e.g. TLS, DNS): show the whole chain.
-    let mut reason = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        reason.push_str(": ");
-        reason.push_str(&cause.to_string());
-        source = cause.source();
-    }
     PackError::Download {
         url: url.to_owned(),
-        reason,
+        reason: crate::wasi_libc::chain(error),
     }
 }
 

@@ -8,20 +8,7 @@ use super::*;
 use crate::progress::Silent;
 
 fn toolchain(commit: &str) -> Toolchain {
-    let vv = format!(
-        "rustc 1.95.0 ({short} 2026-04-14)\nbinary: rustc\ncommit-hash: {commit}\n\
-         commit-date: 2026-04-14\nhost: x86_64-unknown-linux-gnu\nrelease: 1.95.0\n\
-         LLVM version: 22.1.2\n",
-        short = &commit[..9]
-    );
-    Toolchain {
-        rustc: "rustc".into(),
-        cargo: "cargo".into(),
-        version: rustc_version::version_meta_for(&vv).expect("parse"),
-        verbose_version: vv,
-        sysroot: "/nonexistent".into(),
-        rustup_toolchain: None,
-    }
+    crate::tests::fake_toolchain("1.95.0", commit)
 }
 
 const COMMIT: &str = "59807616e1fa2540724bfbac14d7976d7e4a3860";
