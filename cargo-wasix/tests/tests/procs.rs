@@ -2,7 +2,7 @@
 //! itself through `current_exe()`, integration tests running the crate's binary through
 //! `CARGO_BIN_EXE_<name>`, and the process limit flag.
 
-use super::support::{assert_tests_passed, cargo_wasix, fixture, output};
+use super::support::{assert_tests_passed, cargo_wasix, fixture, fixture_as, output};
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
@@ -95,7 +95,9 @@ signal-hook iterator: [2]
 /// unhandled SIGALRM kills the guest (142 = 128 + 14).
 #[test]
 fn interval_timers_and_fork() {
-    let dir = fixture("signals");
+    // Its own copy: a build in the same directory as `signal_handlers_and_default_actions`
+    // would see that test's lock while cargo-wasix has it patched.
+    let dir = fixture_as("signals", "signals_timers");
     let out = output(&mut cargo_wasix(
         &dir,
         &["run", "-q", "--locked", "--", "timers"],
