@@ -40,12 +40,20 @@ CRATES=(
   "blocking 1.7.0 threads: the thread pool behind unblock, Unblock I/O adapters (overlay)"
   "memmap2 0.9.11 files: mmap emulated in linear memory (overlay; the last version whose suite is in src/lib.rs: 0.9.12 moved it to test/map.rs, which its package does not build)"
   "filetime 0.2.30 files: access/modification times, symlinks (overlay)"
+  "signal-hook 0.3.18 signals: handlers, flags, iterator, low-level registry (overlay)"
+  "signal-hook 0.4.6 signals: handlers, flags, iterator, low-level registry (overlay)"
 )
 
 # Extra cargo arguments for both runs of a crate (native and wasix run the same suite).
 # env_logger's release profile has `lto = true`: the suite under it is the LTO check of issue 17.
+# The process and signal suites (issue 9: once_cell's `reentrant_init` re-runs the test binary,
+# crossbeam-channel's dev-dependencies register signal handlers) run in release mode: their
+# timing-heavy tests take minutes in debug builds.
 declare -A CARGO_TEST_ARGS=(
   [env_logger]="--release"
+  [once_cell]="--release"
+  [crossbeam-channel]="--release"
+  [signal-hook]="--release"
 )
 
 # Extra libtest arguments for the wasix runs of a crate. rayon-core marks its threaded tests

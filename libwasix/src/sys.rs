@@ -98,6 +98,8 @@ mod raw {
         pub fn proc_join(pid: *mut u8, flags: i32, ret_status: *mut u8) -> i32;
         pub fn proc_signal(pid: i32, sig: i32) -> i32;
         pub fn proc_raise(sig: i32) -> i32;
+        pub fn proc_raise_interval(sig: i32, interval_ns: u64, repeat: i32) -> i32;
+        pub fn proc_fork(copy_memory: i32, ret_pid: *mut u32) -> i32;
         pub fn callback_signal(name: *const u8, name_len: usize);
         pub fn proc_id(ret_pid: *mut u32) -> i32;
         pub fn proc_parent(pid: i32, ret_pid: *mut u32) -> i32;
@@ -504,6 +506,21 @@ pub fn proc_signal(pid: i32, sig: i32) -> Result<(), Errno> {
 pub fn proc_raise(sig: i32) -> Result<(), Errno> {
     // SAFETY: no pointers.
     Errno::result(unsafe { raw::proc_raise(sig) })
+}
+
+/// Arms the process's interval timer: `sig` after `interval_ns`, again every `interval_ns`
+/// when `repeat`; an interval of 0 cancels.
+pub fn proc_raise_interval(sig: i32, interval_ns: u64, repeat: bool) -> Result<(), Errno> {
+    // SAFETY: no pointers.
+    Errno::result(unsafe { raw::proc_raise_interval(sig, interval_ns, i32::from(repeat)) })
+}
+
+/// `fork` (`copy_memory`) or `vfork`: the child's pid.
+pub fn proc_fork(copy_memory: bool) -> Result<i32, Errno> {
+    let mut pid = 0;
+    // SAFETY: the out-pointer is a live local.
+    Errno::result(unsafe { raw::proc_fork(i32::from(copy_memory), &mut pid) })?;
+    Ok(pid as i32)
 }
 
 /// Registers the export the runtime calls with each delivered signal.

@@ -127,14 +127,22 @@ fn add_enosys_stubs(linker: &mut Linker<ThreadCtx>, loaded: &Loaded) -> anyhow::
 
 /// `warning: <module>.<name> is not supported by this runtime yet (ENOSYS)`, once per name.
 fn warn_once(label: &str) {
+    diag_once(label, || {
+        format!("warning: {label} is not supported by this runtime yet (ENOSYS)")
+    });
+}
+
+/// Writes `message()` to stderr the first time `key` is seen in this host process (a guest
+/// calling an unsupported function in a loop is told once).
+pub(crate) fn diag_once(key: &str, message: impl FnOnce() -> String) {
     static SEEN: OnceLock<Mutex<HashSet<String>>> = OnceLock::new();
     let seen = SEEN.get_or_init(Default::default);
     if seen
         .lock()
         .unwrap_or_else(|p| p.into_inner())
-        .insert(label.to_string())
+        .insert(key.to_string())
     {
-        crate::diag!("warning: {label} is not supported by this runtime yet (ENOSYS)");
+        crate::diag!("{}", message());
     }
 }
 

@@ -12,6 +12,7 @@ use crate::fd::{FdEntry, FdObject, FdTable};
 use crate::fs::Vfs;
 use crate::net::policy::NetPolicy;
 use crate::proc::Session;
+use crate::proc::interval::IntervalTimer;
 use crate::proc::status::ExitStatus;
 use crate::{Error, RunOptions};
 
@@ -68,6 +69,8 @@ pub struct Process {
     pub trace: bool,
     /// The export registered by `callback_signal` (signal handler entry point).
     pub signal_callback: Mutex<Option<String>>,
+    /// `proc_raise_interval` (alarm, setitimer); cancelled when the process is dropped.
+    pub interval_timer: IntervalTimer,
     /// A Rust panic message went to stderr (turns a following abort into exit code 101).
     pub panic_seen: Arc<AtomicBool>,
     pub threads: ThreadRegistry,
@@ -138,6 +141,7 @@ impl Process {
             net: opts.net.clone(),
             trace: opts.trace,
             signal_callback: Mutex::new(None),
+            interval_timer: IntervalTimer::default(),
             panic_seen,
             threads: ThreadRegistry::new(pid),
             started: Instant::now(),
@@ -167,6 +171,7 @@ impl Process {
             net: parent.net.clone(),
             trace: parent.trace,
             signal_callback: Mutex::new(None),
+            interval_timer: IntervalTimer::default(),
             panic_seen: spec.panic_seen,
             threads: ThreadRegistry::new(spec.pid),
             started: Instant::now(),
@@ -227,11 +232,12 @@ impl Process {
         self.pending_signals.swap(0, Ordering::SeqCst)
     }
 
-    /// Whether a blocking wait of thread `tid` must stop now: the process is ending, or (on
-    /// the main thread) a signal is queued.
+    /// Whether a blocking wait of thread `tid` must stop now: the process is ending, a signal
+    /// is queued for that thread, or (on the main thread) one is queued for the process.
     pub fn interrupted(&self, tid: u32) -> bool {
         self.is_dying()
             || (tid == self.threads.main_tid() && self.pending_signals.load(Ordering::SeqCst) != 0)
+            || self.threads.has_signals(tid)
     }
 
     /// Whether signal `s` is ignored by disposition.

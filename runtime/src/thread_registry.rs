@@ -1,27 +1,34 @@
-//! The threads of one process: tid allocation, liveness and (interruptible) join.
+//! The threads of one process: tid allocation, liveness, (interruptible) join, and the
+//! signals directed at one thread (`thread_signal`, `pthread_kill`) waiting for its next safe
+//! point.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Condvar, Mutex};
 
 use crate::abi::Errno;
 
-/// The threads of one process: tid allocation, liveness and join.
+/// The threads of one process: tid allocation, liveness, join and per-thread pending signals.
 pub struct ThreadRegistry {
     main_tid: u32,
     next_tid: AtomicU32,
-    running: Mutex<HashMap<u32, ()>>,
+    /// Running threads, each with the signals queued for it (bit `n - 1` = signal `n`).
+    running: Mutex<HashMap<u32, u64>>,
+    /// Whether any thread may have a signal queued: lets the checks every wait makes skip the
+    /// lock in the usual case.
+    any_pending: AtomicBool,
     changed: Condvar,
 }
 
 impl ThreadRegistry {
     pub(crate) fn new(main_tid: u32) -> Self {
         let mut running = HashMap::new();
-        running.insert(main_tid, ());
+        running.insert(main_tid, 0);
         ThreadRegistry {
             main_tid,
             next_tid: AtomicU32::new(main_tid + 1),
             running: Mutex::new(running),
+            any_pending: AtomicBool::new(false),
             changed: Condvar::new(),
         }
     }
@@ -39,7 +46,7 @@ impl ThreadRegistry {
         self.running
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(tid, ());
+            .insert(tid, 0);
         Ok(tid)
     }
 
@@ -102,6 +109,43 @@ impl ThreadRegistry {
             .copied()
     }
 
+    /// Queues signal `s` (1..=64) for thread `tid`'s next safe point; ESRCH when `tid` is not
+    /// running.
+    pub fn queue_signal(&self, tid: u32, s: u8) -> Result<(), Errno> {
+        if !(1..=64).contains(&s) {
+            return Err(Errno::Inval);
+        }
+        let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());
+        let pending = running.get_mut(&tid).ok_or(Errno::Srch)?;
+        *pending |= 1u64 << (s - 1);
+        self.any_pending.store(true, Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// Whether a signal is queued for thread `tid`.
+    pub fn has_signals(&self, tid: u32) -> bool {
+        self.any_pending.load(Ordering::SeqCst)
+            && self
+                .running
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .get(&tid)
+                .is_some_and(|&p| p != 0)
+    }
+
+    /// Takes the signals queued for thread `tid` (bit `n - 1` = signal `n`).
+    pub fn take_signals(&self, tid: u32) -> u64 {
+        if !self.any_pending.load(Ordering::SeqCst) {
+            return 0;
+        }
+        let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());
+        let taken = running.get_mut(&tid).map_or(0, std::mem::take);
+        if running.values().all(|&p| p == 0) {
+            self.any_pending.store(false, Ordering::SeqCst);
+        }
+        taken
+    }
+
     /// Number of running threads.
     pub fn count(&self) -> usize {
         self.running.lock().unwrap_or_else(|p| p.into_inner()).len()
@@ -132,5 +176,29 @@ mod tests {
         assert_eq!(p.join_interruptible(t2, || true), Err(Errno::Intr));
         p.finished(t2);
         assert_eq!(p.join_interruptible(t2, || true), Ok(()));
+    }
+
+    #[test]
+    fn signals_queue_per_thread() {
+        let p = ThreadRegistry::new(1);
+        let t = p.register().unwrap();
+        let cases: &[(u32, u8, Result<(), Errno>)] = &[
+            (t, 10, Ok(())),
+            (t, 14, Ok(())),
+            (t, 10, Ok(())),
+            (t, 0, Err(Errno::Inval)),
+            (t, 65, Err(Errno::Inval)),
+            (999, 10, Err(Errno::Srch)),
+        ];
+        for &(tid, s, want) in cases {
+            assert_eq!(p.queue_signal(tid, s), want, "tid {tid} signal {s}");
+        }
+        assert!(!p.has_signals(1), "the main thread got nothing");
+        assert!(p.has_signals(t));
+        assert_eq!(p.take_signals(t), (1 << 9) | (1 << 13));
+        assert!(!p.has_signals(t));
+        assert_eq!(p.take_signals(t), 0);
+        p.finished(t);
+        assert_eq!(p.queue_signal(t, 10), Err(Errno::Srch), "a finished thread");
     }
 }

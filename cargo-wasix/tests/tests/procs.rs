@@ -2,7 +2,7 @@
 //! itself through `current_exe()`, integration tests running the crate's binary through
 //! `CARGO_BIN_EXE_<name>`, and the process limit flag.
 
-use super::support::{assert_tests_passed, cargo_wasix, fixture, output};
+use super::support::{assert_tests_passed, cargo_wasix, fixture, fixture_as, output};
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
@@ -87,4 +87,69 @@ signal-hook iterator: [2]
         text(&out.stderr)
     );
     assert_eq!(text(&out.stdout), "");
+}
+
+/// Interval timers through libc (libwasix over `proc_raise_interval`): `alarm`'s seconds left,
+/// `setitimer` with a period unlike its first interval, `getitimer`, cancelling, `ITIMER_PROF`
+/// refused; `fork`/`vfork` fail with ENOSYS and the runtime names the call once each; an
+/// unhandled SIGALRM kills the guest (142 = 128 + 14).
+#[test]
+fn interval_timers_and_fork() {
+    // Its own copy: a build in the same directory as `signal_handlers_and_default_actions`
+    // would see that test's lock while cargo-wasix has it patched.
+    let dir = fixture_as("signals", "signals_timers");
+    let out = output(&mut cargo_wasix(
+        &dir,
+        &["run", "-q", "--locked", "--", "timers"],
+    ));
+    assert_eq!(out.status.code(), Some(0), "stderr:\n{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "alarm: 0, then 5 seconds left
+setitimer: 0, getitimer: value in (0, 60]: true, interval 20
+fired 4 times: true; old interval 20; after cancel 0 0
+ITIMER_PROF: -1 true
+fork: -1, ENOSYS: true
+vfork: -1, ENOSYS: true
+"
+    );
+    let stderr = text(&out.stderr);
+    for call in ["fork", "vfork"] {
+        assert_eq!(
+            stderr
+                .matches(&format!("error: {call}() is not supported"))
+                .count(),
+            1,
+            "stderr:\n{stderr}"
+        );
+    }
+    assert!(
+        stderr.contains("help: start programs with posix_spawn"),
+        "{stderr}"
+    );
+
+    // Without the alarm the guest would sleep 10 s and print "still alive".
+    let out = output(&mut cargo_wasix(
+        &dir,
+        &["run", "-q", "--locked", "--", "alarm-die"],
+    ));
+    assert_eq!(
+        out.status.code(),
+        Some(142),
+        "stderr:\n{}",
+        text(&out.stderr)
+    );
+    assert_eq!(text(&out.stdout), "");
+}
+
+/// The assert_cmd style: a crate's integration tests run its binary through
+/// `Command::cargo_bin` and `cargo_bin!`, with arguments, stdin, env, exit code and stderr
+/// checked (assert_cmd's dependency wait-timeout builds through its overlay).
+#[test]
+fn assert_cmd_tests_run_the_crate_binary() {
+    let out = output(&mut cargo_wasix(
+        &fixture("proc_assert_cmd"),
+        &["test", "--locked", "--test", "cli"],
+    ));
+    assert_tests_passed(&out, 3);
 }

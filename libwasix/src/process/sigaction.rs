@@ -188,6 +188,9 @@ pub unsafe extern "C" fn pthread_sigmask(
 #[unsafe(no_mangle)]
 pub extern "C" fn __wasix_signal_handler(sig: c_int) {
     let Ok(s) = slot(sig) else { return };
+    if sig == libc::SIGALRM {
+        super::timer::on_alarm();
+    }
     if BLOCKED.load(Ordering::Acquire) & bit(s) != 0 {
         PENDING.fetch_or(bit(s), Ordering::AcqRel);
         return;

@@ -1,6 +1,6 @@
 //! Processes inside one run: the [`Session`] every process of a run shares (engine, module
 //! cache, process table), child spawning ([`spawn`]), exec ([`exec`]), and the pure parts:
-//! exit statuses ([`status`]), file actions ([`fdops`]), program lookup ([`resolve`]) and
+//! interval timers ([`interval`]), exit statuses ([`status`]), file actions ([`fdops`]), program lookup ([`resolve`]) and
 //! the process table ([`table`]).
 //!
 //! # Model
@@ -24,6 +24,7 @@
 pub mod exec;
 pub mod fdops;
 pub mod host_signals;
+pub mod interval;
 pub mod resolve;
 pub mod spawn;
 pub mod status;

@@ -1,5 +1,6 @@
-//! `proc_exit`, `proc_exit2`, `proc_id`, `proc_parent` and `sched_yield` (spawn, join and
-//! exec are in `proc_spawn`).
+//! `proc_exit`, `proc_exit2`, `proc_id`, `proc_parent`, `sched_yield` and `proc_fork`
+//! (ENOSYS with a message: see [`FORK_UNSUPPORTED`]; spawn, join and exec are in
+//! `proc_spawn`).
 
 use wasmtime::{Caller, Linker};
 
@@ -53,12 +54,26 @@ pub fn add_to_linker<M: MemSize>(
             errno(r.and_then(|p| mem.write_u32(ptr::<M>(out), p)))
         },
     )?;
+    linker.func_wrap(
+        module,
+        "proc_fork",
+        |_: Caller<'_, ThreadCtx>, copy_memory: i32, _out: M::Offset| {
+            let call = if copy_memory != 0 { "fork" } else { "vfork" };
+            crate::linker::diag_once(call, || {
+                format!("error: {call}() is not supported: {FORK_UNSUPPORTED}")
+            });
+            Errno::Nosys.raw()
+        },
+    )?;
     linker.func_wrap(module, "sched_yield", |_: Caller<'_, ThreadCtx>| {
         std::thread::yield_now();
         0
     })?;
     Ok(())
 }
+
+/// Why `fork`/`vfork` fail (ENOSYS), and what works instead.
+pub const FORK_UNSUPPORTED: &str = "this runtime cannot copy a running WASIX process (fork needs the whole instance duplicated, vfork needs asyncify); the call fails with ENOSYS\nhelp: start programs with posix_spawn or std::process::Command (proc_spawn2), which run `.wasm` files as child processes";
 
 /// Ends the process with `status`: unwinds `_start` on the main thread; from any other thread
 /// see [`end_from_thread`] (the first process ends the host process; a child decides its end

@@ -1,8 +1,11 @@
-//! Signals: `proc_raise`, `thread_signal` (delivered to the calling thread: the registered
-//! `callback_signal` export runs, else the default action), `proc_signal` (the same for the
-//! caller itself; to another process of the run see [`signal_process`]), and the crt
-//! startup calls `proc_signals_sizes_get`/`proc_signals_get` (no host dispositions) and
-//! `callback_signal` (stores the handler's export name).
+//! Signals: `proc_raise` (delivered to the calling thread: the registered `callback_signal`
+//! export runs, else the default action), `thread_signal` (the same for the calling thread;
+//! for another thread of the process the handler runs on that thread at its next safe point,
+//! see [`signal_thread`]), `proc_signal` (the same for the caller itself; to another process
+//! of the run see [`signal_process`]), `proc_raise_interval` (alarm/setitimer, see
+//! [`crate::proc::interval`]), and the crt startup calls
+//! `proc_signals_sizes_get`/`proc_signals_get` (no host dispositions) and `callback_signal`
+//! (stores the handler's export name).
 
 use wasmtime::{Caller, Linker, Val};
 
@@ -37,13 +40,13 @@ pub fn add_to_linker<M: MemSize>(
     linker.func_wrap(
         module,
         "thread_signal",
-        |mut c: Caller<'_, ThreadCtx>, tid: i32, s: i32| {
-            if !c.data().process.threads.is_running(tid as u32) {
-                return Ok(Errno::Srch.raw());
-            }
-            // Default actions are process-wide anyway; a handler runs on the calling thread
-            // (delivery on another thread needs interruptible waits, not built yet).
-            raise(&mut c, s)
+        |mut c: Caller<'_, ThreadCtx>, tid: i32, s: i32| signal_thread(&mut c, tid as u32, s),
+    )?;
+    linker.func_wrap(
+        module,
+        "proc_raise_interval",
+        |c: Caller<'_, ThreadCtx>, s: i32, interval: i64, repeat: i32| {
+            errno(raise_interval(&c.data().process, s, interval, repeat))
         },
     )?;
     linker.func_wrap(
@@ -166,13 +169,73 @@ pub fn deliver(target: &Process, s: u8, action: Default) {
     }
 }
 
-/// Runs the signals queued for the process (on its main thread only): the handler, or the
-/// default action. Called at safe points, i.e. after an interrupted blocking wait.
+/// `thread_signal(tid, s)`: for the calling thread as `raise`. For another running thread of
+/// the process, a handled signal is queued for that thread and its handler runs there at the
+/// thread's next safe point (a blocking wait, interrupted for it); an unhandled one takes its
+/// default action, which is process-wide, at once (from the calling thread).
+fn signal_thread(c: &mut Caller<'_, ThreadCtx>, tid: u32, s: i32) -> wasmtime::Result<i32> {
+    if tid == c.data().tid {
+        return raise(c, s);
+    }
+    let process = c.data().process.clone();
+    if !process.threads.is_running(tid) {
+        return Ok(Errno::Srch.raw());
+    }
+    let Ok(s8) = u8::try_from(s) else {
+        return Ok(Errno::Inval.raw());
+    };
+    if s8 == sig::NONE {
+        return Ok(0);
+    }
+    if default_action(s8).is_none() {
+        return Ok(Errno::Inval.raw());
+    }
+    let has_handler = process
+        .signal_callback
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .is_some();
+    if s8 == sig::KILL || !has_handler || process.ignores(s8) {
+        return raise(c, s);
+    }
+    Ok(errno(process.threads.queue_signal(tid, s8)))
+}
+
+/// `proc_raise_interval(s, interval_ns, repeat)`: arms (interval 0: cancels) the process's
+/// interval timer.
+fn raise_interval(
+    process: &std::sync::Arc<Process>,
+    s: i32,
+    interval: i64,
+    repeat: i32,
+) -> Result<(), Errno> {
+    let s = u8::try_from(s).map_err(|_| Errno::Inval)?;
+    if s != sig::NONE && default_action(s).is_none() {
+        return Err(Errno::Inval);
+    }
+    let interval = u64::try_from(interval).map_err(|_| Errno::Inval)?;
+    let schedule = crate::proc::interval::Schedule {
+        interval: std::time::Duration::from_nanos(interval),
+        repeat: repeat != 0,
+    };
+    process
+        .interval_timer
+        .arm(process, s, schedule)
+        .map_err(|_| Errno::Again)
+}
+
+/// Runs the signals queued for the calling thread, and on the main thread those queued for the
+/// process: the handler, or the default action. Called at safe points, i.e. after an
+/// interrupted blocking wait.
 pub fn deliver_pending(c: &mut Caller<'_, ThreadCtx>) -> wasmtime::Result<()> {
-    if !c.data().is_main() || !c.data().process.has_signals() {
+    let ctx = c.data();
+    let mut pending = ctx.process.threads.take_signals(ctx.tid);
+    if ctx.is_main() && ctx.process.has_signals() {
+        pending |= ctx.process.take_signals();
+    }
+    if pending == 0 {
         return Ok(());
     }
-    let pending = c.data().process.take_signals();
     for s in (1u8..=31).filter(|s| pending & (1u64 << (s - 1)) != 0) {
         raise(c, i32::from(s))?;
     }

@@ -88,3 +88,51 @@ fn host_sigint_reaches_the_guest() {
         assert_eq!((status.code(), rest.as_str()), (Some(code), want), "{mode}");
     }
 }
+
+/// `proc_raise_interval` (alarm/setitimer): a one-shot timer fires once and not early, a
+/// repeating one until cancelled with interval 0, re-arming replaces; without a handler SIGALRM
+/// kills the process (142 = 128 + 14, like a shell reports it).
+#[test]
+fn interval_timers_raise_sigalrm() {
+    let o = run(&[guest("proc_timers").to_str().unwrap(), "alarms"]);
+    assert_code(&o, 0);
+    assert_eq!(
+        stdout(&o),
+        "arm one-shot: 0
+one-shot fired: true, not early: true, times: 1
+arm repeating: 0
+cancel: 0
+repeating fired 3 times: true, after cancel: true
+re-armed fires early: true
+bad signal: 28
+",
+        "stderr:\n{}",
+        stderr(&o)
+    );
+    let start = std::time::Instant::now();
+    let o = run(&[guest("proc_timers").to_str().unwrap(), "alarm-default"]);
+    assert_code(&o, 142);
+    assert_eq!(stdout(&o), "");
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(8),
+        "killed, not slept out"
+    );
+}
+
+/// `thread_signal` to another thread: the handler runs on that thread (at its next safe point),
+/// not on the caller; unknown and finished threads give ESRCH (71).
+#[test]
+fn thread_signal_runs_the_handler_on_that_thread() {
+    let o = run(&[guest("proc_timers").to_str().unwrap(), "thread"]);
+    assert_code(&o, 0);
+    assert_eq!(
+        stdout(&o),
+        "signal the worker: 0
+handler ran: true, on the worker: true, not on main: true
+unknown thread: 71
+finished thread: 71
+",
+        "stderr:\n{}",
+        stderr(&o)
+    );
+}

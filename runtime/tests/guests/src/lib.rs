@@ -48,6 +48,8 @@ pub mod wasix {
         ) -> i32;
         pub fn proc_join(pid: *mut u32, flags: u32, ret_status: *mut u8) -> i32;
         pub fn proc_signal(pid: u32, sig: i32) -> i32;
+        pub fn thread_signal(tid: u32, sig: i32) -> i32;
+        pub fn proc_raise_interval(sig: i32, interval_ns: u64, repeat: u32) -> i32;
         #[allow(clippy::too_many_arguments)]
         pub fn proc_exec3(
             name: *const u8,

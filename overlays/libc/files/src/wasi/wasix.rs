@@ -126,6 +126,12 @@ s! {
         pub sa_restorer: Option<extern "C" fn()>,
     }
 
+    // `setitimer`/`getitimer` (libwasix, over `proc_raise_interval`).
+    pub struct itimerval {
+        pub it_interval: crate::timeval,
+        pub it_value: crate::timeval,
+    }
+
     // musl's 128-byte `siginfo_t`; libwasix fills in `si_signo`.
     pub struct siginfo_t {
         pub si_signo: c_int,
@@ -138,6 +144,7 @@ s! {
 // Compile-time layout checks against the wasix-libc / musl numbers for wasm32.
 const _: () = {
     core::assert!(size_of::<sockaddr>() == 16);
+    core::assert!(size_of::<itimerval>() == 32);
     core::assert!(size_of::<sockaddr_in>() == 16);
     core::assert!(size_of::<sockaddr_in6>() == 32);
     core::assert!(core::mem::offset_of!(sockaddr_in6, sin6_addr) == 8);
@@ -578,7 +585,21 @@ extern "C" {
     pub fn raise(signum: c_int) -> c_int;
     pub fn sigprocmask(how: c_int, set: *const sigset_t, oldset: *mut sigset_t) -> c_int;
     pub fn pthread_sigmask(how: c_int, set: *const sigset_t, oldset: *mut sigset_t) -> c_int;
+
+    // Interval timers (libwasix over `proc_raise_interval`; only `ITIMER_REAL`).
+    pub fn alarm(seconds: c_uint) -> c_uint;
+    pub fn setitimer(which: c_int, new: *const itimerval, old: *mut itimerval) -> c_int;
+    pub fn getitimer(which: c_int, curr: *mut itimerval) -> c_int;
+
+    // No fork in this runtime: libwasix's `fork`/`vfork` fail with ENOSYS (the runtime says
+    // why on stderr); `posix_spawn` starts children.
+    pub fn fork() -> crate::pid_t;
+    pub fn vfork() -> crate::pid_t;
 }
+
+pub const ITIMER_REAL: c_int = 0;
+pub const ITIMER_VIRTUAL: c_int = 1;
+pub const ITIMER_PROF: c_int = 2;
 
 // ---- sys/mman.h (cargo-wasix issue 18): memory mappings, emulated in linear memory by
 // libwasix (`libwasix/src/mem/`). Values are musl's / wasi-libc's. WASIX has no mmap: a
