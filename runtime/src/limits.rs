@@ -311,7 +311,7 @@ pub fn human_size(bytes: u64) -> String {
         (1 << 20, "MiB"),
         (1 << 10, "KiB"),
     ] {
-        if bytes >= unit && bytes % unit == 0 {
+        if bytes >= unit && bytes.is_multiple_of(unit) {
             return format!("{} {name}", bytes / unit);
         }
     }
@@ -328,7 +328,7 @@ fn suggest_size(bytes: u64) -> String {
         (1 << 20, "M"),
         (1 << 10, "K"),
     ] {
-        if size >= unit && size % unit == 0 {
+        if size >= unit && size.is_multiple_of(unit) {
             return format!("{}{name}", size / unit);
         }
     }
@@ -491,7 +491,8 @@ mod tests {
     fn imported_memory_is_capped() {
         let page = 64 << 10;
         // (min, max, shared, limit bytes) -> Ok(new max in pages) or Err(needed bytes)
-        let cases: &[(u64, Option<u64>, bool, u64, Result<u64, u64>)] = &[
+        type Case = (u64, Option<u64>, bool, u64, Result<u64, u64>);
+        let cases: &[Case] = &[
             (17, Some(16384), true, 64 << 20, Ok(1024)),
             (17, Some(100), true, 64 << 20, Ok(100)),
             (17, None, false, 64 << 20, Ok(1024)),

@@ -13,13 +13,13 @@ use super::harness::{assert_code, guest, guest_p1, run, stderr, stdout, wasix_ru
 fn last_allocated(out: &std::process::Output) -> u64 {
     stdout(out)
         .lines()
-        .filter_map(|l| {
+        .rev()
+        .find_map(|l| {
             l.strip_prefix("allocated ")?
                 .strip_suffix(" MiB")?
                 .parse()
                 .ok()
         })
-        .last()
         .unwrap_or(0)
 }
 
