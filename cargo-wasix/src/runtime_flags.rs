@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use wasix_runtime::{CacheMode, Mount, NetPolicy, RunOptions};
+use wasix_runtime::{CacheMode, Mount, NetPolicy, RunOptions, limits};
 
 /// Sandbox and runtime options. Defaults are closed: no host directory, no host environment,
 /// no network.
@@ -55,6 +55,31 @@ pub struct RuntimeFlags {
     /// End the run after SECONDS of wall-clock time, with exit code 124 (default: no limit).
     #[arg(long, value_name = "SECONDS", value_parser = parse_time_limit)]
     pub time_limit: Option<std::time::Duration>,
+
+    /// Most linear memory per process, e.g. `512M`, `4G` (growing past it fails; a program
+    /// that then aborts ends with exit code 123); default 4G.
+    #[arg(long, value_name = "SIZE", value_parser = limits::parse_size)]
+    pub max_memory: Option<u64>,
+
+    /// Most threads per process at once, the main thread included (spawning more fails with
+    /// EAGAIN; a program that then fails ends with exit code 122); default 1024.
+    #[arg(long, value_name = "N", value_parser = parse_max_threads)]
+    pub max_threads: Option<usize>,
+
+    /// Most open fds per process (opening more fails with EMFILE; a program that then fails
+    /// ends with exit code 121); default 1024.
+    #[arg(long, value_name = "N", value_parser = parse_max_fds)]
+    pub max_fds: Option<u32>,
+}
+
+/// `--max-threads N`: 1 to 65,536.
+fn parse_max_threads(v: &str) -> Result<usize, String> {
+    limits::parse_count(v, limits::MAX_MAX_THREADS as u64).map(|n| n as usize)
+}
+
+/// `--max-fds N`: 1 to 65,536.
+fn parse_max_fds(v: &str) -> Result<u32, String> {
+    limits::parse_count(v, u64::from(limits::MAX_MAX_FDS)).map(|n| n as u32)
 }
 
 /// `--time-limit SECONDS`: a positive number of seconds (fractions allowed).
@@ -154,6 +179,15 @@ impl RuntimeFlags {
             opts.max_procs = n as usize;
         }
         opts.time_limit = self.time_limit;
+        if let Some(bytes) = self.max_memory {
+            opts.limits.max_memory = bytes;
+        }
+        if let Some(n) = self.max_threads {
+            opts.limits.max_threads = n;
+        }
+        if let Some(n) = self.max_fds {
+            opts.limits.max_fds = n;
+        }
         if let Some(exe) = request.exe {
             opts.argv0 = Some(exe.clone());
             opts.exe = Some(exe);
@@ -325,6 +359,57 @@ mod tests {
         assert_eq!(opts.max_procs, 8);
         assert_eq!(opts.exe.as_deref(), Some("/t/debug/a.wasm"));
         assert_eq!(opts.argv0.as_deref(), Some("/t/debug/a.wasm"));
+    }
+
+    #[test]
+    fn resource_limit_flags() {
+        let flags = parse_env_flags("--max-memory 512M --max-threads 8 --max-fds=64").unwrap();
+        assert_eq!(
+            (flags.max_memory, flags.max_threads, flags.max_fds),
+            (Some(512 << 20), Some(8), Some(64))
+        );
+        let opts = flags.into_options(request(), |_| None).unwrap();
+        assert_eq!(
+            opts.limits,
+            limits::Limits {
+                max_memory: 512 << 20,
+                max_threads: 8,
+                max_fds: 64
+            }
+        );
+        let defaults = parse_env_flags("")
+            .unwrap()
+            .into_options(request(), |_| None)
+            .unwrap();
+        assert_eq!(defaults.limits, limits::Limits::default());
+        let ok: &[(&str, u64)] = &[("4G", 4 << 30), ("64k", 64 << 10), ("2GiB", 2 << 30)];
+        for (v, want) in ok {
+            let f = parse_env_flags(&format!("--max-memory {v}")).unwrap();
+            assert_eq!(f.max_memory, Some(*want), "{v}");
+        }
+        let bad = [
+            "--max-memory 0",
+            "--max-memory 1K",
+            "--max-memory lots",
+            "--max-memory 4Q",
+            "--max-memory=-1G",
+            "--max-memory",
+            "--max-threads 0",
+            "--max-threads 65537",
+            "--max-threads x",
+            "--max-fds 0",
+            "--max-fds 65537",
+            "--max-fds=-3",
+            "--max-fds 1.5",
+        ];
+        for input in bad {
+            let err = format!("{:#}", parse_env_flags(input).unwrap_err());
+            let flag = input.split([' ', '=']).next().unwrap();
+            assert!(
+                err.contains(flag) && err.contains("CARGO_WASIX_RUNTIME_FLAGS"),
+                "{input}: {err}"
+            );
+        }
     }
 
     #[test]

@@ -91,6 +91,9 @@ pub struct RunOptions {
     /// Wall-clock limit of the run; past it the host process ends with
     /// [`limits::TIME_LIMIT_EXIT`] (124). Default: none.
     pub time_limit: Option<std::time::Duration>,
+    /// Per-process limits on linear memory, threads and open fds; default
+    /// [`limits::Limits::default`] (4 GiB, 1024 threads, 1024 fds).
+    pub limits: limits::Limits,
 }
 
 impl RunOptions {
@@ -110,6 +113,7 @@ impl RunOptions {
             forward_signals: false,
             max_procs: proc::table::DEFAULT_MAX_PROCS,
             time_limit: None,
+            limits: limits::Limits::default(),
         }
     }
 }

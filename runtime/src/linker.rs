@@ -54,7 +54,8 @@ pub fn functions(loaded: &Loaded, trace: bool) -> Result<Linker<ThreadCtx>, Erro
     }
 }
 
-/// Creates the module's imported memory (a new one per process) and defines it.
+/// Creates the module's imported memory (a new one per process, its maximum lowered to
+/// `--max-memory`) and defines it.
 fn define_memory(
     linker: &mut Linker<ThreadCtx>,
     store: &mut Store<ThreadCtx>,
@@ -63,6 +64,13 @@ fn define_memory(
     let memory = match &loaded.memory_import {
         None => MemHandle::None,
         Some((module, name, ty)) => {
+            let max_memory = store.data().process.limits.max_memory;
+            let ty = &crate::limits::cap_memory_type(ty, max_memory).map_err(|e| {
+                Error::Config(format!(
+                    "the module needs {} of memory at start, more than --max-memory allows",
+                    crate::limits::human_size(e.needed)
+                ))
+            })?;
             let (ext, handle): (Extern, MemHandle) = if ty.is_shared() {
                 let sm = SharedMemory::new(&loaded.engine, ty.clone()).map_err(|e| {
                     Error::BadModule {

@@ -10,6 +10,7 @@ use crate::abi::Errno;
 use crate::fd::stdio::{Stdio, Stream};
 use crate::fd::{FdEntry, FdObject, FdTable};
 use crate::fs::Vfs;
+use crate::limits::{Limits, MemoryState};
 use crate::net::policy::NetPolicy;
 use crate::proc::Session;
 use crate::proc::interval::IntervalTimer;
@@ -76,6 +77,10 @@ pub struct Process {
     pub threads: ThreadRegistry,
     /// When the process started (for the process CPU-time clock fallback and benchmarks).
     pub started: Instant,
+    /// The run's per-process limits (memory, threads, fds); children get the same.
+    pub limits: Limits,
+    /// What the linear memory ran into (`limits::abnormal_end` reads it).
+    pub memory: MemoryState,
 }
 
 impl Process {
@@ -120,6 +125,8 @@ impl Process {
         if abi == Abi::Wasix || !vfs.mounts().is_empty() {
             vfs.install_preopens(&mut fds)?;
         }
+        // After stdio and the preopens, which stay open even above a small limit.
+        fds.set_limit(opts.limits.max_fds);
         let pid = session.table.reserve(0).map_err(|_| {
             Error::Config("the process table is full before the first process".into())
         })?;
@@ -143,23 +150,27 @@ impl Process {
             signal_callback: Mutex::new(None),
             interval_timer: IntervalTimer::default(),
             panic_seen,
-            threads: ThreadRegistry::new(pid),
+            threads: ThreadRegistry::new(pid, opts.limits.max_threads),
             started: Instant::now(),
+            limits: opts.limits,
+            memory: MemoryState::default(),
         });
         session.table.attach(pid, process.clone());
         Ok(process)
     }
 
     /// A child (or the new image of an exec): what differs from `parent` is given, the rest
-    /// (mounts, network policy, tracing, session) is inherited.
+    /// (mounts, network policy, tracing, session, limits) is inherited.
     pub fn child(parent: &Process, spec: ChildSpec) -> Process {
+        let mut fds = spec.fds;
+        fds.set_limit(parent.limits.max_fds);
         Process {
             abi: spec.abi,
             pid: spec.pid,
             ppid: spec.ppid,
             args: spec.args,
             env: spec.env,
-            fds: Mutex::new(spec.fds),
+            fds: Mutex::new(fds),
             cwd: Mutex::new(spec.cwd),
             vfs: parent.vfs.clone(),
             exe: Some(spec.exe),
@@ -173,8 +184,10 @@ impl Process {
             signal_callback: Mutex::new(None),
             interval_timer: IntervalTimer::default(),
             panic_seen: spec.panic_seen,
-            threads: ThreadRegistry::new(spec.pid),
+            threads: ThreadRegistry::new(spec.pid, parent.limits.max_threads),
             started: Instant::now(),
+            limits: parent.limits,
+            memory: MemoryState::default(),
         }
     }
 

@@ -88,6 +88,41 @@ impl std::fmt::Display for ThreadExit {
 
 impl std::error::Error for ThreadExit {}
 
+/// `--max-memory` for memories this store owns (what the module defines, a non-shared
+/// import); imported shared memories are capped when created (`limits::cap_memory_type`).
+impl wasmtime::ResourceLimiter for ThreadCtx {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        let process = &self.process;
+        Ok(crate::limits::memory_may_grow(
+            &process.limits,
+            &process.memory,
+            desired,
+            maximum,
+        ))
+    }
+
+    /// A growth the limiter allowed failed anyway (past the module's maximum, or the host
+    /// could not map it): the guest sees -1 as well, and an abort after it is out of memory.
+    fn memory_grow_failed(&mut self, _error: wasmtime::Error) -> wasmtime::Result<()> {
+        self.process.memory.refused();
+        Ok(())
+    }
+
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        _desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        Ok(true)
+    }
+}
+
 impl ThreadCtx {
     fn new(
         process: Arc<Process>,
@@ -155,6 +190,7 @@ fn new_store(engine: &Engine, ctx: ThreadCtx) -> Store<ThreadCtx> {
     let dying = ctx.process.clone();
     let interruptible = Engine::same(engine, &dying.session.engine);
     let mut store = Store::new(engine, ctx);
+    store.limiter(|cx| cx);
     if !interruptible {
         return store;
     }
@@ -184,7 +220,10 @@ pub fn run_main(loaded: Loaded, process: Arc<Process>) -> Result<i32, Error> {
 pub fn run_process(mut loaded: Loaded, mut process: Arc<Process>) -> Result<ExitStatus, Error> {
     loop {
         match run_image(&loaded, &process)? {
-            Ended::Status(status) => return Ok(status),
+            Ended::Status(status) => {
+                crate::limits::note_exit(&process, status);
+                return Ok(status);
+            }
             Ended::Exec(image) => {
                 (loaded, process) = crate::proc::exec::replace(&process, *image);
             }
@@ -201,6 +240,18 @@ enum Ended {
 /// Instantiates the module on the calling thread and runs `_start`.
 fn run_image(loaded: &Loaded, process: &Arc<Process>) -> Result<Ended, Error> {
     let main_tid = process.threads.main_tid();
+    if let Some((_, _, ty)) = &loaded.memory_import {
+        process.memory.set_module_max(
+            ty.maximum()
+                .map(|pages| pages.saturating_mul(ty.page_size())),
+        );
+        if let Err(e) = crate::limits::cap_memory_type(ty, process.limits.max_memory) {
+            let status = crate::limits::initial_memory_refused(&process.limits, Some(e.needed));
+            process.begin_exit(status);
+            process.threads.finished(main_tid);
+            return Ok(Ended::Status(status));
+        }
+    }
     let mut store = new_store(
         &loaded.engine,
         ThreadCtx::new(process.clone(), main_tid, MemHandle::None, None),
@@ -228,6 +279,16 @@ fn run_image(loaded: &Loaded, process: &Arc<Process>) -> Result<Ended, Error> {
                 || e.downcast_ref::<ProcEnded>().is_some() =>
         {
             return Ok(finish_main(process, e));
+        }
+        // The limiter refused the module's own memory its initial size.
+        Err(_) if process.memory.was_refused() => {
+            let status = crate::limits::initial_memory_refused(
+                &process.limits,
+                process.memory.refused_size(),
+            );
+            process.begin_exit(status);
+            process.threads.finished(main_tid);
+            return Ok(Ended::Status(status));
         }
         // ...anything else (e.g. memory cannot be reserved) means it never started.
         Err(e) => return Err(Error::Instantiate(format!("{e:#}"))),
@@ -275,14 +336,24 @@ fn finish_main(process: &Process, err: wasmtime::Error) -> Ended {
         }
         process.begin_exit(ExitStatus::Code(0));
     } else if err.downcast_ref::<ProcEnded>().is_none() && !process.is_dying() {
-        report_trap(process, main_tid, &err);
-        process.begin_exit(trap_status(process.panic_seen.load(Ordering::Relaxed)));
+        process.begin_exit(trapped(process, main_tid, &err));
     }
     Ended::Status(
         process
             .ending()
             .unwrap_or(ExitStatus::Signal(crate::abi::types::signal::KILL)),
     )
+}
+
+/// Reports a trap in thread `tid` and returns how the process ends: the limit's exit code
+/// when the process ran into one before (a failed allocation, a refused thread or fd),
+/// otherwise 101 after a panic message or killed by SIGABRT.
+fn trapped(process: &Process, tid: u32, err: &wasmtime::Error) -> ExitStatus {
+    if let Some(status) = crate::limits::abnormal_end(process) {
+        return status;
+    }
+    report_trap(process, tid, err);
+    trap_status(process.panic_seen.load(Ordering::Relaxed))
 }
 
 /// Prints the trap's cause and the guest backtrace (not the host's, even under
@@ -384,11 +455,7 @@ fn thread_main(
             if let Some(ProcExit(status)) = e.downcast_ref::<ProcExit>() {
                 end_from_thread(&process, *status);
             } else {
-                report_trap(&process, tid, &e);
-                end_from_thread(
-                    &process,
-                    trap_status(process.panic_seen.load(Ordering::Relaxed)),
-                );
+                end_from_thread(&process, trapped(&process, tid, &e));
             }
         }
     }

@@ -18,10 +18,15 @@ pub struct ThreadRegistry {
     /// lock in the usual case.
     any_pending: AtomicBool,
     changed: Condvar,
+    /// Most threads at once, the main thread included (`--max-threads`).
+    max: usize,
+    /// A spawn was refused because of `max` (reported when the process fails).
+    limit_reached: AtomicBool,
 }
 
 impl ThreadRegistry {
-    pub(crate) fn new(main_tid: u32) -> Self {
+    /// The registry of a process whose main thread is `main_tid`, allowing `max` threads.
+    pub(crate) fn new(main_tid: u32, max: usize) -> Self {
         let mut running = HashMap::new();
         running.insert(main_tid, 0);
         ThreadRegistry {
@@ -30,23 +35,33 @@ impl ThreadRegistry {
             running: Mutex::new(running),
             any_pending: AtomicBool::new(false),
             changed: Condvar::new(),
+            max: max.max(1),
+            limit_reached: AtomicBool::new(false),
         }
+    }
+
+    /// Whether a spawn was refused by the thread limit.
+    pub fn limit_reached(&self) -> bool {
+        self.limit_reached.load(Ordering::Relaxed)
     }
 
     pub fn main_tid(&self) -> u32 {
         self.main_tid
     }
 
-    /// Reserves a new tid (`1..=0x1FFF_FFFF` as wasi-threads requires) and marks it running.
+    /// Reserves a new tid (`1..=0x1FFF_FFFF` as wasi-threads requires) and marks it running;
+    /// EAGAIN when the process has its most threads already or the tids are used up.
     pub fn register(&self) -> Result<u32, Errno> {
+        let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());
+        if running.len() >= self.max {
+            self.limit_reached.store(true, Ordering::Relaxed);
+            return Err(Errno::Again);
+        }
         let tid = self.next_tid.fetch_add(1, Ordering::Relaxed);
         if tid > 0x1FFF_FFFF {
             return Err(Errno::Again);
         }
-        self.running
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(tid, 0);
+        running.insert(tid, 0);
         Ok(tid)
     }
 
@@ -159,7 +174,7 @@ mod tests {
 
     #[test]
     fn threads_register_and_join() {
-        let p = Arc::new(ThreadRegistry::new(1));
+        let p = Arc::new(ThreadRegistry::new(1, 16));
         let tid = p.register().unwrap();
         assert!(tid > 1);
         assert_eq!(p.count(), 2);
@@ -180,7 +195,7 @@ mod tests {
 
     #[test]
     fn signals_queue_per_thread() {
-        let p = ThreadRegistry::new(1);
+        let p = ThreadRegistry::new(1, 1024);
         let t = p.register().unwrap();
         let cases: &[(u32, u8, Result<(), Errno>)] = &[
             (t, 10, Ok(())),
@@ -200,5 +215,18 @@ mod tests {
         assert_eq!(p.take_signals(t), 0);
         p.finished(t);
         assert_eq!(p.queue_signal(t, 10), Err(Errno::Srch), "a finished thread");
+    }
+
+    #[test]
+    fn the_limit_counts_running_threads_with_the_main_one() {
+        let p = ThreadRegistry::new(1, 3);
+        let a = p.register().unwrap();
+        let _b = p.register().unwrap();
+        assert!(!p.limit_reached());
+        assert_eq!(p.register(), Err(Errno::Again));
+        assert!(p.limit_reached());
+        p.finished(a);
+        assert!(p.register().is_ok(), "a finished thread frees its place");
+        assert_eq!(ThreadRegistry::new(1, 1).register(), Err(Errno::Again));
     }
 }

@@ -401,3 +401,26 @@ fn basics_env_files_pipe_stdin_time_random() {
         "files cleans up after itself"
     );
 }
+
+/// The resource-limit flags reach the runtime through `CARGO_WASIX_RUNTIME_FLAGS` (issue 14):
+/// a limit below the module's initial memory stops it with the limit's exit code and message.
+#[test]
+fn resource_limit_flags_reach_the_runtime() {
+    let out = output(cargo_wasix(&fixture("hello"), &["run", "-q"]).env(
+        "CARGO_WASIX_RUNTIME_FLAGS",
+        "--max-memory 64K --max-threads 2 --max-fds 16",
+    ));
+    assert_eq!(
+        out.status.code(),
+        Some(123),
+        "stderr:\n{}",
+        text(&out.stderr)
+    );
+    assert!(
+        text(&out.stderr).contains("its limit of 64 KiB")
+            && text(&out.stderr).contains("--max-memory SIZE"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(text(&out.stdout), "");
+}

@@ -3,6 +3,8 @@
 //! that holds symlinks pointing out of the mounts. Every attempt must give the errno listed
 //! in `EXPECTED` (docs/security.md explains each), and the host tree must be unchanged
 //! afterwards except for the symlinks the guest may create inside its scratch directory.
+//! The guest also spawns itself from `/other/escape.wasm` as a child that repeats the
+//! attempts: it must see no more than its parent.
 
 use std::collections::BTreeMap;
 use std::net::TcpListener;
@@ -120,6 +122,25 @@ std_tcp_listen: EACCES
 std_udp_bind: EACCES
 std_udp_send_to: EACCES
 std_getaddrinfo: EACCES
+parent_fds_while_child_runs: ok [0, 1, 2, 3, 4, 5, 7]
+child_fds: ok [0, 1, 2, 3, 4, 5, 6]
+child_env: ok ["PASSED=by-parent"]
+child_env_canary: NotPresent
+child_cwd: ok /data
+child_root_listing: ok ["data", "other", "ro"]
+child_dotdot_from_cwd: ENOENT
+child_host_path: ENOENT
+child_etc_passwd: ENOENT
+child_host_symlink: EPERM
+child_ro_write: EROFS
+child_proc_environ: ENOENT
+child_sock_open_inet4: EACCES
+child_std_tcp_connect: EACCES
+child_getaddrinfo: EACCES
+child_status: ok Some(0)
+spawn_host_sh: ENOENT
+spawn_host_sh_via_path: ENOENT
+spawn_host_path_of_module: ENOENT
 done
 "#;
 
@@ -203,6 +224,8 @@ fn escape_attempts_all_fail() {
     let tmp = tempfile::tempdir_in(&scratch).expect("temp dir");
     let root = tmp.path().canonicalize().expect("canonical temp dir");
     make_tree(&root);
+    // The module the guest spawns as its child, inside a mount.
+    std::fs::copy(&wasm, root.join("other/escape.wasm")).expect("copy the module into /other");
     let before = snapshot(&root);
 
     // A host listener the guest tries to reach without --net: it must see nothing.

@@ -3,11 +3,12 @@
 //!
 //! Options (before MODULE): `--env K=V`, `--dir HOST`, `--mapdir GUEST:HOST`,
 //! `--volume HOST:GUEST`, `--cwd PATH`, `--net[=RULES]`, `--cache DIR`, `--trace`,
-//! `--argv0 NAME`, `--exe GUEST` (the module's guest path), `--max-procs N`, `--time-limit SECONDS`.
+//! `--argv0 NAME`, `--exe GUEST` (the module's guest path), `--max-procs N`, `--time-limit SECONDS`,
+//! `--max-memory SIZE`, `--max-threads N`, `--max-fds N`.
 
 use std::process::ExitCode;
 
-use wasix_runtime::{CacheMode, Mount, NetPolicy, RunOptions};
+use wasix_runtime::{CacheMode, Mount, NetPolicy, RunOptions, limits};
 
 fn main() -> ExitCode {
     match parse(std::env::args().skip(1).collect()) {
@@ -20,7 +21,7 @@ fn main() -> ExitCode {
         },
         Err(e) => {
             eprintln!(
-                "error: {e}\nusage: wasix-run [--env K=V] [--dir HOST] [--mapdir G:H] [--volume H:G] [--cwd P] [--net[=RULES]] [--cache DIR] [--trace] [--argv0 N] [--exe G] [--max-procs N] [--time-limit SECONDS] MODULE [ARGS...]"
+                "error: {e}\nusage: wasix-run [--env K=V] [--dir HOST] [--mapdir G:H] [--volume H:G] [--cwd P] [--net[=RULES]] [--cache DIR] [--trace] [--argv0 N] [--exe G] [--max-procs N] [--time-limit SECONDS] [--max-memory SIZE] [--max-threads N] [--max-fds N] MODULE [ARGS...]"
             );
             ExitCode::from(2)
         }
@@ -66,6 +67,23 @@ fn parse(args: Vec<String>) -> Result<RunOptions, String> {
             "--time-limit" => {
                 let v = need(&mut it, "--time-limit")?;
                 opts.time_limit = Some(parse_seconds(&v)?);
+            }
+            "--max-memory" => {
+                let v = need(&mut it, "--max-memory")?;
+                opts.limits.max_memory =
+                    limits::parse_size(&v).map_err(|e| format!("--max-memory: {e}"))?;
+            }
+            "--max-threads" => {
+                let v = need(&mut it, "--max-threads")?;
+                opts.limits.max_threads = limits::parse_count(&v, limits::MAX_MAX_THREADS as u64)
+                    .map_err(|e| format!("--max-threads: {e}"))?
+                    as usize;
+            }
+            "--max-fds" => {
+                let v = need(&mut it, "--max-fds")?;
+                opts.limits.max_fds = limits::parse_count(&v, u64::from(limits::MAX_MAX_FDS))
+                    .map_err(|e| format!("--max-fds: {e}"))?
+                    as u32;
             }
             "--trace" => opts.trace = true,
             "--net" => opts.net = NetPolicy::allow_all(),

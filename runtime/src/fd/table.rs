@@ -8,7 +8,7 @@ use crate::abi::Errno;
 use crate::fd::FdObject;
 use crate::fd::rights::Rights;
 
-/// Highest number of open fds per process (`EMFILE` beyond).
+/// The most open fds a table can ever allow (`--max-fds` may lower it per process).
 pub const MAX_FDS: u32 = 1 << 16;
 
 /// One fd: the shared open description plus per-fd state.
@@ -47,15 +47,47 @@ impl std::fmt::Debug for FdEntry {
     }
 }
 
-/// fd number → entry.
-#[derive(Default, Debug)]
+/// fd number → entry, with numbers below a limit (`RLIMIT_NOFILE`-like: `EMFILE` when no
+/// number below it is free, `EBADF` for placing an fd at or above it).
+#[derive(Debug)]
 pub struct FdTable {
     entries: BTreeMap<u32, FdEntry>,
+    limit: u32,
+    /// An open was refused by the limit (reported when the process fails).
+    limit_reached: bool,
+}
+
+impl Default for FdTable {
+    fn default() -> Self {
+        FdTable {
+            entries: BTreeMap::new(),
+            limit: MAX_FDS,
+            limit_reached: false,
+        }
+    }
 }
 
 impl FdTable {
+    /// An empty table allowing [`MAX_FDS`] fds.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An empty table allowing fd numbers `0..limit` (clamped to `1..=MAX_FDS`).
+    pub fn with_limit(limit: u32) -> Self {
+        let mut t = Self::default();
+        t.set_limit(limit);
+        t
+    }
+
+    /// Changes the limit (fds already open above it stay open).
+    pub fn set_limit(&mut self, limit: u32) {
+        self.limit = limit.clamp(1, MAX_FDS);
+    }
+
+    /// Whether an open was refused with EMFILE because of the limit.
+    pub fn limit_reached(&self) -> bool {
+        self.limit_reached
     }
 
     /// Inserts at the lowest free number.
@@ -72,7 +104,8 @@ impl FdTable {
             }
             fd += 1;
         }
-        if fd >= MAX_FDS {
+        if fd >= self.limit {
+            self.limit_reached = true;
             return Err(Errno::Mfile);
         }
         self.entries.insert(fd, entry);
@@ -81,7 +114,7 @@ impl FdTable {
 
     /// Places `entry` at `fd`, returning what was there (closing it is the caller's business).
     pub fn set(&mut self, fd: u32, entry: FdEntry) -> Result<Option<FdEntry>, Errno> {
-        if fd >= MAX_FDS {
+        if fd >= self.limit {
             return Err(Errno::Badf);
         }
         Ok(self.entries.insert(fd, entry))
@@ -124,7 +157,7 @@ impl FdTable {
         if from == to {
             return Ok(None);
         }
-        if to >= MAX_FDS {
+        if to >= self.limit {
             return Err(Errno::Badf);
         }
         let entry = self.entries.remove(&from).ok_or(Errno::Badf)?;
@@ -194,6 +227,31 @@ mod tests {
         assert_eq!(
             t.insert_at_least(MAX_FDS, entry(15)).unwrap_err(),
             Errno::Mfile
+        );
+    }
+
+    #[test]
+    fn the_limit_bounds_fd_numbers() {
+        let mut t = FdTable::with_limit(3);
+        for i in 0..3 {
+            assert_eq!(t.insert(entry(i)).unwrap(), i);
+        }
+        assert!(!t.limit_reached());
+        assert_eq!(t.insert(entry(3)).unwrap_err(), Errno::Mfile);
+        assert_eq!(t.dup(0).unwrap_err(), Errno::Mfile);
+        assert!(t.limit_reached());
+        assert_eq!(t.set(3, entry(4)).unwrap_err(), Errno::Badf);
+        assert_eq!(t.renumber(0, 5).unwrap_err(), Errno::Badf);
+        t.close(1).unwrap();
+        assert_eq!(t.insert(entry(5)).unwrap(), 1);
+        // Lowering the limit keeps what is open; raising it past MAX_FDS is clamped.
+        t.set_limit(1);
+        assert_eq!(id(&t, 2), 2);
+        assert_eq!(t.insert(entry(6)).unwrap_err(), Errno::Mfile);
+        t.set_limit(u32::MAX);
+        assert_eq!(
+            t.insert_at_least(MAX_FDS - 1, entry(7)).unwrap(),
+            MAX_FDS - 1
         );
     }
 

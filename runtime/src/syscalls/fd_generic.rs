@@ -219,6 +219,9 @@ fn fd_write<M: MemSize>(
     } else {
         obj.write(&data)?
     };
+    if fd == 2 {
+        crate::limits::watch_stderr(&ctx.process, &data);
+    }
     mem.write_ptr::<M>(out, done as u64)
 }
 

@@ -106,6 +106,10 @@ pub fn default_action(s: u8) -> Option<Default> {
 /// panic message, exit code 101 like a native Rust panic.
 pub fn terminate_status(process: &Process, s: u8) -> ExitStatus {
     if s == sig::ABRT {
+        // An abort after a refused allocation, thread or fd: the limit's exit code.
+        if let Some(status) = crate::limits::abnormal_end(process) {
+            return status;
+        }
         trap_status(
             process
                 .panic_seen

@@ -6,8 +6,12 @@
 //! and PORT (a host TCP listener that must never see a connection).
 //!
 //! Guest layout the test mounts: `/data` = HOST_ROOT/mnt (holding pre-made symlinks out),
-//! `/other` = HOST_ROOT/other, `/ro` = HOST_ROOT/ro read-only. HOST_ROOT/outside and
-//! HOST_ROOT/sibling are not mounted.
+//! `/other` = HOST_ROOT/other (holding a copy of this module, `escape.wasm`), `/ro` =
+//! HOST_ROOT/ro read-only. HOST_ROOT/outside and HOST_ROOT/sibling are not mounted.
+//!
+//! `escape child HOST_ROOT PORT` is the child the parent spawns from `/other/escape.wasm`: it
+//! repeats the attempts a child could make with more than its parent (fds, environment,
+//! mounts, host paths, network, host programs), each line prefixed `child_`.
 
 use std::fs;
 use std::io::{ErrorKind, Read};
@@ -272,6 +276,10 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let (host_root, port) = match args.as_slice() {
         [_, root, port] => (root.clone(), port.parse::<u16>().unwrap_or(9)),
+        [_, mode, root, port] if mode == "child" => {
+            child(root, port.parse::<u16>().unwrap_or(9));
+            return;
+        }
         _ => {
             eprintln!("usage: escape HOST_ROOT PORT");
             std::process::exit(2);
@@ -291,7 +299,124 @@ fn main() {
     proc_paths();
     odd_paths();
     sockets(port);
+    children(&host_root, port);
     println!("done");
+}
+
+/// Spawns this module again from the guest file system as a child (its stdout piped back and
+/// printed here), with one variable set, and tries to start host programs.
+fn children(host_root: &str, port: u16) {
+    use std::process::{Command, Stdio};
+    let spawned = Command::new("/other/escape.wasm")
+        .args(["child", host_root, &port.to_string()])
+        .env("PASSED", "by-parent")
+        .current_dir("/data")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn();
+    match spawned {
+        Ok(child) => {
+            // While the child runs: the parent's fds, to compare with the child's.
+            say("parent_fds_while_child_runs", format!("ok {:?}", open_fds()));
+            let out = child.wait_with_output();
+            match out {
+                Ok(out) => {
+                    print!("{}", String::from_utf8_lossy(&out.stdout));
+                    say("child_status", format!("ok {:?}", out.status.code()));
+                }
+                Err(e) => say("child_wait", res::<()>(Err(e), none)),
+            }
+        }
+        Err(e) => say("child_spawn", res::<()>(Err(e), none)),
+    }
+    // A guest never starts a host program, by any name.
+    let start = |program: &str| {
+        res(
+            Command::new(program)
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .status(),
+            |s| format!("{:?}", s.code()),
+        )
+    };
+    say("spawn_host_sh", start("/bin/sh"));
+    say("spawn_host_sh_via_path", start("sh"));
+    say(
+        "spawn_host_path_of_module",
+        start(&format!("{host_root}/other/escape.wasm")),
+    );
+}
+
+/// The fds `fd_fdstat_get` answers for, among 0..1024 and two large numbers.
+fn open_fds() -> Vec<i32> {
+    let mut buf = [0u8; 64];
+    (0..1024)
+        .chain([i32::MAX, 1 << 20])
+        // SAFETY: a pointer to a live local buffer.
+        .filter(|&fd| unsafe { raw::fd_fdstat_get(fd, buf.as_mut_ptr()) } == 0)
+        .collect()
+}
+
+/// The child's attempts: it must see exactly what its parent sees, or less.
+fn child(host_root: &str, port: u16) {
+    say("child_fds", format!("ok {:?}", open_fds()));
+    let mut names: Vec<String> = std::env::vars().map(|(k, v)| format!("{k}={v}")).collect();
+    names.sort();
+    say("child_env", format!("ok {names:?}"));
+    say(
+        "child_env_canary",
+        match std::env::var("SANDBOX_CANARY") {
+            Ok(v) => format!("ok LEAKED {v}"),
+            Err(e) => format!("{e:?}"),
+        },
+    );
+    say(
+        "child_cwd",
+        res(std::env::current_dir(), |p| p.display().to_string()),
+    );
+    say(
+        "child_root_listing",
+        res(fs::read_dir("/"), |rd| {
+            let mut names: Vec<String> = rd
+                .filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect();
+            names.sort();
+            format!("{names:?}")
+        }),
+    );
+    say(
+        "child_dotdot_from_cwd",
+        res(fs::read("../../outside/secret.txt"), show_bytes),
+    );
+    say(
+        "child_host_path",
+        res(
+            fs::read(format!("{host_root}/outside/secret.txt")),
+            show_bytes,
+        ),
+    );
+    say("child_etc_passwd", res(fs::read("/etc/passwd"), show_bytes));
+    say("child_host_symlink", res(fs::read("/data/link_rel_out"), show_bytes));
+    say("child_ro_write", res(fs::write("/ro/ro.txt", "child"), none));
+    say("child_proc_environ", res(fs::read("/proc/self/environ"), show_bytes));
+    let mut fd = -1;
+    // SAFETY: a pointer to a live local.
+    say(
+        "child_sock_open_inet4",
+        rc(unsafe { raw::sock_open(1, 1, 0, &mut fd) }),
+    );
+    say(
+        "child_std_tcp_connect",
+        res(std::net::TcpStream::connect(("127.0.0.1", port)), none),
+    );
+    use std::net::ToSocketAddrs;
+    say(
+        "child_getaddrinfo",
+        res(("localhost", port).to_socket_addrs(), |it| {
+            it.count().to_string()
+        }),
+    );
 }
 
 fn fd_guessing() {
