@@ -8,7 +8,9 @@
 #      the cargo-wasix test binary built once by the default toolchain and every cargo/rustc
 #      it starts taken from TC (RUSTUP_TOOLCHAIN; the binary is run directly, so cargo's own
 #      CARGO/RUSTC do not pin the default toolchain); this builds TC's sysroot first.
-# Prints one Markdown row per toolchain: version, patch set, pass/fail counts.
+# Prints one Markdown row per toolchain: version, patch set, pass/fail counts, wall time of step 2
+# (sysroot build + the fixtures' builds + the tests; run toolchains one after another on a quiet
+# machine for comparable times).
 #
 # Usage: scripts/rust-versions.sh [TOOLCHAIN...]     e.g. 1.95.0 1.99.1 beta nightly
 # Env: FILTER overrides the test filter (space-separated libtest filters); CHECK_ONLY=1 skips
@@ -21,7 +23,7 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 work="$repo/target/rust-versions"
 mkdir -p "$work"
 if [ "$#" -eq 0 ]; then
-    set -- 1.95.0 1.96.0 1.97.0 1.98.0 1.99.1
+    set -- 1.95.0 1.96.0 1.97.0 1.98.0 1.99.1 beta nightly
 fi
 filter="${FILTER:-hello threads net overlays doctest}"
 
@@ -36,14 +38,14 @@ if [ "${CHECK_ONLY:-0}" != 1 ]; then
     [ -x "$tests_bin" ] || { echo "error: could not build the cargo-wasix e2e test binary" >&2; exit 2; }
 fi
 
-echo "| toolchain | rustc | std patch set | e2e subset |"
-echo "|---|---|---|---|"
+echo "| toolchain | rustc | std patch set | e2e subset | time |"
+echo "|---|---|---|---|---|"
 status=0
 for tc in "$@"; do
     log="$work/$tc.log"
     : > "$log"
     if ! version="$(rustc "+$tc" -V 2>>"$log")"; then
-        echo "| $tc | not installed | – | – |"
+        echo "| $tc | not installed | – | – | – |"
         status=1
         continue
     fi
@@ -52,15 +54,16 @@ for tc in "$@"; do
     else
         printf '%s\n' "$check" >> "$log"
         problems="$(printf '%s\n' "$check" | sed -n '2,$p' | grep -c '^  ' || true)"
-        echo "| $tc | $version | does not apply: $problems problem(s), see $log | – |"
+        echo "| $tc | $version | does not apply: $problems problem(s), see $log | – | – |"
         printf '%s\n' "$check" | sed 's/^/    /' >&2
         status=1
         continue
     fi
     if [ -z "$tests_bin" ]; then
-        echo "| $tc | $version | $patches | (not run) |"
+        echo "| $tc | $version | $patches | (not run) | – |"
         continue
     fi
+    started=$SECONDS
     # shellcheck disable=SC2086 # the filter is a list of words
     if (cd "$repo/cargo-wasix" && env -u CARGO -u RUSTC RUSTUP_TOOLCHAIN="$tc" \
         CARGO_TARGET_DIR="$repo/target" "$tests_bin" $filter --test-threads 2) >>"$log" 2>&1; then
@@ -69,6 +72,7 @@ for tc in "$@"; do
         status=1
     fi
     result="$(grep -E '^test result:' "$log" | tail -1 | sed 's/^test result: //; s/; finished.*//' || true)"
-    echo "| $tc | $version | $patches | ${result:-no result, see $log} |"
+    elapsed=$((SECONDS - started))
+    echo "| $tc | $version | $patches | ${result:-no result, see $log} | $((elapsed / 60)) min $((elapsed % 60)) s |"
 done
 exit "$status"

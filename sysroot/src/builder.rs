@@ -82,11 +82,10 @@ pub(crate) fn build(
             if !plan.std_set_tried {
                 return e;
             }
-            let supported = patches.supported();
             Error::NewerRustNotPatched {
                 version: tc.version.semver.to_string(),
-                newest: supported.last().cloned().unwrap_or_default(),
-                supported: supported.join(", "),
+                newest: patches.newest_stable(),
+                supported: patches.supported().join(", "),
                 // The anchor error without its own help line (ours replaces it).
                 reason: e
                     .to_string()

@@ -449,14 +449,19 @@ mod tests {
                 "1.80.0-nightly",
                 Some("Rust 1.80.0-nightly is not supported"),
             ),
+            // 1.100 and 1.101 are verified on pre-releases only: their stables are refused.
             ("1.100.0", Some("Rust 1.100.0 is not supported")),
+            ("1.101.0", Some("Rust 1.101.0 is not supported")),
+            ("1.102.0", Some("Rust 1.102.0 is not supported")),
+            ("1.100.0-beta.7", None),
             ("1.95.0", None),
             ("1.95.2", None),
             ("1.96.0-beta.1", None),
             ("1.97.0-nightly", None),
             ("1.99.1", None),
-            // A nightly newer than every set tries the newest one.
             ("1.101.0-nightly", None),
+            // A nightly newer than every set tries the newest one.
+            ("1.102.0-nightly", None),
         ];
         for (release, want) in cases {
             let got = plan(&toolchain(release), &opts, &inputs);

@@ -3,8 +3,10 @@
 //! serves several releases and variants exist only where an upstream anchor moved.
 //!
 //! Policy for versions (docs/rust-versions.md): a version inside a declared range uses that
-//! set; a beta or nightly newer than every range tries the newest set (its strict anchors decide,
-//! failing with file and anchor); anything else is [`Error::UnsupportedRust`].
+//! set, except a stable release in a range verified on betas/nightlies only
+//! (`pre-releases-only`); a beta or nightly newer than every range tries the newest set (its
+//! strict anchors decide, failing with file and anchor); anything else is
+//! [`Error::UnsupportedRust`].
 
 use semver::{Version, VersionReq};
 use serde::Deserialize;
@@ -27,9 +29,12 @@ struct RawManifest {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(rename_all = "kebab-case")]
 struct RawSet {
     versions: String,
     parts: Vec<String>,
+    #[serde(default)]
+    pre_releases_only: bool,
 }
 
 /// One `[[set]]`: the Rust minors it covers and its parts, in application order.
@@ -39,6 +44,8 @@ pub struct Set {
     pub versions: VersionReq,
     /// Part folders under `std/` (`common`, `since-1.97`, ...).
     pub parts: Vec<String>,
+    /// Verified on a beta/nightly of these minors only: their stable releases are refused.
+    pub pre_releases_only: bool,
 }
 
 /// How a Rust version relates to the declared sets.
@@ -104,6 +111,7 @@ impl StdPatches {
             sets.push(Set {
                 versions,
                 parts: set.parts,
+                pre_releases_only: set.pre_releases_only,
             });
         }
         Ok(StdPatches { sets })
@@ -112,15 +120,19 @@ impl StdPatches {
     /// The set for a rustc version (`1.97.0-nightly`, `1.99.1`, `1.100.0-beta.7`).
     pub fn select(&self, rustc: &Version) -> Selection {
         let minor = Version::new(rustc.major, rustc.minor, 0);
+        let pre_release = !rustc.pre.is_empty();
         if let Some(i) = self.sets.iter().position(|s| s.versions.matches(&minor)) {
-            return Selection::Covered(i);
+            if pre_release || !self.sets[i].pre_releases_only {
+                return Selection::Covered(i);
+            }
+            return Selection::Unsupported;
         }
         let newest = self.sets.len() - 1;
         let newer_than_all = self
             .minors()
             .last()
             .is_some_and(|&(major, last)| (rustc.major, rustc.minor) > (major, last));
-        if !rustc.pre.is_empty() && newer_than_all {
+        if pre_release && newer_than_all {
             Selection::Newer(newest)
         } else {
             Selection::Unsupported
@@ -139,12 +151,37 @@ impl StdPatches {
             .collect()
     }
 
-    /// [`Self::minors`] as `1.95`-style strings.
+    /// [`Self::minors`] as `1.95`-style strings; a minor verified on pre-releases only reads
+    /// `1.101 (beta/nightly)`.
     pub fn supported(&self) -> Vec<String> {
         self.minors()
             .into_iter()
-            .map(|(major, minor)| format!("{major}.{minor}"))
+            .map(|(major, minor)| {
+                if self.stable_covered(major, minor) {
+                    format!("{major}.{minor}")
+                } else {
+                    format!("{major}.{minor} (beta/nightly)")
+                }
+            })
             .collect()
+    }
+
+    /// The newest minor whose stable release is supported (`1.99`): the toolchain to suggest.
+    pub fn newest_stable(&self) -> String {
+        self.minors()
+            .into_iter()
+            .rev()
+            .find(|&(major, minor)| self.stable_covered(major, minor))
+            .map(|(major, minor)| format!("{major}.{minor}"))
+            .unwrap_or_default()
+    }
+
+    /// Whether the stable release `major.minor.0` has a set.
+    fn stable_covered(&self, major: u64, minor: u64) -> bool {
+        let v = Version::new(major, minor, 0);
+        self.sets
+            .iter()
+            .any(|s| !s.pre_releases_only && s.versions.matches(&v))
     }
 
     /// The embedded files of set `index` as `(path under sysroot/patches, bytes)`: the
@@ -187,14 +224,11 @@ impl StdPatches {
 pub fn select_or_error(patches: &StdPatches, rustc: &Version) -> Result<(usize, Selection)> {
     match patches.select(rustc) {
         sel @ (Selection::Covered(i) | Selection::Newer(i)) => Ok((i, sel)),
-        Selection::Unsupported => {
-            let supported = patches.supported();
-            Err(Error::UnsupportedRust {
-                version: rustc.to_string(),
-                newest: supported.last().cloned().unwrap_or_default(),
-                supported: supported.join(", "),
-            })
-        }
+        Selection::Unsupported => Err(Error::UnsupportedRust {
+            version: rustc.to_string(),
+            newest: patches.newest_stable(),
+            supported: patches.supported().join(", "),
+        }),
     }
 }
 
@@ -246,8 +280,19 @@ parts = ["common", "since-1.96"]
 [[set]]
 versions = ">=1.99, <1.100"
 parts = ["common", "since-1.96", "since-1.99"]
+
+[[set]]
+versions = ">=1.100, <1.101"
+pre-releases-only = true
+parts = ["common", "since-1.96", "since-1.99", "since-1.100"]
 "#;
-    const DIRS: &[&str] = &["common", "until-1.95", "since-1.96", "since-1.99"];
+    const DIRS: &[&str] = &[
+        "common",
+        "until-1.95",
+        "since-1.96",
+        "since-1.99",
+        "since-1.100",
+    ];
 
     #[test]
     fn version_to_set_table() {
@@ -261,12 +306,17 @@ parts = ["common", "since-1.96", "since-1.99"]
             ("1.97.0-nightly", Covered(1)),
             ("1.98.0", Covered(1)),
             ("1.99.1", Covered(2)),
-            // Newer than every set: pre-releases try the newest, stable releases are refused.
-            ("1.100.0-beta.7", Newer(2)),
-            ("1.101.0-nightly", Newer(2)),
+            // Verified on pre-releases only: betas/nightlies use it, the stable is refused.
+            ("1.100.0-beta.7", Covered(3)),
+            ("1.100.0-nightly", Covered(3)),
             ("1.100.0", Unsupported),
+            ("1.100.1", Unsupported),
+            // Newer than every set: pre-releases try the newest, stable releases are refused.
+            ("1.101.0-nightly", Newer(3)),
+            ("1.101.0-beta.1", Newer(3)),
+            ("1.101.0", Unsupported),
             ("1.80.0-nightly", Unsupported),
-            ("2.0.0-nightly", Newer(2)),
+            ("2.0.0-nightly", Newer(3)),
         ];
         for (version, want) in cases {
             let v = Version::parse(version).expect("semver");
@@ -274,23 +324,158 @@ parts = ["common", "since-1.96", "since-1.99"]
         }
         assert_eq!(
             patches.supported(),
-            ["1.95", "1.96", "1.97", "1.98", "1.99"]
+            [
+                "1.95",
+                "1.96",
+                "1.97",
+                "1.98",
+                "1.99",
+                "1.100 (beta/nightly)"
+            ]
         );
+        assert_eq!(patches.newest_stable(), "1.99");
     }
 
     #[test]
     fn unsupported_error_names_versions_and_toolchain() {
         let patches = StdPatches::parse(MANIFEST_TEXT, DIRS).expect("parse");
-        let v = Version::parse("1.100.0").expect("semver");
-        let msg = select_or_error(&patches, &v)
-            .expect_err("unsupported")
-            .to_string();
-        assert!(msg.contains("Rust 1.100.0 is not supported"), "{msg}");
+        // A stable release of a minor verified on pre-releases only, and one newer than all.
+        for version in ["1.100.0", "1.101.0"] {
+            let v = Version::parse(version).expect("semver");
+            let msg = select_or_error(&patches, &v)
+                .expect_err("unsupported")
+                .to_string();
+            assert!(
+                msg.contains(&format!("Rust {version} is not supported")),
+                "{msg}"
+            );
+            assert!(
+                msg.contains("supported: 1.95, 1.96, 1.97, 1.98, 1.99, 1.100 (beta/nightly))"),
+                "{msg}"
+            );
+            assert!(msg.contains("rustup toolchain install 1.99`"), "{msg}");
+            assert!(msg.contains("cargo +1.99 wasix build"), "{msg}");
+        }
+    }
+
+    /// The real `std.toml`: which parts each toolchain gets (the ones measured in
+    /// docs/rust-versions.md).
+    #[test]
+    fn embedded_manifest_parts_per_version_table() {
+        let inputs = Inputs::embedded();
+        let patches = StdPatches::embedded(&inputs).expect("embedded manifest");
+        let older = ["until-1.99", "until-1.100"];
+        let cases: [(&str, Option<&[&str]>); 12] = [
+            ("1.94.0", None),
+            (
+                "1.95.0",
+                Some(&["common", "until-1.95", "until-1.96", "until-1.98"]),
+            ),
+            (
+                "1.96.0",
+                Some(&["common", "since-1.96", "until-1.96", "until-1.98"]),
+            ),
+            (
+                "1.97.0",
+                Some(&["common", "since-1.96", "since-1.97", "until-1.98"]),
+            ),
+            (
+                "1.98.0",
+                Some(&["common", "since-1.96", "since-1.97", "until-1.98"]),
+            ),
+            (
+                "1.99.1",
+                Some(&["common", "since-1.96", "since-1.97", "since-1.99"]),
+            ),
+            (
+                "1.100.0-beta.7",
+                Some(&[
+                    "common",
+                    "since-1.96",
+                    "since-1.97",
+                    "since-1.99",
+                    "since-1.100",
+                    "until-1.100",
+                ]),
+            ),
+            ("1.100.0", None),
+            (
+                "1.101.0-nightly",
+                Some(&[
+                    "common",
+                    "since-1.96",
+                    "since-1.97",
+                    "since-1.99",
+                    "since-1.100",
+                    "since-1.101",
+                ]),
+            ),
+            ("1.101.0", None),
+            // A newer nightly tries the newest set.
+            (
+                "1.102.0-nightly",
+                Some(&[
+                    "common",
+                    "since-1.96",
+                    "since-1.97",
+                    "since-1.99",
+                    "since-1.100",
+                    "since-1.101",
+                ]),
+            ),
+            ("1.102.0", None),
+        ];
+        for (version, want) in cases {
+            let v = Version::parse(version).expect("semver");
+            let got = select_or_error(&patches, &v)
+                .ok()
+                .map(|(i, _)| patches.sets[i].parts.clone());
+            let want = want.map(|parts| {
+                let mut parts: Vec<String> = parts.iter().map(|p| p.to_string()).collect();
+                // Up to 1.99 every set ends with the parts 1.100 and 1.101 replaced.
+                if v.minor <= 99 {
+                    parts.extend(older.iter().map(|p| p.to_string()));
+                }
+                parts
+            });
+            assert_eq!(got, want, "{version}");
+        }
+        assert_eq!(patches.newest_stable(), "1.99");
+    }
+
+    /// Every `until-A.B` part is used only by sets of minors <= A.B, every `since-A.B` only by
+    /// minors >= A.B (so std.toml and the part names cannot drift apart), with no gap.
+    #[test]
+    fn embedded_part_names_match_their_sets() {
+        let inputs = Inputs::embedded();
+        let patches = StdPatches::embedded(&inputs).expect("embedded manifest");
+        let minor_of = |name: &str, prefix: &str| {
+            name.strip_prefix(prefix)
+                .and_then(|v| v.strip_prefix("1."))
+                .map(|m| m.parse::<u64>().expect("part minor"))
+        };
+        for (major, minor) in patches.minors() {
+            let v = Version::new(major, minor, 0);
+            let set = patches
+                .sets
+                .iter()
+                .find(|s| s.versions.matches(&v))
+                .expect("covered");
+            for part in &set.parts {
+                if let Some(until) = minor_of(part, "until-") {
+                    assert!(minor <= until, "1.{minor} uses {part}");
+                }
+                if let Some(since) = minor_of(part, "since-") {
+                    assert!(minor >= since, "1.{minor} uses {part}");
+                }
+            }
+        }
+        // No gap between the first and the last supported minor.
+        let minors = patches.minors();
         assert!(
-            msg.contains("supported: 1.95, 1.96, 1.97, 1.98, 1.99"),
-            "{msg}"
+            minors.windows(2).all(|w| w[1].1 == w[0].1 + 1),
+            "{minors:?}"
         );
-        assert!(msg.contains("cargo +1.99 wasix build"), "{msg}");
     }
 
     #[test]

@@ -233,6 +233,10 @@ pub const IP_DROP_MEMBERSHIP: c_int = 36;
 
 pub const IPV6_UNICAST_HOPS: c_int = 16;
 pub const IPV6_MULTICAST_LOOP: c_int = 19;
+// WASIX has no multicast hop-limit option: the constant (Linux's value) exists because std's
+// socket backend names it from Rust 1.101 (`UdpSocket::set_multicast_hop_limit_v6`), and
+// `setsockopt` answers ENOPROTOOPT for it (libwasix), as for every option it does not map.
+pub const IPV6_MULTICAST_HOPS: c_int = 18;
 pub const IPV6_JOIN_GROUP: c_int = 20;
 pub const IPV6_LEAVE_GROUP: c_int = 21;
 pub const IPV6_V6ONLY: c_int = 26;
