@@ -61,6 +61,8 @@ pub struct Process {
     ending: Mutex<Option<ExitStatus>>,
     /// Set with `ending`: every thread of the process unwinds at its next check.
     dying: AtomicBool,
+    /// Its end was reported to its parent (`proc::spawn::finish`, once).
+    pub reaped: AtomicBool,
     /// Signals whose disposition is "ignore" (bit `n - 1` = signal `n`), set at spawn.
     pub sig_ignored: AtomicU64,
     /// Signals sent by other processes, waiting for the main thread's next safe point.
@@ -143,6 +145,7 @@ impl Process {
             session: session.clone(),
             ending: Mutex::new(None),
             dying: AtomicBool::new(false),
+            reaped: AtomicBool::new(false),
             sig_ignored: AtomicU64::new(0),
             pending_signals: AtomicU64::new(0),
             net: opts.net.clone(),
@@ -177,6 +180,7 @@ impl Process {
             session: parent.session.clone(),
             ending: Mutex::new(None),
             dying: AtomicBool::new(false),
+            reaped: AtomicBool::new(false),
             sig_ignored: AtomicU64::new(spec.sig_ignored),
             pending_signals: AtomicU64::new(0),
             net: parent.net.clone(),
@@ -213,6 +217,9 @@ impl Process {
             self.dying.store(true, Ordering::SeqCst);
             // Every store of the engine checks its deadline; only this process's stores trap.
             self.session.engine.increment_epoch();
+            if !self.is_first() {
+                crate::proc::spawn::reap_later(&self.session, self.pid, self, status);
+            }
         }
         decided
     }

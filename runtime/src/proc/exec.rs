@@ -92,6 +92,8 @@ pub fn replace(old: &Arc<Process>, image: ExecImage) -> (Loaded, Arc<Process>) {
         },
     ));
     // Only the calling thread survives an exec: the old image's other threads unwind.
+    // The pid lives on in the new image: the old one's end is never reported to the parent.
+    old.reaped.store(true, std::sync::atomic::Ordering::SeqCst);
     old.begin_exit(ExitStatus::Signal(sig::KILL));
     old.session.table.attach(old.pid, new.clone());
     (image.loaded, new)

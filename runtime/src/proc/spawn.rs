@@ -107,12 +107,62 @@ fn child_main(session: Arc<Session>, loaded: Loaded, process: Arc<Process>) {
     };
     // After an exec the table holds the process's current image.
     if let Some(current) = session.table.get(pid) {
-        current.begin_exit(status);
-        let fds = std::mem::take(&mut *current.fd_table());
-        drop(fds);
+        finish(&session, &current, status);
     }
+}
+
+/// How long an ending child's threads get to stop before its end is reported anyway.
+/// Threads in host waits stop within one wait slice; a thread parked in the wasm
+/// `memory.atomic.wait32` instruction (wasi-libc's `pthread_join`, std's futex) is never
+/// woken by the epoch, so without this a child whose other thread trapped, or that was
+/// killed while joining, would keep its parent waiting forever.
+const REAP_GRACE: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// Reports the end of `process` (pid `pid`) after [`REAP_GRACE`] if its main thread has not
+/// done so by then. Threads still parked stay parked (their host threads are leaked until the
+/// run ends); the process's fds are closed and its parent can join it.
+pub fn reap_later(session: &Arc<Session>, pid: u32, process: &Process, status: ExitStatus) {
+    if process.reaped.load(std::sync::atomic::Ordering::SeqCst) {
+        return;
+    }
+    let Some(current) = session
+        .table
+        .get(pid)
+        .filter(|p| std::ptr::eq(Arc::as_ptr(p), process))
+    else {
+        return;
+    };
+    let session = session.clone();
+    let reaper = std::thread::Builder::new()
+        .name(format!("wasm-reap-{pid}"))
+        .spawn(move || {
+            let deadline = std::time::Instant::now() + REAP_GRACE;
+            while !current.reaped.load(std::sync::atomic::Ordering::SeqCst)
+                && std::time::Instant::now() < deadline
+            {
+                std::thread::sleep(crate::proc::WAIT_SLICE.min(REAP_GRACE));
+            }
+            finish(&session, &current, status);
+        });
+    // Without a reaper thread the end is reported when the main thread returns, as before.
+    drop(reaper);
+}
+
+/// Reports that `process` ended, once: closes its fds (so pipe readers see EOF), lets its
+/// parent join it, and sends the parent SIGCHLD.
+fn finish(session: &Session, process: &Arc<Process>, status: ExitStatus) {
+    if process
+        .reaped
+        .swap(true, std::sync::atomic::Ordering::SeqCst)
+    {
+        return;
+    }
+    process.begin_exit(status);
+    let status = process.ending().unwrap_or(status);
+    let fds = std::mem::take(&mut *process.fd_table());
+    drop(fds);
     // SIGCHLD: ignored by default, run when the parent registered a handler.
-    if let Some(ppid) = session.table.exited(pid, status)
+    if let Some(ppid) = session.table.exited(process.pid, status)
         && let Some(parent) = session.table.get(ppid)
     {
         crate::syscalls::signal::deliver(

@@ -42,6 +42,21 @@ signal-parent: Ok("exit 0")
     assert_eq!(stdout(&o), want, "stderr:\n{}", stderr(&o));
 }
 
+/// A child whose main thread is parked in the wasm atomic wait (`pthread_join`) when the
+/// child ends, by another thread's trap or by SIGKILL, is still reported to its parent (the
+/// reaper in `proc::spawn`); before, the parent waited forever.
+#[test]
+fn children_parked_in_atomic_waits_are_reaped() {
+    let o = run_self(&[], &["reap"]);
+    assert_code(&o, 0);
+    assert_eq!(
+        stdout(&o),
+        "thread trap: Ok(\"signal 6\")\nkilled while joining: Ok(\"signal 9\")\n",
+        "stderr:\n{}",
+        stderr(&o)
+    );
+}
+
 #[test]
 fn fork_bomb_hits_the_process_limit() {
     let o = run_self(&["--max-procs", "12"], &["fork-bomb"]);

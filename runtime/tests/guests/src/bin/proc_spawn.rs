@@ -241,6 +241,17 @@ fn await_signals(mask: u32) -> u32 {
     MASK.load(std::sync::atomic::Ordering::SeqCst)
 }
 
+/// Children whose main thread is parked in a wasm atomic wait when they end: one whose other
+/// thread traps, one killed while joining.
+fn reap(me: &str) {
+    let pid = spawn(me, &[me, "thread-trap"], &[], &[], None).unwrap();
+    println!("thread trap: {:?}", join(Some(pid), false).map(|(_, w)| w));
+    let pid = spawn(me, &[me, "joining"], &[], &[], None).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert_eq!(unsafe { wasix::proc_signal(pid, 9) }, 0);
+    println!("killed while joining: {:?}", join(Some(pid), false).map(|(_, w)| w));
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     match args.get(1).map(String::as_str) {
@@ -266,6 +277,18 @@ fn main() {
             std::io::stdin().read_to_end(&mut all).unwrap();
             println!("read {} bytes", all.len());
         }
+        Some("thread-trap") => {
+            // The other thread traps while this one is parked in `pthread_join` (the wasm
+            // atomic wait, which no epoch interrupts).
+            let t = std::thread::spawn(|| core::arch::wasm32::unreachable());
+            let _ = t.join();
+            println!("joined");
+        }
+        Some("joining") => {
+            let t = std::thread::spawn(|| std::thread::sleep(std::time::Duration::from_secs(60)));
+            let _ = t.join();
+        }
+        Some("reap") => reap(&args[2]),
         Some("spin") => {
             let mut x = 0u64;
             loop {
