@@ -89,16 +89,26 @@ impl Command {
         envp: Option<&CStringArray>,
     ) -> io::Result<pid_t> {
         let mut actions = FileActions::new()?;
-        for (fd, target) in [
+        let sources = [
             (stdio.stdin.fd(), libc::STDIN_FILENO),
             (stdio.stdout.fd(), libc::STDOUT_FILENO),
             (stdio.stderr.fd(), libc::STDERR_FILENO),
-        ] {
+        ];
+        for (fd, target) in sources {
             if let Some(fd) = fd {
                 // SAFETY: `actions.0` was initialised by `posix_spawn_file_actions_init`.
                 cvt_nz(unsafe {
                     libc::posix_spawn_file_actions_adddup2(&mut actions.0, fd, target)
                 })?;
+            }
+        }
+        // Unix relies on these fds being close-on-exec; the `/dev/null` std opens for
+        // `Stdio::null()` through WASI's `path_open` cannot be, so the child closes its copies
+        // of them explicitly (after every dup2: two targets may share a source).
+        for (fd, _) in sources {
+            if let Some(fd) = fd.filter(|&fd| fd > libc::STDERR_FILENO) {
+                // SAFETY: as above.
+                cvt_nz(unsafe { libc::posix_spawn_file_actions_addclose(&mut actions.0, fd) })?;
             }
         }
         if let Some(cwd) = self.get_cwd() {
