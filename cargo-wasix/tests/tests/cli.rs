@@ -82,7 +82,8 @@ fn wasm64_is_planned() {
     ));
     assert_eq!(out.status.code(), Some(1));
     let stderr = stderr_of(&out);
-    assert!(stderr.contains("not supported yet (planned)"), "{stderr}");
+    assert!(stderr.contains("not supported yet (planned"), "{stderr}");
+    assert!(stderr.contains("docs/wasm64.md"), "{stderr}");
     assert!(stderr.contains("help:"), "{stderr}");
 }
 

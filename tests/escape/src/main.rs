@@ -376,14 +376,7 @@ fn child(host_root: &str, port: u16) {
     );
     say(
         "child_root_listing",
-        res(fs::read_dir("/"), |rd| {
-            let mut names: Vec<String> = rd
-                .filter_map(|e| e.ok())
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .collect();
-            names.sort();
-            format!("{names:?}")
-        }),
+        res(fs::read_dir("/"), sorted_names),
     );
     say(
         "child_dotdot_from_cwd",
@@ -555,14 +548,7 @@ fn absolute(host_root: &str) {
     );
     say(
         "root_listing",
-        res(fs::read_dir("/"), |rd| {
-            let mut names: Vec<String> = rd
-                .filter_map(|e| e.ok())
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .collect();
-            names.sort();
-            format!("{names:?}")
-        }),
+        res(fs::read_dir("/"), sorted_names),
     );
     say("mkdir_in_root", res(fs::create_dir("/evil"), none));
     say("create_in_root", res(fs::File::create("/evil.txt"), none));
@@ -974,4 +960,14 @@ fn sockets(port: u16) {
             it.count().to_string()
         }),
     );
+}
+
+/// A directory listing's names, sorted, as one line.
+fn sorted_names(rd: fs::ReadDir) -> String {
+    let mut names: Vec<String> = rd
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    format!("{names:?}")
 }
