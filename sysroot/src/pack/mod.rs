@@ -39,20 +39,9 @@ use crate::{Options, Toolchain, cache, embedded::Inputs};
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum PackError {
-    /// The sysroot library itself failed (cache, lock, planning).
+    /// The sysroot library itself failed (cache, lock, planning, file system).
     #[error(transparent)]
     Sysroot(#[from] crate::Error),
-
-    /// A file-system operation failed.
-    #[error("failed to {action} `{}`: {source}", path.display())]
-    Io {
-        /// The verb.
-        action: &'static str,
-        /// The path.
-        path: PathBuf,
-        /// The underlying error.
-        source: std::io::Error,
-    },
 
     /// The archive cannot be read, or holds something a pack never holds.
     #[error(
@@ -104,12 +93,9 @@ pub enum PackError {
 }
 
 impl PackError {
+    /// A file-system operation failed (the sysroot library's own [`crate::Error::Io`]).
     pub(crate) fn io(action: &'static str, path: &Path, source: std::io::Error) -> Self {
-        PackError::Io {
-            action,
-            path: path.to_owned(),
-            source,
-        }
+        PackError::Sysroot(crate::Error::io(action, path, source))
     }
 
     pub(crate) fn damaged(path: &Path, reason: impl Into<String>) -> Self {
