@@ -23,6 +23,7 @@ impl Errno {
     pub const NOENT: Errno = Errno(44);
     pub const NOMEM: Errno = Errno(48);
     pub const NOPROTOOPT: Errno = Errno(50);
+    pub const NOSYS: Errno = Errno(52);
     pub const NOTSUP: Errno = Errno(58);
     pub const OVERFLOW: Errno = Errno(61);
     pub const RANGE: Errno = Errno(68);
@@ -225,6 +226,7 @@ mod tests {
             (Errno::NOENT, RtErrno::Noent),
             (Errno::NOMEM, RtErrno::Nomem),
             (Errno::NOPROTOOPT, RtErrno::Noprotoopt),
+            (Errno::NOSYS, RtErrno::Nosys),
             (Errno::NOTSUP, RtErrno::Notsup),
             (Errno::OVERFLOW, RtErrno::Overflow),
             (Errno::RANGE, RtErrno::Range),

@@ -14,6 +14,9 @@
 //! the exports and imports (`sys`, `errno`, ...) only exist on wasm32.
 
 #![cfg_attr(not(test), no_std)]
+// libc64 (wasm64 only) keeps errno in a `#[thread_local]` and traps with `wasm64::unreachable`;
+// inside the sysroot build, as for std itself, unstable features are allowed.
+#![cfg_attr(target_arch = "wasm64", feature(thread_local, simd_wasm64))]
 // The pure helpers are only called from the wasm32 exports.
 #![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 
@@ -23,20 +26,22 @@ mod mem;
 mod net;
 mod process;
 mod tz;
+// The wasm64 libc (docs/wasm64.md); its pure rules are tested on the host.
+mod libc64;
 
 #[cfg(target_arch = "wasm32")]
 mod conf;
 #[cfg(target_arch = "wasm32")]
 mod cwd;
-#[cfg(target_arch = "wasm32")]
+#[cfg(target_family = "wasm")]
 mod errno;
-#[cfg(target_arch = "wasm32")]
+#[cfg(target_family = "wasm")]
 mod sys;
 mod wrapped;
 
 /// Proves at compile time that each export has exactly the signature the patched `libc`
 /// crate declares (an array of two distinct fn items only coerces when the signatures match).
-#[cfg(target_arch = "wasm32")]
+#[cfg(target_family = "wasm")]
 macro_rules! same_signature_as_libc {
     ($($name:ident),+ $(,)?) => {
         $(const _: () = {
@@ -44,7 +49,7 @@ macro_rules! same_signature_as_libc {
         };)+
     };
 }
-#[cfg(target_arch = "wasm32")]
+#[cfg(target_family = "wasm")]
 pub(crate) use same_signature_as_libc;
 
 /// The pure code's copies of the overlay's C constants must equal the `libc` crate's.

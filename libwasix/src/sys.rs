@@ -108,8 +108,20 @@ mod raw {
         pub fn thread_parallelism(ret: *mut usize) -> i32;
     }
 
-    #[link(wasm_import_module = "wasi_snapshot_preview1")]
+    // wasix_64v1 carries the preview-1 names with 64-bit pointers and sizes.
+    #[cfg_attr(
+        target_pointer_width = "32",
+        link(wasm_import_module = "wasi_snapshot_preview1")
+    )]
+    #[cfg_attr(target_pointer_width = "64", link(wasm_import_module = "wasix_64v1"))]
     unsafe extern "C" {
+        pub fn environ_sizes_get(ret_count: *mut usize, ret_size: *mut usize) -> i32;
+        pub fn environ_get(environ: *mut *mut u8, buf: *mut u8) -> i32;
+        pub fn fd_prestat_get(fd: i32, ret: *mut u8) -> i32;
+        pub fn fd_prestat_dir_name(fd: i32, path: *mut u8, path_len: usize) -> i32;
+        pub fn proc_exit(code: i32) -> !;
+        pub fn sched_yield() -> i32;
+        pub fn clock_time_get(id: i32, precision: u64, ret: *mut u64) -> i32;
         pub fn sock_send(
             fd: i32,
             data: *const IoVec,
@@ -563,4 +575,77 @@ pub fn thread_parallelism() -> Result<usize, Errno> {
     // SAFETY: the out-pointer is a live local.
     Errno::result(unsafe { raw::thread_parallelism(&mut out) })?;
     Ok(out)
+}
+
+// The libc64 (wasm64) start-up and environment calls; wasm32 has wasi-libc's.
+
+/// `environ_sizes_get`: how many `NAME=value` strings and how many bytes they take.
+#[cfg(target_arch = "wasm64")]
+pub fn environ_sizes() -> Result<(usize, usize), Errno> {
+    let (mut count, mut size) = (0, 0);
+    // SAFETY: both out-pointers are live locals.
+    Errno::result(unsafe { raw::environ_sizes_get(&mut count, &mut size) })?;
+    Ok((count, size))
+}
+
+/// `environ_get` into a table of `count` pointers and a block of the size `environ_sizes` said.
+///
+/// # Safety
+/// `table` and `block` are writable for those sizes.
+#[cfg(target_arch = "wasm64")]
+pub unsafe fn environ_get(table: *mut *mut u8, block: *mut u8) -> Result<(), Errno> {
+    // SAFETY: the caller's contract.
+    Errno::result(unsafe { raw::environ_get(table, block) })
+}
+
+/// A `prestat` record: tag 0 (a directory) and its name length (pointer-sized).
+#[cfg(target_arch = "wasm64")]
+#[repr(C)]
+struct Prestat {
+    tag: u8,
+    name_len: usize,
+}
+
+/// The name length of preopen `fd`; `EBADF` past the last preopen.
+#[cfg(target_arch = "wasm64")]
+pub fn prestat_name_len(fd: i32) -> Result<usize, Errno> {
+    let mut p = Prestat {
+        tag: 0,
+        name_len: 0,
+    };
+    // SAFETY: the record is a live local of the ABI's layout.
+    Errno::result(unsafe { raw::fd_prestat_get(fd, (&raw mut p).cast()) })?;
+    if p.tag != 0 {
+        return Err(Errno::NOTSUP);
+    }
+    Ok(p.name_len)
+}
+
+/// Writes preopen `fd`'s name (no NUL) into `buf`.
+#[cfg(target_arch = "wasm64")]
+pub fn prestat_dir_name(fd: i32, buf: &mut [u8]) -> Result<(), Errno> {
+    // SAFETY: `buf` is writable for its length.
+    Errno::result(unsafe { raw::fd_prestat_dir_name(fd, buf.as_mut_ptr(), buf.len()) })
+}
+
+/// Ends the process with `code` (`proc_exit`).
+#[cfg(target_arch = "wasm64")]
+pub fn proc_exit(code: i32) -> ! {
+    // SAFETY: no pointers; the host does not return.
+    unsafe { raw::proc_exit(code) }
+}
+
+#[cfg(target_arch = "wasm64")]
+pub fn sched_yield() -> Result<(), Errno> {
+    // SAFETY: no pointers.
+    Errno::result(unsafe { raw::sched_yield() })
+}
+
+/// `clock_time_get` in nanoseconds.
+#[cfg(target_arch = "wasm64")]
+pub fn clock_time_get(id: i32, precision: u64) -> Result<u64, Errno> {
+    let mut t = 0;
+    // SAFETY: the out-pointer is a live local.
+    Errno::result(unsafe { raw::clock_time_get(id, precision, &mut t) })?;
+    Ok(t)
 }

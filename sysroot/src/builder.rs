@@ -289,6 +289,10 @@ doc = false
 [dependencies]
 core = { path = \"../rustc-std-workspace-core\", package = \"rustc-std-workspace-core\" }
 libc = { version = \"0.2\", default-features = false, features = [\"rustc-dep-of-std\"] }
+
+# libc64's allocator (wasm64 has no wasi-libc); std's own lockfile already pins it.
+[target.'cfg(target_arch = \"wasm64\")'.dependencies]
+dlmalloc = { version = \"0.2.10\", features = [\"rustc-dep-of-std\"] }
 "
     .to_owned()
 }
@@ -352,5 +356,7 @@ mod tests {
         assert_eq!(features[0].as_str(), Some("rustc-dep-of-std"));
         assert_eq!(deps["libc"]["default-features"].as_bool(), Some(false));
         assert_eq!(manifest["package"]["name"].as_str(), Some("libwasix"));
+        let wasm64 = &manifest["target"]["cfg(target_arch = \"wasm64\")"]["dependencies"];
+        assert_eq!(wasm64["dlmalloc"]["features"][0].as_str(), Some("rustc-dep-of-std"));
     }
 }

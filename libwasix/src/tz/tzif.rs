@@ -149,10 +149,10 @@ impl Tzif {
             r.take(c.leap * 12 + c.isstd + c.isut)?;
             // Footer: "\n<POSIX TZ>\n"; an empty one means "no rule after the table".
             let rest = &data[r.pos..];
-            if rest.first() == Some(&b'\n') {
-                if let Some(end) = rest[1..].iter().position(|&x| x == b'\n') {
-                    self.footer = posix::parse(&rest[1..1 + end]);
-                }
+            if rest.first() == Some(&b'\n')
+                && let Some(end) = rest[1..].iter().position(|&x| x == b'\n')
+            {
+                self.footer = posix::parse(&rest[1..1 + end]);
             }
         }
         Some(())
@@ -180,10 +180,10 @@ impl Tzif {
                 _ => self.local(first_std),
             };
         }
-        if t >= self.times[n - 1] {
-            if let Some(footer) = self.footer {
-                return footer.at_utc(t);
-            }
+        if t >= self.times[n - 1]
+            && let Some(footer) = self.footer
+        {
+            return footer.at_utc(t);
         }
         // The last transition at or before t.
         let i = self.times[..n].partition_point(|&x| x <= t) - 1;

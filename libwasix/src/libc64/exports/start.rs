@@ -1,0 +1,115 @@
+//! Program start and end, errno, and the small system queries: `_start` (what wasi-libc's
+//! `crt1-command.o` is on wasm32), `exit`, `_Exit`, `abort`, `__errno_location`, `sysconf`,
+//! `sched_yield`, `clock_gettime`.
+
+use core::ffi::{c_int, c_long};
+
+use crate::libc64::sysconf;
+use crate::{errno, sys};
+
+unsafe extern "C" {
+    /// Synthesized by wasm-ld: runs `.init_array` (libwasix's startup hooks among them).
+    fn __wasm_call_ctors();
+    /// Rust's `main`, under the target spec's `entry-name`.
+    fn __main_void() -> c_int;
+}
+
+/// The command entry point.
+#[unsafe(no_mangle)]
+pub extern "C" fn _start() {
+    // SAFETY: called once, by the runtime, before anything else runs.
+    let code = unsafe {
+        __wasm_call_ctors();
+        __main_void()
+    };
+    exit(code)
+}
+
+/// Ends the process. No `atexit` handlers: libc64 has no `atexit` yet, so a program that
+/// registers one fails to link with that name rather than skipping it silently.
+#[unsafe(no_mangle)]
+pub extern "C" fn exit(code: c_int) -> ! {
+    sys::proc_exit(code)
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn _Exit(code: c_int) -> ! {
+    sys::proc_exit(code)
+}
+
+/// A trap, as wasi-libc's `abort` (the runtime reports it like a SIGABRT death).
+#[unsafe(no_mangle)]
+pub extern "C" fn abort() -> ! {
+    core::arch::wasm64::unreachable()
+}
+
+#[thread_local]
+static mut ERRNO: c_int = 0;
+
+#[unsafe(no_mangle)]
+pub extern "C" fn __errno_location() -> *mut c_int {
+    &raw mut ERRNO
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn sysconf(name: c_int) -> c_long {
+    match sysconf::value(name, sys::thread_parallelism) {
+        Ok(v) => v,
+        Err(e) => {
+            errno::set(e);
+            -1
+        }
+    }
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn sched_yield() -> c_int {
+    errno::unit(sys::sched_yield())
+}
+
+/// # Safety
+/// `ts` is writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn clock_gettime(id: libc::clockid_t, ts: *mut libc::timespec) -> c_int {
+    // libc's clockid_t is a pointer to the WASI clock number (wasi-libc's representation):
+    // the address of one of the `_CLOCK_*` statics below.
+    // SAFETY: a pointer-sized newtype; the libc crate's CLOCK_* values point at our statics.
+    let wasi_id = unsafe { *core::mem::transmute::<libc::clockid_t, *const u32>(id) };
+    errno::unit(sys::clock_time_get(wasi_id as i32, 1).map(|ns| {
+        // SAFETY: the caller's contract.
+        unsafe {
+            (*ts).tv_sec = (ns / 1_000_000_000) as libc::time_t;
+            (*ts).tv_nsec = (ns % 1_000_000_000) as c_long;
+        }
+    }))
+}
+
+/// The clocks `libc::CLOCK_*` point at (wasi-libc's `struct __clockid`: the WASI clock id).
+#[unsafe(no_mangle)]
+pub static _CLOCK_REALTIME: u32 = 0;
+#[unsafe(no_mangle)]
+pub static _CLOCK_MONOTONIC: u32 = 1;
+#[unsafe(no_mangle)]
+pub static _CLOCK_PROCESS_CPUTIME_ID: u32 = 2;
+#[unsafe(no_mangle)]
+pub static _CLOCK_THREAD_CPUTIME_ID: u32 = 3;
+
+/// The pure table's names are the libc crate's.
+const _: () = {
+    use sysconf::name;
+    assert!(name::CLK_TCK == libc::_SC_CLK_TCK);
+    assert!(name::OPEN_MAX == libc::_SC_OPEN_MAX);
+    assert!(name::PAGESIZE == libc::_SC_PAGESIZE);
+    assert!(name::IOV_MAX == libc::_SC_IOV_MAX);
+    assert!(name::NPROCESSORS_ONLN == libc::_SC_NPROCESSORS_ONLN);
+};
+
+crate::same_signature_as_libc!(
+    exit,
+    _Exit,
+    abort,
+    __errno_location,
+    sysconf,
+    sched_yield,
+    clock_gettime
+);
