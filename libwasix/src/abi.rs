@@ -14,6 +14,7 @@ impl Errno {
     pub const AGAIN: Errno = Errno(6);
     pub const BADF: Errno = Errno(8);
     pub const CHILD: Errno = Errno(12);
+    pub const DEADLK: Errno = Errno(16);
     pub const FAULT: Errno = Errno(21);
     pub const INTR: Errno = Errno(27);
     pub const INVAL: Errno = Errno(28);
@@ -217,6 +218,7 @@ mod tests {
             (Errno::AGAIN, RtErrno::Again),
             (Errno::BADF, RtErrno::Badf),
             (Errno::CHILD, RtErrno::Child),
+            (Errno::DEADLK, RtErrno::Deadlk),
             (Errno::FAULT, RtErrno::Fault),
             (Errno::INTR, RtErrno::Intr),
             (Errno::INVAL, RtErrno::Inval),

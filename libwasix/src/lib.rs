@@ -14,9 +14,13 @@
 //! the exports and imports (`sys`, `errno`, ...) only exist on wasm32.
 
 #![cfg_attr(not(test), no_std)]
-// libc64 (wasm64 only) keeps errno in a `#[thread_local]` and traps with `wasm64::unreachable`;
-// inside the sysroot build, as for std itself, unstable features are allowed.
-#![cfg_attr(target_arch = "wasm64", feature(thread_local, simd_wasm64))]
+// libc64 (wasm64 only) keeps errno in a `#[thread_local]`, traps with `wasm64::unreachable` and
+// enters new threads through wasm assembly; inside the sysroot build, as for std itself,
+// unstable features are allowed.
+#![cfg_attr(
+    target_arch = "wasm64",
+    feature(thread_local, simd_wasm64, asm_experimental_arch)
+)]
 // The pure helpers are only called from the wasm32 exports.
 #![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 

@@ -106,6 +106,15 @@ mod raw {
         pub fn chdir(path: *const u8, path_len: usize) -> i32;
         pub fn getcwd(path: *mut u8, path_len: *mut usize) -> i32;
         pub fn thread_parallelism(ret: *mut usize) -> i32;
+        pub fn thread_spawn_v2(start: *mut u8, ret_tid: *mut u32) -> i32;
+        pub fn thread_id(ret_tid: *mut u32) -> i32;
+        pub fn futex_wait(
+            futex: *const u32,
+            expected: u32,
+            timeout: *const u8,
+            ret: *mut u8,
+        ) -> i32;
+        pub fn futex_wake_all(futex: *const u32, ret: *mut u8) -> i32;
     }
 
     // wasix_64v1 carries the preview-1 names with 64-bit pointers and sizes.
@@ -648,4 +657,56 @@ pub fn clock_time_get(id: i32, precision: u64) -> Result<u64, Errno> {
     // SAFETY: the out-pointer is a live local.
     Errno::result(unsafe { raw::clock_time_get(id, precision, &mut t) })?;
     Ok(t)
+}
+
+/// Starts a thread at the `thread_start` record `start` (`wasi_thread_start(tid, start)`).
+///
+/// # Safety
+/// `start` is a filled record that lives until the thread ends.
+#[cfg(target_arch = "wasm64")]
+pub unsafe fn thread_spawn(start: *mut u8) -> Result<u32, Errno> {
+    let mut tid = 0;
+    // SAFETY: the caller's contract; the out-pointer is a live local.
+    Errno::result(unsafe { raw::thread_spawn_v2(start, &mut tid) })?;
+    Ok(tid)
+}
+
+#[cfg(target_arch = "wasm64")]
+pub fn thread_id() -> Result<u32, Errno> {
+    let mut tid = 0;
+    // SAFETY: the out-pointer is a live local.
+    Errno::result(unsafe { raw::thread_id(&mut tid) })?;
+    Ok(tid)
+}
+
+/// Sleeps while `*futex == expected` (no timeout), until a wake.
+#[cfg(target_arch = "wasm64")]
+pub fn futex_wait(futex: &core::sync::atomic::AtomicU32, expected: u32) -> Result<(), Errno> {
+    // An `option_timestamp` of tag 0: no timeout.
+    let none = OptionTimestamp { tag: 0, value: 0 };
+    let mut woken = 0u8;
+    // SAFETY: all pointers are live for the call.
+    Errno::result(unsafe {
+        raw::futex_wait(
+            futex.as_ptr(),
+            expected,
+            (&raw const none).cast(),
+            &mut woken,
+        )
+    })
+}
+
+#[cfg(target_arch = "wasm64")]
+pub fn futex_wake_all(futex: &core::sync::atomic::AtomicU32) -> Result<(), Errno> {
+    let mut woken = 0u8;
+    // SAFETY: all pointers are live for the call.
+    Errno::result(unsafe { raw::futex_wake_all(futex.as_ptr(), &mut woken) })
+}
+
+/// A WASI `option_timestamp`: tag u8 @0, u64 @8.
+#[cfg(target_arch = "wasm64")]
+#[repr(C)]
+struct OptionTimestamp {
+    tag: u8,
+    value: u64,
 }

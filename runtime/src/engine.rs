@@ -49,7 +49,10 @@ pub fn config() -> Config {
         .wasm_function_references(true)
         .wasm_gc(true)
         .wasm_exceptions(true)
-        .cranelift_opt_level(OptLevel::Speed);
+        .cranelift_opt_level(OptLevel::Speed)
+        // Address space only (no RAM): shared memories grow in place, so this is how far a
+        // wasm64 program can grow (`--max-memory` stops there).
+        .memory_reservation(crate::limits::MAX_MAX_MEMORY);
     cfg
 }
 

@@ -55,6 +55,10 @@ pub const MAX_MAX_FDS: u32 = crate::fd::table::MAX_FDS;
 pub const MAX_MAX_THREADS: usize = 65_536;
 /// The smallest `--max-memory`: one 64 KiB wasm page.
 pub const MIN_MAX_MEMORY: u64 = 64 << 10;
+/// The largest `--max-memory`: the address space reserved for every linear memory
+/// (`engine::config`). Shared memories never move, so they cannot grow past their reservation;
+/// wasmtime's default (4 GiB) would stop a wasm64 program at 4 GiB whatever the limit.
+pub const MAX_MAX_MEMORY: u64 = 64 << 30;
 
 /// The per-process limits of a run (every process of the run gets the same).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -291,6 +295,12 @@ pub fn parse_size(v: &str) -> Result<u64, String> {
     if bytes < MIN_MAX_MEMORY {
         return Err(bad());
     }
+    if bytes > MAX_MAX_MEMORY {
+        return Err(format!(
+            "`{v}` is above the largest memory limit, {}: each program's memory is reserved up front in the host's address space",
+            human_size(MAX_MAX_MEMORY)
+        ));
+    }
     Ok(bytes)
 }
 
@@ -429,7 +439,7 @@ mod tests {
             ("4GB", 4 << 30),
             ("64K", 64 << 10),
             ("65536", 65536),
-            ("1T", 1 << 40),
+            ("64G", 64 << 30),
             ("1536k", 1536 << 10),
         ];
         for (v, want) in ok {
@@ -452,6 +462,13 @@ mod tests {
         ] {
             let e = parse_size(bad).unwrap_err();
             assert!(e.contains("512M"), "{bad}: {e}");
+        }
+        for too_large in ["65G", "1T", "68719476737"] {
+            let e = parse_size(too_large).unwrap_err();
+            assert!(
+                e.contains("above the largest memory limit, 64 GiB"),
+                "{too_large}: {e}"
+            );
         }
     }
 

@@ -5,15 +5,17 @@
 //! time.
 //!
 //! Layout: the rules are pure and host-tested (`cstr`, `strerror`, `environ`, `preopen`,
-//! `heap`, `sysconf`); the C exports that wire them to the WASIX imports exist only on wasm64
+//! `heap`, `sysconf`, `keys`, `thread_block`); the C exports that wire them to the WASIX imports exist only on wasm64
 //! (`exports`).
 
 pub mod cstr;
 pub mod environ;
 pub mod heap;
+pub mod keys;
 pub mod preopen;
 pub mod strerror;
 pub mod sysconf;
+pub mod thread_block;
 
 #[cfg(target_arch = "wasm64")]
 mod exports;

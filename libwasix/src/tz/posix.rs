@@ -348,7 +348,8 @@ mod tests {
             }
         );
 
-        let cases: &[(&[u8], Option<(i32, Option<i32>)>)] = &[
+        type Offsets = Option<(i32, Option<i32>)>;
+        let cases: &[(&[u8], Offsets)] = &[
             (b"UTC0", Some((0, None))),
             (b"EST5EDT", Some((-5 * 3600, Some(-4 * 3600)))),
             (b"<+0330>-3:30", Some((3 * 3600 + 1800, None))),

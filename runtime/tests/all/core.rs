@@ -176,12 +176,6 @@ fn trace_logs_calls_with_results() {
     );
 }
 
-fn write_fixture(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> std::path::PathBuf {
-    let p = dir.path().join(name);
-    std::fs::write(&p, bytes).unwrap();
-    p
-}
-
 #[test]
 fn malformed_modules_are_clear_errors() {
     let dir = tempfile::tempdir().unwrap();

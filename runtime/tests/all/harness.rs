@@ -119,6 +119,13 @@ pub fn native(name: &str) -> PathBuf {
 }
 
 /// A `Command` for the runner binary.
+/// Writes `bytes` (a `.wat` or `.wasm` module) to `dir/name`.
+pub fn write_fixture(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> PathBuf {
+    let p = dir.path().join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
 pub fn wasix_run() -> Command {
     Command::new(env!("CARGO_BIN_EXE_wasix-run"))
 }

@@ -7,7 +7,7 @@
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use super::harness::{assert_code, guest, guest_p1, run, stderr, stdout, wasix_run};
+use super::harness::{assert_code, guest, guest_p1, run, stderr, stdout, wasix_run, write_fixture};
 
 /// The last `allocated N MiB` line of the memory guest.
 fn last_allocated(out: &std::process::Output) -> u64 {
@@ -259,4 +259,31 @@ fn time_limit_value_is_checked() {
             stderr(&out)
         );
     }
+}
+
+/// A wasm64 program's shared memory grows past 4 GiB when `--max-memory` allows it (issue
+/// 11: the address-space reservation, not the limit, stopped it at 4 GiB before), and the
+/// default limit refuses the same growth with -1. Growing reserves address space only: the
+/// guest touches one byte at 5 GiB.
+#[test]
+fn wasm64_memory_grows_past_4_gib_when_the_limit_allows() {
+    let dir = tempfile::tempdir().unwrap();
+    let wat = r#"(module
+      (import "wasix_64v1" "proc_exit" (func $exit (param i32)))
+      (import "env" "memory" (memory i64 1 262144 shared))
+      (func (export "_start")
+        (local $old i64)
+        ;; 5 GiB more = 81920 pages of 64 KiB
+        (local.set $old (memory.grow (i64.const 81920)))
+        (if (i64.eq (local.get $old) (i64.const -1)) (then (call $exit (i32.const 3))))
+        (i64.store8 (i64.const 5368709120) (i64.const 42))
+        (call $exit (i32.wrap_i64 (i64.load8_u (i64.const 5368709120))))))"#;
+    let p = write_fixture(&dir, "grow64.wat", wat.as_bytes());
+    assert_code(
+        &run(&["--max-memory".as_ref(), "8G".as_ref(), p.as_os_str()]),
+        42,
+    );
+    assert_code(&run(&[p.as_os_str()]), 3);
+    let too_large = run(&["--max-memory".as_ref(), "1T".as_ref(), p.as_os_str()]);
+    assert!(stderr(&too_large).contains("above the largest memory limit, 64 GiB"));
 }

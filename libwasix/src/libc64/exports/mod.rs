@@ -3,6 +3,7 @@
 
 mod alloc;
 mod env;
+mod pthread;
 mod start;
 mod string;
 
