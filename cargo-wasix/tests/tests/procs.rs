@@ -89,6 +89,26 @@ signal-hook iterator: [2]
     assert_eq!(text(&out.stdout), "");
 }
 
+/// A handler runs while the main thread is blocked in a channel `recv`: std's futex waits go
+/// through WASIX `futex_wait`, where the runtime delivers signals (in the wasm
+/// `memory.atomic.wait32` instruction they used before, the thread never saw one and this run
+/// hung until the time limit, exit 124).
+#[test]
+fn signal_handler_runs_while_blocked_in_a_futex_wait() {
+    let dir = fixture_as("signals", "signals_recv");
+    let out = output(
+        cargo_wasix(&dir, &["run", "-q", "--locked", "--", "handler-in-recv"])
+            .env("CARGO_WASIX_RUNTIME_FLAGS", "--time-limit 30"),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(42),
+        "stderr:\n{}",
+        text(&out.stderr)
+    );
+    assert_eq!(text(&out.stdout), "");
+}
+
 /// Interval timers through libc (libwasix over `proc_raise_interval`): `alarm`'s seconds left,
 /// `setitimer` with a period unlike its first interval, `getitimer`, cancelling, `ITIMER_PROF`
 /// refused; `fork`/`vfork` fail with ENOSYS and the runtime names the call once each; an

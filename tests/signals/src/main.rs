@@ -1,6 +1,7 @@
 //! Each line checks one way of handling a signal; `die` ends with a SIG_DFL signal instead.
 //! `timers` checks alarm/setitimer/getitimer and that fork/vfork fail with ENOSYS;
-//! `alarm-die` ends by an unhandled SIGALRM.
+//! `alarm-die` ends by an unhandled SIGALRM; `handler-in-recv` runs a SIGALRM handler while the
+//! main thread is blocked in a channel `recv` (a futex wait), the handler ending the guest.
 
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::sync::Arc;
@@ -21,6 +22,10 @@ static ALARMS: AtomicI32 = AtomicI32::new(0);
 
 extern "C" fn on_alarm(_: libc::c_int) {
     ALARMS.fetch_add(1, Ordering::SeqCst);
+}
+
+extern "C" fn exit_42(_: libc::c_int) {
+    std::process::exit(42);
 }
 
 fn timeval(ms: i64) -> libc::timeval {
@@ -97,6 +102,17 @@ fn timers() {
 fn main() {
     match std::env::args().nth(1).as_deref() {
         Some("timers") => return timers(),
+        Some("handler-in-recv") => {
+            unsafe {
+                libc::signal(libc::SIGALRM, exit_42 as *const () as libc::sighandler_t);
+                libc::alarm(1);
+            }
+            // The sender stays alive: only the handler can end this wait.
+            let (_tx, rx) = std::sync::mpsc::channel::<()>();
+            let _ = rx.recv();
+            println!("recv returned");
+            return;
+        }
         Some("alarm-die") => {
             // The dispatcher is registered (a handler for SIGUSR1) and SIGALRM is SIG_DFL.
             unsafe {
