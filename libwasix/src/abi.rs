@@ -65,7 +65,6 @@ pub const JOIN_WAKE_STOPPED: u32 = 2;
 pub const ADDR_PORT_SIZE: usize = 110;
 pub const ADDR_IP_SIZE: usize = 18;
 pub const JOIN_STATUS_SIZE: usize = 6;
-pub const FD_OP_SIZE: usize = 56;
 
 /// `sock_option` indices (WASIX); the C `SO_*` constants of the libc overlay equal these.
 pub mod sockopt {

@@ -57,7 +57,7 @@ macro_rules! same_signature_as_libc {
 pub(crate) use same_signature_as_libc;
 
 /// The pure code's copies of the overlay's C constants must equal the `libc` crate's.
-#[cfg(target_arch = "wasm32")]
+#[cfg(target_family = "wasm")]
 const _: () = {
     use abi::c;
     macro_rules! eq {

@@ -61,16 +61,21 @@ pub fn dup3_cloexec(old: i32, new: i32, flags: i32) -> Result<bool, Errno> {
     Ok(flags & c::O_CLOEXEC != 0)
 }
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(target_family = "wasm")]
 pub(crate) mod exports {
     use core::ffi::c_int;
 
-    use super::{Fcntl, decode_fcntl, dup3_cloexec};
-    use crate::abi::{Errno, FDFLAGSEXT_CLOEXEC, c};
+    use super::dup3_cloexec;
+    #[cfg(target_arch = "wasm32")]
+    use super::{Fcntl, decode_fcntl};
+    #[cfg(target_arch = "wasm32")]
+    use crate::abi::c;
+    use crate::abi::{Errno, FDFLAGSEXT_CLOEXEC};
     use crate::{errno, sys};
 
     crate::same_signature_as_libc!(dup, dup2, dup3);
 
+    #[cfg(target_arch = "wasm32")]
     use crate::wrapped::__real_fcntl;
 
     /// Similar to `dup` in POSIX.
@@ -111,6 +116,7 @@ pub(crate) mod exports {
     }
 
     /// `fcntl` as seen by every caller (`--wrap=fcntl`); see the module doc for the varargs.
+    #[cfg(target_arch = "wasm32")]
     #[unsafe(no_mangle)]
     pub unsafe extern "C" fn __wrap_fcntl(fd: c_int, cmd: c_int, va: *const c_int) -> c_int {
         // SAFETY: a command that takes an argument was called with one, so `va` points at it.

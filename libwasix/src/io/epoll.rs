@@ -42,7 +42,7 @@ pub fn create1_cloexec(flags: i32) -> Result<bool, Errno> {
     Ok(flags & c::EPOLL_CLOEXEC != 0)
 }
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(target_family = "wasm")]
 mod exports {
     use core::ffi::c_int;
 

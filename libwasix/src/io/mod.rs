@@ -5,12 +5,12 @@ pub mod dup;
 pub mod epoll;
 pub mod pipe;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(target_family = "wasm")]
 use crate::abi::{Errno, FDFLAGS_NONBLOCK, FDFLAGSEXT_CLOEXEC};
 
 /// Applies `O_NONBLOCK`-style and close-on-exec flags to freshly created fds; on failure the
 /// fds are closed (the caller never saw them) and the error returned.
-#[cfg(target_arch = "wasm32")]
+#[cfg(target_family = "wasm")]
 pub fn fd_flags_or_close(fds: &[i32], nonblock: bool, cloexec: bool) -> Result<(), Errno> {
     use crate::sys;
     let apply = |fd: i32| -> Result<(), Errno> {

@@ -10,7 +10,7 @@ pub fn pipe2_flags(flags: i32) -> Result<(bool, bool), Errno> {
     Ok((flags & c::O_NONBLOCK != 0, flags & c::O_CLOEXEC != 0))
 }
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(target_family = "wasm")]
 mod exports {
     use core::ffi::c_int;
 

@@ -28,8 +28,17 @@ use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use super::request::{self, Refusal, decode_advice, decode_mmap, decode_mprotect, decode_msync};
 use super::table::{self, Backing, FileId, Mapping};
 use crate::abi::{Errno, c};
-use crate::wrapped::__real_fcntl;
 use crate::{errno, sys};
+
+/// `fcntl(fd, F_GETFL)`: wasi-libc's own on wasm32 (behind our `--wrap`), libc64's on wasm64.
+fn access_flags(fd: c_int) -> c_int {
+    // SAFETY: F_GETFL takes no argument, so the argument buffer is never read.
+    #[cfg(target_arch = "wasm32")]
+    return unsafe { crate::wrapped::__real_fcntl(fd, libc::F_GETFL, core::ptr::null()) };
+    // SAFETY: as above.
+    #[cfg(not(target_arch = "wasm32"))]
+    return unsafe { libc::fcntl(fd, libc::F_GETFL) };
+}
 
 crate::same_signature_as_libc!(
     mmap,
@@ -261,8 +270,7 @@ fn check_file(fd: i32, req: &request::MapRequest) -> Result<(bool, FileId), Refu
         // Directories, pipes, sockets: ENODEV, as on Linux.
         _ => return Err(Errno::NODEV.into()),
     }
-    // SAFETY: F_GETFL takes no argument, so the argument buffer is never read.
-    let fl = unsafe { __real_fcntl(fd, libc::F_GETFL, core::ptr::null()) };
+    let fl = access_flags(fd);
     if fl < 0 {
         return Err(errno::last().into());
     }

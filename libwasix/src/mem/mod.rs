@@ -3,7 +3,7 @@
 //! filled from the file (issue 18). `request` decodes the arguments and `table` holds the
 //! mapping arithmetic (both pure); `mman` is the C functions and the process's one table.
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(target_family = "wasm")]
 mod mman;
 pub mod request;
 pub mod table;

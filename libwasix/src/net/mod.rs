@@ -5,15 +5,15 @@ pub mod addr;
 pub mod gai;
 pub mod opt;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(target_family = "wasm")]
 mod cmem;
-#[cfg(target_arch = "wasm32")]
+#[cfg(target_family = "wasm")]
 mod host_order;
-#[cfg(target_arch = "wasm32")]
+#[cfg(target_family = "wasm")]
 mod resolve;
-#[cfg(target_arch = "wasm32")]
+#[cfg(target_family = "wasm")]
 mod socket;
-#[cfg(target_arch = "wasm32")]
+#[cfg(target_family = "wasm")]
 mod sockopt;
-#[cfg(target_arch = "wasm32")]
+#[cfg(target_family = "wasm")]
 mod transfer;

@@ -10,7 +10,7 @@
 //! * Wait statuses use musl's encoding: exited `code << 8`, killed `sig`, stopped
 //!   `sig << 8 | 0x7f`, which the libc overlay's `W*` functions decode.
 
-use crate::abi::{Errno, FD_OP_SIZE, FDFLAGSEXT_CLOEXEC, JOIN_NON_BLOCKING, JOIN_WAKE_STOPPED, c};
+use crate::abi::{Errno, FDFLAGSEXT_CLOEXEC, JOIN_NON_BLOCKING, JOIN_WAKE_STOPPED, c};
 
 /// A recorded file action, in the order the caller added it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,13 +26,13 @@ pub enum FdOp {
     /// `open(path, oflag)` as `fd`; `path` is a guest pointer + length (no NUL).
     Open {
         fd: i32,
-        path: u32,
-        path_len: u32,
+        path: u64,
+        path_len: u64,
         oflag: i32,
     },
     Chdir {
-        path: u32,
-        path_len: u32,
+        path: u64,
+        path_len: u64,
     },
     Fchdir {
         fd: i32,
@@ -52,12 +52,59 @@ const RIGHT_FD_READ: u64 = 1 << 1;
 const RIGHT_FD_WRITE: u64 = 1 << 6;
 const ALL_RIGHTS: u64 = (1 << 39) - 1;
 
-/// Encodes a `proc_spawn_fd_op`: cmd u8 @0, fd u32 @4, src_fd u32 @8, path ptr @12,
-/// path_len @16, dirflags u32 @20, oflags u16 @24, fs_rights_base u64 @32,
-/// fs_rights_inheriting u64 @40, fdflags u16 @48, fdflagsext u16 @50.
-pub fn encode_fd_op(op: &FdOp) -> [u8; FD_OP_SIZE] {
-    let mut rec = [0u8; FD_OP_SIZE];
+/// Field offsets of a `proc_spawn_fd_op` record for one pointer width: cmd u8 @0, fd u32 @4,
+/// src_fd u32 @8, then the pointer-sized path and path_len (4 bytes each on wasm32 @12/@16, 8
+/// bytes each on wasm64 @16/@24), dirflags u32, oflags u16, the two rights u64, fdflags u16,
+/// fdflagsext u16 (`reference/wasix-abi.md` §3; the runtime's `proc::fdops` reads both).
+#[derive(Debug)]
+pub struct FdOpLayout {
+    pub size: usize,
+    path: usize,
+    ptr_bytes: usize,
+    dirflags: usize,
+    oflags: usize,
+    rights: usize,
+    fdflags: usize,
+}
+
+pub const WASM32_FD_OP: FdOpLayout = FdOpLayout {
+    size: 56,
+    path: 12,
+    ptr_bytes: 4,
+    dirflags: 20,
+    oflags: 24,
+    rights: 32,
+    fdflags: 48,
+};
+
+pub const WASM64_FD_OP: FdOpLayout = FdOpLayout {
+    size: 64,
+    path: 16,
+    ptr_bytes: 8,
+    dirflags: 32,
+    oflags: 36,
+    rights: 40,
+    fdflags: 56,
+};
+
+/// The layout of the target this code runs on.
+pub const FD_OP: &FdOpLayout = if cfg!(target_pointer_width = "64") {
+    &WASM64_FD_OP
+} else {
+    &WASM32_FD_OP
+};
+
+/// Encodes a `proc_spawn_fd_op` for this target (the first `FD_OP.size` bytes are the record).
+pub fn encode_fd_op(op: &FdOp) -> [u8; 64] {
+    encode_fd_op_in(op, FD_OP)
+}
+
+/// Encodes a `proc_spawn_fd_op` in layout `l` (the first `l.size` bytes are the record).
+pub fn encode_fd_op_in(op: &FdOp, l: &FdOpLayout) -> [u8; 64] {
+    let mut rec = [0u8; 64];
     let mut put = |at: usize, bytes: &[u8]| rec[at..at + bytes.len()].copy_from_slice(bytes);
+    // A pointer-sized field: the low `ptr_bytes` of the little-endian value.
+    let ptr_field = |v: u64| -> ([u8; 8], usize) { (v.to_le_bytes(), l.ptr_bytes) };
     match *op {
         FdOp::Close { fd } => {
             put(0, &[OP_CLOSE]);
@@ -76,13 +123,15 @@ pub fn encode_fd_op(op: &FdOp) -> [u8; FD_OP_SIZE] {
         } => {
             put(0, &[OP_OPEN]);
             put(4, &fd.to_le_bytes());
-            put(12, &path.to_le_bytes());
-            put(16, &path_len.to_le_bytes());
+            let (p, n) = ptr_field(path);
+            put(l.path, &p[..n]);
+            let (len, n) = ptr_field(path_len);
+            put(l.path + n, &len[..n]);
             // lookupflags: SYMLINK_FOLLOW unless O_NOFOLLOW.
             let dirflags: u32 = if oflag & c::O_NOFOLLOW != 0 { 0 } else { 1 };
-            put(20, &dirflags.to_le_bytes());
+            put(l.dirflags, &dirflags.to_le_bytes());
             // wasi-libc's O_* encoding: oflags in bits 12..24, fdflags in bits 0..12.
-            put(24, &(((oflag >> 12) & 0xfff) as u16).to_le_bytes());
+            put(l.oflags, &(((oflag >> 12) & 0xfff) as u16).to_le_bytes());
             let mut rights = ALL_RIGHTS & !(RIGHT_FD_READ | RIGHT_FD_WRITE);
             if oflag & c::O_RDONLY != 0 {
                 rights |= RIGHT_FD_READ;
@@ -90,20 +139,22 @@ pub fn encode_fd_op(op: &FdOp) -> [u8; FD_OP_SIZE] {
             if oflag & c::O_WRONLY != 0 {
                 rights |= RIGHT_FD_WRITE;
             }
-            put(32, &rights.to_le_bytes());
-            put(40, &ALL_RIGHTS.to_le_bytes());
-            put(48, &((oflag & 0xfff) as u16).to_le_bytes());
+            put(l.rights, &rights.to_le_bytes());
+            put(l.rights + 8, &ALL_RIGHTS.to_le_bytes());
+            put(l.fdflags, &((oflag & 0xfff) as u16).to_le_bytes());
             let ext = if oflag & c::O_CLOEXEC != 0 {
                 FDFLAGSEXT_CLOEXEC
             } else {
                 0
             };
-            put(50, &ext.to_le_bytes());
+            put(l.fdflags + 2, &ext.to_le_bytes());
         }
         FdOp::Chdir { path, path_len } => {
             put(0, &[OP_CHDIR]);
-            put(12, &path.to_le_bytes());
-            put(16, &path_len.to_le_bytes());
+            let (p, n) = ptr_field(path);
+            put(l.path, &p[..n]);
+            let (len, n) = ptr_field(path_len);
+            put(l.path + n, &len[..n]);
         }
         FdOp::Fchdir { fd } => {
             put(0, &[OP_FCHDIR]);
@@ -239,28 +290,34 @@ mod tests {
 
     #[test]
     fn fd_op_records() {
-        let close = encode_fd_op(&FdOp::Close { fd: 7 });
+        let close = encode_fd_op_in(&FdOp::Close { fd: 7 }, &WASM32_FD_OP);
         assert_eq!((close[0], u32_at(&close, 4)), (OP_CLOSE, 7));
-        let dup = encode_fd_op(&FdOp::Dup2 { src: 5, fd: 1 });
+        let dup = encode_fd_op_in(&FdOp::Dup2 { src: 5, fd: 1 }, &WASM32_FD_OP);
         assert_eq!((dup[0], u32_at(&dup, 4), u32_at(&dup, 8)), (OP_DUP2, 1, 5));
-        let chdir = encode_fd_op(&FdOp::Chdir {
-            path: 0x1000,
-            path_len: 4,
-        });
+        let chdir = encode_fd_op_in(
+            &FdOp::Chdir {
+                path: 0x1000,
+                path_len: 4,
+            },
+            &WASM32_FD_OP,
+        );
         assert_eq!(
             (chdir[0], u32_at(&chdir, 12), u32_at(&chdir, 16)),
             (OP_CHDIR, 0x1000, 4)
         );
-        let fchdir = encode_fd_op(&FdOp::Fchdir { fd: 9 });
+        let fchdir = encode_fd_op_in(&FdOp::Fchdir { fd: 9 }, &WASM32_FD_OP);
         assert_eq!((fchdir[0], u32_at(&fchdir, 4)), (OP_FCHDIR, 9));
         // O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC in wasi-libc's encoding.
         let oflag = c::O_WRONLY | (1 << 12) | (8 << 12) | 1 | c::O_CLOEXEC;
-        let open = encode_fd_op(&FdOp::Open {
-            fd: 2,
-            path: 0x2000,
-            path_len: 8,
-            oflag,
-        });
+        let open = encode_fd_op_in(
+            &FdOp::Open {
+                fd: 2,
+                path: 0x2000,
+                path_len: 8,
+                oflag,
+            },
+            &WASM32_FD_OP,
+        );
         assert_eq!(open[0], OP_OPEN);
         assert_eq!(
             (u32_at(&open, 4), u32_at(&open, 12), u32_at(&open, 16)),
@@ -272,16 +329,60 @@ mod tests {
         assert_eq!(rights & (RIGHT_FD_READ | RIGHT_FD_WRITE), RIGHT_FD_WRITE);
         assert_eq!(u16::from_le_bytes([open[48], open[49]]), 1, "APPEND");
         assert_eq!(u16::from_le_bytes([open[50], open[51]]), FDFLAGSEXT_CLOEXEC);
-        let ro = encode_fd_op(&FdOp::Open {
-            fd: 0,
-            path: 1,
-            path_len: 1,
-            oflag: c::O_RDONLY | c::O_NOFOLLOW,
-        });
+        let ro = encode_fd_op_in(
+            &FdOp::Open {
+                fd: 0,
+                path: 1,
+                path_len: 1,
+                oflag: c::O_RDONLY | c::O_NOFOLLOW,
+            },
+            &WASM32_FD_OP,
+        );
         assert_eq!(u32_at(&ro, 20), 0, "O_NOFOLLOW");
         let rights = u64::from_le_bytes(ro[32..40].try_into().unwrap());
         assert_eq!(rights & (RIGHT_FD_READ | RIGHT_FD_WRITE), RIGHT_FD_READ);
         assert_eq!(u16::from_le_bytes([ro[50], ro[51]]), 0);
+    }
+
+    /// wasm64 widens the path pointer and length to 8 bytes and shifts everything after them.
+    #[test]
+    fn fd_op_records_wasm64() {
+        let u64_at =
+            |rec: &[u8], at: usize| u64::from_le_bytes(rec[at..at + 8].try_into().unwrap());
+        let oflag = c::O_WRONLY | (1 << 12) | (8 << 12) | 1 | c::O_CLOEXEC;
+        let open = encode_fd_op_in(
+            &FdOp::Open {
+                fd: 2,
+                path: 0x1_0000_2000,
+                path_len: 8,
+                oflag,
+            },
+            &WASM64_FD_OP,
+        );
+        assert_eq!((open[0], u32_at(&open, 4)), (OP_OPEN, 2));
+        assert_eq!((u64_at(&open, 16), u64_at(&open, 24)), (0x1_0000_2000, 8));
+        assert_eq!(u32_at(&open, 32), 1, "follow symlinks");
+        assert_eq!(u16::from_le_bytes([open[36], open[37]]), 9, "CREAT|TRUNC");
+        assert_eq!(
+            u64_at(&open, 40) & (RIGHT_FD_READ | RIGHT_FD_WRITE),
+            RIGHT_FD_WRITE
+        );
+        assert_eq!(u64_at(&open, 48), ALL_RIGHTS);
+        assert_eq!(u16::from_le_bytes([open[56], open[57]]), 1, "APPEND");
+        assert_eq!(u16::from_le_bytes([open[58], open[59]]), FDFLAGSEXT_CLOEXEC);
+        let chdir = encode_fd_op_in(
+            &FdOp::Chdir {
+                path: 0x2_0000_0000,
+                path_len: 5,
+            },
+            &WASM64_FD_OP,
+        );
+        assert_eq!(
+            (chdir[0], u64_at(&chdir, 16), u64_at(&chdir, 24)),
+            (OP_CHDIR, 0x2_0000_0000, 5)
+        );
+        assert!(chdir[WASM64_FD_OP.size..].iter().all(|&b| b == 0));
+        assert_eq!((WASM32_FD_OP.size, WASM64_FD_OP.size), (56, 64));
     }
 
     #[test]

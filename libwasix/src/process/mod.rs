@@ -5,15 +5,15 @@
 pub mod encode;
 pub mod itimer;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(target_family = "wasm")]
 mod fork;
-#[cfg(target_arch = "wasm32")]
+#[cfg(target_family = "wasm")]
 mod sigaction;
-#[cfg(target_arch = "wasm32")]
+#[cfg(target_family = "wasm")]
 mod sigset;
-#[cfg(target_arch = "wasm32")]
+#[cfg(target_family = "wasm")]
 mod spawn;
-#[cfg(target_arch = "wasm32")]
+#[cfg(target_family = "wasm")]
 mod timer;
-#[cfg(target_arch = "wasm32")]
+#[cfg(target_family = "wasm")]
 mod wait;

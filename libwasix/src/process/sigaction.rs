@@ -67,7 +67,7 @@ fn write_bits(set: *mut sigset_t, bits: u64) {
 fn register() {
     if !REGISTERED.swap(true, Ordering::AcqRel) {
         // The reference keeps the dispatcher linked even when LTO would drop an unused export.
-        core::hint::black_box(__wasix_signal_handler as usize);
+        core::hint::black_box(__wasix_signal_handler as *const () as usize);
         sys::callback_signal(DISPATCHER);
     }
 }

@@ -12,7 +12,7 @@ use core::ptr;
 use libc::{mode_t, pid_t, posix_spawn_file_actions_t, posix_spawnattr_t, sigset_t};
 
 use super::encode::{self, FdOp};
-use crate::abi::{Errno, FD_OP_SIZE};
+use crate::abi::Errno;
 use crate::{errno, sys};
 
 crate::same_signature_as_libc!(
@@ -155,14 +155,17 @@ unsafe fn spawn(
         core::iter::successors(unsafe { head.as_ref() }, |a| unsafe { a.next.as_ref() })
     };
     let count = walk().count();
-    let words_per_op = FD_OP_SIZE / 8;
-    let ops = Buf::new(count * FD_OP_SIZE)?;
-    // SAFETY: malloc memory is 8-aligned and holds `count * 56` bytes.
+    let words_per_op = encode::FD_OP.size / 8;
+    let ops = Buf::new(count * encode::FD_OP.size)?;
+    // SAFETY: malloc memory is 8-aligned and holds `count * FD_OP.size` bytes.
     let words =
         unsafe { core::slice::from_raw_parts_mut(ops.0.cast::<u64>(), count * words_per_op) };
     for (chunk, a) in words.chunks_exact_mut(words_per_op).zip(walk()) {
         let rec = encode::encode_fd_op(&a.op);
-        for (w, b) in chunk.iter_mut().zip(rec.chunks_exact(8)) {
+        for (w, b) in chunk
+            .iter_mut()
+            .zip(rec[..encode::FD_OP.size].chunks_exact(8))
+        {
             *w = u64::from_ne_bytes(b.try_into().unwrap_or([0; 8]));
         }
     }
@@ -258,18 +261,18 @@ unsafe fn push(
         core::mem::forget(buf);
         (p, bytes.len())
     };
-    // Guest pointers are 32-bit on wasm32, which is what `proc_spawn_fd_op` holds.
-    let (p32, l32) = (copy as usize as u32, len as u32);
+    // Guest pointers and lengths, widened; the record keeps this target's pointer width.
+    let (p, l) = (copy as usize as u64, len as u64);
     let op = match op {
         FdOp::Open { fd, oflag, .. } => FdOp::Open {
             fd,
-            path: p32,
-            path_len: l32,
+            path: p,
+            path_len: l,
             oflag,
         },
         FdOp::Chdir { .. } => FdOp::Chdir {
-            path: p32,
-            path_len: l32,
+            path: p,
+            path_len: l,
         },
         other => other,
     };

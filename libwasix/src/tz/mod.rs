@@ -13,7 +13,7 @@
 //! the one cached zone are in `exports` (wasm32 only).
 
 pub mod civil;
-#[cfg(target_arch = "wasm32")]
+#[cfg(target_family = "wasm")]
 mod exports;
 pub mod posix;
 pub mod tzif;
