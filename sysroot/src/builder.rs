@@ -174,7 +174,7 @@ pub(crate) fn build(
     SysrootBuilder::new(&sysroot, plan.target)
         .build_mode(BuildMode::Build)
         .sysroot_config(SysrootConfig::WithStd {
-            std_features: vec![],
+            std_features: std_features(plan.target),
         })
         .rustflags([
             // Needed to find a custom target by name (RUST_TARGET_PATH).
@@ -272,6 +272,17 @@ fn write_libwasix(inputs: &Inputs, dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// std's Cargo features for `target`: on wasm64 there is no wasi-libc, so `memcpy`, `memcmp`,
+/// `strlen` and the other memory functions come from compiler-builtins (its `mem` feature, as
+/// on targets without a libc).
+pub fn std_features(target: &str) -> Vec<String> {
+    if target.starts_with("wasm64") {
+        vec!["compiler-builtins-mem".to_owned()]
+    } else {
+        Vec::new()
+    }
+}
+
 /// The generated `Cargo.toml` of libwasix inside the sysroot's library tree.
 pub fn libwasix_manifest() -> String {
     "[package]
@@ -345,6 +356,15 @@ mod tests {
     }
 
     #[test]
+    fn std_features_per_target() {
+        assert!(std_features("wasm32-wasmer-wasi").is_empty());
+        assert_eq!(
+            std_features("wasm64-wasmer-wasi"),
+            ["compiler-builtins-mem"]
+        );
+    }
+
+    #[test]
     fn libwasix_manifest_shape() {
         let manifest: toml::Table = toml::from_str(&libwasix_manifest()).expect("valid toml");
         let deps = manifest["dependencies"].as_table().expect("deps");
@@ -357,6 +377,9 @@ mod tests {
         assert_eq!(deps["libc"]["default-features"].as_bool(), Some(false));
         assert_eq!(manifest["package"]["name"].as_str(), Some("libwasix"));
         let wasm64 = &manifest["target"]["cfg(target_arch = \"wasm64\")"]["dependencies"];
-        assert_eq!(wasm64["dlmalloc"]["features"][0].as_str(), Some("rustc-dep-of-std"));
+        assert_eq!(
+            wasm64["dlmalloc"]["features"][0].as_str(),
+            Some("rustc-dep-of-std")
+        );
     }
 }

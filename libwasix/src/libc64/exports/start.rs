@@ -43,12 +43,37 @@ pub extern "C" fn abort() -> ! {
     core::arch::wasm64::unreachable()
 }
 
+/// C `errno`: std on wasi reads it as a thread-local symbol of this name, C code through
+/// `__errno_location`.
+#[unsafe(no_mangle)]
 #[thread_local]
-static mut ERRNO: c_int = 0;
+#[allow(non_upper_case_globals)]
+pub static mut errno: c_int = 0;
 
 #[unsafe(no_mangle)]
 pub extern "C" fn __errno_location() -> *mut c_int {
-    &raw mut ERRNO
+    &raw mut errno
+}
+
+/// Seconds since the epoch (`time`), also stored through `out` when it is not null.
+///
+/// # Safety
+/// `out` is null or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn time(out: *mut libc::time_t) -> libc::time_t {
+    // The realtime clock (WASI clock 0).
+    let now = match sys::clock_time_get(0, 1_000_000_000) {
+        Ok(ns) => (ns / 1_000_000_000) as libc::time_t,
+        Err(e) => {
+            errno::set(e);
+            -1
+        }
+    };
+    if !out.is_null() {
+        // SAFETY: the caller's contract.
+        unsafe { *out = now };
+    }
+    now
 }
 
 #[unsafe(no_mangle)]
