@@ -131,6 +131,12 @@ mod raw {
         pub fn proc_exit(code: i32) -> !;
         pub fn sched_yield() -> i32;
         pub fn clock_time_get(id: i32, precision: u64, ret: *mut u64) -> i32;
+        pub fn poll_oneoff(
+            subs: *const u8,
+            events: *mut u8,
+            nsubs: usize,
+            ret_n: *mut usize,
+        ) -> i32;
         pub fn sock_send(
             fd: i32,
             data: *const IoVec,
@@ -709,4 +715,17 @@ pub fn futex_wake_all(futex: &core::sync::atomic::AtomicU32) -> Result<(), Errno
 struct OptionTimestamp {
     tag: u8,
     value: u64,
+}
+
+/// `poll_oneoff`: waits for the `subs` records; writes events into `events` (room for one per
+/// subscription) and returns how many.
+#[cfg(target_arch = "wasm64")]
+pub fn poll_oneoff(subs: &[u8], events: &mut [u8], nsubs: usize) -> Result<usize, Errno> {
+    if subs.len() < nsubs * 48 || events.len() < nsubs * 32 {
+        return Err(Errno::INVAL);
+    }
+    let mut n = 0;
+    // SAFETY: both buffers hold `nsubs` records; the out-pointer is a live local.
+    Errno::result(unsafe { raw::poll_oneoff(subs.as_ptr(), events.as_mut_ptr(), nsubs, &mut n) })?;
+    Ok(n)
 }

@@ -12,6 +12,7 @@ pub mod cstr;
 pub mod environ;
 pub mod heap;
 pub mod keys;
+pub mod poll;
 pub mod preopen;
 pub mod strerror;
 pub mod sysconf;

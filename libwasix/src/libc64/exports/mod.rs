@@ -3,6 +3,7 @@
 
 mod alloc;
 mod env;
+mod poll;
 mod pthread;
 mod start;
 mod string;
