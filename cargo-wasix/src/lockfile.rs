@@ -196,6 +196,8 @@ pub struct LockEntry {
     /// package while a `[patch]` points it at a path).
     pub source: Option<String>,
     pub checksum: Option<String>,
+    /// The names of the packages it depends on (`dependencies = [...]`).
+    pub dependencies: Vec<String>,
 }
 
 impl LockEntry {
@@ -208,16 +210,29 @@ impl LockEntry {
 }
 
 /// Every package of a `Cargo.lock`, read line by line: lock files are large and this runs on
-/// every build.
+/// every build (a TOML parse of a lock with hundreds of packages costs milliseconds).
 pub fn lock_entries(lock: &str) -> Vec<LockEntry> {
     let mut out = Vec::new();
     let mut current: Option<LockEntry> = None;
+    let mut in_dependencies = false;
     for line in lock.lines() {
-        if line.starts_with('[') {
+        if in_dependencies {
+            // ` "name",`, ` "name version",` or ` "name version (source)",` until `]`.
+            if line.trim_start().starts_with(']') {
+                in_dependencies = false;
+            } else if let Some(entry) = current.as_mut() {
+                entry.dependencies.extend(dependency_names(line));
+            }
+        } else if line.starts_with('[') {
             out.extend(current.take().filter(|e| !e.name.is_empty()));
             if line == "[[package]]" {
                 current = Some(LockEntry::default());
             }
+        } else if let Some(entry) = current.as_mut()
+            && let Some(list) = line.strip_prefix("dependencies = [")
+        {
+            entry.dependencies.extend(dependency_names(list));
+            in_dependencies = !list.trim_end().ends_with(']');
         } else if let Some(entry) = current.as_mut()
             && let Some((key, value)) = line.split_once(" = \"")
             && let Some(value) = value.strip_suffix('"')
@@ -233,6 +248,23 @@ pub fn lock_entries(lock: &str) -> Vec<LockEntry> {
     }
     out.extend(current.filter(|e| !e.name.is_empty()));
     out
+}
+
+/// The package names in (part of) a lock's `dependencies` array: each quoted item's first word.
+fn dependency_names(items: &str) -> impl Iterator<Item = String> + '_ {
+    items
+        .split('"')
+        .skip(1)
+        .step_by(2)
+        .filter_map(|item| item.split_whitespace().next().map(str::to_owned))
+}
+
+/// The packages of the `Cargo.lock` in `root`.
+pub fn read_lock(root: &Path) -> Result<Vec<LockEntry>> {
+    let path = root.join("Cargo.lock");
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("failed to read `{}`", path.display()))?;
+    Ok(lock_entries(&text))
 }
 
 /// crates.io's source, for a registry entry whose original `source` line is gone.
@@ -400,7 +432,42 @@ mod tests {
             ]
         );
         assert_eq!(entries[1].checksum.as_deref(), Some("ab"));
+        assert_eq!(entries[0].dependencies, ["libc"]);
+        assert!(entries[1].dependencies.is_empty());
         assert!(lock_entries("").is_empty());
+    }
+
+    #[test]
+    fn lock_dependencies_in_every_spelling() {
+        let cases: &[(&str, &[&str])] = &[
+            (
+                "dependencies = [\n \"cc\",\n \"libc\",\n]\n",
+                &["cc", "libc"],
+            ),
+            // A name locked twice is written with its version (and source when ambiguous).
+            (
+                "dependencies = [\n \"cc 1.2.3\",\n \"libc 0.2.1 (registry+https://x)\",\n]\n",
+                &["cc", "libc"],
+            ),
+            (
+                "dependencies = [\"cmake\", \"pkg-config\"]\n",
+                &["cmake", "pkg-config"],
+            ),
+            ("dependencies = []\n", &[]),
+            (
+                "dependencies = [\n]\nsource = \"registry+https://x\"\n",
+                &[],
+            ),
+        ];
+        for (deps, expected) in cases {
+            let lock = format!(
+                "version = 4\n\n[[package]]\nname = \"a\"\nversion = \"1.0.0\"\n{deps}\n[[package]]\nname = \"b\"\nversion = \"2.0.0\"\n"
+            );
+            let entries = lock_entries(&lock);
+            assert_eq!(entries.len(), 2, "{deps:?}");
+            assert_eq!(entries[0].dependencies, *expected, "{deps:?}");
+            assert!(entries[1].dependencies.is_empty(), "{deps:?}");
+        }
     }
 
     /// What cargo writes for a `[patch]` path: the entry without `source` and `checksum`.

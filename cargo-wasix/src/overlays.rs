@@ -12,20 +12,29 @@ use crate::lockfile::{self, LockEntry};
 
 /// The overlays compiled into this binary.
 pub fn embedded() -> Result<Vec<Overlay>> {
-    let inputs = wasix_sysroot::embedded::Inputs::embedded();
-    wasix_sysroot::overlay::overlays(&inputs)
+    embedded_for(|_| true)
+}
+
+/// The compiled-in overlays of the crates `wanted` accepts: a build parses only those of the
+/// crates in its lock (the plan skips the others anyway).
+pub fn embedded_for(wanted: impl Fn(&str) -> bool) -> Result<Vec<Overlay>> {
+    let inputs = wasix_sysroot::embedded::Inputs::overlays_only();
+    inputs
+        .overlay_crates()
+        .into_iter()
+        .filter(|krate| wanted(krate))
+        .map(|krate| Overlay::parse(krate, inputs.overlay_files(krate)))
+        .collect::<Result<Vec<_>, _>>()
         .context("the overlays built into cargo-wasix are damaged")
 }
 
-/// The plan for the workspace at `root` from its `Cargo.lock` (which must exist).
-pub fn plan_workspace(root: &Path) -> Result<Plan> {
-    let lock_path = root.join("Cargo.lock");
-    let lock = std::fs::read_to_string(&lock_path)
-        .with_context(|| format!("failed to read `{}`", lock_path.display()))?;
+/// The plan for the workspace at `root` from its lock's packages `lock`.
+pub fn plan_workspace(root: &Path, lock: &[LockEntry]) -> Result<Plan> {
     let manifest = root.join("Cargo.toml");
+    let overlays = embedded_for(|krate| lock.iter().any(|e| e.name == krate))?;
     Ok(plan(
-        &lockfile::lock_entries(&lock),
-        &embedded()?,
+        lock,
+        &overlays,
         &lockfile::root_patched_crates(root)?,
         &manifest.display().to_string(),
     ))
@@ -134,6 +143,7 @@ mod tests {
             version: version.into(),
             source: source.map(Into::into),
             checksum: source.map(|_| "c".into()),
+            dependencies: Vec::new(),
         }
     }
 

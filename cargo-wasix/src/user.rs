@@ -33,6 +33,18 @@ pub fn main(argv: Vec<OsString>) -> Result<i32> {
     // clap swallows a `--` that directly follows the subcommand (`cargo wasix test -- --nocapture`);
     // cargo must see it, so pass-through arguments are taken from argv as they are.
     let raw_pass_through = pass_through_split(rest);
+    // The common case, a cargo command after plain `-v`/`-q` flags, needs no clap: building
+    // the whole command tree is a measurable part of a no-op build.
+    if let Some(sub_end) = raw_pass_through
+        && let Some(global_verbosity) = simple_global_verbosity(&rest[..sub_end - 1])
+    {
+        let ctx = Ctx {
+            shell: Shell::new(global_verbosity),
+            global_verbosity,
+            toolchain: toolchain.map(str::to_owned),
+        };
+        return commands::cargo::execute(&rest[sub_end - 1], &rest[sub_end..], &ctx);
+    }
     let parse_args = match raw_pass_through {
         Some(sub_end) => &rest[..sub_end],
         None => rest,
@@ -82,6 +94,25 @@ fn pass_through_split(args: &[String]) -> Option<usize> {
         .then_some(sub + 1)
 }
 
+/// The verbosity `flags` (the `-v`/`-q` words before a pass-through subcommand) set, as clap
+/// would read them; `None` when clap must judge (`--quiet` given twice is its error).
+fn simple_global_verbosity(flags: &[String]) -> Option<Verbosity> {
+    let (mut verbose, mut quiet) = (0usize, 0usize);
+    for flag in flags {
+        match flag.as_str() {
+            "--verbose" => verbose += 1,
+            "--quiet" => quiet += 1,
+            short if is_short_vq(short) => {
+                verbose += short.matches('v').count();
+                quiet += short.matches('q').count();
+            }
+            _ => return None,
+        }
+    }
+    (quiet <= 1)
+        .then(|| Verbosity::from_counts(u8::try_from(verbose).unwrap_or(u8::MAX), quiet == 1))
+}
+
 fn is_short_vq(arg: &str) -> bool {
     arg.len() > 1
         && arg.starts_with('-')
@@ -92,6 +123,34 @@ fn is_short_vq(arg: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The fast path reads the global flags as clap does, or leaves them to clap.
+    #[test]
+    fn global_verbosity_without_clap_matches_clap() {
+        let cases: &[&[&str]] = &[
+            &[],
+            &["-v"],
+            &["-vv"],
+            &["-v", "--verbose"],
+            &["-q"],
+            &["--quiet"],
+            &["-qv"],
+            &["-vq", "-v"],
+            &["-q", "-q"],
+            &["-qq"],
+        ];
+        for flags in cases {
+            let flags: Vec<String> = flags.iter().map(|s| s.to_string()).collect();
+            let argv = std::iter::once("cargo-wasix".to_owned())
+                .chain(flags.iter().cloned())
+                .chain(std::iter::once("build".to_owned()));
+            let clap = Cli::try_parse_from(argv)
+                .ok()
+                .map(|cli| Verbosity::from_counts(cli.verbose, cli.quiet));
+            assert_eq!(simple_global_verbosity(&flags), clap, "{flags:?}");
+        }
+        assert_eq!(simple_global_verbosity(&["--verbose=2".to_owned()]), None);
+    }
 
     #[test]
     fn pass_through_split_points_after_the_subcommand() {

@@ -52,6 +52,17 @@ impl Inputs {
         }
     }
 
+    /// Only the overlays (the other lists empty): what planning a build needs, without
+    /// walking the other inputs on every `cargo wasix build`.
+    pub fn overlays_only() -> Self {
+        Inputs {
+            target_specs: Vec::new(),
+            std_patches: Vec::new(),
+            overlays: flatten(&OVERLAYS),
+            libwasix: Vec::new(),
+        }
+    }
+
     /// The target spec JSON for `target` (e.g. `wasm32-wasmer-wasi`), if embedded.
     pub fn target_spec(&self, target: &str) -> Option<&'static [u8]> {
         let name = format!("{target}.json");
@@ -156,5 +167,6 @@ mod tests {
             p.starts_with("src/") || p == REPLACED_MEMBERS_FILE || p == WRAPPED_TABLE_FILE
         }));
         assert!(!inputs.replaced_members().is_empty());
+        assert_eq!(Inputs::overlays_only().overlays, inputs.overlays);
     }
 }

@@ -64,8 +64,10 @@ pub fn execute(subcommand: &str, user_args: &[String], ctx: &Ctx) -> Result<i32>
             &shell,
         )?)
     };
+    // Read once: the C check and the overlay plan both work from the lock's packages.
+    let lock = root.as_deref().map(lockfile::read_lock).transpose()?;
     // Before the sysroot: a crate with C and no C compiler stops here, having built nothing.
-    let c_toolchain = c_toolchain(root.as_deref(), &toolchain, &shell)?;
+    let c_toolchain = c_toolchain(lock.as_deref(), &toolchain, &shell)?;
     let cache_root = wasix_sysroot::Options::default()
         .cache_root()
         .context("failed to find the cargo-wasix cache directory")?;
@@ -83,9 +85,9 @@ pub fn execute(subcommand: &str, user_args: &[String], ctx: &Ctx) -> Result<i32>
         ctoolchain::apply(&mut cmd, ready, &shell);
     }
 
-    let overlays = match &root {
-        Some(root) => overlay_patches(root, &mut session, &shell)?,
-        None => None,
+    let overlays = match (&root, &lock) {
+        (Some(root), Some(lock)) => overlay_patches(root, lock, &mut session, &shell)?,
+        _ => None,
     };
     let mut user_args = user_args.to_vec();
     if let Some(applied) = &overlays {
@@ -450,15 +452,14 @@ fn install_workspace(
 /// C (or for `cargo install`, which has no lock to read), so Rust-only crates never need one.
 /// Missing while needed: the one error naming the install command.
 fn c_toolchain(
-    root: Option<&Path>,
+    lock: Option<&[lockfile::LockEntry]>,
     toolchain: &Toolchain,
     shell: &crate::shell::Shell,
 ) -> Result<Option<ctoolchain::Ready>> {
-    let users = match root {
-        Some(root) => ctoolchain::graph::c_building_packages_in(root)?,
-        None => Vec::new(),
-    };
-    if root.is_some() && users.is_empty() {
+    let users = lock
+        .map(ctoolchain::graph::c_building_packages)
+        .unwrap_or_default();
+    if lock.is_some() && users.is_empty() {
         return Ok(None);
     }
     match ctoolchain::detect(&toolchain.rustc) {
@@ -483,12 +484,13 @@ fn c_toolchain(
 /// (`overlays/`); `None` when none applies.
 fn overlay_patches(
     root: &Path,
+    lock: &[lockfile::LockEntry],
     session: &mut prepare::Session,
     shell: &crate::shell::Shell,
 ) -> Result<Option<Applied>> {
     let root = root.to_owned();
     let lock_path = root.join("Cargo.lock");
-    let plan = overlays::plan_workspace(&root)?;
+    let plan = overlays::plan_workspace(&root, lock)?;
     for warning in &plan.warnings {
         shell.warn(warning);
     }

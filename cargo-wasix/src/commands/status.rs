@@ -188,7 +188,7 @@ fn write_overlays(out: &mut impl Write, toolchain: &Toolchain) -> Result<()> {
         )?;
         return Ok(());
     }
-    let plan = overlays::plan_workspace(&root)?;
+    let plan = overlays::plan_workspace(&root, &lockfile::read_lock(&root)?)?;
     if plan.patches.is_empty() && plan.warnings.is_empty() && plan.errors.is_empty() {
         writeln!(
             out,
