@@ -13,6 +13,8 @@ use std::time::Duration;
 enum Step {
     Echo(String),
     Sleep(Duration),
+    /// `true`/`false`: sets the status, the script goes on.
+    Status(u8),
     Exit(u8),
     Unknown(String),
 }
@@ -24,8 +26,8 @@ fn parse(command: &str) -> Option<Step> {
     let rest: Vec<&str> = words.collect();
     Some(match (name, rest.as_slice()) {
         ("echo", args) => Step::Echo(args.join(" ")),
-        ("true" | ":", []) => Step::Exit(0),
-        ("false", []) => Step::Exit(1),
+        ("true" | ":", []) => Step::Status(0),
+        ("false", []) => Step::Status(1),
         ("exit", []) => Step::Exit(0),
         ("exit", [code]) => match code.parse::<u8>() {
             Ok(code) => Step::Exit(code),
@@ -53,6 +55,7 @@ fn run_script(script: &str) -> u8 {
                 std::thread::sleep(time);
                 status = 0;
             }
+            Some(Step::Status(code)) => status = code,
             Some(Step::Exit(code)) => return code,
             Some(Step::Unknown(command)) => {
                 eprintln!("sh (tokio-suite-tools): not supported here: {command}");
@@ -93,7 +96,8 @@ mod tests {
             ("echo a  b", Some(Step::Echo("a b".into()))),
             ("  exit 2 ", Some(Step::Exit(2))),
             ("exit", Some(Step::Exit(0))),
-            ("true", Some(Step::Exit(0))),
+            ("true", Some(Step::Status(0))),
+            ("false", Some(Step::Status(1))),
             ("sleep 0.5", Some(Step::Sleep(Duration::from_millis(500)))),
             ("sleep -1", Some(Step::Unknown("sleep -1".into()))),
             ("exit 300", Some(Step::Unknown("exit 300".into()))),

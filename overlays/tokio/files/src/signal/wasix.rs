@@ -72,7 +72,12 @@ impl AsRawFd for SelfPipe {
 }
 
 impl Source for SelfPipe {
-    fn register(&mut self, registry: &Registry, token: Token, interests: Interest) -> io::Result<()> {
+    fn register(
+        &mut self,
+        registry: &Registry,
+        token: Token,
+        interests: Interest,
+    ) -> io::Result<()> {
         mio::wasi::SourceFd(&self.0.as_raw_fd()).register(registry, token, interests)
     }
 
