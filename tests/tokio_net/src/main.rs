@@ -1,8 +1,9 @@
 //! tokio `full` on the multi-threaded runtime: a 1 MiB TCP echo through a spawned server task,
 //! UDP, `lookup_host`, a timer, `spawn_blocking`, a child process through `tokio::process`
 //! (this program again, `child` mode) and a SIGUSR1 a second child (`signal-parent`) sends,
-//! received through `tokio::signal::unix` (both left out with the argument `net-only`). tokio refuses `full` on wasm
-//! without the overlays (compile_error!), and without the I/O driver's waker the timer would hang.
+//! received through `tokio::signal::unix` (both left out with the argument `net-only`). tokio
+//! refuses `full` on wasm without the overlays (compile_error!), and without the I/O driver's
+//! waker the timer would hang.
 
 use std::process::Stdio;
 use std::time::Duration;
