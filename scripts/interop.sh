@@ -93,7 +93,7 @@ CASES=(
   "old-libc|oldlibc|oldlibc||||libc 0.2.158 from a shipped lock (overlay)"
   "parking-lot|parking|parking||||parking_lot 0.11/0.12 futex parker (overlay)"
   "mio|mio_net|mio_net|--net|||mio TCP, UDP, Waker (overlay)"
-  "tokio-net|tokio_net|tokio_net|--net|||tokio full: TCP echo, UDP, DNS, timers (overlays)"
+  "tokio-net|tokio_net|tokio_net|--net|net-only||tokio full: TCP echo, UDP, DNS, timers (overlays)"
 )
 
 select_cases

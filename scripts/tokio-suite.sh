@@ -13,8 +13,16 @@
 # every `target_os = "wasi"`, `target_family = "wasm"` and `target_env = "p1"` predicate in the
 # test files gets `not(target_vendor = "wasmer")` added. tokio's own src/ is not touched by it.
 #
+# The `process_*` and `signal_*` files are gated on `cfg(unix)`, which WASIX is not; in the
+# lifted copy their `unix` cfg predicates become `any(unix, target_vendor = "wasmer")` too (the
+# overlay routes WASIX through tokio's unix process and signal code). The system commands the
+# process tests spawn (`sh -c "exit 2"`, `echo`, `true`, `sleep`) do not exist in a guest, which
+# never starts host programs: scripts/tokio-suite-tools/ builds WASIX stand-ins, mounted at
+# /tools and put on the guest's PATH.
+#
 # Usage: scripts/tokio-suite.sh [TEST ...]   (default: the net, tcp, udp, rt, sync, time, io and
-#                                              fs files; platform-specific ones left out)
+#                                              fs files; platform-specific ones left out;
+#                                              `process_smoke signal_usr1 ...` for those)
 # Writes under target/tokio-suite/. Environment: CARGO_WASIX_HOME (default
 # <repo>/target/wasix-home), TOKIO_SUITE_NATIVE=0 / TOKIO_SUITE_SHIPPED=0 to skip the native /
 # as-shipped wasix run (their logs from an earlier run are then reused).
@@ -81,6 +89,15 @@ echo "wasix   tokio $version (${#tests[@]} test files) ..." >&2
   "$cli" wasix test --features full --no-fail-fast "${test_args[@]}") >"$work/logs/wasix.log" 2>&1 || true
 fi
 
+# WASIX stand-ins for sh, echo, true and sleep (one module under four names).
+tools="$work/tools"
+(cd "$repo/scripts/tokio-suite-tools" && CARGO_TARGET_DIR="$work/target-tools" "$cli" wasix build -q --release)
+mkdir -p "$tools"
+for tool in sh echo true sleep; do
+  cp "$work/target-tools/wasm32-wasmer-wasi/release/tokio-suite-tools.wasm" "$tools/$tool.wasm"
+done
+runtime_flags="--net --mapdir /tools:$tools --env PATH=/tools"
+
 lifted="$work/src/tokio-$version-lifted"
 rm -rf "$lifted"
 cp -R "$src" "$lifted"
@@ -88,6 +105,9 @@ for f in "$lifted"/tests/*.rs; do
   sed -i -e 's/target_os = "wasi"/all(target_os = "wasi", not(target_vendor = "wasmer"))/g' \
     -e 's/target_family = "wasm"/all(target_family = "wasm", not(target_vendor = "wasmer"))/g' \
     -e 's/target_env = "p1"/all(target_env = "p1", not(target_vendor = "wasmer"))/g' "$f"
+done
+for f in "$lifted"/tests/process_*.rs "$lifted"/tests/signal_*.rs; do
+  perl -pi -e 's/\bunix\b/any(unix, target_vendor = "wasmer")/g if /^\s*#!?\[cfg/' "$f"
 done
 # ... and tempfile, a dev-dependency left out on wasm (the other wasm-gated ones, proptest and
 # socket2, need processes or are for platform tests).
@@ -97,7 +117,7 @@ echo "wasix   tokio $version, WASI gates of the tests lifted ..." >&2
 # build for WASI (proptest's process forking), and one build error must not hide the rest.
 : >"$work/logs/wasix-lifted.log"
 for t in "${tests[@]}"; do
-  (cd "$lifted" && CARGO_TARGET_DIR="$work/target-wasix" CARGO_WASIX_RUNTIME_FLAGS="--net" \
+  (cd "$lifted" && CARGO_TARGET_DIR="$work/target-wasix" CARGO_WASIX_RUNTIME_FLAGS="$runtime_flags" \
     timeout 900 "$cli" wasix test --features full --no-fail-fast --test "$t") >>"$work/logs/wasix-lifted.log" 2>&1 || true
 done
 

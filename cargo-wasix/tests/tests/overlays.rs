@@ -143,13 +143,18 @@ fn async_std_echoes_tcp_on_the_async_io_reactor() {
 }
 
 /// tokio `full` on the multi-threaded runtime through the tokio, mio and socket2 overlays:
-/// TCP echo, UDP, `lookup_host`, a timer and `spawn_blocking`, with the lock unchanged.
+/// TCP echo, UDP, `lookup_host`, a timer and `spawn_blocking`; `tokio::process` (the program
+/// re-run through `current_exe()` with piped stdin/stdout, an env var and exit code 3) and
+/// `tokio::signal::unix` (a SIGUSR1 that a second child `kill`s the parent with, issue 9); with
+/// the lock unchanged.
 #[test]
-fn tokio_full_serves_tcp_udp_and_timers() {
+fn tokio_full_serves_tcp_udp_timers_processes_and_signals() {
     assert_eq!(
         run_locked("tokio_net", true).0,
         "tcp: echoed 1048576 bytes intact true, server saw 1048576\n\
-         udp: ping from a true\nlookup_host: true\nsleep: true\nspawn_blocking: 42\n"
+         udp: ping from a true\nlookup_host: true\nsleep: true\nspawn_blocking: 42\n\
+         process: child: PING FROM THE PARENT (exit code Some(3))\n\
+         signal: child's kill true, SIGUSR1 received true\n"
     );
 }
 

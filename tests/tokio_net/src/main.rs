@@ -1,14 +1,29 @@
 //! tokio `full` on the multi-threaded runtime: a 1 MiB TCP echo through a spawned server task,
-//! UDP, `lookup_host`, a timer, `spawn_blocking`. tokio refuses `full` on wasm without the
-//! overlays (compile_error!), and without the I/O driver's waker the timer would hang.
+//! UDP, `lookup_host`, a timer, `spawn_blocking`, a child process through `tokio::process`
+//! (this program again, `child` mode) and a SIGUSR1 a second child (`signal-parent`) sends,
+//! received through `tokio::signal::unix` (both left out with the argument `net-only`). tokio
+//! refuses `full` on wasm without the overlays (compile_error!), and without the I/O driver's
+//! waker the timer would hang.
 
+use std::process::Stdio;
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream, UdpSocket};
+use tokio::process::Command;
+use tokio::signal::unix::{signal, SignalKind};
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
+    match std::env::args().nth(1).as_deref() {
+        Some("child") => return child().await,
+        Some("signal-parent") => {
+            // SAFETY: plain calls with no memory arguments.
+            let sent = unsafe { libc::kill(libc::getppid(), libc::SIGUSR1) };
+            std::process::exit(if sent == 0 { 0 } else { 1 });
+        }
+        _ => {}
+    }
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let server = tokio::spawn(async move {
@@ -55,5 +70,50 @@ async fn main() -> std::io::Result<()> {
 
     let answer = tokio::task::spawn_blocking(|| 6 * 7).await.expect("blocking task");
     println!("spawn_blocking: {answer}");
+
+    // scripts/interop.sh compares the networking part with Wasmer's CLI.
+    if std::env::args().nth(1).as_deref() == Some("net-only") {
+        return Ok(());
+    }
+    processes_and_signals().await
+}
+
+/// The child: stdin upper-cased to stdout, an environment variable, exit code 3.
+async fn child() -> std::io::Result<()> {
+    let mut input = String::new();
+    tokio::io::stdin().read_to_string(&mut input).await?;
+    let greeting = std::env::var("GREETING").unwrap_or_default();
+    let mut out = tokio::io::stdout();
+    out.write_all(format!("{greeting}: {}", input.to_uppercase()).as_bytes()).await?;
+    out.flush().await?;
+    std::process::exit(3);
+}
+
+async fn processes_and_signals() -> std::io::Result<()> {
+    let exe = std::env::current_exe()?;
+    let mut child = Command::new(&exe)
+        .arg("child")
+        .env("GREETING", "child")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()?;
+    let mut stdin = child.stdin.take().expect("piped stdin");
+    stdin.write_all(b"ping from the parent").await?;
+    drop(stdin);
+    let output = child.wait_with_output().await?;
+    println!(
+        "process: {} (exit code {:?})",
+        String::from_utf8_lossy(&output.stdout),
+        output.status.code()
+    );
+
+    let mut usr1 = signal(SignalKind::user_defined1())?;
+    let status = Command::new(&exe).arg("signal-parent").status().await?;
+    let received = tokio::time::timeout(Duration::from_secs(10), usr1.recv()).await;
+    println!(
+        "signal: child's kill {}, SIGUSR1 received {}",
+        status.success(),
+        matches!(received, Ok(Some(())))
+    );
     Ok(())
 }
