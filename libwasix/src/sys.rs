@@ -721,11 +721,13 @@ struct OptionTimestamp {
 /// subscription) and returns how many.
 #[cfg(target_arch = "wasm64")]
 pub fn poll_oneoff(subs: &[u8], events: &mut [u8], nsubs: usize) -> Result<usize, Errno> {
+    // The count and the result are `u32` on both widths (`$size` in the witx).
+    let count = u32::try_from(nsubs).map_err(|_| Errno::INVAL)?;
     if subs.len() < nsubs * 48 || events.len() < nsubs * 32 {
         return Err(Errno::INVAL);
     }
-    let mut n = 0;
+    let mut n = 0u32;
     // SAFETY: both buffers hold `nsubs` records; the out-pointer is a live local.
-    Errno::result(unsafe { raw::poll_oneoff(subs.as_ptr(), events.as_mut_ptr(), nsubs, &mut n) })?;
-    Ok(n)
+    Errno::result(unsafe { raw::poll_oneoff(subs.as_ptr(), events.as_mut_ptr(), count, &mut n) })?;
+    Ok(n as usize)
 }
