@@ -131,12 +131,7 @@ mod raw {
         pub fn proc_exit(code: i32) -> !;
         pub fn sched_yield() -> i32;
         pub fn clock_time_get(id: i32, precision: u64, ret: *mut u64) -> i32;
-        pub fn poll_oneoff(
-            subs: *const u8,
-            events: *mut u8,
-            nsubs: usize,
-            ret_n: *mut usize,
-        ) -> i32;
+        pub fn poll_oneoff(subs: *const u8, events: *mut u8, nsubs: u32, ret_n: *mut u32) -> i32;
         pub fn sock_send(
             fd: i32,
             data: *const IoVec,
