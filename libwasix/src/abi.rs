@@ -19,13 +19,16 @@ impl Errno {
     pub const INTR: Errno = Errno(27);
     pub const INVAL: Errno = Errno(28);
     pub const IO: Errno = Errno(29);
+    pub const LOOP: Errno = Errno(32);
     pub const NAMETOOLONG: Errno = Errno(37);
     pub const NODEV: Errno = Errno(43);
     pub const NOENT: Errno = Errno(44);
     pub const NOMEM: Errno = Errno(48);
     pub const NOPROTOOPT: Errno = Errno(50);
     pub const NOSYS: Errno = Errno(52);
+    pub const NOTDIR: Errno = Errno(54);
     pub const NOTSUP: Errno = Errno(58);
+    pub const NOTTY: Errno = Errno(59);
     pub const OVERFLOW: Errno = Errno(61);
     pub const RANGE: Errno = Errno(68);
     pub const SRCH: Errno = Errno(71);

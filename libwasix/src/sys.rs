@@ -155,6 +155,92 @@ mod raw {
     }
 }
 
+/// The file-layer imports of libc64 (wasm64 only: on wasm32 wasi-libc makes these calls).
+#[cfg(target_arch = "wasm64")]
+mod raw_fs {
+    use super::IoVec;
+
+    #[link(wasm_import_module = "wasix_64v1")]
+    unsafe extern "C" {
+        pub fn fd_read(fd: i32, iovs: *const IoVec, n: usize, ret_n: *mut usize) -> i32;
+        pub fn fd_write(fd: i32, iovs: *const IoVec, n: usize, ret_n: *mut usize) -> i32;
+        pub fn fd_pread(fd: i32, iovs: *const IoVec, n: usize, off: u64, ret_n: *mut usize) -> i32;
+        pub fn fd_pwrite(fd: i32, iovs: *const IoVec, n: usize, off: u64, ret_n: *mut usize)
+        -> i32;
+        pub fn fd_seek(fd: i32, off: i64, whence: i32, ret_pos: *mut u64) -> i32;
+        pub fn fd_filestat_get(fd: i32, ret: *mut u8) -> i32;
+        pub fn fd_filestat_set_size(fd: i32, size: u64) -> i32;
+        pub fn fd_filestat_set_times(fd: i32, atim: u64, mtim: u64, fst: i32) -> i32;
+        pub fn fd_sync(fd: i32) -> i32;
+        pub fn fd_datasync(fd: i32) -> i32;
+        pub fn fd_readdir(fd: i32, buf: *mut u8, len: usize, cookie: u64, ret_n: *mut usize)
+        -> i32;
+        pub fn path_open2(
+            fd: i32,
+            dirflags: i32,
+            path: *const u8,
+            path_len: usize,
+            oflags: i32,
+            rights: u64,
+            inheriting: u64,
+            fdflags: i32,
+            fdflagsext: i32,
+            ret_fd: *mut u32,
+        ) -> i32;
+        pub fn path_create_directory(fd: i32, path: *const u8, len: usize) -> i32;
+        pub fn path_filestat_get(
+            fd: i32,
+            flags: i32,
+            path: *const u8,
+            len: usize,
+            ret: *mut u8,
+        ) -> i32;
+        pub fn path_filestat_set_times(
+            fd: i32,
+            flags: i32,
+            path: *const u8,
+            len: usize,
+            atim: u64,
+            mtim: u64,
+            fst: i32,
+        ) -> i32;
+        pub fn path_link(
+            old_fd: i32,
+            old_flags: i32,
+            old: *const u8,
+            old_len: usize,
+            new_fd: i32,
+            new: *const u8,
+            new_len: usize,
+        ) -> i32;
+        pub fn path_readlink(
+            fd: i32,
+            path: *const u8,
+            len: usize,
+            buf: *mut u8,
+            buf_len: usize,
+            ret_n: *mut usize,
+        ) -> i32;
+        pub fn path_remove_directory(fd: i32, path: *const u8, len: usize) -> i32;
+        pub fn path_rename(
+            old_fd: i32,
+            old: *const u8,
+            old_len: usize,
+            new_fd: i32,
+            new: *const u8,
+            new_len: usize,
+        ) -> i32;
+        pub fn path_symlink(
+            target: *const u8,
+            target_len: usize,
+            fd: i32,
+            path: *const u8,
+            len: usize,
+        ) -> i32;
+        pub fn path_unlink_file(fd: i32, path: *const u8, len: usize) -> i32;
+    }
+}
+
 pub type Addr = [u8; ADDR_PORT_SIZE];
 
 /// Records handed to the host are over-aligned: the runtime checks the natural alignment of
@@ -608,12 +694,14 @@ pub unsafe fn environ_get(table: *mut *mut u8, block: *mut u8) -> Result<(), Err
     Errno::result(unsafe { raw::environ_get(table, block) })
 }
 
-/// A `prestat` record: tag 0 (a directory) and its name length (pointer-sized).
+/// A `prestat` record: tag 0 (a directory) @0 and its name length, a u32 @4, on both widths
+/// (the witx `$size` stays 32-bit: our runtime's `fs::layout::prestat_dir` and Wasmer's
+/// `PrestatUDir` write 8 bytes; reading a pointer-sized length @8 saw 0).
 #[cfg(target_arch = "wasm64")]
 #[repr(C)]
 struct Prestat {
     tag: u8,
-    name_len: usize,
+    name_len: u32,
 }
 
 /// The name length of preopen `fd`; `EBADF` past the last preopen.
@@ -628,7 +716,7 @@ pub fn prestat_name_len(fd: i32) -> Result<usize, Errno> {
     if p.tag != 0 {
         return Err(Errno::NOTSUP);
     }
-    Ok(p.name_len)
+    Ok(p.name_len as usize)
 }
 
 /// Writes preopen `fd`'s name (no NUL) into `buf`.
@@ -710,6 +798,270 @@ pub fn futex_wake_all(futex: &core::sync::atomic::AtomicU32) -> Result<(), Errno
 struct OptionTimestamp {
     tag: u8,
     value: u64,
+}
+
+// The libc64 (wasm64) file layer.
+
+/// `fd_read` into the C iovecs (`struct iovec` is `{ptr, len}`, the ABI's `iovec`).
+///
+/// # Safety
+/// `iovs` points at `n` iovecs over writable regions.
+#[cfg(target_arch = "wasm64")]
+pub unsafe fn fd_read(fd: i32, iovs: *const IoVec, n: usize) -> Result<usize, Errno> {
+    let mut done = 0;
+    // SAFETY: the caller's contract; the out-pointer is a live local.
+    Errno::result(unsafe { raw_fs::fd_read(fd, iovs, n, &mut done) })?;
+    Ok(done)
+}
+
+/// # Safety
+/// `iovs` points at `n` iovecs over readable regions.
+#[cfg(target_arch = "wasm64")]
+pub unsafe fn fd_write(fd: i32, iovs: *const IoVec, n: usize) -> Result<usize, Errno> {
+    let mut done = 0;
+    // SAFETY: the caller's contract; the out-pointer is a live local.
+    Errno::result(unsafe { raw_fs::fd_write(fd, iovs, n, &mut done) })?;
+    Ok(done)
+}
+
+/// # Safety
+/// `iovs` points at `n` iovecs over writable regions.
+#[cfg(target_arch = "wasm64")]
+pub unsafe fn fd_pread(fd: i32, iovs: *const IoVec, n: usize, off: u64) -> Result<usize, Errno> {
+    let mut done = 0;
+    // SAFETY: the caller's contract; the out-pointer is a live local.
+    Errno::result(unsafe { raw_fs::fd_pread(fd, iovs, n, off, &mut done) })?;
+    Ok(done)
+}
+
+/// # Safety
+/// `iovs` points at `n` iovecs over readable regions.
+#[cfg(target_arch = "wasm64")]
+pub unsafe fn fd_pwrite(fd: i32, iovs: *const IoVec, n: usize, off: u64) -> Result<usize, Errno> {
+    let mut done = 0;
+    // SAFETY: the caller's contract; the out-pointer is a live local.
+    Errno::result(unsafe { raw_fs::fd_pwrite(fd, iovs, n, off, &mut done) })?;
+    Ok(done)
+}
+
+/// `fd_seek`: the new offset. `whence` is WASI's (set 0, cur 1, end 2: C's `SEEK_*`).
+#[cfg(target_arch = "wasm64")]
+pub fn fd_seek(fd: i32, off: i64, whence: i32) -> Result<u64, Errno> {
+    let mut pos = 0;
+    // SAFETY: the out-pointer is a live local.
+    Errno::result(unsafe { raw_fs::fd_seek(fd, off, whence, &mut pos) })?;
+    Ok(pos)
+}
+
+/// A raw 64-byte `filestat` (`libc64::filestat` decodes it).
+#[cfg(target_arch = "wasm64")]
+pub type FilestatRecord = [u8; 64];
+
+#[cfg(target_arch = "wasm64")]
+pub fn fd_filestat_get(fd: i32) -> Result<FilestatRecord, Errno> {
+    let mut rec = Aligned([0u8; 64]);
+    // SAFETY: `rec` is a whole, 8-aligned record.
+    Errno::result(unsafe { raw_fs::fd_filestat_get(fd, rec.0.as_mut_ptr()) })?;
+    Ok(rec.0)
+}
+
+#[cfg(target_arch = "wasm64")]
+pub fn fd_filestat_set_size(fd: i32, size: u64) -> Result<(), Errno> {
+    // SAFETY: no pointers.
+    Errno::result(unsafe { raw_fs::fd_filestat_set_size(fd, size) })
+}
+
+#[cfg(target_arch = "wasm64")]
+pub fn fd_filestat_set_times(fd: i32, (atim, mtim, fst): (u64, u64, u16)) -> Result<(), Errno> {
+    // SAFETY: no pointers.
+    Errno::result(unsafe { raw_fs::fd_filestat_set_times(fd, atim, mtim, fst.into()) })
+}
+
+#[cfg(target_arch = "wasm64")]
+pub fn fd_sync(fd: i32) -> Result<(), Errno> {
+    // SAFETY: no pointers.
+    Errno::result(unsafe { raw_fs::fd_sync(fd) })
+}
+
+#[cfg(target_arch = "wasm64")]
+pub fn fd_datasync(fd: i32) -> Result<(), Errno> {
+    // SAFETY: no pointers.
+    Errno::result(unsafe { raw_fs::fd_datasync(fd) })
+}
+
+/// Fills `buf` with `dirent` records from `cookie` on; returns the bytes used.
+#[cfg(target_arch = "wasm64")]
+pub fn fd_readdir(fd: i32, buf: &mut [u8], cookie: u64) -> Result<usize, Errno> {
+    let mut used = 0;
+    // SAFETY: `buf` is writable for its length; the out-pointer is a live local.
+    Errno::result(unsafe {
+        raw_fs::fd_readdir(fd, buf.as_mut_ptr(), buf.len(), cookie, &mut used)
+    })?;
+    Ok(used.min(buf.len()))
+}
+
+/// The preview-1 `fdstat`: (filetype, fdflags, base rights).
+#[cfg(target_arch = "wasm64")]
+pub fn fd_fdstat_rights(of: i32) -> Result<(u8, u16, u64), Errno> {
+    // 24 bytes, align 8: filetype u8 @0, flags u16 @2, rights @8/@16.
+    let mut rec = [0u64; 3];
+    // SAFETY: `rec` is 24 bytes, 8-aligned.
+    Errno::result(unsafe { raw::fd_fdstat_get(of, rec.as_mut_ptr().cast()) })?;
+    let b = rec[0].to_le_bytes();
+    Ok((b[0], u16::from_le_bytes([b[2], b[3]]), rec[1]))
+}
+
+/// `path_open2`: opens `path` under directory `dir`; the new fd.
+#[cfg(target_arch = "wasm64")]
+pub fn path_open2(
+    dir: i32,
+    path: &[u8],
+    req: &crate::libc64::open_flags::OpenRequest,
+) -> Result<i32, Errno> {
+    let mut out = 0;
+    // SAFETY: pointer and length of a live slice; the out-pointer is a live local.
+    Errno::result(unsafe {
+        raw_fs::path_open2(
+            dir,
+            req.lookup as i32,
+            path.as_ptr(),
+            path.len(),
+            req.oflags.into(),
+            req.rights_base,
+            req.rights_inheriting,
+            req.fdflags.into(),
+            i32::from(req.cloexec) * i32::from(crate::abi::FDFLAGSEXT_CLOEXEC),
+            &mut out,
+        )
+    })?;
+    fd(out)
+}
+
+#[cfg(target_arch = "wasm64")]
+pub fn path_create_directory(dir: i32, path: &[u8]) -> Result<(), Errno> {
+    // SAFETY: pointer and length of a live slice.
+    Errno::result(unsafe { raw_fs::path_create_directory(dir, path.as_ptr(), path.len()) })
+}
+
+/// `path_filestat_get`; `follow`: through a final symlink.
+#[cfg(target_arch = "wasm64")]
+pub fn path_filestat_get(dir: i32, path: &[u8], follow: bool) -> Result<FilestatRecord, Errno> {
+    let mut rec = Aligned([0u8; 64]);
+    // SAFETY: a live slice and a whole, 8-aligned record.
+    Errno::result(unsafe {
+        raw_fs::path_filestat_get(
+            dir,
+            follow.into(),
+            path.as_ptr(),
+            path.len(),
+            rec.0.as_mut_ptr(),
+        )
+    })?;
+    Ok(rec.0)
+}
+
+#[cfg(target_arch = "wasm64")]
+pub fn path_filestat_set_times(
+    dir: i32,
+    path: &[u8],
+    follow: bool,
+    (atim, mtim, fst): (u64, u64, u16),
+) -> Result<(), Errno> {
+    // SAFETY: pointer and length of a live slice.
+    Errno::result(unsafe {
+        raw_fs::path_filestat_set_times(
+            dir,
+            follow.into(),
+            path.as_ptr(),
+            path.len(),
+            atim,
+            mtim,
+            fst.into(),
+        )
+    })
+}
+
+#[cfg(target_arch = "wasm64")]
+pub fn path_link(
+    (old_dir, old): (i32, &[u8]),
+    follow: bool,
+    (new_dir, new): (i32, &[u8]),
+) -> Result<(), Errno> {
+    // SAFETY: pointers and lengths of live slices.
+    Errno::result(unsafe {
+        raw_fs::path_link(
+            old_dir,
+            follow.into(),
+            old.as_ptr(),
+            old.len(),
+            new_dir,
+            new.as_ptr(),
+            new.len(),
+        )
+    })
+}
+
+/// Copies the link's target (cut to `buf`, no NUL) into `buf`; returns its length.
+///
+/// # Safety
+/// `buf` is writable for `len` bytes.
+#[cfg(target_arch = "wasm64")]
+pub unsafe fn path_readlink(
+    dir: i32,
+    path: &[u8],
+    buf: *mut u8,
+    len: usize,
+) -> Result<usize, Errno> {
+    let mut n = 0;
+    // SAFETY: the caller's contract for `buf`; a live slice and out-pointer.
+    Errno::result(unsafe {
+        raw_fs::path_readlink(dir, path.as_ptr(), path.len(), buf, len, &mut n)
+    })?;
+    Ok(n.min(len))
+}
+
+#[cfg(target_arch = "wasm64")]
+pub fn path_remove_directory(dir: i32, path: &[u8]) -> Result<(), Errno> {
+    // SAFETY: pointer and length of a live slice.
+    Errno::result(unsafe { raw_fs::path_remove_directory(dir, path.as_ptr(), path.len()) })
+}
+
+#[cfg(target_arch = "wasm64")]
+pub fn path_rename(
+    (old_dir, old): (i32, &[u8]),
+    (new_dir, new): (i32, &[u8]),
+) -> Result<(), Errno> {
+    // SAFETY: pointers and lengths of live slices.
+    Errno::result(unsafe {
+        raw_fs::path_rename(
+            old_dir,
+            old.as_ptr(),
+            old.len(),
+            new_dir,
+            new.as_ptr(),
+            new.len(),
+        )
+    })
+}
+
+#[cfg(target_arch = "wasm64")]
+pub fn path_symlink(target: &[u8], dir: i32, path: &[u8]) -> Result<(), Errno> {
+    // SAFETY: pointers and lengths of live slices.
+    Errno::result(unsafe {
+        raw_fs::path_symlink(
+            target.as_ptr(),
+            target.len(),
+            dir,
+            path.as_ptr(),
+            path.len(),
+        )
+    })
+}
+
+#[cfg(target_arch = "wasm64")]
+pub fn path_unlink_file(dir: i32, path: &[u8]) -> Result<(), Errno> {
+    // SAFETY: pointer and length of a live slice.
+    Errno::result(unsafe { raw_fs::path_unlink_file(dir, path.as_ptr(), path.len()) })
 }
 
 /// `poll_oneoff`: waits for the `subs` records; writes events into `events` (room for one per

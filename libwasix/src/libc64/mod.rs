@@ -5,15 +5,20 @@
 //! time.
 //!
 //! Layout: the rules are pure and host-tested (`cstr`, `strerror`, `environ`, `preopen`,
-//! `heap`, `sysconf`, `keys`, `thread_block`); the C exports that wire them to the WASIX imports exist only on wasm64
+//! `heap`, `sysconf`, `keys`, `thread_block`; the file layer's `open_flags`, `filestat`,
+//! `dirent`, `realpath`); the C exports that wire them to the WASIX imports exist only on wasm64
 //! (`exports`).
 
 pub mod cstr;
+pub mod dirent;
 pub mod environ;
+pub mod filestat;
 pub mod heap;
 pub mod keys;
+pub mod open_flags;
 pub mod poll;
 pub mod preopen;
+pub mod realpath;
 pub mod strerror;
 pub mod sysconf;
 pub mod thread_block;

@@ -2,7 +2,10 @@
 //! WASIX imports in `crate::sys`. Each file is one area of the libc (docs/wasm64.md's table).
 
 mod alloc;
+mod dir;
 mod env;
+mod fd;
+mod path;
 mod poll;
 mod pthread;
 mod start;
