@@ -61,6 +61,7 @@ pub mod patch;
 pub mod progress;
 pub mod stdpatch;
 pub mod toolchain;
+pub mod wasi64;
 pub mod wasi_libc;
 pub mod wrapped;
 
