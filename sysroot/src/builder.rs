@@ -237,14 +237,18 @@ fn write_wasi64(library: &Path) -> Result<()> {
     write(&manifest_path, patched.as_bytes())
 }
 
-/// wasm64: `target.json` and an empty `libc.a`. There is no wasm64 wasi-libc; the libc crate
-/// still asks for `-lc`, and the C functions std calls come from libwasix (an rlib std links),
-/// so the archive only satisfies the flag (docs/wasm64.md).
+/// wasm64: `target.json` and an empty `lib/self-contained/libc.a` (no crt objects: `_start`
+/// is libwasix's to define). There is no wasm64 wasi-libc; the libc crate still asks for
+/// `-lc`, and the C functions std calls are to come from libwasix (an rlib std links), so the
+/// archive only satisfies the flag (docs/wasm64.md).
 fn install_wasm64(sysroot: &Path, target: &str, spec: &[u8]) -> Result<()> {
     let target_dir = sysroot.join("lib/rustlib").join(target);
     write(&target_dir.join("target.json"), spec)?;
-    write(&target_dir.join("lib/libc.a"), b"!<arch>\n")
+    write(&target_dir.join("lib/self-contained/libc.a"), EMPTY_ARCHIVE)
 }
+
+/// An `ar` archive with no members.
+const EMPTY_ARCHIVE: &[u8] = b"!<arch>\n";
 
 /// `--remap-path-prefix` for the std build. With a known rustc commit, the patched sources
 /// appear as `/rustc/<commit>/library/...` like the official std (no cache path in user
