@@ -184,6 +184,7 @@ const RESULTS: &[&str] = &[
     "Fdstat",
     "Filestat",
     "Roflags",
+    "AddrPort",
 ];
 
 /// One parsed table line.
@@ -219,7 +220,10 @@ fn parse(table: &str) -> Result<Vec<Call<'_>>, String> {
         let rhs: Vec<&str> = rhs.split_whitespace().collect();
         let never_returns = rhs == ["!"];
         let results = if never_returns { Vec::new() } else { rhs };
-        if let Some(bad) = results.iter().find(|r| !RESULTS.contains(r)) {
+        if let Some(bad) = results
+            .iter()
+            .find(|r| !RESULTS.contains(&r.trim_start_matches('~')))
+        {
             return Err(at(format!("unknown result type `{bad}`")));
         }
         calls.push(Call {
@@ -284,10 +288,20 @@ fn render_call(out: &mut String, call: &Call<'_>) {
         .iter()
         .map(|(p, ty)| format!("{p}: {}", lowering(ty).map_or("()", |l| l.rust)))
         .collect();
-    let ok = match call.results.as_slice() {
+    let kept: Vec<(usize, &str)> = call
+        .results
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| !r.starts_with('~'))
+        .map(|(i, r)| (i, *r))
+        .collect();
+    let ok = match kept.as_slice() {
         [] => "()".to_owned(),
-        [one] => (*one).to_owned(),
-        many => format!("({})", many.join(", ")),
+        [(_, one)] => (*one).to_owned(),
+        many => format!(
+            "({})",
+            many.iter().map(|(_, r)| *r).collect::<Vec<_>>().join(", ")
+        ),
     };
     let ret = if call.never_returns {
         "!".to_owned()
@@ -301,6 +315,7 @@ fn render_call(out: &mut String, call: &Call<'_>) {
         params.join(", ")
     );
     for (i, ty) in call.results.iter().enumerate() {
+        let ty = ty.trim_start_matches('~');
         let _ = writeln!(out, "    let mut rp{i} = MaybeUninit::<{ty}>::uninit();");
     }
     let mut args = Vec::new();
@@ -320,13 +335,13 @@ fn render_call(out: &mut String, call: &Call<'_>) {
         call.name,
         args.join(", ")
     );
-    let value = match call.results.len() {
-        0 => "()".to_owned(),
-        1 => "rp0.assume_init()".to_owned(),
-        n => format!(
+    let value = match kept.as_slice() {
+        [] => "()".to_owned(),
+        [(i, _)] => format!("rp{i}.assume_init()"),
+        many => format!(
             "({})",
-            (0..n)
-                .map(|i| format!("rp{i}.assume_init()"))
+            many.iter()
+                .map(|(i, _)| format!("rp{i}.assume_init()"))
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
@@ -423,6 +438,15 @@ mod tests {
         assert!(lib.contains("-> Result<(Size, Roflags), Errno>"), "{lib}");
         assert!(
             lib.contains("Ok((rp0.assume_init(), rp1.assume_init()))"),
+            "{lib}"
+        );
+        // `~`: written by the host, not returned (WASIX's 4-argument `sock_accept`).
+        let lib = render("sock_accept fd:Fd flags:Fdflags -> Fd ~AddrPort").expect("parses");
+        assert!(lib.contains("-> Result<Fd, Errno>"), "{lib}");
+        assert!(lib.contains("MaybeUninit::<AddrPort>::uninit()"), "{lib}");
+        assert!(lib.contains("Ok(rp0.assume_init())"), "{lib}");
+        assert!(
+            lib.contains("pub fn sock_accept(arg0: i32, arg1: i32, arg2: i64, arg3: i64) -> i32;"),
             "{lib}"
         );
     }

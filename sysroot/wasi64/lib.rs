@@ -347,7 +347,8 @@ pub unsafe fn random_get(buf: *mut u8, buf_len: Size) -> Result<(), Errno> {
 
 pub unsafe fn sock_accept(fd: Fd, flags: Fdflags) -> Result<Fd, Errno> {
     let mut rp0 = MaybeUninit::<Fd>::uninit();
-    let ret = raw::sock_accept(fd as i32, flags as i32, rp0.as_mut_ptr() as usize as i64);
+    let mut rp1 = MaybeUninit::<AddrPort>::uninit();
+    let ret = raw::sock_accept(fd as i32, flags as i32, rp0.as_mut_ptr() as usize as i64, rp1.as_mut_ptr() as usize as i64);
     match ret {
         0 => Ok(rp0.assume_init()),
         _ => Err(Errno::from_raw(ret as u16)),
@@ -425,7 +426,7 @@ pub mod raw {
         pub fn proc_raise(arg0: i32) -> i32;
         pub fn sched_yield() -> i32;
         pub fn random_get(arg0: i64, arg1: i64) -> i32;
-        pub fn sock_accept(arg0: i32, arg1: i32, arg2: i64) -> i32;
+        pub fn sock_accept(arg0: i32, arg1: i32, arg2: i64, arg3: i64) -> i32;
         pub fn sock_recv(arg0: i32, arg1: i64, arg2: i64, arg3: i32, arg4: i64, arg5: i64) -> i32;
         pub fn sock_send(arg0: i32, arg1: i64, arg2: i64, arg3: i32, arg4: i64) -> i32;
         pub fn sock_shutdown(arg0: i32, arg1: i32) -> i32;

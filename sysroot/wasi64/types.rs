@@ -191,6 +191,9 @@ pub struct Ciovec {
     pub buf_len: Size,
 }
 
+/// WASIX `addr_port` (the peer address `sock_accept` writes in the WASIX namespaces).
+pub type AddrPort = [u8; 110];
+
 pub type IovecArray<'a> = &'a [Iovec];
 pub type CiovecArray<'a> = &'a [Ciovec];
 
