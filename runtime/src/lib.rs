@@ -48,6 +48,8 @@ pub mod process;
 pub mod syscalls;
 pub mod thread;
 pub mod thread_registry;
+#[cfg(test)]
+mod wasi64_imports;
 
 use std::path::PathBuf;
 

@@ -17,6 +17,7 @@ use crate::progress::Progress;
 use crate::stdpatch::StdPatches;
 use crate::toolchain::Toolchain;
 use crate::wasi_libc;
+use crate::wasi64;
 use crate::{archive, wrapped};
 
 /// Where the patched libc goes inside the copied `library/` (the std patch set's
@@ -97,9 +98,12 @@ pub(crate) fn build(
         })?;
     }
     // Before the std build, so a failed download costs no build (and after patching, so a
-    // version whose anchors moved costs no download).
+    // version whose anchors moved costs no download). wasm64 has no wasi-libc (docs/wasm64.md).
+    let wasm64 = wasi64::is_wasm64(plan.target);
     let base = wasi_libc::source_for(tc, plan.cache_root);
-    wasi_libc::ensure(lock, &base, progress)?;
+    if !wasm64 {
+        wasi_libc::ensure(lock, &base, progress)?;
+    }
 
     let libc_version = overlay::std_libc_version(&library)?;
     let libc = overlay::patched_locked(
@@ -123,6 +127,9 @@ pub(crate) fn build(
     }
 
     write_libwasix(plan.inputs, &library.join(LIBWASIX_DIR))?;
+    if wasm64 {
+        write_wasi64(&library)?;
+    }
 
     let specs = plan.work.join("target-specs");
     write(
@@ -191,16 +198,57 @@ pub(crate) fn build(
             dir: library.clone(),
         })?;
 
-    install_self_contained(
-        tc,
-        plan.inputs,
-        base.dir(),
-        &sysroot,
-        plan.target,
-        plan.target_spec,
-    )?;
+    if wasm64 {
+        install_wasm64(&sysroot, plan.target, plan.target_spec)?;
+    } else {
+        install_self_contained(
+            tc,
+            plan.inputs,
+            base.dir(),
+            &sysroot,
+            plan.target,
+            plan.target_spec,
+        )?;
+    }
     link_rust_src(&sysroot)
 }
+
+/// Writes the `wasix_64v1` preview-1 crate ([`wasi64`]) under the name and version std's
+/// `Cargo.lock` pins, and patches std's crate graph to use it.
+fn write_wasi64(library: &Path) -> Result<()> {
+    let lock_path = library.join("Cargo.lock");
+    let lock = std::fs::read_to_string(&lock_path).map_err(|e| Error::io("read", &lock_path, e))?;
+    let unexpected = |reason: String| Error::UnexpectedOutput {
+        command: format!(
+            "prepare the wasm64 preview-1 crate in `{}`",
+            library.display()
+        ),
+        reason,
+    };
+    let (package, version) = wasi64::std_preview1_crate(&lock).map_err(unexpected)?;
+    let dir = library.join(wasi64::DIR);
+    for (rel, text) in wasi64::crate_files(&package, &version) {
+        write(&dir.join(rel), text.as_bytes())?;
+    }
+    let manifest_path = library.join("Cargo.toml");
+    let manifest = std::fs::read_to_string(&manifest_path)
+        .map_err(|e| Error::io("read", &manifest_path, e))?;
+    let patched = wasi64::patch_manifest(&manifest, &package).map_err(unexpected)?;
+    write(&manifest_path, patched.as_bytes())
+}
+
+/// wasm64: `target.json` and an empty `lib/self-contained/libc.a` (no crt objects: `_start`
+/// is libwasix's to define). There is no wasm64 wasi-libc; the libc crate still asks for
+/// `-lc`, and the C functions std calls are to come from libwasix (an rlib std links), so the
+/// archive only satisfies the flag (docs/wasm64.md).
+fn install_wasm64(sysroot: &Path, target: &str, spec: &[u8]) -> Result<()> {
+    let target_dir = sysroot.join("lib/rustlib").join(target);
+    write(&target_dir.join("target.json"), spec)?;
+    write(&target_dir.join("lib/self-contained/libc.a"), EMPTY_ARCHIVE)
+}
+
+/// An `ar` archive with no members.
+const EMPTY_ARCHIVE: &[u8] = b"!<arch>\n";
 
 /// `--remap-path-prefix` for the std build. With a known rustc commit, the patched sources
 /// appear as `/rustc/<commit>/library/...` like the official std (no cache path in user

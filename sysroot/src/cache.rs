@@ -59,7 +59,24 @@ pub fn sysroot_key(
         "wasi-libc fallback",
         crate::wasi_libc::FALLBACK_RELEASE,
     );
-    hash_files(&mut h, "target-specs", &inputs.target_specs);
+    // Only this target's spec: a new or changed spec of another target keeps this key.
+    let spec_name = format!("{target}.json");
+    let spec: Vec<EmbeddedFile> = inputs
+        .target_specs
+        .iter()
+        .filter(|(p, _)| *p == spec_name)
+        .cloned()
+        .collect();
+    hash_files(&mut h, "target-specs", &spec);
+    if crate::wasi64::is_wasm64(target) {
+        for (label, text) in [
+            ("wasi64 table", crate::wasi64::TABLE),
+            ("wasi64 lib.rs", crate::wasi64::LIB_RS),
+            ("wasi64 types.rs", crate::wasi64::TYPES_RS),
+        ] {
+            hash_str(&mut h, label, text);
+        }
+    }
     let in_set = |path: &str| {
         !path.contains('/')
             || path.strip_prefix("std/").is_some_and(|rest| {
@@ -269,6 +286,8 @@ pub fn copy_tree(from: &Path, to: &Path) -> Result<()> {
 mod tests {
     use super::*;
 
+    const T: &str = "wasm32-wasmer-wasi";
+
     fn parts(names: &[&str]) -> Vec<String> {
         names.iter().map(|n| (*n).to_owned()).collect()
     }
@@ -295,20 +314,17 @@ mod tests {
     fn sysroot_key_covers_every_input() {
         let f = TargetFeatures::default();
         let base = inputs();
-        let key = sysroot_key("rustc 1.95.0", &parts(&["common"]), "t", &f, &base);
+        let key = sysroot_key("rustc 1.95.0", &parts(&["common"]), T, &f, &base);
         assert_eq!(key.len(), 16);
         assert_eq!(
             key,
-            sysroot_key("rustc 1.95.0", &parts(&["common"]), "t", &f, &base),
+            sysroot_key("rustc 1.95.0", &parts(&["common"]), T, &f, &base),
             "deterministic"
         );
 
         type Mutate = fn(&mut Inputs);
         let mutations: &[(&str, Mutate)] = &[
             ("target spec bytes", |i| i.target_specs[0].1 = b"{ }"),
-            ("target spec added", |i| {
-                i.target_specs.push(("w64.json".into(), b"{}"))
-            }),
             ("std patch bytes", |i| i.std_patches[0].1 = b"E"),
             ("std patch renamed", |i| {
                 i.std_patches[0].0 = "std/common/edits2.toml".into()
@@ -326,18 +342,24 @@ mod tests {
             let mut changed = inputs();
             mutate(&mut changed);
             assert_ne!(
-                sysroot_key("rustc 1.95.0", &parts(&["common"]), "t", &f, &changed),
+                sysroot_key("rustc 1.95.0", &parts(&["common"]), T, &f, &changed),
                 key,
                 "{what}"
             );
         }
         assert_ne!(
-            sysroot_key("rustc 1.95.1", &parts(&["common"]), "t", &f, &base),
+            sysroot_key("rustc 1.95.1", &parts(&["common"]), T, &f, &base),
             key,
             "rustc version"
         );
         assert_ne!(
-            sysroot_key("rustc 1.95.0", &parts(&["common"]), "t64", &f, &base),
+            sysroot_key(
+                "rustc 1.95.0",
+                &parts(&["common"]),
+                "wasm64-wasmer-wasi",
+                &f,
+                &base
+            ),
             key,
             "target"
         );
@@ -347,7 +369,7 @@ mod tests {
             sysroot_key(
                 "rustc 1.95.0",
                 &parts(&["common", "since-1.97"]),
-                "t",
+                T,
                 &f,
                 &base
             ),
@@ -356,8 +378,12 @@ mod tests {
         );
         let mut other = inputs();
         other.std_patches[1].1 = b"y";
+        // Another target's spec belongs to that target's sysroot only.
+        other
+            .target_specs
+            .push(("wasm64-wasmer-wasi.json".into(), b"{}"));
         assert_eq!(
-            sysroot_key("rustc 1.95.0", &parts(&["common"]), "t", &f, &other),
+            sysroot_key("rustc 1.95.0", &parts(&["common"]), T, &f, &other),
             key
         );
     }
@@ -376,7 +402,7 @@ mod tests {
             .iter()
             .map(|set| {
                 let f = TargetFeatures::parse(set).expect("valid");
-                sysroot_key("rustc 1.95.0", &parts(&["common"]), "t", &f, &inputs())
+                sysroot_key("rustc 1.95.0", &parts(&["common"]), T, &f, &inputs())
             })
             .collect();
         for (i, a) in keys.iter().enumerate() {
@@ -387,7 +413,7 @@ mod tests {
         // Spellings of the same set share one sysroot.
         let same = TargetFeatures::parse("+simd128, +atomics -relaxed-simd").expect("valid");
         assert_eq!(
-            sysroot_key("rustc 1.95.0", &parts(&["common"]), "t", &same, &inputs()),
+            sysroot_key("rustc 1.95.0", &parts(&["common"]), T, &same, &inputs()),
             keys[0]
         );
     }
@@ -395,11 +421,11 @@ mod tests {
     #[test]
     fn other_overlays_do_not_change_the_sysroot_key() {
         let f = TargetFeatures::default();
-        let key = sysroot_key("rustc 1.95.0", &parts(&["common"]), "t", &f, &inputs());
+        let key = sysroot_key("rustc 1.95.0", &parts(&["common"]), T, &f, &inputs());
         let mut other = inputs();
         other.overlays[1].1 = b"P";
         assert_eq!(
-            sysroot_key("rustc 1.95.0", &parts(&["common"]), "t", &f, &other),
+            sysroot_key("rustc 1.95.0", &parts(&["common"]), T, &f, &other),
             key
         );
     }

@@ -61,6 +61,7 @@ pub mod patch;
 pub mod progress;
 pub mod stdpatch;
 pub mod toolchain;
+pub mod wasi64;
 pub mod wasi_libc;
 pub mod wrapped;
 
@@ -525,6 +526,49 @@ mod tests {
             features_of(&no_simd).contains(",-simd128,+extended-const,"),
             "{}",
             features_of(&no_simd)
+        );
+    }
+
+    #[test]
+    fn wasm64_has_its_own_entry_and_spec() {
+        let inputs = Inputs::embedded();
+        let opts = |target: &str| Options {
+            target: target.into(),
+            cache_root: Some("/nonexistent/cache".into()),
+            ..Options::default()
+        };
+        let w32 = plan(&toolchain("1.95.0"), &opts(TARGET), &inputs).expect("wasm32");
+        let w64 = plan(&toolchain("1.95.0"), &opts("wasm64-wasmer-wasi"), &inputs).expect("wasm64");
+        assert_ne!(w32.key, w64.key);
+        assert_ne!(w32.entry, w64.entry);
+        let json: serde_json::Value = serde_json::from_slice(&w64.spec).expect("json");
+        assert_eq!(json["arch"], "wasm64");
+        assert_eq!(json["target-pointer-width"], 64);
+        assert!(
+            json["data-layout"]
+                .as_str()
+                .is_some_and(|l| l.contains("-p:64:64-")),
+            "{}",
+            json["data-layout"]
+        );
+        let lld: Vec<&str> = json["pre-link-args"]["wasm-lld"]
+            .as_array()
+            .expect("lld args")
+            .iter()
+            .filter_map(|a| a.as_str())
+            .collect();
+        assert!(lld.contains(&"-mwasm64"), "{lld:?}");
+        assert!(lld.contains(&"--max-memory=17179869184"), "{lld:?}");
+        // No wasi-libc on wasm64: no crt objects and nothing wrapped.
+        assert!(json.get("pre-link-objects-fallback").is_none());
+        assert!(!lld.iter().any(|a| a.starts_with("--wrap=")), "{lld:?}");
+        // The same optional features as wasm32 (the env var applies to both).
+        assert!(
+            json["features"]
+                .as_str()
+                .is_some_and(|f| f.contains("+atomics") && f.contains("+simd128")),
+            "{}",
+            json["features"]
         );
     }
 

@@ -31,9 +31,10 @@ pub fn execute(subcommand: &str, user_args: &[String], ctx: &Ctx) -> Result<i32>
     let mut ours = global_flags(ctx.global_verbosity);
     match choice {
         TargetChoice::Wasm64 => bail!(
-            "the target `{}` is not supported yet (planned: it needs a wasm64 libc, which rustup does not ship; what exists and the plan are in docs/wasm64.md)\nhelp: build for `{}` (the default) for now",
+            "the target `{}` is not supported yet (planned: it needs a wasm64 libc, which rustup does not ship; what exists and the plan are in docs/wasm64.md)\nhelp: build for `{}` (the default) for now; `cargo wasix setup --target {}` builds its std (experimental)",
             env::TARGET64,
-            env::TARGET
+            env::TARGET,
+            env::TARGET64
         ),
         TargetChoice::Foreign => {
             // Only other targets: nothing of ours is needed, cargo runs as the user asked.

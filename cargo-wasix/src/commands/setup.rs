@@ -19,6 +19,10 @@ pub struct Setup {
     /// edit that no longer applies (file and anchor) and exit 1 if any; build nothing.
     #[arg(long, conflicts_with = "print_sysroot")]
     pub check_patches: bool,
+    /// The target to prepare: `wasm32-wasmer-wasi` (default) or, experimental,
+    /// `wasm64-wasmer-wasi` (builds std's rlibs only; programs do not link yet, docs/wasm64.md).
+    #[arg(long, value_name = "TRIPLE")]
+    pub target: Option<String>,
 }
 
 impl Setup {
@@ -28,7 +32,20 @@ impl Setup {
         if self.check_patches {
             return check_patches(&detected);
         }
-        let options = prepare::sysroot_options()?;
+        let mut options = prepare::sysroot_options()?;
+        let wasm64 = self.target.as_deref() == Some(crate::env::TARGET64);
+        if let Some(target) = self.target {
+            options.target = target;
+        }
+        if wasm64 {
+            ctx.shell.status(
+                "Experimental",
+                format!(
+                    "{}: std builds, programs do not link yet (no wasm64 libc; docs/wasm64.md)",
+                    crate::env::TARGET64
+                ),
+            );
+        }
         let (prepared, _) = prepare::prepare_with(&detected, &options, &ctx.shell)?;
         if prepared.outcome == Outcome::AlreadyCached {
             ctx.shell.status(
@@ -40,8 +57,10 @@ impl Setup {
                 ),
             );
         }
-        // The C toolchain is optional: report it, prepare its sysroot when it is there.
+        // The C toolchain is optional: report it, prepare its sysroot when it is there (its
+        // C sysroot is wasm32's: there is no wasm64 wasi-libc).
         match crate::ctoolchain::detect(&toolchain.rustc) {
+            _ if wasm64 => {}
             Ok(found) => {
                 let ready =
                     crate::ctoolchain::prepare(found, &options.cache_root()?, &options.features, &ctx.shell)?;

@@ -85,6 +85,28 @@ fn wasm64_is_planned() {
     assert!(stderr.contains("not supported yet (planned"), "{stderr}");
     assert!(stderr.contains("docs/wasm64.md"), "{stderr}");
     assert!(stderr.contains("help:"), "{stderr}");
+    assert!(
+        stderr.contains("`cargo wasix setup --target wasm64-wasmer-wasi`"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn setup_names_the_targets_it_knows() {
+    let out = output(&mut cargo_wasix(
+        &repo_root(),
+        &["setup", "--target", "wasm99-wasmer-wasi"],
+    ));
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = stderr_of(&out);
+    assert!(
+        stderr.contains("unknown WASIX target `wasm99-wasmer-wasi`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("wasm32-wasmer-wasi, wasm64-wasmer-wasi"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -90,7 +90,10 @@ s! {
 
     // WASIX `_NSIG` is 65: 64 signal bits, 8 bytes (not musl's 128-byte set).
     pub struct sigset_t {
+        #[cfg(target_pointer_width = "32")]
         __val: [c_ulong; 2],
+        #[cfg(target_pointer_width = "64")]
+        __val: [c_ulong; 1],
     }
 
     // musl layout of `posix_spawnattr_t`, with the 8-byte WASIX sigset.
@@ -141,7 +144,7 @@ s! {
     }
 }
 
-// Compile-time layout checks against the wasix-libc / musl numbers for wasm32.
+// Compile-time layout checks: the records without pointers, for both widths.
 const _: () = {
     core::assert!(size_of::<sockaddr>() == 16);
     core::assert!(size_of::<itimerval>() == 32);
@@ -153,14 +156,30 @@ const _: () = {
     core::assert!(size_of::<sockaddr_storage>() == 48);
     core::assert!(align_of::<sockaddr_storage>() == 16);
     core::assert!(size_of::<in6_addr>() == 16);
+    core::assert!(size_of::<sigset_t>() == 8);
+    core::assert!(size_of::<siginfo_t>() == 128);
+    core::assert!(size_of::<linger>() == 8);
+};
+
+// The records with pointers: the wasix-libc / musl numbers for wasm32.
+#[cfg(target_pointer_width = "32")]
+const _: () = {
     core::assert!(size_of::<addrinfo>() == 32);
     core::assert!(core::mem::offset_of!(addrinfo, ai_addr) == 20);
     core::assert!(core::mem::offset_of!(addrinfo, ai_next) == 28);
-    core::assert!(size_of::<sigset_t>() == 8);
-    core::assert!(size_of::<siginfo_t>() == 128);
     core::assert!(size_of::<posix_spawnattr_t>() == 96);
     core::assert!(size_of::<posix_spawn_file_actions_t>() == 76);
-    core::assert!(size_of::<linger>() == 8);
+};
+
+// wasm64 (LP64, musl's 64-bit layouts; there is no wasm64 wasix-libc, libwasix is the libc:
+// docs/wasm64.md).
+#[cfg(target_pointer_width = "64")]
+const _: () = {
+    core::assert!(size_of::<addrinfo>() == 48);
+    core::assert!(core::mem::offset_of!(addrinfo, ai_addr) == 24);
+    core::assert!(core::mem::offset_of!(addrinfo, ai_next) == 40);
+    core::assert!(size_of::<posix_spawnattr_t>() == 104);
+    core::assert!(size_of::<posix_spawn_file_actions_t>() == 80);
 };
 
 // Address families: WASIX `address_family` values.
