@@ -239,7 +239,7 @@ fn write_wasi64(library: &Path) -> Result<()> {
 
 /// wasm64: `target.json` and an empty `lib/self-contained/libc.a` (no crt objects: `_start`
 /// is libwasix's to define). There is no wasm64 wasi-libc; the libc crate still asks for
-/// `-lc`, and the C functions std calls are to come from libwasix (an rlib std links), so the
+/// `-lc`, and the C functions std calls come from libwasix's libc64 (an rlib std links), so the
 /// archive only satisfies the flag (docs/wasm64.md).
 fn install_wasm64(sysroot: &Path, target: &str, spec: &[u8]) -> Result<()> {
     let target_dir = sysroot.join("lib/rustlib").join(target);

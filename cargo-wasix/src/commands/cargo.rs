@@ -31,7 +31,7 @@ pub fn execute(subcommand: &str, user_args: &[String], ctx: &Ctx) -> Result<i32>
     let mut ours = global_flags(ctx.global_verbosity);
     match choice {
         TargetChoice::Wasm64 => bail!(
-            "the target `{}` is not supported yet (planned: it needs a wasm64 libc, which rustup does not ship; what exists and the plan are in docs/wasm64.md)\nhelp: build for `{}` (the default) for now; `cargo wasix setup --target {}` builds its std (experimental)",
+            "`cargo wasix` does not build for `{}` yet: its std and libc (libwasix's libc64) are ready, the cargo integration is not (docs/wasm64.md)\nhelp: build for `{}` (the default), or prepare the wasm64 sysroot with `cargo wasix setup --target {} --print-sysroot` and build with rustc against it as docs/wasm64.md shows",
             env::TARGET64,
             env::TARGET,
             env::TARGET64

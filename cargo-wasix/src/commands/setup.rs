@@ -20,7 +20,8 @@ pub struct Setup {
     #[arg(long, conflicts_with = "print_sysroot")]
     pub check_patches: bool,
     /// The target to prepare: `wasm32-wasmer-wasi` (default) or, experimental,
-    /// `wasm64-wasmer-wasi` (builds std's rlibs only; programs do not link yet, docs/wasm64.md).
+    /// `wasm64-wasmer-wasi` (std and libwasix's libc64; `cargo wasix build` does not take the
+    /// target yet, programs are built with rustc against this sysroot: docs/wasm64.md).
     #[arg(long, value_name = "TRIPLE")]
     pub target: Option<String>,
 }
@@ -41,7 +42,7 @@ impl Setup {
             ctx.shell.status(
                 "Experimental",
                 format!(
-                    "{}: std builds, programs do not link yet (no wasm64 libc; docs/wasm64.md)",
+                    "{}: std with libwasix's libc64 (no wasi-libc); `cargo wasix build` does not take this target yet, build with rustc against the printed sysroot (docs/wasm64.md)",
                     crate::env::TARGET64
                 ),
             );
