@@ -9,7 +9,8 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use wasmtime::{
-    Caller, Engine, Func, InstancePre, Memory, SharedMemory, Store, UpdateDeadline, Val, ValType,
+    Caller, Engine, Func, Instance, InstancePre, Memory, SharedMemory, Store, UpdateDeadline, Val,
+    ValType,
 };
 
 use crate::Error;
@@ -35,6 +36,9 @@ pub struct ThreadCtx {
     /// again from inside its handler applies the default action (a guest dispatcher's
     /// `SIG_DFL`, the `signal(s, SIG_DFL); raise(s)` idiom) instead of recursing.
     pub(crate) in_handler: u64,
+    /// This thread's instance of the module, once instantiated: where the signal handler
+    /// export is looked up when a signal is delivered at a syscall return.
+    pub(crate) instance: Option<Instance>,
 }
 
 /// How this thread reaches linear memory.
@@ -137,6 +141,7 @@ impl ThreadCtx {
             module,
             trace_funcs: HashMap::new(),
             in_handler: 0,
+            instance: None,
         }
     }
 
@@ -191,6 +196,7 @@ fn new_store(engine: &Engine, ctx: ThreadCtx) -> Store<ThreadCtx> {
     let interruptible = Engine::same(engine, &dying.session.engine);
     let mut store = Store::new(engine, ctx);
     store.limiter(|cx| cx);
+    store.call_hook(crate::syscalls::signal::at_syscall_return);
     if !interruptible {
         return store;
     }
@@ -293,6 +299,7 @@ fn run_image(loaded: &Loaded, process: &Arc<Process>) -> Result<Ended, Error> {
         // ...anything else (e.g. memory cannot be reserved) means it never started.
         Err(e) => return Err(Error::Instantiate(format!("{e:#}"))),
     };
+    store.data_mut().instance = Some(instance);
     if let MemHandle::None = store.data().memory
         && let Some(m) = instance.get_memory(&mut store, "memory")
     {
@@ -436,6 +443,7 @@ fn thread_main(
     );
     let result = (|| -> wasmtime::Result<()> {
         let instance = module.pre.instantiate(&mut store)?;
+        store.data_mut().instance = Some(instance);
         let entry = instance
             .get_func(&mut store, "wasi_thread_start")
             .ok_or_else(|| wasmtime::Error::msg("the module has no `wasi_thread_start` export"))?;

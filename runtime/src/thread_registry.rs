@@ -137,6 +137,13 @@ impl ThreadRegistry {
         Ok(())
     }
 
+    /// Whether any thread may have a signal queued (a relaxed load, no lock): the check every
+    /// syscall return makes before looking further.
+    #[inline]
+    pub fn may_have_signals(&self) -> bool {
+        self.any_pending.load(Ordering::Relaxed)
+    }
+
     /// Whether a signal is queued for thread `tid`.
     pub fn has_signals(&self, tid: u32) -> bool {
         self.any_pending.load(Ordering::SeqCst)
