@@ -254,7 +254,10 @@ fn busy_parent(me: &str) {
         let mut ready = [0u8; 6];
         read_fd(r, &mut ready);
         println!("signal rc: {}", unsafe { wasix::proc_signal(pid, 10) });
-        println!("{label} child: {:?}", join(Some(pid), false).map(|(_, w)| w));
+        println!(
+            "{label} child: {:?}",
+            join(Some(pid), false).map(|(_, w)| w)
+        );
         unsafe { p1::fd_close(r) };
     }
 }
@@ -267,7 +270,10 @@ fn reap(me: &str) {
     let pid = spawn(me, &[me, "joining"], &[], &[], None).unwrap();
     std::thread::sleep(std::time::Duration::from_millis(200));
     assert_eq!(unsafe { wasix::proc_signal(pid, 9) }, 0);
-    println!("killed while joining: {:?}", join(Some(pid), false).map(|(_, w)| w));
+    println!(
+        "killed while joining: {:?}",
+        join(Some(pid), false).map(|(_, w)| w)
+    );
 }
 
 fn main() {

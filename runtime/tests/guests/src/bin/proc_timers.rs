@@ -36,7 +36,9 @@ pub extern "C" fn on_signal(sig: i32) {
             USR1_ON.store(my_tid(), Ordering::SeqCst);
             let n = USR1_COUNT.fetch_add(1, Ordering::SeqCst) + 1;
             if n == 1 && HOLD_FIRST.load(Ordering::SeqCst) {
-                wait_until(Duration::from_secs(5), || SECOND_SENT.load(Ordering::SeqCst));
+                wait_until(Duration::from_secs(5), || {
+                    SECOND_SENT.load(Ordering::SeqCst)
+                });
                 // More blocking waits and syscalls while the second one is queued.
                 std::thread::sleep(Duration::from_millis(50));
             }
@@ -196,11 +198,9 @@ fn busy() {
     let t = target.clone();
     let worker = std::thread::spawn(move || {
         t.store(my_tid(), Ordering::SeqCst);
-        spin_until(
-            Duration::from_secs(5),
-            std::thread::yield_now,
-            || USR1_ON.load(Ordering::SeqCst) != 0,
-        )
+        spin_until(Duration::from_secs(5), std::thread::yield_now, || {
+            USR1_ON.load(Ordering::SeqCst) != 0
+        })
     });
     assert!(wait_until(Duration::from_secs(5), || target
         .load(Ordering::SeqCst)
@@ -229,11 +229,9 @@ fn nested() {
         unsafe { wasix::thread_signal(main, SIGUSR1) };
         SECOND_SENT.store(true, Ordering::SeqCst);
     });
-    let twice = spin_until(
-        Duration::from_secs(5),
-        std::thread::yield_now,
-        || USR1_COUNT.load(Ordering::SeqCst) == 2,
-    );
+    let twice = spin_until(Duration::from_secs(5), std::thread::yield_now, || {
+        USR1_COUNT.load(Ordering::SeqCst) == 2
+    });
     sender.join().unwrap();
     println!(
         "handler ran twice: {twice}, never nested: {}",
