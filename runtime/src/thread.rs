@@ -9,8 +9,8 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use wasmtime::{
-    Caller, Engine, Func, Instance, InstancePre, Memory, SharedMemory, Store, UpdateDeadline, Val,
-    ValType,
+    Caller, Engine, Func, Instance, InstancePre, Memory, Module, SharedMemory, Store,
+    UpdateDeadline, Val, ValType,
 };
 
 use crate::Error;
@@ -188,15 +188,19 @@ pub fn exit_process(code: i32) -> ! {
     std::process::exit(code)
 }
 
-/// A store for one thread of `process`: epoch deadline armed so the thread traps with
-/// [`ProcEnded`] at its next check once the process is ending.
+/// A store for one thread of `process` running `module`: epoch deadline armed so the thread
+/// traps with [`ProcEnded`] at its next check once the process is ending.
 /// Stores on the plain engine (the first process) have no epoch checks to arm.
-fn new_store(engine: &Engine, ctx: ThreadCtx) -> Store<ThreadCtx> {
+fn new_store(engine: &Engine, module: &Module, ctx: ThreadCtx) -> Store<ThreadCtx> {
     let dying = ctx.process.clone();
     let interruptible = Engine::same(engine, &dying.session.engine);
     let mut store = Store::new(engine, ctx);
     store.limiter(|cx| cx);
-    store.call_hook(crate::syscalls::signal::at_syscall_return);
+    // Only a module that can register a handler ever has signals queued (unhandled ones take
+    // their default action at once): the others skip the hook's cost on every host call.
+    if can_handle_signals(module) {
+        store.call_hook(crate::syscalls::signal::at_syscall_return);
+    }
     if !interruptible {
         return store;
     }
@@ -214,6 +218,11 @@ fn new_store(engine: &Engine, ctx: ThreadCtx) -> Store<ThreadCtx> {
         }
     });
     store
+}
+
+/// Whether `module` imports `callback_signal`, the only way to register a signal handler.
+fn can_handle_signals(module: &Module) -> bool {
+    module.imports().any(|i| i.name() == "callback_signal")
 }
 
 /// Runs the first process of a run to its end on the calling thread; returns the exit code a
@@ -260,6 +269,7 @@ fn run_image(loaded: &Loaded, process: &Arc<Process>) -> Result<Ended, Error> {
     }
     let mut store = new_store(
         &loaded.engine,
+        &loaded.module,
         ThreadCtx::new(process.clone(), main_tid, MemHandle::None, None),
     );
     let (linker, memory) = crate::linker::build(&mut store, loaded, process.trace)?;
@@ -434,6 +444,7 @@ fn thread_main(
 ) {
     let mut store = new_store(
         &module.engine,
+        module.pre.module(),
         ThreadCtx::new(
             process.clone(),
             tid,
