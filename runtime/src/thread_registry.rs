@@ -204,6 +204,7 @@ mod tests {
     fn signals_queue_per_thread() {
         let p = ThreadRegistry::new(1, 1024);
         let t = p.register().unwrap();
+        assert!(!p.may_have_signals(), "nothing queued yet");
         let cases: &[(u32, u8, Result<(), Errno>)] = &[
             (t, 10, Ok(())),
             (t, 14, Ok(())),
@@ -217,8 +218,13 @@ mod tests {
         }
         assert!(!p.has_signals(1), "the main thread got nothing");
         assert!(p.has_signals(t));
+        assert!(p.may_have_signals());
         assert_eq!(p.take_signals(t), (1 << 9) | (1 << 13));
         assert!(!p.has_signals(t));
+        assert!(
+            !p.may_have_signals(),
+            "the syscall-return check is cheap again"
+        );
         assert_eq!(p.take_signals(t), 0);
         p.finished(t);
         assert_eq!(p.queue_signal(t, 10), Err(Errno::Srch), "a finished thread");
