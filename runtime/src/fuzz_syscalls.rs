@@ -226,6 +226,7 @@ impl Session {
                 module: None,
                 trace_funcs: Default::default(),
                 in_handler: 0,
+                instance: None,
             },
         );
         let (linker, memory) = crate::linker::build(&mut store, &loaded, false).expect("linker");

@@ -239,7 +239,19 @@ impl Process {
         if (1..=64).contains(&s) {
             self.pending_signals
                 .fetch_or(1u64 << (s - 1), Ordering::SeqCst);
+            self.nudge_running_wasm();
         }
+    }
+
+    /// Makes a child's thread busy in wasm without syscalls reach a safe point: children (and
+    /// exec'd images) run on the engine with epoch checks (see
+    /// `crate::engine::interruptible_config`), and the epoch callback is a host call whose
+    /// return delivers queued signals (see `crate::syscalls::signal::at_syscall_return`).
+    /// Other stores of that engine just take one callback. The first process runs on the
+    /// plain engine, without epoch checks: a pure compute loop there sees the signal at its
+    /// next syscall.
+    pub fn nudge_running_wasm(&self) {
+        self.session.engine.increment_epoch();
     }
 
     /// Whether any signal is queued.

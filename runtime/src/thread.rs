@@ -9,7 +9,8 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use wasmtime::{
-    Caller, Engine, Func, InstancePre, Memory, SharedMemory, Store, UpdateDeadline, Val, ValType,
+    Caller, Engine, Func, Instance, InstancePre, Memory, Module, SharedMemory, Store,
+    UpdateDeadline, Val, ValType,
 };
 
 use crate::Error;
@@ -35,6 +36,9 @@ pub struct ThreadCtx {
     /// again from inside its handler applies the default action (a guest dispatcher's
     /// `SIG_DFL`, the `signal(s, SIG_DFL); raise(s)` idiom) instead of recursing.
     pub(crate) in_handler: u64,
+    /// This thread's instance of the module, once instantiated: where the signal handler
+    /// export is looked up when a signal is delivered at a syscall return.
+    pub(crate) instance: Option<Instance>,
 }
 
 /// How this thread reaches linear memory.
@@ -137,6 +141,7 @@ impl ThreadCtx {
             module,
             trace_funcs: HashMap::new(),
             in_handler: 0,
+            instance: None,
         }
     }
 
@@ -183,14 +188,19 @@ pub fn exit_process(code: i32) -> ! {
     std::process::exit(code)
 }
 
-/// A store for one thread of `process`: epoch deadline armed so the thread traps with
-/// [`ProcEnded`] at its next check once the process is ending.
+/// A store for one thread of `process` running `module`: epoch deadline armed so the thread
+/// traps with [`ProcEnded`] at its next check once the process is ending.
 /// Stores on the plain engine (the first process) have no epoch checks to arm.
-fn new_store(engine: &Engine, ctx: ThreadCtx) -> Store<ThreadCtx> {
+fn new_store(engine: &Engine, module: &Module, ctx: ThreadCtx) -> Store<ThreadCtx> {
     let dying = ctx.process.clone();
     let interruptible = Engine::same(engine, &dying.session.engine);
     let mut store = Store::new(engine, ctx);
     store.limiter(|cx| cx);
+    // Only a module that can register a handler ever has signals queued (unhandled ones take
+    // their default action at once): the others skip the hook's cost on every host call.
+    if can_handle_signals(module) {
+        store.call_hook(crate::syscalls::signal::at_syscall_return);
+    }
     if !interruptible {
         return store;
     }
@@ -208,6 +218,11 @@ fn new_store(engine: &Engine, ctx: ThreadCtx) -> Store<ThreadCtx> {
         }
     });
     store
+}
+
+/// Whether `module` imports `callback_signal`, the only way to register a signal handler.
+fn can_handle_signals(module: &Module) -> bool {
+    module.imports().any(|i| i.name() == "callback_signal")
 }
 
 /// Runs the first process of a run to its end on the calling thread; returns the exit code a
@@ -254,6 +269,7 @@ fn run_image(loaded: &Loaded, process: &Arc<Process>) -> Result<Ended, Error> {
     }
     let mut store = new_store(
         &loaded.engine,
+        &loaded.module,
         ThreadCtx::new(process.clone(), main_tid, MemHandle::None, None),
     );
     let (linker, memory) = crate::linker::build(&mut store, loaded, process.trace)?;
@@ -293,6 +309,7 @@ fn run_image(loaded: &Loaded, process: &Arc<Process>) -> Result<Ended, Error> {
         // ...anything else (e.g. memory cannot be reserved) means it never started.
         Err(e) => return Err(Error::Instantiate(format!("{e:#}"))),
     };
+    store.data_mut().instance = Some(instance);
     if let MemHandle::None = store.data().memory
         && let Some(m) = instance.get_memory(&mut store, "memory")
     {
@@ -427,6 +444,7 @@ fn thread_main(
 ) {
     let mut store = new_store(
         &module.engine,
+        module.pre.module(),
         ThreadCtx::new(
             process.clone(),
             tid,
@@ -436,6 +454,7 @@ fn thread_main(
     );
     let result = (|| -> wasmtime::Result<()> {
         let instance = module.pre.instantiate(&mut store)?;
+        store.data_mut().instance = Some(instance);
         let entry = instance
             .get_func(&mut store, "wasi_thread_start")
             .ok_or_else(|| wasmtime::Error::msg("the module has no `wasi_thread_start` export"))?;

@@ -5,7 +5,8 @@
 //! A timer is a host thread sleeping on a condition variable until its deadline or until the
 //! timer is re-armed, cancelled or dropped with its process. When it fires, the signal is
 //! delivered as one from another process is ([`crate::syscalls::signal::deliver`]): a process
-//! with a handler runs it on its main thread at the next safe point (a blocking wait); without
+//! with a handler runs it on its main thread at the next safe point (a syscall return or a
+//! blocking wait); without
 //! one the default action ends the process (SIGALRM: killed by signal 14).
 
 use std::sync::{Arc, Condvar, Mutex, Weak};

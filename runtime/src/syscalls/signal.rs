@@ -6,8 +6,15 @@
 //! [`crate::proc::interval`]), and the crt startup calls
 //! `proc_signals_sizes_get`/`proc_signals_get` (no host dispositions) and `callback_signal`
 //! (stores the handler's export name).
+//!
+//! Safe points, where a queued signal runs on its thread ([`deliver_pending`]): every return
+//! from a host function to the guest (the store's call hook, [`at_syscall_return`]), the end
+//! of an interrupted blocking wait (`thread::restartable`, which then restarts the wait like
+//! `SA_RESTART`), and, in child processes, the epoch check of wasm running without syscalls
+//! (queueing bumps the epoch, see `Process::nudge_running_wasm`). Masks are the guest's:
+//! libwasix's dispatcher keeps a blocked signal pending and raises it again when unblocked.
 
-use wasmtime::{Caller, Linker, Val};
+use wasmtime::{AsContextMut, CallHook, Caller, Linker, StoreContextMut, Val};
 
 use crate::abi::Errno;
 use crate::abi::types::signal as sig;
@@ -124,7 +131,7 @@ pub fn terminate_status(process: &Process, s: u8) -> ExitStatus {
 ///
 /// `SIGKILL` and terminating default actions end the target (its threads unwind, see
 /// `crate::proc`); a target that registered a handler gets the signal queued, run on its main
-/// thread at its next safe point (a blocking wait, which then returns EINTR).
+/// thread at its next safe point (a syscall return or a blocking wait; see the module docs).
 pub fn signal_process(sender: &Process, pid: i32, s: i32) -> Result<(), Errno> {
     let s = u8::try_from(s).map_err(|_| Errno::Inval)?;
     let action = match s {
@@ -175,8 +182,9 @@ pub fn deliver(target: &Process, s: u8, action: Default) {
 
 /// `thread_signal(tid, s)`: for the calling thread as `raise`. For another running thread of
 /// the process, a handled signal is queued for that thread and its handler runs there at the
-/// thread's next safe point (a blocking wait, interrupted for it); an unhandled one takes its
-/// default action, which is process-wide, at once (from the calling thread).
+/// thread's next safe point (a syscall return, or a blocking wait interrupted for it); an
+/// unhandled one takes its default action, which is process-wide, at once (from the calling
+/// thread).
 fn signal_thread(c: &mut Caller<'_, ThreadCtx>, tid: u32, s: i32) -> wasmtime::Result<i32> {
     if tid == c.data().tid {
         return raise(c, s);
@@ -202,7 +210,11 @@ fn signal_thread(c: &mut Caller<'_, ThreadCtx>, tid: u32, s: i32) -> wasmtime::R
     if s8 == sig::KILL || !has_handler || process.ignores(s8) {
         return raise(c, s);
     }
-    Ok(errno(process.threads.queue_signal(tid, s8)))
+    let queued = process.threads.queue_signal(tid, s8);
+    if queued.is_ok() {
+        process.nudge_running_wasm();
+    }
+    Ok(errno(queued))
 }
 
 /// `proc_raise_interval(s, interval_ns, repeat)`: arms (interval 0: cancels) the process's
@@ -228,22 +240,61 @@ fn raise_interval(
         .map_err(|_| Errno::Again)
 }
 
+/// Whether a signal may be queued for the thread of `ctx` (its own queue, or the process's
+/// on the main thread). Two relaxed atomic loads at most: the check every syscall return
+/// makes (see [`at_syscall_return`]).
+#[inline]
+pub fn may_have_pending(ctx: &ThreadCtx) -> bool {
+    ctx.process.threads.may_have_signals() || (ctx.process.has_signals() && ctx.is_main())
+}
+
+/// The store's call hook: on every return from a host function (a syscall, or a wasmtime
+/// libcall such as `memory.grow`) to the guest, signals queued for this thread run before
+/// the guest goes on, so a guest looping on syscalls sees them. The usual case (nothing
+/// queued) costs [`may_have_pending`]. Wasmtime takes the hook out of the store while it runs,
+/// so the handler's own syscalls do not re-enter it; a process already ending delivers
+/// nothing (its threads are unwinding).
+pub fn at_syscall_return(
+    mut store: StoreContextMut<'_, ThreadCtx>,
+    hook: CallHook,
+) -> wasmtime::Result<()> {
+    if !matches!(hook, CallHook::ReturningFromHost) || !may_have_pending(store.data()) {
+        return Ok(());
+    }
+    if store.data().process.is_dying() {
+        return Ok(());
+    }
+    deliver_pending(&mut store)
+}
+
 /// Runs the signals queued for the calling thread, and on the main thread those queued for the
-/// process: the handler, or the default action. Called at safe points, i.e. after an
-/// interrupted blocking wait.
-pub fn deliver_pending(c: &mut Caller<'_, ThreadCtx>) -> wasmtime::Result<()> {
-    let ctx = c.data();
+/// process: the handler, or the default action. Called at safe points: every syscall return
+/// ([`at_syscall_return`]) and the end of an interrupted blocking wait. A signal whose handler
+/// is already running on this thread stays queued until it returns (POSIX blocks a signal
+/// during its own handler).
+pub fn deliver_pending(store: &mut impl AsContextMut<Data = ThreadCtx>) -> wasmtime::Result<()> {
+    let mut store = store.as_context_mut();
+    let ctx = store.data();
     let mut pending = ctx.process.threads.take_signals(ctx.tid);
     if ctx.is_main() && ctx.process.has_signals() {
         pending |= ctx.process.take_signals();
     }
-    if pending == 0 {
-        return Ok(());
+    let held = pending & ctx.in_handler;
+    if held != 0 {
+        for s in signals_in(held) {
+            // Our own thread is running: queueing for it cannot fail.
+            let _ = ctx.process.threads.queue_signal(ctx.tid, s);
+        }
     }
-    for s in (1u8..=31).filter(|s| pending & (1u64 << (s - 1)) != 0) {
-        raise(c, i32::from(s))?;
+    for s in signals_in(pending & !held) {
+        raise_in(&mut store, s)?;
     }
     Ok(())
+}
+
+/// The signals in `set` (bit `n - 1` = signal `n`), lowest first.
+fn signals_in(set: u64) -> impl Iterator<Item = u8> {
+    (1u8..=31).filter(move |s| set & (1u64 << (s - 1)) != 0)
 }
 
 /// Delivers `s` to the calling thread.
@@ -254,13 +305,20 @@ fn raise(c: &mut Caller<'_, ThreadCtx>, s: i32) -> wasmtime::Result<i32> {
     if s == sig::NONE {
         return Ok(0);
     }
+    raise_in(&mut c.as_context_mut(), s)
+}
+
+/// Delivers `s` (not NONE) to the thread that owns `store`: the process's handler export
+/// when one is registered (and not already running for `s` on this thread), else the default
+/// action.
+fn raise_in(store: &mut StoreContextMut<'_, ThreadCtx>, s: u8) -> wasmtime::Result<i32> {
     let Some(action) = default_action(s) else {
         return Ok(Errno::Inval.raw());
     };
-    if c.data().process.ignores(s) && s != sig::KILL {
+    if store.data().process.ignores(s) && s != sig::KILL {
         return Ok(0);
     }
-    let handler = c
+    let handler = store
         .data()
         .process
         .signal_callback
@@ -268,14 +326,15 @@ fn raise(c: &mut Caller<'_, ThreadCtx>, s: i32) -> wasmtime::Result<i32> {
         .unwrap_or_else(|p| p.into_inner())
         .clone();
     let bit = 1u64 << (s - 1);
+    let instance = store.data().instance;
     if let Some(name) = handler
         && s != sig::KILL
-        && c.data().in_handler & bit == 0
-        && let Some(f) = c.get_export(&name).and_then(|e| e.into_func())
+        && store.data().in_handler & bit == 0
+        && let Some(f) = instance.and_then(|i| i.get_func(&mut *store, &name))
     {
-        c.data_mut().in_handler |= bit;
-        let called = f.call(&mut *c, &[Val::I32(s as i32)], &mut []);
-        c.data_mut().in_handler &= !bit;
+        store.data_mut().in_handler |= bit;
+        let called = f.call(&mut *store, &[Val::I32(s as i32)], &mut []);
+        store.data_mut().in_handler &= !bit;
         called?;
         // abort() must not return even when a handler did.
         if s != sig::ABRT {
@@ -285,8 +344,8 @@ fn raise(c: &mut Caller<'_, ThreadCtx>, s: i32) -> wasmtime::Result<i32> {
     match action {
         Default::Ignore => Ok(0),
         Default::Terminate => {
-            let status = terminate_status(&c.data().process, s);
-            Err(crate::syscalls::proc::end(c.data(), status))
+            let status = terminate_status(&store.data().process, s);
+            Err(crate::syscalls::proc::end(store.data(), status))
         }
     }
 }

@@ -79,7 +79,13 @@ fn fork_bomb_hits_the_process_limit() {
 #[test]
 fn host_sigint_reaches_the_guest() {
     use std::io::{BufRead, BufReader};
-    for (mode, code, want) in [("handler", 0, "handled signal 2\n"), ("none", 130, "")] {
+    // `busy`: the guest spins on `sched_yield` and never blocks (a syscall return is the safe
+    // point).
+    for (mode, code, want) in [
+        ("handler", 0, "handled signal 2\n"),
+        ("busy", 0, "handled signal 2\n"),
+        ("none", 130, ""),
+    ] {
         let mut child = wasix_run()
             .arg(guest("proc_spawn"))
             .args(["wait-signal", mode])
@@ -147,6 +153,48 @@ handler ran: true, on the worker: true, not on main: true
 unknown thread: 71
 finished thread: 71
 ",
+        "stderr:\n{}",
+        stderr(&o)
+    );
+}
+
+/// Signals reach a thread that only spins on syscalls (never a blocking wait): delivered at
+/// syscall returns. SIGALRM while polling the clock, `thread_signal` to a worker spinning on
+/// `sched_yield`, and `proc_signal` from another process to a child spinning likewise; a
+/// child computing without syscalls gets it at its next epoch check.
+#[test]
+fn signals_reach_threads_spinning_on_syscalls() {
+    let o = run(&[guest("proc_timers").to_str().unwrap(), "busy"]);
+    assert_code(&o, 0);
+    assert_eq!(
+        stdout(&o),
+        "alarm while polling the clock: true
+signal the worker: 0
+worker spinning on sched_yield ran its handler: true, on the worker: true
+",
+        "stderr:\n{}",
+        stderr(&o)
+    );
+    let o = run_self(&[], &["busy-parent"]);
+    assert_code(&o, 0);
+    assert_eq!(
+        stdout(&o),
+        "signal rc: 0\nbusy child: Ok(\"exit 10\")\nsignal rc: 0\ncomputing child: Ok(\"exit 10\")\n",
+        "stderr:\n{}",
+        stderr(&o)
+    );
+}
+
+/// A signal queued again while its handler runs (here during the handler's own blocking
+/// waits) stays pending until the handler returns, then runs: never nested, never the default
+/// action.
+#[test]
+fn a_signal_waits_for_its_running_handler() {
+    let o = run(&[guest("proc_timers").to_str().unwrap(), "nested"]);
+    assert_code(&o, 0);
+    assert_eq!(
+        stdout(&o),
+        "handler ran twice: true, never nested: true\n",
         "stderr:\n{}",
         stderr(&o)
     );

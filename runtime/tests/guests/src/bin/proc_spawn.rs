@@ -241,6 +241,27 @@ fn await_signals(mask: u32) -> u32 {
     MASK.load(std::sync::atomic::Ordering::SeqCst)
 }
 
+/// `proc_signal` to a child that spins on `sched_yield`/`clock_time_get` with a handler: the
+/// handler runs (the child exits with the signal number) instead of waiting for a blocking
+/// wait that never comes.
+/// The same for a child computing without any syscall (its epoch check is the safe point).
+fn busy_parent(me: &str) {
+    for (mode, label) in [("busy-handler", "busy"), ("compute-handler", "computing")] {
+        let (r, w) = pipe();
+        let pid = spawn(me, &["self", mode], &[], &[dup2(w, 1), close(r)], None).unwrap();
+        unsafe { p1::fd_close(w) };
+        // "ready": the handler is registered and the child is spinning.
+        let mut ready = [0u8; 6];
+        read_fd(r, &mut ready);
+        println!("signal rc: {}", unsafe { wasix::proc_signal(pid, 10) });
+        println!(
+            "{label} child: {:?}",
+            join(Some(pid), false).map(|(_, w)| w)
+        );
+        unsafe { p1::fd_close(r) };
+    }
+}
+
 /// Children whose main thread is parked in a wasm atomic wait when they end: one whose other
 /// thread traps, one killed while joining.
 fn reap(me: &str) {
@@ -249,7 +270,10 @@ fn reap(me: &str) {
     let pid = spawn(me, &[me, "joining"], &[], &[], None).unwrap();
     std::thread::sleep(std::time::Duration::from_millis(200));
     assert_eq!(unsafe { wasix::proc_signal(pid, 9) }, 0);
-    println!("killed while joining: {:?}", join(Some(pid), false).map(|(_, w)| w));
+    println!(
+        "killed while joining: {:?}",
+        join(Some(pid), false).map(|(_, w)| w)
+    );
 }
 
 fn main() {
@@ -289,6 +313,36 @@ fn main() {
             let _ = t.join();
         }
         Some("reap") => reap(&args[2]),
+        Some("busy-parent") => busy_parent(&args[2]),
+        Some("busy-handler") => {
+            // Spins on syscalls only (no blocking wait): the handler must run at a syscall
+            // return. Exits with the signal seen, 1 when none came within 5 s.
+            let name = "proc_on_signal";
+            unsafe { wasix::callback_signal(name.as_ptr(), name.len()) };
+            println!("ready");
+            let start = std::time::Instant::now();
+            while SEEN.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+                if start.elapsed() > std::time::Duration::from_secs(5) {
+                    std::process::exit(1);
+                }
+                std::thread::yield_now();
+            }
+            std::process::exit(SEEN.load(std::sync::atomic::Ordering::SeqCst));
+        }
+        Some("compute-handler") => {
+            // No syscall at all in the loop; gives up (exit 1) after some seconds of work.
+            let name = "proc_on_signal";
+            unsafe { wasix::callback_signal(name.as_ptr(), name.len()) };
+            println!("ready");
+            let mut x = 0u64;
+            while SEEN.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+                x = std::hint::black_box(x.wrapping_add(1));
+                if x == 5_000_000_000 {
+                    std::process::exit(1);
+                }
+            }
+            std::process::exit(SEEN.load(std::sync::atomic::Ordering::SeqCst));
+        }
         Some("spin") => {
             let mut x = 0u64;
             loop {
@@ -320,12 +374,27 @@ fn main() {
         }
         Some("wait-signal") => {
             // With `handler`, a registered handler counts signals; the host's SIGINT arrives
-            // while this sleeps.
-            if args.get(2).map(String::as_str) == Some("handler") {
+            // while this sleeps. With `busy`, the same handler while this spins on
+            // `sched_yield` and never blocks.
+            if matches!(args.get(2).map(String::as_str), Some("handler" | "busy")) {
                 let name = "proc_on_signal";
                 unsafe { wasix::callback_signal(name.as_ptr(), name.len()) };
             }
             println!("ready");
+            if args.get(2).map(String::as_str) == Some("busy") {
+                // No blocking wait at all: only syscall returns are safe points.
+                let start = std::time::Instant::now();
+                while start.elapsed() < std::time::Duration::from_secs(10) {
+                    std::thread::yield_now();
+                    let seen = SEEN.load(std::sync::atomic::Ordering::SeqCst);
+                    if seen != 0 {
+                        println!("handled signal {seen}");
+                        std::process::exit(0);
+                    }
+                }
+                println!("no signal while busy");
+                std::process::exit(1);
+            }
             for _ in 0..200 {
                 std::thread::sleep(std::time::Duration::from_millis(50));
                 let seen = SEEN.load(std::sync::atomic::Ordering::SeqCst);

@@ -1,7 +1,7 @@
 //! Interval timers (`proc_raise_interval`: alarm/setitimer) and signals directed at one thread
 //! (`thread_signal`), through the raw WASIX imports and a handler registered with
 //! `callback_signal`.
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use runtime_test_guests::wasix;
@@ -13,6 +13,15 @@ const SIGALRM: i32 = 14;
 static ALARMS: AtomicU32 = AtomicU32::new(0);
 /// The thread the handler last ran on for SIGUSR1 (0: not yet).
 static USR1_ON: AtomicU32 = AtomicU32::new(0);
+/// How often the handler ran for SIGUSR1, whether it is running, and whether it ever ran
+/// inside itself.
+static USR1_COUNT: AtomicU32 = AtomicU32::new(0);
+static IN_USR1: AtomicBool = AtomicBool::new(false);
+static NESTED: AtomicBool = AtomicBool::new(false);
+/// `nested` mode: the first SIGUSR1 handler waits (sleeping, a blocking wait) until the second
+/// SIGUSR1 has been sent.
+static HOLD_FIRST: AtomicBool = AtomicBool::new(false);
+static SECOND_SENT: AtomicBool = AtomicBool::new(false);
 
 #[unsafe(export_name = "timers_on_signal")]
 pub extern "C" fn on_signal(sig: i32) {
@@ -20,7 +29,21 @@ pub extern "C" fn on_signal(sig: i32) {
         SIGALRM => {
             ALARMS.fetch_add(1, Ordering::SeqCst);
         }
-        SIGUSR1 => USR1_ON.store(my_tid(), Ordering::SeqCst),
+        SIGUSR1 => {
+            if IN_USR1.swap(true, Ordering::SeqCst) {
+                NESTED.store(true, Ordering::SeqCst);
+            }
+            USR1_ON.store(my_tid(), Ordering::SeqCst);
+            let n = USR1_COUNT.fetch_add(1, Ordering::SeqCst) + 1;
+            if n == 1 && HOLD_FIRST.load(Ordering::SeqCst) {
+                wait_until(Duration::from_secs(5), || {
+                    SECOND_SENT.load(Ordering::SeqCst)
+                });
+                // More blocking waits and syscalls while the second one is queued.
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            IN_USR1.store(false, Ordering::SeqCst);
+        }
         _ => {}
     }
 }
@@ -146,13 +169,85 @@ fn thread_directed() {
     });
 }
 
+/// Spins calling `f` (syscalls, never a blocking wait) until `done()` or `limit` passed.
+fn spin_until(limit: Duration, f: impl Fn(), done: impl Fn() -> bool) -> bool {
+    let start = Instant::now();
+    while !done() {
+        if start.elapsed() > limit {
+            return false;
+        }
+        f();
+    }
+    true
+}
+
+/// Signals reach threads that only spin on syscalls: SIGALRM while the main thread polls the
+/// clock, a `thread_signal` to a worker spinning on `sched_yield`.
+fn busy() {
+    register_handler();
+    raise_interval(SIGALRM, Duration::from_millis(50), false);
+    let polled = spin_until(
+        Duration::from_secs(5),
+        || {
+            std::hint::black_box(Instant::now());
+        },
+        || ALARMS.load(Ordering::SeqCst) == 1,
+    );
+    println!("alarm while polling the clock: {polled}");
+    let target = std::sync::Arc::new(AtomicU32::new(0));
+    let t = target.clone();
+    let worker = std::thread::spawn(move || {
+        t.store(my_tid(), Ordering::SeqCst);
+        spin_until(Duration::from_secs(5), std::thread::yield_now, || {
+            USR1_ON.load(Ordering::SeqCst) != 0
+        })
+    });
+    assert!(wait_until(Duration::from_secs(5), || target
+        .load(Ordering::SeqCst)
+        != 0));
+    let tid = target.load(Ordering::SeqCst);
+    println!("signal the worker: {}", unsafe {
+        wasix::thread_signal(tid, SIGUSR1)
+    });
+    let seen = worker.join().unwrap();
+    println!(
+        "worker spinning on sched_yield ran its handler: {seen}, on the worker: {}",
+        USR1_ON.load(Ordering::SeqCst) == tid
+    );
+}
+
+/// A signal sent again while its handler runs waits for the handler to return (POSIX blocks
+/// it meanwhile), then runs: twice in all, never nested, and not the default action (which
+/// would kill the process).
+fn nested() {
+    register_handler();
+    HOLD_FIRST.store(true, Ordering::SeqCst);
+    let main = my_tid();
+    let sender = std::thread::spawn(move || {
+        unsafe { wasix::thread_signal(main, SIGUSR1) };
+        wait_until(Duration::from_secs(5), || IN_USR1.load(Ordering::SeqCst));
+        unsafe { wasix::thread_signal(main, SIGUSR1) };
+        SECOND_SENT.store(true, Ordering::SeqCst);
+    });
+    let twice = spin_until(Duration::from_secs(5), std::thread::yield_now, || {
+        USR1_COUNT.load(Ordering::SeqCst) == 2
+    });
+    sender.join().unwrap();
+    println!(
+        "handler ran twice: {twice}, never nested: {}",
+        !NESTED.load(Ordering::SeqCst)
+    );
+}
+
 fn main() {
     match std::env::args().nth(1).as_deref() {
         Some("alarms") => alarms(),
         Some("alarm-default") => alarm_default(),
         Some("thread") => thread_directed(),
+        Some("busy") => busy(),
+        Some("nested") => nested(),
         _ => {
-            eprintln!("usage: proc_timers alarms | alarm-default | thread");
+            eprintln!("usage: proc_timers alarms | alarm-default | thread | busy | nested");
             std::process::exit(2);
         }
     }
