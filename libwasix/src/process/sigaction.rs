@@ -7,9 +7,9 @@
 //! the runtime answers with the default action (terminate, or ignore for SIGCHLD & co.), so a
 //! default death is still "killed by signal N" for the parent. `SIG_IGN` returns at once.
 //!
-//! The signal mask is the process's, not each thread's (signals are delivered on the main
-//! thread at its next blocking wait, see the runtime); a blocked signal stays pending here and
-//! is run when it is unblocked. WASIX has signals 1..=31 (no real-time signals).
+//! The signal mask is the process's, not each thread's (process signals are delivered on the
+//! main thread at its next safe point: any syscall return or blocking wait, see the runtime);
+//! a blocked signal stays pending here and is run when it is unblocked. WASIX has signals 1..=31 (no real-time signals).
 
 use core::ffi::{c_int, c_void};
 use core::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
