@@ -5,9 +5,9 @@
 #   2. a no_std + alloc program (tests/wasm64_nostd/hello.rs) built on that sysroot's core/alloc
 #      and the generated `wasix_64v1` preview-1 crate runs on our runtime, writing from an
 #      address above 2 GiB (a truncated or sign-extended pointer would fault or print garbage);
-#   3. std's hello links without any libc: the symbols wasm-ld reports undefined are printed
-#      (the input of plan step 3, libwasix's libc64); with --expect-undefined FILE the sorted
-#      list must equal the file's.
+#   3. std programs link with libwasix's libc64 as their libc and run: a hello and
+#      tests/wasm64_std; a failed link prints the symbols libc64 lacks (with
+#      --expect-undefined FILE the sorted list must equal the file's).
 #
 # Usage: scripts/wasm64.sh [--expect-undefined FILE]
 # Exit status: 0 when every step passed, 1 when one failed, 2 on usage errors.
@@ -55,25 +55,36 @@ if [[ "$(head -1 <<<"$out")" != "$want" ]]; then
 fi
 echo "step 2: the no_std program ran ($(stat -c %s "$work/nostd.wasm") bytes)" >&2
 
-# Step 3: std's hello without a libc (`--no-entry`: `_start` is libc64's to provide).
+# Step 3: std programs with libwasix's libc64 as their libc: a hello, then tests/wasm64_std
+# (threads, channel, env, files on a mount, a block above 4 GiB, panic, exit code 3). A link
+# that fails lists the symbols libc64 still lacks (`--expect-undefined FILE` compares them).
 echo 'fn main() { println!("hello from wasm64"); }' >"$work/hello.rs"
 log="$work/hello-link.txt"
-if "${rustc_w64[@]}" "$work/hello.rs" -o "$work/hello.wasm" \
-  -C link-arg=--no-entry -C link-arg=--error-limit=0 >"$log" 2>&1; then
-  echo "step 3: std's hello links without a libc" >&2
-  : >"$work/undefined.txt"
-else
+: >"$work/undefined.txt"
+if ! "${rustc_w64[@]}" "$work/hello.rs" -o "$work/hello.wasm" -C link-arg=--error-limit=0 >"$log" 2>&1; then
   grep -o 'undefined symbol: [^ ]*' "$log" | sed 's/undefined symbol: //; s/`//g' |
     sort -u >"$work/undefined.txt"
-  if [[ ! -s "$work/undefined.txt" ]]; then
-    echo "step 3 FAILED: the link failed for another reason:" >&2
-    cat "$log" >&2
-    exit 1
-  fi
-  echo "step 3: std's hello needs $(wc -l <"$work/undefined.txt") symbols from a libc:" >&2
-  cat "$work/undefined.txt"
+  echo "step 3 FAILED: std's hello does not link; undefined: $(tr '\n' ' ' <"$work/undefined.txt")" >&2
+  [[ -s "$work/undefined.txt" ]] || cat "$log" >&2
+  exit 1
 fi
 if [[ -n "$expect" ]] && ! diff -u "$expect" "$work/undefined.txt"; then
   echo "step 3 FAILED: the undefined symbols differ from $expect" >&2
   exit 1
 fi
+[[ "$("$cli" wasix run-wasm "$work/hello.wasm")" == "hello from wasm64" ]] ||
+  { echo "step 3 FAILED: std's hello printed something else" >&2; exit 1; }
+"${rustc_w64[@]}" --edition 2024 "$repo/tests/wasm64_std/main.rs" -o "$work/std.wasm"
+mkdir -p "$work/mount"
+set +e
+"$cli" wasix run-wasm --max-memory 8G --env WASM64_E2E=on --mapdir "/data:$work/mount" \
+  "$work/std.wasm" -- /data >"$work/std.out" 2>"$work/std.err"
+code=$?
+set -e
+cat "$work/std.out"
+if [[ $code -ne 3 ]] || ! grep -q "block ends above 4 GiB: true" "$work/std.out"; then
+  echo "step 3 FAILED: tests/wasm64_std exited $code:" >&2
+  cat "$work/std.err" >&2
+  exit 1
+fi
+echo "step 3: std's hello ($(stat -c %s "$work/hello.wasm") bytes) and tests/wasm64_std ran" >&2

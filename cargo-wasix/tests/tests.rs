@@ -20,5 +20,6 @@ mod tests {
     pub mod sccache;
     pub mod support;
     pub mod sysroot_pack;
+    pub mod wasm64;
     pub mod wrapper;
 }
