@@ -32,6 +32,7 @@ mod process;
 mod tz;
 // The wasm64 libc (docs/wasm64.md); its pure rules are tested on the host.
 mod libc64;
+mod locked;
 
 #[cfg(target_arch = "wasm32")]
 mod conf;

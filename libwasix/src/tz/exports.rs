@@ -2,13 +2,12 @@
 //! `localtime_r`, `mktime` and `strftime`) over the zone of the current `TZ`, loaded once per
 //! `TZ` value and kept behind a spin lock (no_std: no OS mutex below libc).
 
-use core::cell::UnsafeCell;
 use core::ffi::{c_char, c_int, c_long};
-use core::sync::atomic::{AtomicBool, Ordering};
 
 use super::posix::{Abbr, Local, PosixTz};
 use super::tzif::Tzif;
 use super::zone::{self, Source};
+use crate::locked::Locked;
 
 /// The biggest zoneinfo file read (the largest in tzdata 2025 is under 4 KiB).
 const FILE_MAX: usize = 64 * 1024;
@@ -34,41 +33,20 @@ struct State {
     name_count: usize,
 }
 
-struct Shared {
-    busy: AtomicBool,
-    state: UnsafeCell<State>,
-}
-
-// SAFETY: `state` is only reached through `with`, which holds `busy`.
-unsafe impl Sync for Shared {}
-
-static SHARED: Shared = Shared {
-    busy: AtomicBool::new(false),
-    state: UnsafeCell::new(State {
-        key: [0; 256],
-        key_len: 0,
-        loaded: false,
-        loaded_unset: false,
-        kind: Kind::Utc,
-        file: Tzif::empty(),
-        buf: [0; FILE_MAX],
-        names: [[0; 16]; NAMES],
-        name_count: 0,
-    }),
-};
+static SHARED: Locked<State> = Locked::new(State {
+    key: [0; 256],
+    key_len: 0,
+    loaded: false,
+    loaded_unset: false,
+    kind: Kind::Utc,
+    file: Tzif::empty(),
+    buf: [0; FILE_MAX],
+    names: [[0; 16]; NAMES],
+    name_count: 0,
+});
 
 fn with<R>(f: impl FnOnce(&mut State) -> R) -> R {
-    while SHARED
-        .busy
-        .compare_exchange_weak(false, true, Ordering::Acquire, Ordering::Relaxed)
-        .is_err()
-    {
-        core::hint::spin_loop();
-    }
-    // SAFETY: the flag gives this thread the only access until it is released below.
-    let r = f(unsafe { &mut *SHARED.state.get() });
-    SHARED.busy.store(false, Ordering::Release);
-    r
+    SHARED.with(f)
 }
 
 /// The current `TZ` (None: unset).
