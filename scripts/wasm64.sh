@@ -46,7 +46,7 @@ rustc_w64=(rustc -Zunstable-options --target wasm64-wasmer-wasi --sysroot "$sysr
   "$library/wasi-wasix64/src/lib.rs" -o "$work/libwasi.rlib"
 "${rustc_w64[@]}" --edition 2024 -C panic=abort --extern wasi="$work/libwasi.rlib" \
   "$repo/tests/wasm64_nostd/hello.rs" -o "$work/nostd.wasm"
-out="$("$cli" wasix run-wasm "$work/nostd.wasm" one two)"
+out="$("$cli" wasix run-wasm "$work/nostd.wasm" -- one two)"
 echo "$out"
 want='hello from wasm64: args ["one", "two"]'
 if [[ "$(head -1 <<<"$out")" != "$want" ]]; then
