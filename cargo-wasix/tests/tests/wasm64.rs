@@ -52,7 +52,7 @@ fn std_program_runs_on_wasm64() {
     );
 
     let mapdir = format!("/data:{}", work.join("mount").display());
-    let run = output(cargo_wasix(
+    let run = output(&mut cargo_wasix(
         &work,
         &[
             "run-wasm",
