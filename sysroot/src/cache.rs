@@ -216,13 +216,14 @@ pub fn publish(_lock: &CacheLock, work: &Path, entry: &Path, key: &str) -> Resul
     Ok(())
 }
 
-/// Removes complete entries named `<prefix>-*` beyond the `keep` most recently published
-/// ones (by marker mtime), never `current`. Entries of other prefixes (other rustc versions)
-/// are left for `cargo wasix self clean`. Requires the lock.
+/// Removes complete entries named `<prefix>-*` for which `same_kind` holds beyond the `keep`
+/// most recently published ones (by marker mtime), never `current`. Entries of other prefixes
+/// (other rustc versions) or kinds (a sysroot of the other target) are left for `cargo wasix
+/// self clean`. Requires the lock.
 pub fn prune_entries(
     _lock: &CacheLock,
     root: &Path,
-    prefix: &str,
+    (prefix, same_kind): (&str, impl Fn(&Path) -> bool),
     current: &Path,
     keep: usize,
 ) -> Result<Vec<PathBuf>> {
@@ -239,6 +240,7 @@ pub fn prune_entries(
                 n.starts_with(&format!("{prefix}-")) && !n.contains(TMP_INFIX)
             })
         })
+        .filter(|p| same_kind(p))
         .filter_map(|p| {
             let modified = fs::metadata(p.join(MARKER))
                 .and_then(|m| m.modified())
@@ -498,12 +500,24 @@ mod tests {
         let unmarked = make("abc-0000000000000005", false);
         let current = make("abc-0000000000000006", true);
         let libc = make("libc", false);
-        let removed = prune_entries(&lock, root, "abc", &current, 2).expect("prune");
+        let removed =
+            prune_entries(&lock, root, ("abc", |_: &Path| true), &current, 2).expect("prune");
         assert_eq!(removed, vec![oldest.clone()]);
         for kept in [&older, &newer, &other_rustc, &unmarked, &current, &libc] {
             assert!(kept.exists(), "{}", kept.display());
         }
         assert!(!oldest.exists());
+
+        // Entries of another kind (another target's sysroot) neither count nor go.
+        let other_kind = |p: &Path| !p.ends_with("abc-0000000000000002");
+        let newest = make("abc-0000000000000007", true);
+        let removed = prune_entries(&lock, root, ("abc", other_kind), &newest, 1).expect("prune");
+        assert_eq!(
+            removed,
+            vec![newer.clone()],
+            "only same-kind entries beyond the newest one"
+        );
+        assert!(older.exists() && current.exists());
     }
 
     #[test]

@@ -186,9 +186,13 @@ pub fn prepare(
         progress,
     )?;
     cache::publish(&lock, &work, &plan.entry, &plan.key)?;
-    // Each change of cargo-wasix's inputs makes a new entry for the same rustc; keep the two
-    // previous ones (another cargo-wasix binary may still use them) and drop older ones.
-    for old in cache::prune_entries(&lock, &plan.root, &toolchain.commit_short(), &plan.entry, 2)? {
+    // Each change of cargo-wasix's inputs makes a new entry for the same rustc and target; keep
+    // the two previous ones (another cargo-wasix binary may still use them) and drop older
+    // ones. The other target's entries (wasm32 / wasm64) are not counted.
+    let rustlib = Path::new("sysroot/lib/rustlib").join(&options.target);
+    let same_target = |entry: &Path| entry.join(&rustlib).is_dir();
+    let prefix = toolchain.commit_short();
+    for old in cache::prune_entries(&lock, &plan.root, (&prefix, same_target), &plan.entry, 2)? {
         progress.status("Removing", &format!("old sysroot `{}`", old.display()));
     }
     prepared.outcome = Outcome::Built;

@@ -279,7 +279,7 @@ pub(crate) fn patched_locked(
     }
     cache::publish(lock, &work, &entry, &key)?;
     // Older overlays of the same version: keep two (another cargo-wasix may use them).
-    cache::prune_entries(lock, &parent, version, &entry, 2)?;
+    cache::prune_entries(lock, &parent, (version, |_: &Path| true), &entry, 2)?;
     Ok(Patched::at(entry))
 }
 
