@@ -25,6 +25,8 @@
 #![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 
 mod abi;
+#[cfg(target_family = "wasm")]
+mod cbuf;
 mod io;
 mod mem;
 mod net;

@@ -13,6 +13,7 @@ use libc::{mode_t, pid_t, posix_spawn_file_actions_t, posix_spawnattr_t, sigset_
 
 use super::encode::{self, FdOp};
 use crate::abi::Errno;
+use crate::cbuf::CBuf;
 use crate::{errno, sys};
 
 crate::same_signature_as_libc!(
@@ -72,28 +73,6 @@ const _: () = {
     assert!(size_of::<Actions>() == size_of::<posix_spawn_file_actions_t>());
 };
 
-/// A malloc'd buffer freed on drop.
-struct Buf(*mut u8);
-
-impl Buf {
-    fn new(len: usize) -> Result<Buf, Errno> {
-        // SAFETY: plain allocation (at least one byte so a null result means failure).
-        let p = unsafe { libc::malloc(len.max(1)) }.cast::<u8>();
-        if p.is_null() {
-            Err(Errno::NOMEM)
-        } else {
-            Ok(Buf(p))
-        }
-    }
-}
-
-impl Drop for Buf {
-    fn drop(&mut self) {
-        // SAFETY: `self.0` came from malloc and is freed once.
-        unsafe { libc::free(self.0.cast()) };
-    }
-}
-
 /// Iterates a NULL-terminated array of C strings (none when `arr` is null).
 ///
 /// # Safety
@@ -114,13 +93,10 @@ unsafe fn c_strings<'a>(arr: *const *mut c_char) -> impl Iterator<Item = &'a [u8
 }
 
 /// Builds a `\n`-terminated list in a malloc'd buffer.
-fn list<'a>(entries: impl Iterator<Item = &'a [u8]> + Clone) -> Result<(Buf, usize), Errno> {
+fn list<'a>(entries: impl Iterator<Item = &'a [u8]> + Clone) -> Result<(CBuf, usize), Errno> {
     let len = encode::list_len(entries.clone())?;
-    let buf = Buf::new(len)?;
-    // SAFETY: `buf` holds `len` bytes.
-    encode::write_list(entries, unsafe {
-        core::slice::from_raw_parts_mut(buf.0, len)
-    })?;
+    let mut buf = CBuf::new(len)?;
+    encode::write_list(entries, buf.bytes())?;
     Ok((buf, len))
 }
 
@@ -156,10 +132,11 @@ unsafe fn spawn(
     };
     let count = walk().count();
     let words_per_op = encode::FD_OP.size / 8;
-    let ops = Buf::new(count * encode::FD_OP.size)?;
+    let ops = CBuf::new(count * encode::FD_OP.size)?;
     // SAFETY: malloc memory is 8-aligned and holds `count * FD_OP.size` bytes.
-    let words =
-        unsafe { core::slice::from_raw_parts_mut(ops.0.cast::<u64>(), count * words_per_op) };
+    let words = unsafe {
+        core::slice::from_raw_parts_mut(ops.as_ptr().cast::<u64>(), count * words_per_op)
+    };
     for (chunk, a) in words.chunks_exact_mut(words_per_op).zip(walk()) {
         let rec = encode::encode_fd_op(&a.op);
         for (w, b) in chunk
@@ -194,8 +171,8 @@ unsafe fn spawn(
     // SAFETY: `name` is non-null and NUL-terminated (POSIX contract); the buffers are live.
     let child = sys::proc_spawn2(&sys::Spawn {
         name: unsafe { CStr::from_ptr(name) }.to_bytes(),
-        args: unsafe { core::slice::from_raw_parts(args.0, args_len) },
-        envs: unsafe { core::slice::from_raw_parts(envs.0, envs_len) },
+        args: unsafe { core::slice::from_raw_parts(args.as_ptr(), args_len) },
+        envs: unsafe { core::slice::from_raw_parts(envs.as_ptr(), envs_len) },
         fd_ops: words,
         fd_ops_count: count,
         signals: &signals[..nsig],
@@ -254,12 +231,9 @@ unsafe fn push(
     } else {
         // SAFETY: NUL-terminated (caller contract).
         let bytes = unsafe { CStr::from_ptr(path) }.to_bytes();
-        let buf = Buf::new(bytes.len())?;
-        // SAFETY: `buf` holds `bytes.len()` bytes.
-        unsafe { ptr::copy_nonoverlapping(bytes.as_ptr(), buf.0, bytes.len()) };
-        let p = buf.0;
-        core::mem::forget(buf);
-        (p, bytes.len())
+        let mut buf = CBuf::new(bytes.len())?;
+        buf.bytes().copy_from_slice(bytes);
+        (buf.into_raw(), bytes.len())
     };
     // Guest pointers and lengths, widened; the record keeps this target's pointer width.
     let (p, l) = (copy as usize as u64, len as u64);

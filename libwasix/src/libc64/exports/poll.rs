@@ -2,38 +2,13 @@
 
 use core::ffi::c_int;
 
-use super::alloc::{free, malloc};
 use crate::abi::Errno;
+use crate::cbuf::CBuf;
 use crate::libc64::poll::{self, EVENT_SIZE, POLLIN, POLLOUT, SUBSCRIPTION_SIZE, TIMEOUT_USERDATA};
 use crate::{errno, sys};
 
 /// The monotonic clock (WASI clock 1).
 const MONOTONIC: u32 = 1;
-
-/// A malloc'd byte buffer, freed on drop.
-struct Buf(*mut u8, usize);
-
-impl Buf {
-    fn new(len: usize) -> Result<Buf, Errno> {
-        let p: *mut u8 = malloc(len.max(1)).cast();
-        if p.is_null() {
-            Err(Errno::NOMEM)
-        } else {
-            Ok(Buf(p, len))
-        }
-    }
-    fn bytes(&mut self) -> &mut [u8] {
-        // SAFETY: `self.0` holds `self.1` bytes.
-        unsafe { core::slice::from_raw_parts_mut(self.0, self.1) }
-    }
-}
-
-impl Drop for Buf {
-    fn drop(&mut self) {
-        // SAFETY: malloc'd in `new`.
-        unsafe { free(self.0.cast()) }
-    }
-}
 
 /// # Safety
 /// `fds` holds `nfds` pollfds.
@@ -54,9 +29,9 @@ fn poll_fds(fds: &mut [libc::pollfd], timeout: c_int) -> Result<c_int, Errno> {
         .checked_mul(2)
         .and_then(|n| n.checked_add(1))
         .ok_or(Errno::INVAL)?;
-    let mut subs = Buf::new(max * SUBSCRIPTION_SIZE)?;
+    let mut subs = CBuf::new(max * SUBSCRIPTION_SIZE)?;
     let mut n = 0;
-    let mut add = |sub: [u8; SUBSCRIPTION_SIZE], subs: &mut Buf| {
+    let mut add = |sub: [u8; SUBSCRIPTION_SIZE], subs: &mut CBuf| {
         subs.bytes()[n * SUBSCRIPTION_SIZE..(n + 1) * SUBSCRIPTION_SIZE].copy_from_slice(&sub);
         n += 1;
     };
@@ -81,7 +56,7 @@ fn poll_fds(fds: &mut [libc::pollfd], timeout: c_int) -> Result<c_int, Errno> {
         None if n == 0 => return Err(Errno::INVAL),
         None => {}
     }
-    let mut events = Buf::new(n * EVENT_SIZE)?;
+    let mut events = CBuf::new(n * EVENT_SIZE)?;
     let got = sys::poll_oneoff(subs.bytes(), events.bytes(), n)?;
     for e in events.bytes()[..got * EVENT_SIZE].chunks_exact(EVENT_SIZE) {
         let (userdata, bits) = poll::decode_event(e.try_into().map_err(|_| Errno::IO)?);
@@ -111,14 +86,10 @@ pub unsafe extern "C" fn clock_nanosleep(
     req: *const libc::timespec,
     _rem: *mut libc::timespec,
 ) -> c_int {
-    // SAFETY: the caller's contract; clockid_t points at one of libc64's `_CLOCK_*` ids.
-    let (id, req) = unsafe {
-        (
-            *core::mem::transmute::<libc::clockid_t, *const u32>(clock),
-            &*req,
-        )
-    };
-    let r = poll::timespec_ns(req.tv_sec, req.tv_nsec as i64)
+    let id = super::start::wasi_clock(clock);
+    // SAFETY: the caller's contract.
+    let req = unsafe { &*req };
+    let r = poll::timespec_ns(req.tv_sec, req.tv_nsec)
         .and_then(|ns| sleep(id, ns, flags & libc::TIMER_ABSTIME != 0));
     // clock_nanosleep returns the error number itself.
     match r {
@@ -134,8 +105,7 @@ pub unsafe extern "C" fn nanosleep(req: *const libc::timespec, _rem: *mut libc::
     // SAFETY: the caller's contract.
     let req = unsafe { &*req };
     errno::unit(
-        poll::timespec_ns(req.tv_sec, req.tv_nsec as i64)
-            .and_then(|ns| sleep(MONOTONIC, ns, false)),
+        poll::timespec_ns(req.tv_sec, req.tv_nsec).and_then(|ns| sleep(MONOTONIC, ns, false)),
     )
 }
 

@@ -96,17 +96,20 @@ pub extern "C" fn sched_yield() -> c_int {
 /// `ts` is writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn clock_gettime(id: libc::clockid_t, ts: *mut libc::timespec) -> c_int {
-    // libc's clockid_t is a pointer to the WASI clock number (wasi-libc's representation):
-    // the address of one of the `_CLOCK_*` statics below.
-    // SAFETY: a pointer-sized newtype; the libc crate's CLOCK_* values point at our statics.
-    let wasi_id = unsafe { *core::mem::transmute::<libc::clockid_t, *const u32>(id) };
-    errno::unit(sys::clock_time_get(wasi_id as i32, 1).map(|ns| {
+    errno::unit(sys::clock_time_get(wasi_clock(id) as i32, 1).map(|ns| {
         // SAFETY: the caller's contract.
         unsafe {
             (*ts).tv_sec = (ns / 1_000_000_000) as libc::time_t;
             (*ts).tv_nsec = (ns % 1_000_000_000) as c_long;
         }
     }))
+}
+
+/// The WASI clock a `clockid_t` names. libc's `clockid_t` is a pointer to the WASI clock
+/// number (wasi-libc's representation): the address of one of the `_CLOCK_*` statics below.
+pub(super) fn wasi_clock(id: libc::clockid_t) -> u32 {
+    // SAFETY: a pointer-sized newtype; the libc crate's CLOCK_* values point at our statics.
+    unsafe { *core::mem::transmute::<libc::clockid_t, *const u32>(id) }
 }
 
 /// The clocks `libc::CLOCK_*` point at (wasi-libc's `struct __clockid`: the WASI clock id).
