@@ -12,6 +12,8 @@
 #   REAL_CRATES_TIMEOUT  seconds per `cargo test` run (default 1800)
 #   REAL_CRATES_NATIVE=0 skip the native runs (the table then shows `-` for them)
 #   REAL_CRATES_CARGO_ARGS  extra cargo arguments for every run, native and wasix (e.g. --release)
+#   REAL_CRATES_TARGET  the WASIX target of the wasix runs (default wasm32-wasmer-wasi; e.g.
+#                       wasm64-wasmer-wasi, whose logs and builds then go to target/real-crates/wasm64/)
 set -euo pipefail
 
 # name version "note shown in the table" (what the suite exercises)
@@ -96,6 +98,17 @@ declare -A WASIX_RUNTIME_FLAGS=(
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 work="$repo/target/real-crates"
+wasix_target="${REAL_CRATES_TARGET:-wasm32-wasmer-wasi}"
+target_flag=()
+wasix_logs="$work/logs"
+wasix_build="$work/target-wasix"
+if [[ $wasix_target != wasm32-wasmer-wasi ]]; then
+  target_flag=(--target "$wasix_target")
+  # Its own logs and builds; the sources and native runs stay shared.
+  wasix_logs="$work/${wasix_target%%-*}/logs"
+  wasix_build="$work/${wasix_target%%-*}/target-wasix"
+  mkdir -p "$wasix_logs"
+fi
 timeout_s="${REAL_CRATES_TIMEOUT:-1800}"
 export CARGO_WASIX_HOME="${CARGO_WASIX_HOME:-$repo/target/wasix-home}"
 mkdir -p "$work/src" "$work/logs" "$work/fetch/src"
@@ -168,13 +181,13 @@ aborted_binaries() {
 rerun_each() {
   local sel=$1 dir=$2 list test out p=0 f=0 i=0
   # shellcheck disable=SC2086 # $sel is one or two words on purpose
-  list=$(cd "$dir" && CARGO_TARGET_DIR="$work/target-wasix" "$cli" wasix test -q $cargo_args $sel -- --list --format terse $extra 2>/dev/null |
+  list=$(cd "$dir" && CARGO_TARGET_DIR="$wasix_build" "$cli" wasix test -q "${target_flag[@]}" $cargo_args $sel -- --list --format terse $extra 2>/dev/null |
     sed -n 's/: test$//p')
   while IFS= read -r test; do
     [[ -z $test ]] && continue
     # shellcheck disable=SC2086
-    out=$(cd "$dir" && CARGO_TARGET_DIR="$work/target-wasix" timeout 300 \
-      "$cli" wasix test -q --color never $cargo_args $sel -- --exact "$test" --nocapture $extra 2>&1) || true
+    out=$(cd "$dir" && CARGO_TARGET_DIR="$wasix_build" timeout 300 \
+      "$cli" wasix test -q --color never "${target_flag[@]}" $cargo_args $sel -- --exact "$test" --nocapture $extra 2>&1) || true
     if grep -q '^test result: ok\. 1 passed' <<<"$out"; then
       p=$((p + 1))
     elif grep -q '^test result: ok\. 0 passed; 0 failed; 1 ignored' <<<"$out"; then
@@ -309,12 +322,12 @@ for entry in "${selected[@]}"; do
   start=$(date +%s)
   status=0
   # shellcheck disable=SC2086 # $cargo_args and $extra are zero or more words on purpose
-  (cd "$wasix_dir" && CARGO_TARGET_DIR="$work/target-wasix" timeout "$timeout_s" \
-    "$cli" wasix test --no-fail-fast --color never $cargo_args -- $extra) >"$work/logs/$name-$version.wasix.log" 2>&1 || status=$?
-  wasix=$(count "$work/logs/$name-$version.wasix.log")
+  (cd "$wasix_dir" && CARGO_TARGET_DIR="$wasix_build" timeout "$timeout_s" \
+    "$cli" wasix test --no-fail-fast --color never "${target_flag[@]}" $cargo_args -- $extra) >"$wasix_logs/$name-$version.wasix.log" 2>&1 || status=$?
+  wasix=$(count "$wasix_logs/$name-$version.wasix.log")
   if [[ $status -eq 124 ]]; then note="$note; wasix run timed out after ${timeout_s}s"; fi
   if [[ $wasix == "- - - - -" ]]; then note="$note; wasix build failed (see log)"; fi
-  if sed -n '/^ *Doc-tests /,$p' "$work/logs/$name-$version.wasix.log" | grep 'compiler unexpectedly panicked' >/dev/null; then
+  if sed -n '/^ *Doc-tests /,$p' "$wasix_logs/$name-$version.wasix.log" | grep 'compiler unexpectedly panicked' >/dev/null; then
     note="$note; doctests: rustdoc ICE with a custom target"
     doc_ice=1
   else
@@ -322,9 +335,9 @@ for entry in "${selected[@]}"; do
   fi
 
   # Test binaries that aborted: count their tests one by one instead of as one lost binary.
-  reruns_log="$work/logs/$name-$version.reruns.log"
+  reruns_log="$wasix_logs/$name-$version.reruns.log"
   : >"$reruns_log"
-  aborted=$(aborted_binaries "$work/logs/$name-$version.wasix.log")
+  aborted=$(aborted_binaries "$wasix_logs/$name-$version.wasix.log")
   if [[ -n $aborted && $wasix != "- - - - -" ]]; then
     read -r wp wf wi wdp wdf <<<"$wasix"
     while IFS= read -r sel; do
@@ -349,4 +362,4 @@ echo "| crate | version | native tests passed / failed | wasix tests passed / fa
 echo "|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${rows[@]}"
 echo
-echo "logs: $work/logs/"
+echo "logs: $work/logs/ (native), $wasix_logs/ ($wasix_target)"

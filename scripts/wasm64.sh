@@ -74,7 +74,7 @@ if [[ -n "$expect" ]] && ! diff -u "$expect" "$work/undefined.txt"; then
 fi
 [[ "$("$cli" wasix run-wasm "$work/hello.wasm")" == "hello from wasm64" ]] ||
   { echo "step 3 FAILED: std's hello printed something else" >&2; exit 1; }
-"${rustc_w64[@]}" --edition 2024 "$repo/tests/wasm64_std/main.rs" -o "$work/std.wasm"
+"${rustc_w64[@]}" --edition 2024 "$repo/tests/wasm64_std/src/main.rs" -o "$work/std.wasm"
 mkdir -p "$work/mount"
 set +e
 "$cli" wasix run-wasm --max-memory 8G --env WASM64_E2E=on --mapdir "/data:$work/mount" \

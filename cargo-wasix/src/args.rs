@@ -5,6 +5,8 @@
 //! subcommand and before the user's, the user's are forwarded verbatim, and nothing after a
 //! bare `--` is ever interpreted (it belongs to the program or test harness).
 
+use crate::target::Wasix;
+
 /// How chatty we are; mirrors cargo's `-q` / `-v` / `-vv`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub enum Verbosity {
@@ -111,46 +113,43 @@ pub fn verbosity(args: &[String]) -> Verbosity {
     Verbosity::from_counts(verbose, quiet)
 }
 
-/// What the user asked for with `--target`, decided before we touch anything.
+/// What the user asked for with `--target` (or, without one, with `CARGO_BUILD_TARGET` or the
+/// configuration's `build.target`), decided before we touch anything.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TargetChoice {
-    /// No `--target`: we add `--target wasm32-wasmer-wasi`.
+    /// No `--target`, and no configured default naming one of ours: we add
+    /// `--target wasm32-wasmer-wasi`.
     Default,
-    /// The user named our target (possibly among others): prepare the sysroot, add nothing.
-    Explicit,
-    /// The user named only other targets: plain cargo pass-through, no sysroot needed.
+    /// One of our targets, possibly among foreign ones, from the flags or the configured
+    /// default: prepare its sysroot, add nothing.
+    Explicit(Wasix),
+    /// The user named only other targets with `--target`: plain cargo pass-through, no
+    /// sysroot needed.
     Foreign,
-    /// `wasm64-wasmer-wasi`: not supported yet.
-    Wasm64,
+    /// Both of our targets in one run: refused (one sysroot per run).
+    Both,
 }
 
-/// Classifies the user's `--target` flags (cargo accepts several).
-pub fn target_choice(args: &[String]) -> TargetChoice {
-    let targets = flag_values(args, "--target");
-    if targets.is_empty() {
-        TargetChoice::Default
-    } else if targets
-        .iter()
-        .any(|t| is_target_named(t, crate::env::TARGET64))
-    {
-        TargetChoice::Wasm64
-    } else if targets
-        .iter()
-        .any(|t| is_target_named(t, crate::env::TARGET))
-    {
-        TargetChoice::Explicit
+/// Classifies the user's `--target` flags (cargo accepts several); without any, the
+/// `configured` default targets (a configured foreign target is overridden, as before
+/// `cargo wasix` took a configured default).
+pub fn target_choice(args: &[String], configured: &[String]) -> TargetChoice {
+    let flags = flag_values(args, "--target");
+    let named: Vec<&str> = if flags.is_empty() {
+        configured.iter().map(String::as_str).collect()
     } else {
-        TargetChoice::Foreign
+        flags.clone()
+    };
+    let ours: Vec<Wasix> = Wasix::ALL
+        .into_iter()
+        .filter(|w| named.iter().any(|t| Wasix::from_flag(t) == Some(*w)))
+        .collect();
+    match ours[..] {
+        [] if flags.is_empty() => TargetChoice::Default,
+        [] => TargetChoice::Foreign,
+        [one] => TargetChoice::Explicit(one),
+        _ => TargetChoice::Both,
     }
-}
-
-/// A `--target` value names `triple` directly or as a path to `<triple>.json`.
-fn is_target_named(value: &str, triple: &str) -> bool {
-    value == triple
-        || std::path::Path::new(value)
-            .file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| n.strip_suffix(".json") == Some(triple))
 }
 
 /// The full cargo argument list: the subcommand, then ours, then the user's untouched.
@@ -220,8 +219,14 @@ mod tests {
         let cases: &[(&[&str], TargetChoice)] = &[
             (&[], TargetChoice::Default),
             (&["--release"], TargetChoice::Default),
-            (&["--target", "wasm32-wasmer-wasi"], TargetChoice::Explicit),
-            (&["--target=wasm32-wasmer-wasi"], TargetChoice::Explicit),
+            (
+                &["--target", "wasm32-wasmer-wasi"],
+                TargetChoice::Explicit(Wasix::Wasm32),
+            ),
+            (
+                &["--target=wasm32-wasmer-wasi"],
+                TargetChoice::Explicit(Wasix::Wasm32),
+            ),
             (
                 &["--target", "x86_64-unknown-linux-gnu"],
                 TargetChoice::Foreign,
@@ -232,12 +237,24 @@ mod tests {
                     "--target",
                     "wasm32-wasmer-wasi",
                 ],
-                TargetChoice::Explicit,
+                TargetChoice::Explicit(Wasix::Wasm32),
             ),
-            (&["--target", "wasm64-wasmer-wasi"], TargetChoice::Wasm64),
+            (
+                &["--target", "wasm64-wasmer-wasi"],
+                TargetChoice::Explicit(Wasix::Wasm64),
+            ),
             (
                 &["--target=specs/wasm64-wasmer-wasi.json"],
-                TargetChoice::Wasm64,
+                TargetChoice::Explicit(Wasix::Wasm64),
+            ),
+            (
+                &[
+                    "--target",
+                    "wasm32-wasmer-wasi",
+                    "--target",
+                    "wasm64-wasmer-wasi",
+                ],
+                TargetChoice::Both,
             ),
             // Everything after `--` belongs to the program.
             (
@@ -249,7 +266,44 @@ mod tests {
             (&["--target-dir=out"], TargetChoice::Default),
         ];
         for (input, expected) in cases {
-            assert_eq!(target_choice(&s(input)), *expected, "input {input:?}");
+            assert_eq!(target_choice(&s(input), &[]), *expected, "input {input:?}");
+        }
+        // Without `--target`, a configured default naming one of ours is the target; flags
+        // win over it; a configured foreign default is overridden (we add ours).
+        let configured: &[(&[&str], &[&str], TargetChoice)] = &[
+            (
+                &[],
+                &["wasm64-wasmer-wasi"],
+                TargetChoice::Explicit(Wasix::Wasm64),
+            ),
+            (
+                &[],
+                &["wasm32-wasmer-wasi"],
+                TargetChoice::Explicit(Wasix::Wasm32),
+            ),
+            (&[], &["x86_64-unknown-linux-gnu"], TargetChoice::Default),
+            (
+                &["--target", "wasm32-wasmer-wasi"],
+                &["wasm64-wasmer-wasi"],
+                TargetChoice::Explicit(Wasix::Wasm32),
+            ),
+            (
+                &["--target", "x86_64-unknown-linux-gnu"],
+                &["wasm64-wasmer-wasi"],
+                TargetChoice::Foreign,
+            ),
+            (
+                &[],
+                &["wasm32-wasmer-wasi", "wasm64-wasmer-wasi"],
+                TargetChoice::Both,
+            ),
+        ];
+        for (input, default, expected) in configured {
+            assert_eq!(
+                target_choice(&s(input), &s(default)),
+                *expected,
+                "input {input:?}, configured {default:?}"
+            );
         }
     }
 

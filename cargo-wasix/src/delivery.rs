@@ -28,8 +28,6 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, anyhow, bail};
 use sha2::{Digest, Sha256};
 
-use crate::env;
-
 /// How target compiles get the sysroot.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Delivery {
@@ -66,6 +64,8 @@ pub struct Sources<'a> {
     pub prepared: &'a Path,
     /// The prepared sysroot's cache entry (its completion marker dates the build).
     pub entry: &'a Path,
+    /// The WASIX target the prepared sysroot is for.
+    pub target: &'a str,
 }
 
 /// Why a toolchain directory cannot be made for this toolchain; the caller falls back to
@@ -323,11 +323,11 @@ fn fill(tmp: &Path, sources: &Sources, layout: &Layout) -> Result<String> {
         mirror(&ours.join(&entry), &link)?;
         targets.push(ours.join(&entry));
     }
-    if !targets.iter().any(|t| t.ends_with(env::TARGET)) {
+    if !targets.iter().any(|t| t.ends_with(sources.target)) {
         bail!(
             "the prepared sysroot `{}` has no `lib/rustlib/{}`\nhelp: run `cargo wasix self clean`, then build again",
             sources.prepared.display(),
-            env::TARGET
+            sources.target
         );
     }
     let digest = digest_targets(&targets)?;
@@ -458,6 +458,7 @@ fn hex(bytes: &[u8]) -> String {
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;
+    use crate::env;
 
     /// A fake user toolchain and prepared sysroot with the layout of rustc 1.95.
     fn fixture(root: &Path) -> (PathBuf, PathBuf, PathBuf) {
@@ -513,6 +514,7 @@ mod tests {
             user_sysroot: &user,
             prepared: &prepared,
             entry: &entry,
+            target: env::TARGET,
         };
         let (dir, digest) = delivered(&sources);
         use std::os::unix::fs::MetadataExt;
@@ -597,6 +599,7 @@ mod tests {
             user_sysroot: &user,
             prepared: &prepared,
             entry: &entry,
+            target: env::TARGET,
         };
         let (_, first) = delivered(&sources);
         let target = prepared.join("lib/rustlib").join(env::TARGET);
@@ -627,6 +630,7 @@ mod tests {
             user_sysroot: &user,
             prepared: &prepared,
             entry: &entry,
+            target: env::TARGET,
         };
         let why = toolchain_dir(&sources).unwrap().unwrap_err();
         assert!(why.0.contains("librustc_driver"), "{}", why.0);

@@ -4,7 +4,7 @@
 //! (`Target::expect_builtin` in `add_exe_suffix`). It can still *list* them:
 //! `rustdoc -Zunstable-options --output-format=doctest` prints every doctest as JSON with the
 //! code rustdoc itself would compile (crate attributes, `extern crate`, the `fn main` wrapper).
-//! So for cargo's doctest run (`rustdoc --test ... --target wasm32-wasmer-wasi`) we list the
+//! So for cargo's doctest run (`rustdoc --test ... --target wasm32-wasmer-wasi`, or wasm64) we list the
 //! doctests with the same arguments, compile each with rustc for the target (the crate under
 //! test and its dependencies from cargo's `--extern`/`-L`), run it on the bundled runtime
 //! through our runner (package dir as cwd, as for `cargo wasix test`), and print libtest's
@@ -20,6 +20,7 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 
+use crate::target::Wasix;
 use crate::{args, env};
 
 /// What `--output-format=doctest` prints (format version 2; only the fields we use).
@@ -366,7 +367,8 @@ impl Ctx<'_> {
                 &["--crate-type", "bin"][..]
             })
             .args(["--crate-name", "rust_out", "--edition", edition])
-            .args(["--target", env::TARGET, "--cap-lints", "allow", "-o"])
+            .args(["--target", Wasix::of_this_run().triple()])
+            .args(["--cap-lints", "allow", "-o"])
             .arg(wasm)
             .args(self.compile_args)
             .arg("--sysroot")

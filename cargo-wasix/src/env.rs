@@ -7,8 +7,12 @@
 /// The WASIX target we build for (`--target wasm32-wasmer-wasi`).
 pub const TARGET: &str = "wasm32-wasmer-wasi";
 
-/// The 64-bit target: planned, refused with a clear error for now.
+/// The 64-bit target (`--target wasm64-wasmer-wasi`, memory64).
 pub const TARGET64: &str = "wasm64-wasmer-wasi";
+
+/// Set by the user command on the cargo child: the triple of the WASIX target this run builds
+/// for (`target.rs`). The wrapper, rustdoc and runner modes treat only that target as ours.
+pub const WASIX_TARGET: &str = "CARGO_WASIX_TARGET";
 
 /// Set by the user command on the cargo child: the prepared sysroot. Its presence is what
 /// tells `main` that cargo called us as `RUSTC_WRAPPER` (never guessed from argv).
@@ -68,9 +72,6 @@ pub const WASM_OPT_RESOLVED: &str = "CARGO_WASIX_WASM_OPT_RESOLVED";
 /// archive: only modules whose C calls setjmp/longjmp take anything from it). Build scripts
 /// cannot add it themselves: `cc` links only the objects it compiled.
 pub const C_LINK_LIB: &str = "CARGO_WASIX_C_LINK_LIB";
-
-/// Cargo's runner variable for our target; we set it unless the user did.
-pub const CARGO_RUNNER: &str = "CARGO_TARGET_WASM32_WASMER_WASI_RUNNER";
 
 /// The first argument of the runner mode: `<self> __runner <wasm> <args...>`.
 pub const RUNNER_ARG: &str = "__runner";

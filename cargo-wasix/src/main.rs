@@ -35,6 +35,7 @@ mod runner;
 mod runtime_flags;
 mod shell;
 mod stamp;
+mod target;
 mod toolchain;
 mod user;
 mod validate;

@@ -13,6 +13,7 @@ use crate::delivery::{self, Delivery};
 use crate::env;
 use crate::shell::{self, Shell};
 use crate::stamp::{self, StampData};
+use crate::target::Wasix;
 use crate::toolchain::Toolchain;
 
 pub use wasix_sysroot::overlay::Patched;
@@ -93,17 +94,20 @@ pub struct Session<'a> {
 }
 
 impl<'a> Session<'a> {
-    /// A session for the target features of this run (`CARGO_WASIX_TARGET_FEATURES`).
-    pub fn new(toolchain: &'a Toolchain, shell: &'a Shell) -> Result<Self> {
-        let options = sysroot_options()?;
+    /// A session for `target` and the target features of this run
+    /// (`CARGO_WASIX_TARGET_FEATURES`).
+    pub fn new(toolchain: &'a Toolchain, shell: &'a Shell, target: Wasix) -> Result<Self> {
+        let mut options = sysroot_options()?;
+        options.target = target.triple().to_owned();
         for caution in options.features.cautions() {
             shell.warn(caution);
         }
-        // One stamp per feature set: each set has its own sysroot.
+        // One stamp per target and feature set: each has its own sysroot.
+        let variant = format!("{} {}", options.target, options.features);
         let stamp_path = options
             .cache_root()
             .ok()
-            .and_then(|root| stamp::stamp_path(&root, toolchain, &options.features.to_string()));
+            .and_then(|root| stamp::stamp_path(&root, toolchain, &variant));
         let stamp = stamp_path.as_deref().and_then(stamp::read);
         Ok(Session {
             toolchain,
@@ -179,6 +183,7 @@ impl<'a> Session<'a> {
             user_sysroot: &rust_sysroot,
             prepared: &prepared,
             entry: &entry,
+            target: &self.options.target,
         };
         match delivery::toolchain_dir(&sources)? {
             Ok(delivered) => Ok(delivered),

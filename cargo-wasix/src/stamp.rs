@@ -80,10 +80,10 @@ impl StampData {
     }
 }
 
-/// The stamp file for this binary, toolchain and target-feature set (each set has its own
-/// sysroot), or `None` when the toolchain cannot be identified without running it (a `rustc`
-/// found on `PATH` may be a rustup proxy).
-pub fn stamp_path(cache_root: &Path, toolchain: &Toolchain, features: &str) -> Option<PathBuf> {
+/// The stamp file for this binary, toolchain and sysroot variant (target and target-feature
+/// set: each has its own sysroot), or `None` when the toolchain cannot be identified without
+/// running it (a `rustc` found on `PATH` may be a rustup proxy).
+pub fn stamp_path(cache_root: &Path, toolchain: &Toolchain, variant: &str) -> Option<PathBuf> {
     if !toolchain.rustc.is_absolute() {
         return None;
     }
@@ -97,7 +97,7 @@ pub fn stamp_path(cache_root: &Path, toolchain: &Toolchain, features: &str) -> O
     }
     toolchain.cargo.hash(&mut hasher);
     toolchain.rustup_name.hash(&mut hasher);
-    features.hash(&mut hasher);
+    variant.hash(&mut hasher);
     Some(
         cache_root
             .join("stamps")
@@ -200,9 +200,11 @@ mod tests {
             rustup_name: None,
         };
         let root = Path::new("/c");
-        let a = stamp_path(root, &toolchain, "+simd128").expect("absolute rustc");
-        let b = stamp_path(root, &toolchain, "-simd128").expect("absolute rustc");
+        let a = stamp_path(root, &toolchain, "w32 +simd128").expect("absolute rustc");
+        let b = stamp_path(root, &toolchain, "w32 -simd128").expect("absolute rustc");
+        let c = stamp_path(root, &toolchain, "w64 +simd128").expect("absolute rustc");
         assert_ne!(a, b);
-        assert_eq!(stamp_path(root, &toolchain, "+simd128"), Some(a));
+        assert_ne!(a, c, "each target has its own stamp");
+        assert_eq!(stamp_path(root, &toolchain, "w32 +simd128"), Some(a));
     }
 }

@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 
 use wasmparser::{KnownCustom, Name, Parser, Payload, Validator, WasmFeatures};
 
-use crate::{args, env};
+use crate::args;
+use crate::target::Wasix;
 
 /// Why a module is invalid, located to a function where the offset falls inside one.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,11 +105,14 @@ fn function_name(names: wasmparser::NameSectionReader<'_>, index: u32) -> Option
     None
 }
 
-/// The wasm files a rustc invocation for the WASIX target links (bins, tests, cdylibs), from
+/// The wasm files a rustc invocation for a WASIX target links (bins, tests, cdylibs), from
 /// its arguments: `-o`, or `--out-dir` + `--crate-name` + `-C extra-filename` + `.wasm`.
 /// Anything that links nothing (libs, metadata-only, other targets) gives none.
 pub fn linked_outputs(rustc_args: &[String]) -> Vec<PathBuf> {
-    if args::rustc_target(rustc_args) != Some(env::TARGET) {
+    if args::rustc_target(rustc_args)
+        .and_then(Wasix::from_flag)
+        .is_none()
+    {
         return Vec::new();
     }
     let links = args::has_flag(rustc_args, "--test", None)
@@ -199,6 +203,11 @@ mod tests {
                 "--crate-name a --crate-type bin --emit link=/z.wasm --target W",
                 &["/z.wasm"],
             ),
+            // The 64-bit target links the same way.
+            (
+                "--crate-name app --crate-type bin -o /x/y.wasm --target wasm64-wasmer-wasi",
+                &["/x/y.wasm"],
+            ),
             // Nothing linked: libraries, metadata-only checks, host compiles, other targets.
             (
                 "--crate-name l --crate-type lib --out-dir /o --target W",
@@ -219,7 +228,7 @@ mod tests {
                 .split_whitespace()
                 .map(|a| {
                     if a == "W" {
-                        env::TARGET.to_owned()
+                        crate::env::TARGET.to_owned()
                     } else {
                         a.to_owned()
                     }

@@ -29,6 +29,8 @@ const ENABLE: &[(&str, &[&str])] = &[
     ("exception-handling", &["--enable-exception-handling"]),
     ("simd128", &["--enable-simd"]),
     ("relaxed-simd", &["--enable-relaxed-simd"]),
+    // Not a spec feature: `sysroot_features` adds it for `"arch": "wasm64"`.
+    ("memory64", &["--enable-memory64"]),
     ("extended-const", &["--enable-extended-const"]),
     ("wide-arithmetic", &["--enable-wide-arithmetic"]),
 ];
@@ -145,14 +147,19 @@ pub fn enable_flags(spec_features: &str) -> Vec<&'static str> {
     flags
 }
 
-/// The `features` of the target spec installed in `sysroot`.
+/// The `features` of the target spec installed in `sysroot`, with `+memory64` for a wasm64
+/// spec (the architecture implies it; binaryen must be told).
 pub fn sysroot_features(sysroot: &Path, target: &str) -> Result<String> {
     let path = sysroot.join("lib/rustlib").join(target).join("target.json");
     let text =
         std::fs::read(&path).with_context(|| format!("failed to read `{}`", path.display()))?;
     let spec: serde_json::Value = serde_json::from_slice(&text)
         .with_context(|| format!("failed to parse `{}`", path.display()))?;
-    Ok(spec["features"].as_str().unwrap_or_default().to_owned())
+    let mut features = spec["features"].as_str().unwrap_or_default().to_owned();
+    if spec["arch"] == "wasm64" {
+        features.push_str(",+memory64");
+    }
+    Ok(features)
 }
 
 /// Optimises `module` in place: wasm-opt writes beside it, then one rename. DWARF is
@@ -280,5 +287,31 @@ mod tests {
         let without = enable_flags("+atomics,-simd128,+wide-arithmetic");
         assert!(!without.contains(&"--enable-simd"), "{without:?}");
         assert!(without.contains(&"--enable-wide-arithmetic"), "{without:?}");
+        assert!(!without.contains(&"--enable-memory64"), "{without:?}");
+    }
+
+    #[test]
+    fn a_wasm64_spec_enables_memory64() {
+        let dir = tempfile::tempdir().unwrap();
+        for (target, arch, memory64) in [
+            ("wasm32-wasmer-wasi", "wasm32", false),
+            ("wasm64-wasmer-wasi", "wasm64", true),
+        ] {
+            let spec = dir.path().join("lib/rustlib").join(target);
+            std::fs::create_dir_all(&spec).unwrap();
+            std::fs::write(
+                spec.join("target.json"),
+                format!(r#"{{"arch":"{arch}","features":"+atomics"}}"#),
+            )
+            .unwrap();
+            let features = sysroot_features(dir.path(), target).unwrap();
+            let flags = enable_flags(&features);
+            assert!(flags.contains(&"--enable-threads"), "{target}: {flags:?}");
+            assert_eq!(
+                flags.contains(&"--enable-memory64"),
+                memory64,
+                "{target}: {flags:?}"
+            );
+        }
     }
 }

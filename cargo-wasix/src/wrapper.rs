@@ -1,7 +1,8 @@
 //! Rustc-wrapper mode: cargo runs `cargo-wasix <rustc> <args...>` because the user command set
 //! `RUSTC_WRAPPER` to us and `CARGO_WASIX_SYSROOT` to the prepared sysroot.
 //!
-//! Compiles for `--target wasm32-wasmer-wasi` (including cargo's `--print` probes) get
+//! Compiles for this run's WASIX target (`--target wasm32-wasmer-wasi`, or `wasm64-wasmer-wasi`
+//! when the user command says so: `target.rs`), including cargo's `--print` probes, get
 //! `-Zunstable-options` and `RUSTC_BOOTSTRAP=1`, for that rustc only: custom target specs are
 //! unstable, and the flag must not leak into host compiles (build scripts, proc-macros), which
 //! run exactly as cargo asked (cargo-miri's `is_target_crate`). The rustc cargo names is the
@@ -15,6 +16,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
+use crate::target::Wasix;
 use crate::{args, env, exec, validate, wasm_opt};
 
 /// Runs one rustc invocation for cargo and returns its exit code.
@@ -99,7 +101,7 @@ pub fn main(argv: Vec<OsString>) -> Result<i32> {
 /// wasm-ld resolves archive members in any order, so its place on the command line does not
 /// matter, and a module that never calls setjmp takes nothing from it.
 fn add_c_link_lib(cmd: &mut Command, args: &[String]) {
-    if args::rustc_target(args).is_some_and(|t| t == env::TARGET)
+    if is_target_compile(args)
         && let Some(lib) = std::env::var_os(env::C_LINK_LIB).filter(|l| !l.is_empty())
     {
         let mut arg = std::ffi::OsString::from("link-arg=");
@@ -118,7 +120,7 @@ fn optimize_linked(args: &[String], outputs: &[std::path::PathBuf], sysroot: &Pa
     let Some(level) = wasm_opt::level(args) else {
         return Ok(());
     };
-    let features = wasm_opt::sysroot_features(sysroot, env::TARGET)?;
+    let features = wasm_opt::sysroot_features(sysroot, Wasix::of_this_run().triple())?;
     let flags = wasm_opt::enable_flags(&features);
     let keep_names = !wasm_opt::strips_symbols(args);
     for path in outputs.iter().filter(|p| p.is_file()) {
@@ -217,7 +219,7 @@ fn incremental_per_sysroot(args: &[String], sysroot: &std::ffi::OsStr) -> Vec<St
 
 /// Whether cargo asked rustdoc to run the doctests (`--test`) of a crate built for WASIX.
 fn is_wasix_doctest_run(args: &[String]) -> bool {
-    args.iter().any(|a| a == "--test") && args::rustc_target(args).is_some_and(|t| t == env::TARGET)
+    args.iter().any(|a| a == "--test") && is_target_compile(args)
 }
 
 /// Puts the toolchain directory's `lib/` first in `LD_LIBRARY_PATH`: a rustup proxy sets it to
@@ -239,9 +241,9 @@ fn prefer_own_libraries(cmd: &mut Command, toolchain_dir: &Path) {
     }
 }
 
-/// Whether cargo asked for a compile (or probe) of the WASIX target.
+/// Whether cargo asked for a compile (or probe) of this run's WASIX target.
 fn is_target_compile(args: &[String]) -> bool {
-    args::rustc_target(args).is_some_and(|t| t == env::TARGET)
+    args::rustc_target(args).and_then(Wasix::from_flag) == Some(Wasix::of_this_run())
 }
 
 /// `-Zunstable-options` (with `--sysroot <sysroot>` before it when `pass_sysroot`) and

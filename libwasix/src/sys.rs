@@ -131,6 +131,7 @@ mod raw {
         pub fn proc_exit(code: i32) -> !;
         pub fn sched_yield() -> i32;
         pub fn clock_time_get(id: i32, precision: u64, ret: *mut u64) -> i32;
+        pub fn random_get(buf: *mut u8, buf_len: usize) -> i32;
         pub fn poll_oneoff(subs: *const u8, events: *mut u8, nsubs: u32, ret_n: *mut u32) -> i32;
         pub fn sock_send(
             fd: i32,
@@ -737,6 +738,13 @@ pub fn proc_exit(code: i32) -> ! {
 pub fn sched_yield() -> Result<(), Errno> {
     // SAFETY: no pointers.
     Errno::result(unsafe { raw::sched_yield() })
+}
+
+/// Fills `buf` from the host's random source.
+#[cfg(target_arch = "wasm64")]
+pub fn random_get(buf: &mut [u8]) -> Result<(), Errno> {
+    // SAFETY: `buf` is writable for its length.
+    Errno::result(unsafe { raw::random_get(buf.as_mut_ptr(), buf.len()) })
 }
 
 /// `clock_time_get` in nanoseconds.

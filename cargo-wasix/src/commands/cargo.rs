@@ -11,6 +11,7 @@ use clap::CommandFactory;
 use crate::args::{self, TargetChoice, Verbosity};
 use crate::cli::Cli;
 use crate::delivery::Delivery;
+use crate::target::Wasix;
 use crate::user::Ctx;
 use crate::{
     cargo_config, ctoolchain, env, exec, install_plan, lockfile, overlays, prepare,
@@ -27,12 +28,13 @@ pub fn execute(subcommand: &str, user_args: &[String], ctx: &Ctx) -> Result<i32>
         return print_help(subcommand, &toolchain);
     }
 
-    let choice = args::target_choice(user_args);
+    let cwd = std::env::current_dir().context("failed to read the current directory")?;
+    let user_config = cargo_config::read(&cwd);
+    let choice = args::target_choice(user_args, &cargo_config::default_targets(&user_config));
     let mut ours = global_flags(ctx.global_verbosity);
-    match choice {
-        TargetChoice::Wasm64 => bail!(
-            "`cargo wasix` does not build for `{}` yet: its std and libc (libwasix's libc64) are ready, the cargo integration is not (docs/wasm64.md)\nhelp: build for `{}` (the default), or prepare the wasm64 sysroot with `cargo wasix setup --target {} --print-sysroot` and build with rustc against it as docs/wasm64.md shows",
-            env::TARGET64,
+    let target = match choice {
+        TargetChoice::Both => bail!(
+            "`cargo wasix` builds for one WASIX target per run, and `{}` and `{}` were both given (each has its own sysroot)\nhelp: run the command once per target",
             env::TARGET,
             env::TARGET64
         ),
@@ -43,11 +45,14 @@ pub fn execute(subcommand: &str, user_args: &[String], ctx: &Ctx) -> Result<i32>
             shell.verbose_status("Running", exec::describe(&cmd));
             return exec::exec(cmd);
         }
-        TargetChoice::Default => ours.extend(["--target".to_owned(), env::TARGET.to_owned()]),
-        TargetChoice::Explicit => {}
-    }
+        TargetChoice::Default => {
+            ours.extend(["--target".to_owned(), env::TARGET.to_owned()]);
+            Wasix::Wasm32
+        }
+        TargetChoice::Explicit(target) => target,
+    };
 
-    let mut session = prepare::Session::new(&toolchain, &shell)?;
+    let mut session = prepare::Session::new(&toolchain, &shell, target)?;
     let wasm_opt = wasm_opt::resolve(&wasm_opt::Request::parse(
         std::env::var_os(env::WASM_OPT).as_deref(),
     ))?;
@@ -68,7 +73,7 @@ pub fn execute(subcommand: &str, user_args: &[String], ctx: &Ctx) -> Result<i32>
     // Read once: the C check and the overlay plan both work from the lock's packages.
     let lock = root.as_deref().map(lockfile::read_lock).transpose()?;
     // Before the sysroot: a crate with C and no C compiler stops here, having built nothing.
-    let c_toolchain = c_toolchain(lock.as_deref(), &toolchain, &shell)?;
+    let c_toolchain = c_toolchain(lock.as_deref(), target, &toolchain, &shell)?;
     let cache_root = wasix_sysroot::Options::default()
         .cache_root()
         .context("failed to find the cargo-wasix cache directory")?;
@@ -102,13 +107,12 @@ pub fn execute(subcommand: &str, user_args: &[String], ctx: &Ctx) -> Result<i32>
     let self_exe =
         std::env::current_exe().context("failed to find the path of cargo-wasix itself")?;
     let wrapper = wrapper_link(&cache_root, &self_exe, &sysroot, wasm_opt.as_deref());
-    let cwd = std::env::current_dir().context("failed to read the current directory")?;
-    let user_config = cargo_config::read(&cwd);
     // `RUSTC_WRAPPER` beats the config file in cargo; ours replaces both, so chain the winner.
     let user_wrapper = std::env::var_os("RUSTC_WRAPPER")
         .filter(|w| !w.is_empty())
         .or_else(|| user_config.rustc_wrapper.clone().map(Into::into));
     set_wrapper_env(&mut cmd, &wrapper, &delivery, user_wrapper);
+    cmd.env(env::WASIX_TARGET, target.triple());
     match &wasm_opt {
         Some(path) => cmd.env(env::WASM_OPT_RESOLVED, path),
         None => cmd.env_remove(env::WASM_OPT_RESOLVED),
@@ -117,18 +121,15 @@ pub fn execute(subcommand: &str, user_args: &[String], ctx: &Ctx) -> Result<i32>
     set_rustdoc_env(&mut cmd, &self_exe, &toolchain)?;
     if matches!(subcommand, "run" | "test" | "bench") {
         let config_args = args::flag_values(user_args, "--config");
-        let user_runner = match std::env::var_os(env::CARGO_RUNNER).filter(|r| !r.is_empty()) {
-            Some(runner) => Some(format!(
-                "{}=`{}`",
-                env::CARGO_RUNNER,
-                runner.to_string_lossy()
-            )),
-            None if user_config.has_runner => Some(format!(
+        let runner_var = target.runner_var();
+        let user_runner = match std::env::var_os(&runner_var).filter(|r| !r.is_empty()) {
+            Some(runner) => Some(format!("{runner_var}=`{}`", runner.to_string_lossy())),
+            None if user_config.has_runner(target) => Some(format!(
                 "`target.{}.runner` in a cargo config file",
-                env::TARGET
+                target.triple()
             )),
-            None if cargo_config::args_set_runner(&config_args) => {
-                Some(format!("`--config target.{}.runner`", env::TARGET))
+            None if cargo_config::args_set_runner(&config_args, target) => {
+                Some(format!("`--config target.{}.runner`", target.triple()))
             }
             None => None,
         };
@@ -143,6 +144,7 @@ pub fn execute(subcommand: &str, user_args: &[String], ctx: &Ctx) -> Result<i32>
         set_runner_env(
             &mut cmd,
             &self_exe,
+            target,
             subcommand,
             &mut ours,
             user_runner.is_some(),
@@ -298,6 +300,7 @@ fn rustdoc_script_text(self_exe: &Path) -> String {
 fn set_runner_env(
     cmd: &mut Command,
     self_exe: &Path,
+    target: Wasix,
     subcommand: &str,
     ours: &mut Vec<String>,
     user_has_runner: bool,
@@ -323,12 +326,12 @@ fn set_runner_env(
             "--config".to_owned(),
             format!(
                 "target.{}.runner=[\"{quoted}\", \"{}\"]",
-                env::TARGET,
+                target.triple(),
                 env::RUNNER_ARG
             ),
         ]);
     } else {
-        cmd.env(env::CARGO_RUNNER, format!("{exe} {}", env::RUNNER_ARG));
+        cmd.env(target.runner_var(), format!("{exe} {}", env::RUNNER_ARG));
     }
     Ok(())
 }
@@ -451,9 +454,11 @@ fn install_workspace(
 
 /// The C toolchain for this build (issue 10): looked for only when a crate in the lock builds
 /// C (or for `cargo install`, which has no lock to read), so Rust-only crates never need one.
-/// Missing while needed: the one error naming the install command.
+/// Missing while needed: the one error naming the install command. wasm64 has no C library
+/// (there is no wasm64 wasi-libc to build C against): said once, before the build.
 fn c_toolchain(
     lock: Option<&[lockfile::LockEntry]>,
+    target: Wasix,
     toolchain: &Toolchain,
     shell: &crate::shell::Shell,
 ) -> Result<Option<ctoolchain::Ready>> {
@@ -461,6 +466,16 @@ fn c_toolchain(
         .map(ctoolchain::graph::c_building_packages)
         .unwrap_or_default();
     if lock.is_some() && users.is_empty() {
+        return Ok(None);
+    }
+    if target == Wasix::Wasm64 {
+        if !users.is_empty() {
+            shell.warn(format!(
+                "{} can build C code (they use `cc` or `cmake`), and `{}` has no C library yet (docs/wasm64.md): a build script that compiles C for it will fail; the crates' Rust-only features build",
+                users.join(", "),
+                target.triple()
+            ));
+        }
         return Ok(None);
     }
     match ctoolchain::detect(&toolchain.rustc) {
@@ -780,6 +795,7 @@ mod tests {
             set_runner_env(
                 &mut cmd,
                 Path::new(case.exe),
+                Wasix::Wasm32,
                 case.sub,
                 &mut ours,
                 case.user_runner,
@@ -787,7 +803,7 @@ mod tests {
             .unwrap();
             let runner = case.runner.map(|r| r.map(str::to_owned));
             assert_eq!(
-                env_of(&cmd, env::CARGO_RUNNER),
+                env_of(&cmd, "CARGO_TARGET_WASM32_WASMER_WASI_RUNNER"),
                 runner,
                 "{} {}",
                 case.exe,
@@ -814,6 +830,37 @@ mod tests {
                 assert!(ours.is_empty(), "{ours:?}");
             }
         }
+        // wasm64: its own runner variable and config key; wasm32's is left alone.
+        let mut cmd = Command::new("cargo");
+        let mut ours = Vec::new();
+        set_runner_env(
+            &mut cmd,
+            Path::new("/bin/cw"),
+            Wasix::Wasm64,
+            "test",
+            &mut ours,
+            false,
+        )
+        .unwrap();
+        assert_eq!(
+            env_of(&cmd, "CARGO_TARGET_WASM64_WASMER_WASI_RUNNER"),
+            Some(Some("/bin/cw __runner".to_owned()))
+        );
+        assert_eq!(env_of(&cmd, "CARGO_TARGET_WASM32_WASMER_WASI_RUNNER"), None);
+        let mut ours = Vec::new();
+        set_runner_env(
+            &mut cmd,
+            Path::new("/my dir/cw"),
+            Wasix::Wasm64,
+            "run",
+            &mut ours,
+            false,
+        )
+        .unwrap();
+        assert_eq!(
+            ours[1],
+            "target.wasm64-wasmer-wasi.runner=[\"/my dir/cw\", \"__runner\"]"
+        );
     }
 
     #[cfg(unix)]

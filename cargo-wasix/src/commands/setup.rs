@@ -19,9 +19,8 @@ pub struct Setup {
     /// edit that no longer applies (file and anchor) and exit 1 if any; build nothing.
     #[arg(long, conflicts_with = "print_sysroot")]
     pub check_patches: bool,
-    /// The target to prepare: `wasm32-wasmer-wasi` (default) or, experimental,
-    /// `wasm64-wasmer-wasi` (std and libwasix's libc64; `cargo wasix build` does not take the
-    /// target yet, programs are built with rustc against this sysroot: docs/wasm64.md).
+    /// The target to prepare: `wasm32-wasmer-wasi` (default) or `wasm64-wasmer-wasi`
+    /// (memory64: std over libwasix's libc64, no C library yet; docs/wasm64.md).
     #[arg(long, value_name = "TRIPLE")]
     pub target: Option<String>,
 }
@@ -37,15 +36,6 @@ impl Setup {
         let wasm64 = self.target.as_deref() == Some(crate::env::TARGET64);
         if let Some(target) = self.target {
             options.target = target;
-        }
-        if wasm64 {
-            ctx.shell.status(
-                "Experimental",
-                format!(
-                    "{}: std with libwasix's libc64 (no wasi-libc); `cargo wasix build` does not take this target yet, build with rustc against the printed sysroot (docs/wasm64.md)",
-                    crate::env::TARGET64
-                ),
-            );
         }
         let (prepared, _) = prepare::prepare_with(&detected, &options, &ctx.shell)?;
         if prepared.outcome == Outcome::AlreadyCached {

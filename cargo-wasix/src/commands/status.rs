@@ -76,6 +76,24 @@ impl Status {
                 "not prepared (run `cargo wasix setup`)"
             }
         )?;
+        // The 64-bit target has its own sysroot, prepared only on request.
+        let wasm64_options = wasix_sysroot::Options {
+            target: crate::env::TARGET64.to_owned(),
+            ..options.clone()
+        };
+        let wasm64 = wasix_sysroot::status(&detected, &wasm64_options)
+            .context("failed to inspect the WASIX sysroot cache")?;
+        writeln!(
+            out,
+            "wasm64:     {} ({})",
+            wasm64.sysroot.display(),
+            if wasm64.up_to_date {
+                "up to date"
+            } else {
+                "not prepared; `cargo wasix setup --target wasm64-wasmer-wasi`, or the first build for it, prepares it"
+            }
+        )?;
+        let wasm64_entry = wasm64.sysroot.parent().map(std::path::Path::to_owned);
         let c_toolchain = ctoolchain::detect(&toolchain.rustc);
         let c_sysroot = c_toolchain
             .as_ref()
@@ -84,7 +102,7 @@ impl Status {
         for other in status
             .other_entries
             .iter()
-            .filter(|e| Some(*e) != c_sysroot.as_ref())
+            .filter(|e| Some(*e) != c_sysroot.as_ref() && Some(*e) != wasm64_entry.as_ref())
         {
             writeln!(
                 out,

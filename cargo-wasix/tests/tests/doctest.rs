@@ -1,7 +1,10 @@
 //! Doctests of the WASIX target: listed by rustdoc, compiled for the target and run on the
 //! bundled runtime by cargo-wasix (rustdoc alone stops with an internal error).
 
-use super::support::{cargo_wasix, fixture, fixture_as, output};
+use super::support::{Target, cargo_wasix, fixture, fixture_as, output};
+
+// Doctests of both targets (rustdoc lists them, cargo-wasix builds them for the run's target).
+crate::both_targets!(doctests_run_on_the_runtime);
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
@@ -9,7 +12,12 @@ fn text(bytes: &[u8]) -> String {
 
 /// `cargo wasix <args>` in `dir`, which must exit with `code`; returns its stdout.
 fn stdout_of(dir: &std::path::Path, args: &[&str], code: i32) -> String {
-    let out = output(&mut cargo_wasix(dir, args));
+    stdout_on(Target::Wasm32, dir, args, code)
+}
+
+/// [`stdout_of`] for `target`.
+fn stdout_on(target: Target, dir: &std::path::Path, args: &[&str], code: i32) -> String {
+    let out = output(&mut target.cargo_wasix(dir, args));
     let stdout = text(&out.stdout);
     assert_eq!(
         out.status.code(),
@@ -20,9 +28,8 @@ fn stdout_of(dir: &std::path::Path, args: &[&str], code: i32) -> String {
     stdout
 }
 
-#[test]
-fn doctests_run_on_the_runtime() {
-    let stdout = stdout_of(&fixture("doctests"), &["test", "--doc"], 0);
+fn doctests_run_on_the_runtime(t: Target) {
+    let stdout = stdout_on(t, &t.fixture("doctests"), &["test", "--doc"], 0);
     // 6 run (plain, threads + a dependency, should_panic, no_run, compile_fail, `?` in
     // main), the `ignore` block ignored; the `text` block is not a test.
     assert!(

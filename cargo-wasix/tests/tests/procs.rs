@@ -2,15 +2,20 @@
 //! itself through `current_exe()`, integration tests running the crate's binary through
 //! `CARGO_BIN_EXE_<name>`, and the process limit flag.
 
-use super::support::{assert_tests_passed, cargo_wasix, fixture, fixture_as, output};
+use super::support::{Target, assert_tests_passed, cargo_wasix, fixture, fixture_as, output};
+
+// Each runs once per target: processes and signals work the same on wasm64.
+crate::both_targets!(
+    std_command_reruns_itself,
+    signal_handlers_and_default_actions
+);
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-#[test]
-fn std_command_reruns_itself() {
-    let out = output(&mut cargo_wasix(&fixture("proc_std"), &["run", "-q"]));
+fn std_command_reruns_itself(t: Target) {
+    let out = output(&mut t.cargo_wasix(&t.fixture("proc_std"), &["run", "-q"]));
     assert_eq!(out.status.code(), Some(0), "stderr:\n{}", text(&out.stderr));
     assert_eq!(
         text(&out.stdout),
@@ -54,11 +59,10 @@ fn process_limit_flag() {
 /// overlay): a handler run by `raise`, `SA_SIGINFO`, a blocked signal held back until it is
 /// unblocked, `SIG_IGN` and default-ignored signals, signal-hook's flag and iterator, with the
 /// lock unchanged; and a `SIG_DFL` handler ending the guest as killed by the signal (129).
-#[test]
-fn signal_handlers_and_default_actions() {
-    let dir = fixture("signals");
+fn signal_handlers_and_default_actions(t: Target) {
+    let dir = t.fixture("signals");
     let lock = std::fs::read(dir.join("Cargo.lock")).expect("fixture lock");
-    let out = output(&mut cargo_wasix(&dir, &["run", "-q", "--locked"]));
+    let out = output(&mut t.cargo_wasix(&dir, &["run", "-q", "--locked"]));
     assert_eq!(out.status.code(), Some(0), "stderr:\n{}", text(&out.stderr));
     assert_eq!(
         text(&out.stdout),
@@ -76,10 +80,7 @@ signal-hook iterator: [2]
         "Cargo.lock changed"
     );
 
-    let out = output(&mut cargo_wasix(
-        &dir,
-        &["run", "-q", "--locked", "--", "die"],
-    ));
+    let out = output(&mut t.cargo_wasix(&dir, &["run", "-q", "--locked", "--", "die"]));
     assert_eq!(
         out.status.code(),
         Some(129),

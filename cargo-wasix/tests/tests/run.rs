@@ -1,47 +1,57 @@
-//! Programs run on the bundled runtime: exact stdout, stderr and exit codes.
+//! Programs run on the bundled runtime: exact stdout, stderr and exit codes, on both targets
+//! where the program is the same (`both_targets!`).
 
 use super::support::{
-    assert_tests_passed, assert_wasix_module, cargo_wasix, eh_instruction_counts, fixture,
+    Target, assert_module_of, assert_tests_passed, cargo_wasix, eh_instruction_counts, fixture,
     outer_target, output, wasm_path,
 };
+
+// Each runs once per target: the same fixture, the same output on wasm32 and wasm64.
+crate::both_targets!(
+    hello_world_exact_output,
+    guest_arguments_after_double_dash,
+    exit_code_is_the_guests,
+    panic_exits_101,
+    threads_run,
+    test_sees_package_dir_and_tmp,
+    network_needs_the_flag,
+    derive_fixture_runs,
+    rayon_and_tokio_run,
+    libc_calls_run_with_and_without_net,
+    panics_unwind_catch_unwind_and_join,
+    panic_in_main_unwinds_to_exit_101,
+    failing_test_is_reported_with_a_summary,
+    basics_env_files_pipe_stdin_time_random,
+);
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-#[test]
-fn hello_world_exact_output() {
-    let dir = fixture("hello");
-    let out = output(&mut cargo_wasix(&dir, &["run", "-q"]));
+fn hello_world_exact_output(t: Target) {
+    let dir = t.fixture("hello");
+    let out = output(&mut t.cargo_wasix(&dir, &["run", "-q"]));
     assert_eq!(out.status.code(), Some(0), "stderr:\n{}", text(&out.stderr));
     assert_eq!(text(&out.stdout), "Hello, world!\n");
     assert_eq!(text(&out.stderr), "to stderr\n");
 }
 
-#[test]
-fn guest_arguments_after_double_dash() {
-    let out = output(&mut cargo_wasix(
-        &fixture("hello"),
-        &["run", "-q", "--", "a", "--b"],
-    ));
+fn guest_arguments_after_double_dash(t: Target) {
+    let out = output(&mut t.cargo_wasix(&t.fixture("hello"), &["run", "-q", "--", "a", "--b"]));
     assert_eq!(out.status.code(), Some(0), "stderr:\n{}", text(&out.stderr));
     assert_eq!(text(&out.stdout), "Hello, world!\nargs: a --b\n");
 }
 
-#[test]
-fn exit_code_is_the_guests() {
-    let out = output(&mut cargo_wasix(
-        &fixture("hello"),
-        &["run", "-q", "--", "exit", "3"],
-    ));
+fn exit_code_is_the_guests(t: Target) {
+    let out = output(&mut t.cargo_wasix(&t.fixture("hello"), &["run", "-q", "--", "exit", "3"]));
     assert_eq!(out.status.code(), Some(3), "stderr:\n{}", text(&out.stderr));
     assert_eq!(text(&out.stdout), "exiting with 3\n");
 }
 
-#[test]
-fn panic_exits_101() {
+fn panic_exits_101(t: Target) {
     let out = output(
-        cargo_wasix(&fixture("hello"), &["run", "-q", "--", "panic"]).env("RUST_BACKTRACE", "0"),
+        t.cargo_wasix(&t.fixture("hello"), &["run", "-q", "--", "panic"])
+            .env("RUST_BACKTRACE", "0"),
     );
     assert_eq!(
         out.status.code(),
@@ -67,9 +77,8 @@ fn run_wasm_runs_a_built_module() {
     assert_eq!(text(&out.stderr), "to stderr\n");
 }
 
-#[test]
-fn threads_run() {
-    let out = output(&mut cargo_wasix(&fixture("threads"), &["run", "-q"]));
+fn threads_run(t: Target) {
+    let out = output(&mut t.cargo_wasix(&t.fixture("threads"), &["run", "-q"]));
     assert_eq!(out.status.code(), Some(0), "stderr:\n{}", text(&out.stderr));
     assert_eq!(
         text(&out.stdout),
@@ -93,17 +102,19 @@ fn workspace_member_tests_pass() {
 
 /// `cargo wasix test` mounts the package dir as cwd (fixtures by relative path) and a temp
 /// dir at /tmp.
-#[test]
-fn test_sees_package_dir_and_tmp() {
-    let out = output(cargo_wasix(&fixture("hello"), &["test"]).env("RUST_BACKTRACE", "0"));
+fn test_sees_package_dir_and_tmp(t: Target) {
+    let out = output(
+        t.cargo_wasix(&t.fixture("hello"), &["test"])
+            .env("RUST_BACKTRACE", "0"),
+    );
     assert_tests_passed(&out, 3);
 }
 
-#[test]
-fn network_needs_the_flag() {
-    let dir = fixture("net_std");
+fn network_needs_the_flag(t: Target) {
+    let dir = t.fixture("net_std");
     let allowed = output(
-        cargo_wasix(&dir, &["run", "-q", "--", "--net"]).env("CARGO_WASIX_RUNTIME_FLAGS", "--net"),
+        t.cargo_wasix(&dir, &["run", "-q", "--", "--net"])
+            .env("CARGO_WASIX_RUNTIME_FLAGS", "--net"),
     );
     assert_eq!(
         allowed.status.code(),
@@ -120,7 +131,7 @@ fn network_needs_the_flag() {
     ] {
         assert!(stdout.contains(line), "missing `{line}` in:\n{stdout}");
     }
-    let denied = output(&mut cargo_wasix(&dir, &["run", "-q", "--", "--net"]));
+    let denied = output(&mut t.cargo_wasix(&dir, &["run", "-q", "--", "--net"]));
     assert_ne!(
         denied.status.code(),
         Some(0),
@@ -128,16 +139,17 @@ fn network_needs_the_flag() {
     );
 }
 
-#[test]
-fn derive_fixture_runs() {
-    let out = output(&mut cargo_wasix(&fixture("derive"), &["run", "-q"]));
+fn derive_fixture_runs(t: Target) {
+    let out = output(&mut t.cargo_wasix(&t.fixture("derive"), &["run", "-q"]));
     assert_eq!(out.status.code(), Some(0), "stderr:\n{}", text(&out.stderr));
-    assert_eq!(text(&out.stdout), "built for wasm32-wasmer-wasi (1, 2)\n");
+    assert_eq!(
+        text(&out.stdout),
+        format!("built for {} (1, 2)\n", t.triple())
+    );
 }
 
-#[test]
-fn rayon_and_tokio_run() {
-    let out = output(&mut cargo_wasix(&fixture("rt"), &["run", "-q"]));
+fn rayon_and_tokio_run(t: Target) {
+    let out = output(&mut t.cargo_wasix(&t.fixture("rt"), &["run", "-q"]));
     assert_eq!(out.status.code(), Some(0), "stderr:\n{}", text(&out.stderr));
     assert_eq!(
         text(&out.stdout),
@@ -156,11 +168,12 @@ fn workspace_release_app_runs() {
 }
 
 /// The patched libc's `pipe` and `socket` work; the socket needs `--net`.
-#[test]
-fn libc_calls_run_with_and_without_net() {
-    let dir = fixture("libc_calls");
-    let allowed =
-        output(cargo_wasix(&dir, &["run", "-q"]).env("CARGO_WASIX_RUNTIME_FLAGS", "--net"));
+fn libc_calls_run_with_and_without_net(t: Target) {
+    let dir = t.fixture("libc_calls");
+    let allowed = output(
+        t.cargo_wasix(&dir, &["run", "-q"])
+            .env("CARGO_WASIX_RUNTIME_FLAGS", "--net"),
+    );
     assert_eq!(
         allowed.status.code(),
         Some(0),
@@ -168,7 +181,7 @@ fn libc_calls_run_with_and_without_net() {
         text(&allowed.stderr)
     );
     assert_eq!(text(&allowed.stdout), "pipe: 0\nsocket: ok\n");
-    let denied = output(&mut cargo_wasix(&dir, &["run", "-q"]));
+    let denied = output(&mut t.cargo_wasix(&dir, &["run", "-q"]));
     assert_eq!(
         denied.status.code(),
         Some(0),
@@ -220,9 +233,11 @@ fn run_wasm_runs_a_wasip1_module() {
 
 /// panic = "unwind": `catch_unwind` catches (running drops on the way), a panicking thread's
 /// `join()` is `Err`, and the module uses exnref `try_table` only.
-#[test]
-fn panics_unwind_catch_unwind_and_join() {
-    let out = output(cargo_wasix(&fixture("unwind"), &["run", "-q"]).env("RUST_BACKTRACE", "0"));
+fn panics_unwind_catch_unwind_and_join(t: Target) {
+    let out = output(
+        t.cargo_wasix(&t.fixture("unwind"), &["run", "-q"])
+            .env("RUST_BACKTRACE", "0"),
+    );
     assert_eq!(out.status.code(), Some(0), "stderr:\n{}", text(&out.stderr));
     assert_eq!(
         text(&out.stdout),
@@ -233,17 +248,17 @@ fn panics_unwind_catch_unwind_and_join() {
         err.contains("caught me") && err.contains("thread boom"),
         "{err}"
     );
-    let wasm = wasm_path("debug", "unwind");
-    assert_wasix_module(&wasm);
+    let wasm = t.wasm_path("debug", "unwind");
+    assert_module_of(t, &wasm);
     let (try_table, legacy) = eh_instruction_counts(&wasm);
     assert!(try_table > 0, "no try_table in {}", wasm.display());
     assert_eq!(legacy, 0);
 }
 
-#[test]
-fn panic_in_main_unwinds_to_exit_101() {
+fn panic_in_main_unwinds_to_exit_101(t: Target) {
     let out = output(
-        cargo_wasix(&fixture("unwind"), &["run", "-q", "--", "main"]).env("RUST_BACKTRACE", "0"),
+        t.cargo_wasix(&t.fixture("unwind"), &["run", "-q", "--", "main"])
+            .env("RUST_BACKTRACE", "0"),
     );
     assert_eq!(
         out.status.code(),
@@ -261,9 +276,11 @@ fn panic_in_main_unwinds_to_exit_101() {
 
 /// One failing test no longer ends the libtest binary: the others run, the summary is printed,
 /// `#[should_panic]` is checked (not ignored) and the exit code is libtest's 101.
-#[test]
-fn failing_test_is_reported_with_a_summary() {
-    let out = output(cargo_wasix(&fixture("unwind"), &["test"]).env("RUST_BACKTRACE", "0"));
+fn failing_test_is_reported_with_a_summary(t: Target) {
+    let out = output(
+        t.cargo_wasix(&t.fixture("unwind"), &["test"])
+            .env("RUST_BACKTRACE", "0"),
+    );
     let stdout = text(&out.stdout);
     assert_eq!(
         out.status.code(),
@@ -317,14 +334,13 @@ fn panic_abort_profile_still_aborts() {
 
 /// The `basics` fixture (also run on Wasmer by `scripts/interop.sh`): one system area per
 /// argument, built once, each run with exactly what it prints.
-#[test]
-fn basics_env_files_pipe_stdin_time_random() {
+fn basics_env_files_pipe_stdin_time_random(t: Target) {
     use std::io::Write;
     use std::process::Stdio;
-    let dir = fixture("basics");
-    let built = output(&mut cargo_wasix(&dir, &["build", "-q"]));
+    let dir = t.fixture("basics");
+    let built = output(&mut t.cargo_wasix(&dir, &["build", "-q"]));
     assert!(built.status.success(), "{}", text(&built.stderr));
-    let wasm = wasm_path("debug", "basics");
+    let wasm = t.wasm_path("debug", "basics");
     let wasm = wasm.to_str().expect("utf-8 target path");
     let data = tempfile::tempdir().expect("temp dir");
     let mapdir = format!("/data:{}", data.path().display());
@@ -373,7 +389,8 @@ fn basics_env_files_pipe_stdin_time_random() {
     for (args, stdin, want) in cases {
         let mut words = vec!["run-wasm"];
         words.extend_from_slice(args);
-        let mut child = cargo_wasix(&dir, &words)
+        let mut child = t
+            .cargo_wasix(&dir, &words)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

@@ -49,7 +49,9 @@ pub fn cargo_wasix(dir: &Path, args: &[&str]) -> Command {
         "CARGO_WASIX_WASM_OPT_RESOLVED",
         "CARGO_WASIX_RUNTIME_FLAGS",
         "CARGO_WASIX_RUNNER_DEFAULTS",
+        "CARGO_WASIX_TARGET",
         "CARGO_TARGET_WASM32_WASMER_WASI_RUNNER",
+        "CARGO_TARGET_WASM64_WASMER_WASI_RUNNER",
         "RUSTC_WRAPPER",
         "RUSTC_WORKSPACE_WRAPPER",
         "RUSTFLAGS",
@@ -64,6 +66,92 @@ pub fn cargo_wasix(dir: &Path, args: &[&str]) -> Command {
         .env("CARGO_TARGET_DIR", fixture_target())
         .env("CARGO_TERM_COLOR", "never");
     cmd
+}
+
+/// Which of our targets an end-to-end test builds for. Tests written for both run once per
+/// target ([`both_targets!`]): every wasm32 fixture must build for wasm64 and print the same.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Wasm32,
+    Wasm64,
+}
+
+impl Target {
+    pub fn triple(self) -> &'static str {
+        match self {
+            Target::Wasm32 => "wasm32-wasmer-wasi",
+            Target::Wasm64 => "wasm64-wasmer-wasi",
+        }
+    }
+
+    /// The cargo-wasix home: wasm64 has its own, so its sysroot build never holds the shared
+    /// cache's lock while the wasm32 tests wait (the entries themselves coexist).
+    pub fn home(self) -> PathBuf {
+        match self {
+            Target::Wasm32 => shared_home(),
+            Target::Wasm64 => outer_target().join("wasix-home-wasm64"),
+        }
+    }
+
+    /// [`cargo_wasix`] for this target: cargo commands get `--target` right after the
+    /// subcommand (the default target needs none); `run-wasm` and the others are unchanged.
+    pub fn cargo_wasix(self, dir: &Path, args: &[&str]) -> Command {
+        let mut words: Vec<&str> = args.to_vec();
+        let cargo_command = matches!(
+            words.first(),
+            Some(&("build" | "run" | "test" | "bench" | "check" | "doc"))
+        );
+        if self == Target::Wasm64 && cargo_command {
+            words.splice(1..1, ["--target", self.triple()]);
+        }
+        let mut cmd = cargo_wasix(dir, &words);
+        cmd.env("CARGO_WASIX_HOME", self.home());
+        cmd
+    }
+
+    /// [`fixture`] for this target: wasm64 builds its own copy, so a wasm32 and a wasm64 run
+    /// of one fixture at the same time never see each other's overlay-patched `Cargo.lock`.
+    pub fn fixture(self, name: &str) -> PathBuf {
+        match self {
+            Target::Wasm32 => fixture(name),
+            Target::Wasm64 => fixture_as(name, &format!("{name}-wasm64")),
+        }
+    }
+
+    /// The wasm cargo produced for `name` in `profile`.
+    pub fn wasm_path(self, profile: &str, name: &str) -> PathBuf {
+        fixture_target()
+            .join(self.triple())
+            .join(profile)
+            .join(format!("{name}.wasm"))
+    }
+
+    /// The modules a program of this target may import functions from.
+    pub fn import_modules(self) -> &'static [&'static str] {
+        match self {
+            Target::Wasm32 => &["wasi_snapshot_preview1", "wasi", "wasix_32v1"],
+            Target::Wasm64 => &["wasix_64v1"],
+        }
+    }
+}
+
+/// Runs each named `fn(Target)` as two tests, `wasm32::<name>` and `wasm64::<name>`.
+#[macro_export]
+macro_rules! both_targets {
+    ($($name:ident),* $(,)?) => {
+        mod wasm32 {
+            $(#[test]
+            fn $name() {
+                super::$name($crate::tests::support::Target::Wasm32)
+            })*
+        }
+        mod wasm64 {
+            $(#[test]
+            fn $name() {
+                super::$name($crate::tests::support::Target::Wasm64)
+            })*
+        }
+    };
 }
 
 /// Runs a command and returns its output, printing both streams on failure to help debugging.
@@ -126,12 +214,9 @@ fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
-/// The wasm cargo produced for `name` in `profile`.
+/// The wasm cargo produced for `name` in `profile` (wasm32).
 pub fn wasm_path(profile: &str, name: &str) -> PathBuf {
-    fixture_target()
-        .join("wasm32-wasmer-wasi")
-        .join(profile)
-        .join(format!("{name}.wasm"))
+    Target::Wasm32.wasm_path(profile, name)
 }
 
 /// The modules a wasm file imports functions from (sorted, deduplicated).
@@ -182,12 +267,17 @@ pub fn eh_instruction_counts(wasm: &Path) -> (usize, usize) {
 /// Asserts the wasm exists, imports functions only from the WASIX modules and has no legacy
 /// exception-handling instructions.
 pub fn assert_wasix_module(wasm: &Path) {
+    assert_module_of(Target::Wasm32, wasm)
+}
+
+/// [`assert_wasix_module`] for `target`'s import modules.
+pub fn assert_module_of(target: Target, wasm: &Path) {
     assert!(wasm.is_file(), "missing {}", wasm.display());
     let (_, legacy) = eh_instruction_counts(wasm);
     assert_eq!(legacy, 0, "{} has legacy EH instructions", wasm.display());
     for module in function_import_modules(wasm) {
         assert!(
-            ["wasi_snapshot_preview1", "wasi", "wasix_32v1"].contains(&module.as_str()),
+            target.import_modules().contains(&module.as_str()),
             "{} imports functions from `{module}`",
             wasm.display()
         );

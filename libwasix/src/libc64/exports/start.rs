@@ -1,9 +1,10 @@
 //! Program start and end, errno, and the small system queries: `_start` (what wasi-libc's
 //! `crt1-command.o` is on wasm32), `exit`, `_Exit`, `abort`, `__errno_location`, `sysconf`,
-//! `sched_yield`, `clock_gettime`.
+//! `sched_yield`, `clock_gettime`, `getentropy`.
 
-use core::ffi::{c_int, c_long};
+use core::ffi::{c_int, c_long, c_void};
 
+use crate::abi::Errno;
 use crate::libc64::sysconf;
 use crate::{errno, sys};
 
@@ -122,6 +123,23 @@ pub static _CLOCK_PROCESS_CPUTIME_ID: u32 = 2;
 #[unsafe(no_mangle)]
 pub static _CLOCK_THREAD_CPUTIME_ID: u32 = 3;
 
+/// At most 256 bytes of the host's randomness, as POSIX and wasi-libc define it (more: `EIO`).
+///
+/// # Safety
+/// `buf` is writable for `len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn getentropy(buf: *mut c_void, len: usize) -> c_int {
+    if len > 256 {
+        return errno::unit(Err(Errno::IO));
+    }
+    if len == 0 {
+        return 0;
+    }
+    // SAFETY: the caller's contract.
+    let buf = unsafe { core::slice::from_raw_parts_mut(buf.cast::<u8>(), len) };
+    errno::unit(sys::random_get(buf))
+}
+
 /// The pure table's names are the libc crate's (std's pinned libc has no `_SC_CLK_TCK` or
 /// `_SC_OPEN_MAX` yet; their numbers are those of newer libc releases).
 const _: () = {
@@ -138,5 +156,6 @@ crate::same_signature_as_libc!(
     __errno_location,
     sysconf,
     sched_yield,
-    clock_gettime
+    clock_gettime,
+    getentropy
 );
