@@ -35,6 +35,10 @@ mod tz;
 // The wasm64 libc (docs/wasm64.md); its pure rules are tested on the host.
 mod libc64;
 mod locked;
+// The libm sources libc64's math exports compile expect their `support` module at the crate
+// root (as compiler-builtins arranges for itself).
+#[cfg(target_arch = "wasm64")]
+use libc64::exports::math::libm_math::support;
 
 #[cfg(target_arch = "wasm32")]
 mod conf;

@@ -676,8 +676,9 @@ fn print_help(subcommand: &str, toolchain: &Toolchain) -> Result<i32> {
         .unwrap_or_default();
     println!("{}", ours.trim_end());
     println!(
-        "\ncargo wasix {subcommand} adds `--target {}` unless you give one; cargo's own options follow.\n",
-        env::TARGET
+        "\ncargo wasix {subcommand} adds `--target {}` unless you give one (`--target {}` for 64-bit memory; a `build.target` naming either is used as is); cargo's own options follow.\n",
+        env::TARGET,
+        env::TARGET64
     );
     let mut cmd = toolchain.cargo_command();
     cmd.args([subcommand, "--help"]);

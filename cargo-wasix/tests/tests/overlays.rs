@@ -2,7 +2,10 @@
 //! `Cargo.lock` stays byte-identical (`--locked` included), and versions no overlay covers
 //! get an error naming the covered range.
 
-use super::support::{cargo_wasix, fixture, fixture_as, output};
+use super::support::{Target, cargo_wasix, fixture, fixture_as, output};
+
+// tokio `full` through its overlays (and the libc, mio and socket2 ones) on both targets.
+crate::both_targets!(tokio_full_serves_tcp_udp_timers_processes_and_signals);
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
@@ -16,9 +19,14 @@ fn run_locked(name: &str, net: bool) -> (String, String) {
 
 /// [`run_locked`] with the guest's runtime flags (`CARGO_WASIX_RUNTIME_FLAGS`) spelled out.
 fn run_locked_with(name: &str, runtime_flags: &str) -> (String, String) {
-    let dir = fixture(name);
+    run_locked_on(Target::Wasm32, name, runtime_flags)
+}
+
+/// [`run_locked_with`] for `target`.
+fn run_locked_on(target: Target, name: &str, runtime_flags: &str) -> (String, String) {
+    let dir = target.fixture(name);
     let lock = std::fs::read(dir.join("Cargo.lock")).expect("fixture lock");
-    let mut cmd = cargo_wasix(&dir, &["run", "--locked"]);
+    let mut cmd = target.cargo_wasix(&dir, &["run", "--locked"]);
     if !runtime_flags.is_empty() {
         cmd.env("CARGO_WASIX_RUNTIME_FLAGS", runtime_flags);
     }
@@ -147,10 +155,9 @@ fn async_std_echoes_tcp_on_the_async_io_reactor() {
 /// re-run through `current_exe()` with piped stdin/stdout, an env var and exit code 3) and
 /// `tokio::signal::unix` (a SIGUSR1 that a second child `kill`s the parent with, issue 9); with
 /// the lock unchanged.
-#[test]
-fn tokio_full_serves_tcp_udp_timers_processes_and_signals() {
+fn tokio_full_serves_tcp_udp_timers_processes_and_signals(t: Target) {
     assert_eq!(
-        run_locked("tokio_net", true).0,
+        run_locked_on(t, "tokio_net", "--net").0,
         "tcp: echoed 1048576 bytes intact true, server saw 1048576\n\
          udp: ping from a true\nlookup_host: true\nsleep: true\nspawn_blocking: 42\n\
          process: child: PING FROM THE PARENT (exit code Some(3))\n\

@@ -21,7 +21,7 @@ crate::both_targets!(
     panics_unwind_catch_unwind_and_join,
     panic_in_main_unwinds_to_exit_101,
     failing_test_is_reported_with_a_summary,
-    basics_env_files_pipe_stdin_time_random,
+    basics_env_files_pipe_stdin_time_random_math,
 );
 
 fn text(bytes: &[u8]) -> String {
@@ -334,7 +334,7 @@ fn panic_abort_profile_still_aborts() {
 
 /// The `basics` fixture (also run on Wasmer by `scripts/interop.sh`): one system area per
 /// argument, built once, each run with exactly what it prints.
-fn basics_env_files_pipe_stdin_time_random(t: Target) {
+fn basics_env_files_pipe_stdin_time_random_math(t: Target) {
     use std::io::Write;
     use std::process::Stdio;
     let dir = t.fixture("basics");
@@ -344,7 +344,7 @@ fn basics_env_files_pipe_stdin_time_random(t: Target) {
     let wasm = wasm.to_str().expect("utf-8 target path");
     let data = tempfile::tempdir().expect("temp dir");
     let mapdir = format!("/data:{}", data.path().display());
-    let cases: [(&[&str], &str, &str); 6] = [
+    let cases: [(&[&str], &str, &str); 7] = [
         (
             &[
                 "--env",
@@ -384,6 +384,18 @@ fn basics_env_files_pipe_stdin_time_random(t: Target) {
             &[wasm, "--", "random"],
             "",
             "random: nonzero true, draws differ true\n",
+        ),
+        // The C math library (wasi-libc's libm on wasm32, libc64's on wasm64), as native.
+        (
+            &[wasm, "--", "math"],
+            "",
+            "pow: 1448.154687870049\nexp: 2.718281828459\nexp2: 11.313708498985\n\
+             exp_m1: 0.648721270700\nln: 2.302585092994\nlog10: 0.301029995664\n\
+             log2: 1.584962500721\nln_1p: 0.405465108108\nsin: 0.479425538604\n\
+             cos: 0.877582561890\ntan: 0.546302489844\nasin: 0.523598775598\n\
+             acos: 1.047197551197\natan2: 2.677945044589\nsinh: 0.521095305494\n\
+             cosh: 1.127625965206\ntanh: 0.462117157260\ncbrt: 3.018405368399\n\
+             hypot: 5.408326913196\npowf32: 4.883822917938\n",
         ),
     ];
     for (args, stdin, want) in cases {

@@ -24,4 +24,4 @@ pub mod sysconf;
 pub mod thread_block;
 
 #[cfg(target_arch = "wasm64")]
-mod exports;
+pub(crate) mod exports;

@@ -1,6 +1,6 @@
 //! One small check per system area, chosen by the first argument, each printing only what is
 //! the same on every correct runtime (scripts/interop.sh compares runtimes on it):
-//! `basics env | files DIR | pipe | stdin | time | random`.
+//! `basics env | files DIR | pipe | stdin | time | random | math`.
 
 use std::io::{Read, Write};
 use std::time::{Duration, Instant, SystemTime};
@@ -14,8 +14,9 @@ fn main() {
         Some("stdin") => stdin(),
         Some("time") => time(),
         Some("random") => random(),
+        Some("math") => math(),
         _ => {
-            eprintln!("usage: basics env | files DIR | pipe | stdin | time | random");
+            eprintln!("usage: basics env | files DIR | pipe | stdin | time | random | math");
             std::process::exit(2);
         }
     };
@@ -127,5 +128,40 @@ fn random() -> std::io::Result<()> {
     };
     let (a, b) = (draw()?, draw()?);
     println!("random: nonzero {}, draws differ {}", a != [0; 32], a != b);
+    Ok(())
+}
+
+/// The C math library behind std's float methods (wasi-libc's libm on wasm32, libc64's on
+/// wasm64), to 12 decimals: the inputs are read from the arguments' count so no call is
+/// folded at compile time.
+fn math() -> std::io::Result<()> {
+    let one = std::env::args().count() as f64 - 1.0;
+    let x = 0.5 * one;
+    let f = x as f32;
+    let values: [(&str, f64); 20] = [
+        ("pow", (2.0 * one).powf(10.5)),
+        ("exp", one.exp()),
+        ("exp2", (3.5 * one).exp2()),
+        ("exp_m1", x.exp_m1()),
+        ("ln", (10.0 * one).ln()),
+        ("log10", (2.0 * one).log10()),
+        ("log2", (3.0 * one).log2()),
+        ("ln_1p", x.ln_1p()),
+        ("sin", x.sin()),
+        ("cos", x.cos()),
+        ("tan", x.tan()),
+        ("asin", x.asin()),
+        ("acos", x.acos()),
+        ("atan2", x.atan2(-one)),
+        ("sinh", x.sinh()),
+        ("cosh", x.cosh()),
+        ("tanh", x.tanh()),
+        ("cbrt", (27.5 * one).cbrt()),
+        ("hypot", (3.0 * one).hypot(4.5)),
+        ("powf32", f64::from((f * 3.0).powf(2.5) + f.sin() + f.exp())),
+    ];
+    for (name, value) in values {
+        println!("{name}: {value:.12}");
+    }
     Ok(())
 }

@@ -5,6 +5,7 @@ mod alloc;
 mod dir;
 mod env;
 mod fd;
+pub(crate) mod math;
 mod path;
 mod poll;
 mod pthread;
