@@ -72,7 +72,15 @@ while read -r _ krate version; do
     "$krate" "$version" "${CHECK_FEATURES[$krate]:-}" >"$probe/Cargo.toml"
   : >"$probe/src/lib.rs"
   rm -f "$probe/Cargo.lock"
-  if out=$(cd "$probe" && "$cli" wasix check -q 2>&1); then
+  # An overlay for some targets only (`targets = [...]` in overlay.toml) is checked on the first.
+  target=$(sed -n 's/^targets = \["\([^"]*\)".*/\1/p' "overlays/$krate/overlay.toml")
+  target_args=()
+  home=${CARGO_WASIX_HOME:-}
+  if [[ -n $target && $target != wasm32-wasmer-wasi ]]; then
+    target_args=(--target "$target")
+    home=${CARGO_WASIX_HOME_WASM64:-$PWD/target/wasix-home-wasm64}
+  fi
+  if out=$(cd "$probe" && env ${home:+CARGO_WASIX_HOME="$home"} "$cli" wasix check -q "${target_args[@]}" 2>&1); then
     echo "builds  $krate $version"
   else
     echo "FAILED  $krate $version: $(grep -m1 -E '^error' <<<"$out")"

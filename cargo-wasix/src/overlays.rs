@@ -29,9 +29,10 @@ pub fn embedded_for(wanted: impl Fn(&str) -> bool) -> Result<Vec<Overlay>> {
 }
 
 /// The plan for the workspace at `root` from its lock's packages `lock`.
-pub fn plan_workspace(root: &Path, lock: &[LockEntry]) -> Result<Plan> {
+pub fn plan_workspace(root: &Path, lock: &[LockEntry], target: &str) -> Result<Plan> {
     let manifest = root.join("Cargo.toml");
-    let overlays = embedded_for(|krate| lock.iter().any(|e| e.name == krate))?;
+    let mut overlays = embedded_for(|krate| lock.iter().any(|e| e.name == krate))?;
+    overlays.retain(|o| o.applies_to(target));
     Ok(plan(
         lock,
         &overlays,

@@ -39,6 +39,8 @@ struct Manifest {
     outside: Outside,
     /// Versions that work unpatched (upstream fixed them): no overlay, no warning.
     fixed: Option<String>,
+    /// The targets the overlay is for (absent: every WASIX target).
+    targets: Option<Vec<String>>,
     #[serde(rename = "set")]
     sets: Vec<SetDecl>,
 }
@@ -61,6 +63,9 @@ pub struct Overlay {
     pub outside: Outside,
     /// Versions that need no overlay (upstream fixed them).
     pub fixed: Option<VersionReq>,
+    /// The only targets it applies to (`None`: all), e.g. a crate that works as published on
+    /// wasm32 but not on wasm64.
+    pub targets: Option<Vec<String>>,
     sets: Vec<Set>,
     files: Vec<(String, &'static [u8])>,
 }
@@ -128,9 +133,17 @@ impl Overlay {
             reason: manifest.reason,
             outside: manifest.outside,
             fixed,
+            targets: manifest.targets,
             sets,
             files: files.into_iter().map(|(p, b)| (p.to_owned(), b)).collect(),
         })
+    }
+
+    /// Whether the overlay is for builds of `target`.
+    pub fn applies_to(&self, target: &str) -> bool {
+        self.targets
+            .as_ref()
+            .is_none_or(|targets| targets.iter().any(|t| t == target))
     }
 
     /// Whether `version` works without the overlay.
@@ -544,6 +557,23 @@ mod tests {
         ] {
             assert!(entry_for(&overlay, root, bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn targets_limit_where_an_overlay_applies() {
+        let everywhere = test_overlay(
+            "reason = \"r\"\noutside = \"warn\"\n[[set]]\nversions = \"^1\"\n",
+        )
+        .expect("parses");
+        assert!(everywhere.applies_to("wasm32-wasmer-wasi"));
+        assert!(everywhere.applies_to("wasm64-wasmer-wasi"));
+        let wasm64 = test_overlay(
+            "reason = \"r\"\noutside = \"warn\"\ntargets = [\"wasm64-wasmer-wasi\"]\n\
+             [[set]]\nversions = \"^1\"\n",
+        )
+        .expect("parses");
+        assert!(!wasm64.applies_to("wasm32-wasmer-wasi"));
+        assert!(wasm64.applies_to("wasm64-wasmer-wasi"));
     }
 
     #[test]

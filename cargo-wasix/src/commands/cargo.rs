@@ -92,7 +92,7 @@ pub fn execute(subcommand: &str, user_args: &[String], ctx: &Ctx) -> Result<i32>
     }
 
     let overlays = match (&root, &lock) {
-        (Some(root), Some(lock)) => overlay_patches(root, lock, &mut session, &shell)?,
+        (Some(root), Some(lock)) => overlay_patches(root, lock, target, &mut session, &shell)?,
         _ => None,
     };
     let mut user_args = user_args.to_vec();
@@ -471,9 +471,9 @@ fn c_toolchain(
     if target == Wasix::Wasm64 {
         if !users.is_empty() {
             shell.warn(format!(
-                "{} can build C code (they use `cc` or `cmake`), and `{}` has no C library yet (docs/wasm64.md): a build script that compiles C for it will fail; the crates' Rust-only features build",
-                users.join(", "),
-                target.triple()
+                "`{}` has no C library yet (docs/wasm64.md), and these crates can build C code with `cc` or `cmake`: {}; a build script that compiles C for this target will fail (Rust-only features build)",
+                target.triple(),
+                users.join(", ")
             ));
         }
         return Ok(None);
@@ -497,16 +497,17 @@ fn c_toolchain(
 }
 
 /// Plans and prepares the WASIX overlays for the crates the workspace's `Cargo.lock` resolves
-/// (`overlays/`); `None` when none applies.
+/// (`overlays/`) and this run's target; `None` when none applies.
 fn overlay_patches(
     root: &Path,
     lock: &[lockfile::LockEntry],
+    target: Wasix,
     session: &mut prepare::Session,
     shell: &crate::shell::Shell,
 ) -> Result<Option<Applied>> {
     let root = root.to_owned();
     let lock_path = root.join("Cargo.lock");
-    let plan = overlays::plan_workspace(&root, lock)?;
+    let plan = overlays::plan_workspace(&root, lock, target.triple())?;
     for warning in &plan.warnings {
         shell.warn(warning);
     }

@@ -184,9 +184,14 @@ fn write_overlays(out: &mut impl Write, toolchain: &Toolchain) -> Result<()> {
             .as_ref()
             .map(|f| format!("; {f} need none"))
             .unwrap_or_default();
+        let only = overlay
+            .targets
+            .as_ref()
+            .map(|t| format!("; {} only", t.join(", ")))
+            .unwrap_or_default();
         writeln!(
             out,
-            "overlay:    {} {} ({outside}{fixed})",
+            "overlay:    {} {} ({outside}{fixed}{only})",
             overlay.name,
             overlay.supported()
         )?;
@@ -206,7 +211,7 @@ fn write_overlays(out: &mut impl Write, toolchain: &Toolchain) -> Result<()> {
         )?;
         return Ok(());
     }
-    let plan = overlays::plan_workspace(&root, &lockfile::read_lock(&root)?)?;
+    let plan = overlays::plan_workspace(&root, &lockfile::read_lock(&root)?, crate::env::TARGET)?;
     if plan.patches.is_empty() && plan.warnings.is_empty() && plan.errors.is_empty() {
         writeln!(
             out,
