@@ -115,6 +115,7 @@ mod raw {
             ret: *mut u8,
         ) -> i32;
         pub fn futex_wake_all(futex: *const u32, ret: *mut u8) -> i32;
+        pub fn futex_wake(futex: *const u32, ret: *mut u8) -> i32;
     }
 
     // wasix_64v1 carries the preview-1 names with 64-bit pointers and sizes.
@@ -798,6 +799,39 @@ pub fn futex_wake_all(futex: &core::sync::atomic::AtomicU32) -> Result<(), Errno
     let mut woken = 0u8;
     // SAFETY: all pointers are live for the call.
     Errno::result(unsafe { raw::futex_wake_all(futex.as_ptr(), &mut woken) })
+}
+
+/// Sleeps while `*futex == expected`, at most `timeout_ns` when given; `Ok(false)` when the
+/// timeout ended the wait, `Ok(true)` on a wake (or a value that already differed).
+#[cfg(target_arch = "wasm64")]
+pub fn futex_wait_for(
+    futex: &core::sync::atomic::AtomicU32,
+    expected: u32,
+    timeout_ns: Option<u64>,
+) -> Result<bool, Errno> {
+    let timeout = OptionTimestamp {
+        tag: u8::from(timeout_ns.is_some()),
+        value: timeout_ns.unwrap_or(0),
+    };
+    let mut woken = 0u8;
+    // SAFETY: all pointers are live for the call.
+    Errno::result(unsafe {
+        raw::futex_wait(
+            futex.as_ptr(),
+            expected,
+            (&raw const timeout).cast(),
+            &mut woken,
+        )
+    })?;
+    Ok(woken != 0)
+}
+
+/// Wakes one thread sleeping on `futex`.
+#[cfg(target_arch = "wasm64")]
+pub fn futex_wake_one(futex: &core::sync::atomic::AtomicU32) -> Result<(), Errno> {
+    let mut woken = 0u8;
+    // SAFETY: all pointers are live for the call.
+    Errno::result(unsafe { raw::futex_wake(futex.as_ptr(), &mut woken) })
 }
 
 /// A WASI `option_timestamp`: tag u8 @0, u64 @8.

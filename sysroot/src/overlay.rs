@@ -561,10 +561,9 @@ mod tests {
 
     #[test]
     fn targets_limit_where_an_overlay_applies() {
-        let everywhere = test_overlay(
-            "reason = \"r\"\noutside = \"warn\"\n[[set]]\nversions = \"^1\"\n",
-        )
-        .expect("parses");
+        let everywhere =
+            test_overlay("reason = \"r\"\noutside = \"warn\"\n[[set]]\nversions = \"^1\"\n")
+                .expect("parses");
         assert!(everywhere.applies_to("wasm32-wasmer-wasi"));
         assert!(everywhere.applies_to("wasm64-wasmer-wasi"));
         let wasm64 = test_overlay(

@@ -8,6 +8,7 @@ use super::support::{Target, cargo_wasix, fixture, fixture_as, output};
 crate::both_targets!(
     tokio_full_serves_tcp_udp_timers_processes_and_signals,
     getrandom_majors_give_random_bytes,
+    parking_lot_threads_park_and_wake,
 );
 
 fn text(bytes: &[u8]) -> String {
@@ -97,17 +98,18 @@ fn a_libc_older_than_every_overlay_names_the_range() {
 
 /// parking_lot_core's wasm parker panics when a thread must wait; the overlay parks on the
 /// WASIX futex. The lock holds two versions (0.9.12 and 0.8.6): both are patched, the
-/// second under its own `[patch]` key, and the lock stays byte-identical.
-#[test]
-fn parking_lot_threads_park_and_wake() {
+/// second under its own `[patch]` key, and the lock stays byte-identical. parking_lot 0.13
+/// (parking_lot_core 0.10, no overlay) parks on pthread mutexes and condition variables:
+/// wasi-libc's on wasm32, libc64's on wasm64.
+fn parking_lot_threads_park_and_wake(t: Target) {
     let mut expected = String::new();
-    for v in ["0.12", "0.11"] {
+    for v in ["0.12", "0.11", "0.13"] {
         expected += &format!(
             "{v}: mutex 4000\n{v}: condvar woken\n\
              {v}: wait_for timed out true after at least 30 ms true\n{v}: rwlock 1\n"
         );
     }
-    assert_eq!(run_locked("parking", false).0, expected);
+    assert_eq!(run_locked_on(t, "parking", "").0, expected);
 }
 
 /// `cargo wasix status` in a crate names the overlays and what they would patch in its lock.

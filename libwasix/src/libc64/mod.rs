@@ -5,7 +5,7 @@
 //! time.
 //!
 //! Layout: the rules are pure and host-tested (`cstr`, `strerror`, `environ`, `preopen`,
-//! `heap`, `sysconf`, `keys`, `thread_block`; the file layer's `open_flags`, `filestat`,
+//! `heap`, `sysconf`, `keys`, `thread_block`, `mutex_rules`; the file layer's `open_flags`, `filestat`,
 //! `dirent`, `realpath`); the C exports that wire them to the WASIX imports exist only on wasm64
 //! (`exports`).
 
@@ -15,6 +15,7 @@ pub mod environ;
 pub mod filestat;
 pub mod heap;
 pub mod keys;
+pub mod mutex_rules;
 pub mod open_flags;
 pub mod poll;
 pub mod preopen;

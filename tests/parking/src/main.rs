@@ -73,4 +73,5 @@ macro_rules! exercise {
 fn main() {
     exercise!(parking_lot, "0.12");
     exercise!(parking_lot_011, "0.11");
+    exercise!(parking_lot_013, "0.13");
 }

@@ -11,5 +11,6 @@ mod poll;
 mod pthread;
 mod start;
 mod string;
+mod sync;
 
 pub use crate::locked::Locked;
