@@ -35,8 +35,13 @@ impl Loaded {
         let mut unknown = Vec::new();
         let mut memory_import = None;
         let (mut p1, mut w32, mut w64) = (false, false, false);
+        // The first function import whose pointers are 32-bit (preview 1, wasix_32v1).
+        let mut narrow = None;
         for import in module.imports() {
             let (m, name) = (import.module(), import.name());
+            if matches!((m, import.ty()), (PREVIEW1 | WASIX32, ExternType::Func(_))) {
+                narrow.get_or_insert_with(|| format!("{m}.{name}"));
+            }
             match (m, import.ty()) {
                 (PREVIEW1, ExternType::Func(_)) => p1 = true,
                 (WASIX32, ExternType::Func(_)) => w32 = true,
@@ -63,6 +68,21 @@ impl Loaded {
             return Err(Error::BadModule {
                 path: path.to_path_buf(),
                 message: "it imports from both `wasix_32v1` and `wasix_64v1`".into(),
+            });
+        }
+        // A 64-bit memory addressed through 32-bit pointers would read and write the wrong
+        // bytes above 4 GiB (the host cannot see the truncation): refuse before running.
+        let memory64 = memory_import.as_ref().is_some_and(|(_, _, ty)| ty.is_64())
+            || module
+                .exports()
+                .any(|e| matches!(e.ty(), ExternType::Memory(ty) if ty.is_64()));
+        if let (true, Some(import)) = (memory64, narrow) {
+            return Err(Error::BadModule {
+                path: path.to_path_buf(),
+                message: format!(
+                    "its memory is 64-bit (wasm64) but it imports `{import}`, whose pointers are 32-bit: data above 4 GiB would be misaddressed\n\
+                     help: wasm64 programs call WASI through `wasix_64v1`; a crate that declares preview-1 imports itself (such as the `wasi` crate) must not be built for wasm64"
+                ),
             });
         }
         Ok(Loaded {
@@ -133,6 +153,39 @@ mod tests {
             ),
             ("env", "memory", true, 1, Some(10))
         );
+    }
+
+    #[test]
+    fn a_64_bit_memory_with_32_bit_pointer_imports_is_refused() {
+        for import in [
+            r#"(import "wasi_snapshot_preview1" "random_get" (func (param i32 i32) (result i32)))"#,
+            r#"(import "wasix_32v1" "proc_id" (func (param i32) (result i32)))"#,
+        ] {
+            for memory in [
+                r#"(import "env" "memory" (memory i64 1 10 shared))"#,
+                r#"(memory (export "memory") i64 1)"#,
+            ] {
+                let e = load(&format!("(module {import} {memory})"))
+                    .err()
+                    .expect("refused")
+                    .to_string();
+                assert!(
+                    e.contains("its memory is 64-bit") && e.contains("whose pointers are 32-bit"),
+                    "{e}"
+                );
+            }
+        }
+        // The same imports with a 32-bit memory, and wasix_64v1 with a 64-bit one, load.
+        load(
+            r#"(module (import "wasi_snapshot_preview1" "random_get" (func (param i32 i32) (result i32)))
+                (import "env" "memory" (memory 1 10 shared)))"#,
+        )
+        .unwrap();
+        load(
+            r#"(module (import "wasix_64v1" "random_get" (func (param i64 i64) (result i32)))
+                (import "env" "memory" (memory i64 1 10 shared)))"#,
+        )
+        .unwrap();
     }
 
     #[test]
