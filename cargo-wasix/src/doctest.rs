@@ -245,19 +245,37 @@ fn without(args: &[String], bare: &[&str], valued: &[&str]) -> Vec<String> {
 #[derive(Debug, Default)]
 struct Filter {
     names: Vec<String>,
+    skip: Vec<String>,
     exact: bool,
     ignored_only: bool,
     include_ignored: bool,
 }
 
+/// libtest options whose value is the next word (`--test-threads 8`): the value is not a
+/// name filter.
+const VALUE_OPTIONS: &[&str] = &[
+    "--test-threads",
+    "--format",
+    "--color",
+    "--logfile",
+    "--shuffle-seed",
+    "-Z",
+];
+
 impl Filter {
     fn from_test_args(values: &[&str]) -> Self {
         let mut f = Filter::default();
-        for word in values.iter().flat_map(|v| v.split_whitespace()) {
+        let mut words = values.iter().flat_map(|v| v.split_whitespace());
+        while let Some(word) = words.next() {
             match word {
                 "--exact" => f.exact = true,
                 "--ignored" => f.ignored_only = true,
                 "--include-ignored" => f.include_ignored = true,
+                "--skip" => f.skip.extend(words.next().map(str::to_owned)),
+                w if w.starts_with("--skip=") => f.skip.push(w["--skip=".len()..].to_owned()),
+                w if VALUE_OPTIONS.contains(&w) => {
+                    words.next();
+                }
                 w if w.starts_with('-') => {}
                 w => f.names.push(w.to_owned()),
             }
@@ -266,14 +284,14 @@ impl Filter {
     }
 
     fn selects(&self, name: &str) -> bool {
-        self.names.is_empty()
-            || self.names.iter().any(|n| {
-                if self.exact {
-                    name == n
-                } else {
-                    name.contains(n.as_str())
-                }
-            })
+        let matches = |n: &String| {
+            if self.exact {
+                name == n
+            } else {
+                name.contains(n.as_str())
+            }
+        };
+        (self.names.is_empty() || self.names.iter().any(matches)) && !self.skip.iter().any(matches)
     }
 }
 
@@ -487,6 +505,19 @@ mod tests {
         assert!(f.selects("src/lib.rs - two (line 1)") && !f.selects("src/lib.rs - one (line 9)"));
         let f = Filter::from_test_args(&["--include-ignored"]);
         assert!(f.include_ignored && f.selects("anything"));
+        // An option's value is not a filter; `--skip` removes what it names.
+        for args in [
+            &["--test-threads 8"][..],
+            &["--test-threads=8"],
+            &["--format", "terse", "--color", "never"],
+        ] {
+            let f = Filter::from_test_args(args);
+            assert!(f.selects("src/lib.rs - one (line 9)"), "{args:?}");
+        }
+        let f = Filter::from_test_args(&["--skip two"]);
+        assert!(!f.selects("src/lib.rs - two (line 1)") && f.selects("src/lib.rs - one (line 9)"));
+        let f = Filter::from_test_args(&["src/lib.rs --skip=two"]);
+        assert!(!f.selects("src/lib.rs - two (line 1)") && f.selects("src/lib.rs - one (line 9)"));
     }
 
     #[test]
