@@ -780,18 +780,7 @@ pub fn thread_id() -> Result<u32, Errno> {
 /// Sleeps while `*futex == expected` (no timeout), until a wake.
 #[cfg(target_arch = "wasm64")]
 pub fn futex_wait(futex: &core::sync::atomic::AtomicU32, expected: u32) -> Result<(), Errno> {
-    // An `option_timestamp` of tag 0: no timeout.
-    let none = OptionTimestamp { tag: 0, value: 0 };
-    let mut woken = 0u8;
-    // SAFETY: all pointers are live for the call.
-    Errno::result(unsafe {
-        raw::futex_wait(
-            futex.as_ptr(),
-            expected,
-            (&raw const none).cast(),
-            &mut woken,
-        )
-    })
+    futex_wait_for(futex, expected, None).map(|_| ())
 }
 
 #[cfg(target_arch = "wasm64")]
