@@ -33,7 +33,11 @@ impl Setup {
             return check_patches(&detected);
         }
         let mut options = prepare::sysroot_options()?;
-        let wasm64 = self.target.as_deref() == Some(crate::env::TARGET64);
+        let wasm64 = self
+            .target
+            .as_deref()
+            .and_then(crate::target::Wasix::from_triple)
+            == Some(crate::target::Wasix::Wasm64);
         if let Some(target) = self.target {
             options.target = target;
         }

@@ -54,6 +54,15 @@ impl Mutex {
         self.owner.load(Ordering::Relaxed) == pthread_self() as usize
     }
 
+    /// Records the caller as the holder of a freshly taken recursive or error-checking mutex
+    /// (a normal one keeps no owner).
+    fn taken_by_me(&self, kind: u32) {
+        if kind != rules::NORMAL {
+            self.owner.store(pthread_self() as usize, Ordering::Relaxed);
+            self.count.store(1, Ordering::Relaxed);
+        }
+    }
+
     /// Takes the lock word, sleeping while others hold it; `deadline` is a `CLOCK_REALTIME`
     /// absolute time. Returns 0 or `ETIMEDOUT`/`EINVAL`.
     fn acquire(&self, deadline: Option<&timespec>) -> c_int {
@@ -91,9 +100,8 @@ impl Mutex {
             }
         }
         let taken = self.acquire(deadline);
-        if taken == 0 && kind != rules::NORMAL {
-            self.owner.store(pthread_self() as usize, Ordering::Relaxed);
-            self.count.store(1, Ordering::Relaxed);
+        if taken == 0 {
+            self.taken_by_me(kind);
         }
         taken
     }
@@ -186,12 +194,7 @@ pub unsafe extern "C" fn pthread_mutex_trylock(m: *mut pthread_mutex_t) -> c_int
     {
         return libc::EBUSY;
     }
-    if kind != rules::NORMAL {
-        mutex
-            .owner
-            .store(pthread_self() as usize, Ordering::Relaxed);
-        mutex.count.store(1, Ordering::Relaxed);
-    }
+    mutex.taken_by_me(kind);
     0
 }
 
